@@ -1,0 +1,239 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { homedir, platform } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * The one typed configuration of Heavy Rotation.
+ *
+ * Layers, each later one wins: defaults, then `$TOPK_DATA_DIR/config.json`,
+ * then environment variables, then CLI flags (passed in as `overrides`).
+ */
+export interface Config {
+  dataDir: string;
+  /** control server + UI port (127.0.0.1) */
+  port: number;
+  /** engine REST API port */
+  apiPort: number;
+  /** address the API binds to; 127.0.0.1 unless configured for a server deployment */
+  apiHost: string;
+  /** extra Host header names the API accepts besides loopback names (DNS-rebinding guard) */
+  allowedHosts: string[];
+  apiToken: string;
+  kafkaBrokers: string[];
+  cassandraContactPoints: string[];
+  cassandraLocalDc: string;
+  keyspace: string;
+  /** CQL replication map for the keyspace, e.g. {class:'SimpleStrategy', replication_factor:1} */
+  replication: Record<string, string | number>;
+  redisUrl: string;
+  retentionDays: number;
+  cacheTtlSeconds: number;
+  listensTopic: string;
+  dlqTopic: string;
+  topicPartitions: number;
+  consumerGroup: string;
+  listenbrainzUrl: string;
+  githubUrl: string;
+  githubApiUrl: string;
+  githubClientId: string;
+  /** only for the optional loopback + PKCE flow; never shipped with the desktop app */
+  githubClientSecret: string | undefined;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    message: string,
+    readonly field: string,
+  ) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** The app's user-data folder, the same one Electron's `app.getPath('userData')` gives. */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  const name = 'Heavy Rotation';
+  switch (platform()) {
+    case 'darwin':
+      return join(homedir(), 'Library', 'Application Support', name);
+    case 'win32':
+      return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), name);
+    default:
+      return join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), name);
+  }
+}
+
+/** The public OAuth app of Heavy Rotation (device flow needs no secret). */
+export const DEFAULT_GITHUB_CLIENT_ID = 'Ov23liHeavyRotation01';
+
+const DEFAULTS: Omit<Config, 'dataDir' | 'apiToken'> = {
+  port: 7800,
+  apiPort: 8080,
+  apiHost: '127.0.0.1',
+  allowedHosts: [],
+  kafkaBrokers: ['127.0.0.1:9092'],
+  cassandraContactPoints: ['127.0.0.1:9042'],
+  cassandraLocalDc: 'datacenter1',
+  keyspace: 'topk',
+  replication: { class: 'SimpleStrategy', replication_factor: 1 },
+  redisUrl: 'redis://127.0.0.1:6379',
+  retentionDays: 7,
+  cacheTtlSeconds: 300,
+  listensTopic: 'listens',
+  dlqTopic: 'listens.dlq',
+  topicPartitions: 6,
+  consumerGroup: 'topk-aggregator',
+  listenbrainzUrl: 'https://api.listenbrainz.org',
+  githubUrl: 'https://github.com',
+  githubApiUrl: 'https://api.github.com',
+  githubClientId: DEFAULT_GITHUB_CLIENT_ID,
+  githubClientSecret: undefined,
+  logLevel: 'info',
+};
+
+/** Environment variable → config key. */
+const ENV_KEYS: Record<string, keyof Config> = {
+  TOPK_PORT: 'port',
+  TOPK_API_PORT: 'apiPort',
+  TOPK_API_HOST: 'apiHost',
+  TOPK_ALLOWED_HOSTS: 'allowedHosts',
+  TOPK_API_TOKEN: 'apiToken',
+  TOPK_KAFKA_BROKERS: 'kafkaBrokers',
+  TOPK_CASSANDRA_CONTACT_POINTS: 'cassandraContactPoints',
+  TOPK_CASSANDRA_LOCAL_DC: 'cassandraLocalDc',
+  TOPK_KEYSPACE: 'keyspace',
+  TOPK_CASSANDRA_REPLICATION: 'replication',
+  TOPK_REDIS_URL: 'redisUrl',
+  TOPK_RETENTION_DAYS: 'retentionDays',
+  TOPK_CACHE_TTL_SECONDS: 'cacheTtlSeconds',
+  TOPK_LISTENS_TOPIC: 'listensTopic',
+  TOPK_DLQ_TOPIC: 'dlqTopic',
+  TOPK_TOPIC_PARTITIONS: 'topicPartitions',
+  TOPK_CONSUMER_GROUP: 'consumerGroup',
+  TOPK_LISTENBRAINZ_URL: 'listenbrainzUrl',
+  TOPK_GITHUB_URL: 'githubUrl',
+  TOPK_GITHUB_API_URL: 'githubApiUrl',
+  TOPK_GITHUB_CLIENT_ID: 'githubClientId',
+  TOPK_GITHUB_CLIENT_SECRET: 'githubClientSecret',
+  TOPK_LOG_LEVEL: 'logLevel',
+};
+
+export const CONFIG_ENV_VARS = Object.keys(ENV_KEYS);
+
+const INT_RANGES: Partial<Record<keyof Config, [number, number]>> = {
+  port: [1, 65535],
+  apiPort: [1, 65535],
+  retentionDays: [1, 3650],
+  cacheTtlSeconds: [1, 86400 * 30],
+  topicPartitions: [1, 1000],
+};
+const LIST_KEYS = new Set<keyof Config>(['kafkaBrokers', 'cassandraContactPoints', 'allowedHosts']);
+const URL_KEYS = new Set<keyof Config>(['listenbrainzUrl', 'githubUrl', 'githubApiUrl', 'redisUrl']);
+
+function coerce(key: keyof Config, raw: unknown, origin: string): unknown {
+  if (INT_RANGES[key]) {
+    const n = typeof raw === 'number' ? raw : Number(String(raw).trim());
+    const [lo, hi] = INT_RANGES[key];
+    if (!Number.isInteger(n) || n < lo || n > hi) {
+      throw new ConfigError(`${origin}: ${key} must be an integer between ${lo} and ${hi}, got ${JSON.stringify(raw)}`, key);
+    }
+    return n;
+  }
+  if (LIST_KEYS.has(key)) {
+    const list = Array.isArray(raw) ? raw.map(String) : String(raw).split(',');
+    const cleaned = list.map((s) => s.trim()).filter(Boolean);
+    if (cleaned.length === 0 && key !== 'allowedHosts') throw new ConfigError(`${origin}: ${key} must name at least one host:port`, key);
+    return cleaned;
+  }
+  if (key === 'replication') {
+    if (typeof raw === 'object' && raw !== null) return raw;
+    try {
+      const parsed: unknown = JSON.parse(String(raw));
+      if (typeof parsed === 'object' && parsed !== null && 'class' in parsed) return parsed;
+    } catch {
+      /* fall through */
+    }
+    throw new ConfigError(`${origin}: replication must be a JSON object with a "class", e.g. {"class":"SimpleStrategy","replication_factor":1}`, key);
+  }
+  const s = String(raw);
+  if (URL_KEYS.has(key)) {
+    try {
+      new URL(s);
+    } catch {
+      throw new ConfigError(`${origin}: ${key} must be a URL, got ${JSON.stringify(s)}`, key);
+    }
+    return s.replace(/\/+$/, '');
+  }
+  return s;
+}
+
+export interface LoadConfigOptions {
+  env?: NodeJS.ProcessEnv;
+  /** CLI flags, already mapped to config keys */
+  overrides?: Partial<Config>;
+  /** create the data dir and the API token file when missing (default true) */
+  persistToken?: boolean;
+}
+
+export function loadConfig(opts: LoadConfigOptions = {}): Config {
+  const env = opts.env ?? process.env;
+  const dataDir = opts.overrides?.dataDir ?? env.TOPK_DATA_DIR ?? defaultDataDir(env);
+  const merged: Record<string, unknown> = { ...DEFAULTS, dataDir };
+
+  const file = join(dataDir, 'config.json');
+  if (existsSync(file)) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new ConfigError(`${file} is not valid JSON: ${(err as Error).message}`, 'config.json');
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new ConfigError(`${file} must hold a JSON object`, 'config.json');
+    }
+    for (const [k, v] of Object.entries(parsed)) {
+      if (!(k in DEFAULTS) && k !== 'apiToken') throw new ConfigError(`${file}: unknown setting "${k}"`, k);
+      merged[k] = coerce(k as keyof Config, v, file);
+    }
+  }
+  for (const [name, key] of Object.entries(ENV_KEYS)) {
+    const v = env[name];
+    if (v !== undefined && v !== '') merged[key] = coerce(key, v, name);
+  }
+  for (const [k, v] of Object.entries(opts.overrides ?? {})) {
+    if (v !== undefined) merged[k] = k === 'dataDir' ? v : coerce(k as keyof Config, v, `--${k}`);
+  }
+  if (typeof merged.apiToken !== 'string' || merged.apiToken === '') {
+    merged.apiToken = loadOrCreateToken(dataDir, opts.persistToken !== false);
+  }
+  return merged as unknown as Config;
+}
+
+/** `$TOPK_DATA_DIR/api-token`, created with mode 0600 on first use. */
+export function loadOrCreateToken(dataDir: string, persist: boolean): string {
+  const file = join(dataDir, 'api-token');
+  if (existsSync(file)) {
+    const token = readFileSync(file, 'utf8').trim();
+    if (token) return token;
+  }
+  const token = randomBytes(32).toString('base64url');
+  if (persist) {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    writeFileSync(file, token + '\n', { mode: 0o600 });
+    chmodSync(file, 0o600);
+  }
+  return token;
+}
+
+/** The environment a child process needs to rebuild the same Config. */
+export function configToEnv(c: Config): Record<string, string> {
+  const out: Record<string, string> = { TOPK_DATA_DIR: c.dataDir };
+  for (const [name, key] of Object.entries(ENV_KEYS)) {
+    const v = c[key];
+    if (v === undefined) continue;
+    out[name] = Array.isArray(v) ? v.join(',') : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  }
+  return out;
+}

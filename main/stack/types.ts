@@ -1,0 +1,94 @@
+import type { Config } from '../../engine/shared/config';
+
+/** The three services every stack provides. */
+export type ServiceName = 'kafka' | 'cassandra' | 'redis';
+export const SERVICE_NAMES: readonly ServiceName[] = ['kafka', 'cassandra', 'redis'];
+
+export type ProviderId = 'docker' | 'native' | 'external';
+
+export type ServiceState = 'absent' | 'stopped' | 'starting' | 'running' | 'unhealthy' | 'error';
+
+export interface ServiceStatus {
+  name: ServiceName;
+  state: ServiceState;
+  health?: 'healthy' | 'unhealthy' | 'starting' | 'none';
+  /** where the host reaches it, e.g. 127.0.0.1:9092 */
+  endpoint?: string;
+  pid?: number;
+  containerId?: string;
+  startedAt?: string;
+  uptimeSeconds?: number;
+  version?: string;
+  detail?: string;
+}
+
+export interface StackStatus {
+  provider: ProviderId;
+  services: ServiceStatus[];
+}
+
+/** Progress of a long step: downloading jars, pulling images, starting, waiting for health. */
+export interface ProgressEvent {
+  service: ServiceName | 'stack';
+  phase: 'download' | 'pull' | 'create' | 'start' | 'wait' | 'ready' | 'stop' | 'remove' | 'error';
+  message: string;
+  /** 0..100 when known */
+  percent?: number;
+  bytesDone?: number;
+  bytesTotal?: number;
+}
+
+export interface ServiceLogLine {
+  service: ServiceName;
+  stream: 'stdout' | 'stderr';
+  /** ISO timestamp */
+  time: string;
+  line: string;
+}
+
+/** What the engine needs to reach a running stack. */
+export interface StackEndpoints {
+  kafkaBrokers: string[];
+  cassandraContactPoints: string[];
+  cassandraLocalDc: string;
+  redisUrl: string;
+}
+
+export interface UpOptions {
+  signal?: AbortSignal;
+  onProgress?: (e: ProgressEvent) => void;
+}
+
+export interface DownOptions {
+  /** also delete data (volumes / native data dir) */
+  volumes?: boolean;
+  onProgress?: (e: ProgressEvent) => void;
+}
+
+export interface LogOptions {
+  follow?: boolean;
+  /** last N lines before following */
+  tail?: number;
+  signal?: AbortSignal;
+}
+
+export interface Disposable {
+  dispose(): void | Promise<void>;
+}
+
+/**
+ * One way of running Kafka, Cassandra and Redis. `up` is idempotent and
+ * resolves only when every service really answers.
+ */
+export interface StackProvider {
+  readonly id: ProviderId;
+  up(opts?: UpOptions): Promise<StackEndpoints>;
+  down(opts?: DownOptions): Promise<void>;
+  status(): Promise<StackStatus>;
+  /** endpoints without starting anything */
+  endpoints(): StackEndpoints;
+  /** service log lines; with follow, keeps calling onLine until disposed or aborted */
+  logs(service: ServiceName, onLine: (l: ServiceLogLine) => void, opts?: LogOptions): Promise<Disposable>;
+}
+
+export type ProviderFactory = (config: Config) => StackProvider;
