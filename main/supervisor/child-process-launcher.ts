@@ -1,0 +1,121 @@
+import { fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LineSplitter } from './line-splitter';
+import type { ExitInfo, LaunchedProcess, OutputStream, ProcessLauncher } from './process-launcher';
+
+/** The repository / app root (the folder holding package.json), from this file's location. */
+export function findAppRoot(from: string = dirname(fileURLToPath(import.meta.url))): string {
+  let dir = from;
+  for (;;) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) return from;
+    dir = up;
+  }
+}
+
+/** True when this code runs from the bundled dist/ output rather than from sources. */
+export function runningFromDist(): boolean {
+  return fileURLToPath(import.meta.url).includes(`${sep}dist${sep}`);
+}
+
+/**
+ * Where an engine service's entry point is: `dist/engine/<svc>.js` when
+ * running built code (or when `mode` is 'built'), else `engine/<svc>/main.ts`.
+ */
+export function engineEntry(service: string, opts: { root?: string; mode?: 'dev' | 'built' | 'auto' } = {}): string {
+  const root = opts.root ?? findAppRoot();
+  const built = join(root, 'dist', 'engine', `${service}.js`);
+  const mode = opts.mode ?? 'auto';
+  if (mode === 'built' || (mode === 'auto' && runningFromDist() && existsSync(built))) return built;
+  return join(root, 'engine', service, 'main.ts');
+}
+
+class ChildHandle implements LaunchedProcess {
+  private lineCbs: ((s: OutputStream, l: string) => void)[] = [];
+  private exitCbs: ((i: ExitInfo) => void)[] = [];
+  private msgCbs: ((m: unknown) => void)[] = [];
+  private exitInfo: ExitInfo | undefined;
+
+  constructor(private readonly child: ChildProcess) {
+    const split = (stream: OutputStream) => new LineSplitter((line) => this.lineCbs.forEach((cb) => cb(stream, line)));
+    const out = split('stdout');
+    const err = split('stderr');
+    child.stdout?.on('data', (c: Buffer) => out.push(c));
+    child.stderr?.on('data', (c: Buffer) => err.push(c));
+    child.on('message', (m) => this.msgCbs.forEach((cb) => cb(m)));
+    let spawnError: string | undefined;
+    child.on('error', (e) => {
+      spawnError = e.message;
+      // a failed spawn emits 'error' without 'close'
+      if (child.pid === undefined) queueMicrotask(() => this.finish({ code: null, signal: null, error: spawnError }));
+    });
+    // 'close' fires after stdio is drained, so every line is delivered before exit
+    child.on('close', (code, signal) => {
+      out.flush();
+      err.flush();
+      this.finish({ code, signal, ...(spawnError ? { error: spawnError } : {}) });
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  onLine(cb: (stream: OutputStream, line: string) => void): void {
+    this.lineCbs.push(cb);
+  }
+
+  onExit(cb: (info: ExitInfo) => void): void {
+    if (this.exitInfo) cb(this.exitInfo);
+    else this.exitCbs.push(cb);
+  }
+
+  onMessage(cb: (msg: unknown) => void): void {
+    this.msgCbs.push(cb);
+  }
+
+  kill(signal: NodeJS.Signals = 'SIGTERM'): boolean {
+    if (this.exitInfo || this.child.exitCode !== null || this.child.signalCode !== null) return false;
+    return this.child.kill(signal);
+  }
+
+  private finish(info: ExitInfo): void {
+    if (this.exitInfo) return;
+    this.exitInfo = info;
+    for (const cb of this.exitCbs) cb(info);
+    this.exitCbs = [];
+  }
+}
+
+export interface ChildProcessLauncherOptions {
+  /** working directory of the children (default: the app root, so `--import tsx` resolves) */
+  cwd?: string;
+  /** extra node flags */
+  execArgv?: string[];
+}
+
+/**
+ * Starts engine processes with node's child_process.fork: `.ts` entries run
+ * through tsx (`node --import tsx entry.ts`), `.js` entries run as they are.
+ * Children get an IPC channel, piped stdout/stderr, and only the given env.
+ */
+export class ChildProcessLauncher implements ProcessLauncher {
+  constructor(private readonly opts: ChildProcessLauncherOptions = {}) {}
+
+  spawn(_name: string, entry: string, env: Record<string, string>): LaunchedProcess {
+    const cwd = this.opts.cwd ?? findAppRoot();
+    const execArgv = [...(entry.endsWith('.ts') ? ['--import', 'tsx'] : []), ...(this.opts.execArgv ?? [])];
+    const child = fork(resolve(cwd, entry), [], {
+      cwd,
+      env,
+      execArgv,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'json',
+    });
+    return new ChildHandle(child);
+  }
+}
