@@ -1,0 +1,541 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readlinkSync, readSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, copyFileSync, fstatSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Config } from '../../engine/shared/config';
+import { findJava, javaMajorVersion, MIN_JAVA, which } from './prereqs';
+import { portOpen, probeCassandra, probeKafka, probeRedis, redisHostPort, splitHostPort, waitFor } from './probes';
+import type { ProbeResult } from './probes';
+import type {
+  Disposable,
+  DownOptions,
+  LogOptions,
+  ProgressEvent,
+  ServiceLogLine,
+  ServiceName,
+  ServiceStatus,
+  StackEndpoints,
+  StackProvider,
+  StackStatus,
+  UpOptions,
+} from './types';
+
+export const KAFKA_VERSION = '3.9.1';
+export const CASSANDRA_VERSION = '5.0.6';
+
+/** The repo's `stack/native/` (poms, config templates). */
+export function defaultNativeStackDir(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'stack', 'native');
+}
+
+export interface NativeProviderOptions {
+  /** where the poms and config templates live (default: the repo's stack/native) */
+  stackDir?: string;
+  env?: NodeJS.ProcessEnv;
+  /** how long each service may take to answer after start (default 240 s) */
+  startTimeoutMs?: number;
+  /** how long a service may take to stop after SIGTERM before SIGKILL (default 45 s) */
+  stopTimeoutMs?: number;
+}
+
+export class StackError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'PORT_IN_USE' | 'MISSING_PREREQ' | 'FETCH_FAILED' | 'START_FAILED' | 'CONFIG',
+    readonly fix?: string,
+  ) {
+    super(message);
+    this.name = 'StackError';
+  }
+}
+
+interface ServicePlan {
+  name: ServiceName;
+  host: string;
+  port: number;
+  /** further ports the service binds (Kafka controller, Cassandra storage) */
+  extraPorts: number[];
+  dir: string;
+  endpoint: string;
+}
+
+/**
+ * The native stack: Kafka (KRaft) and Cassandra as Java processes from jars
+ * fetched from Maven Central once, and `redis-server` from the OS. Processes
+ * are detached and remembered in pid files, so `status`/`down` work from
+ * another process; data stays under `$TOPK_DATA_DIR/native/`.
+ */
+export class NativeStackProvider implements StackProvider {
+  readonly id = 'native' as const;
+  readonly root: string;
+  private readonly stackDir: string;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly startTimeoutMs: number;
+  private readonly stopTimeoutMs: number;
+
+  constructor(
+    private readonly config: Config,
+    opts: NativeProviderOptions = {},
+  ) {
+    this.root = join(config.dataDir, 'native');
+    this.stackDir = opts.stackDir ?? defaultNativeStackDir();
+    this.env = opts.env ?? process.env;
+    this.startTimeoutMs = opts.startTimeoutMs ?? 240_000;
+    this.stopTimeoutMs = opts.stopTimeoutMs ?? 45_000;
+  }
+
+  endpoints(): StackEndpoints {
+    return {
+      kafkaBrokers: [...this.config.kafkaBrokers],
+      cassandraContactPoints: [...this.config.cassandraContactPoints],
+      cassandraLocalDc: this.config.cassandraLocalDc,
+      redisUrl: this.config.redisUrl,
+    };
+  }
+
+  /** Host/ports of each service, from the config endpoints. */
+  plan(): Record<ServiceName, ServicePlan> {
+    const k = splitHostPort(this.config.kafkaBrokers[0] ?? '127.0.0.1:9092', 9092);
+    const c = splitHostPort(this.config.cassandraContactPoints[0] ?? '127.0.0.1:9042', 9042);
+    const r = redisHostPort(this.config.redisUrl);
+    return {
+      kafka: { name: 'kafka', ...k, extraPorts: [k.port + 1], dir: join(this.root, 'kafka'), endpoint: `${k.host}:${k.port}` },
+      cassandra: { name: 'cassandra', ...c, extraPorts: [cassandraStoragePort(c.port)], dir: join(this.root, 'cassandra'), endpoint: `${c.host}:${c.port}` },
+      redis: { name: 'redis', ...r, extraPorts: [], dir: join(this.root, 'redis'), endpoint: `${r.host}:${r.port}` },
+    };
+  }
+
+  libDir(name: 'kafka' | 'cassandra'): string {
+    return join(this.root, 'lib', `${name}-${name === 'kafka' ? KAFKA_VERSION : CASSANDRA_VERSION}`);
+  }
+
+  private logFile(name: ServiceName): string {
+    return join(this.root, 'logs', `${name}.log`);
+  }
+
+  private pidFile(name: ServiceName): string {
+    return join(this.root, 'run', `${name}.pid`);
+  }
+
+  async up(opts: UpOptions = {}): Promise<StackEndpoints> {
+    const progress = opts.onProgress ?? (() => undefined);
+    const plan = this.plan();
+    for (const d of ['lib', 'logs', 'run', 'conf']) mkdirSync(join(this.root, d), { recursive: true });
+
+    // 1. which services are already ours and alive; any port held by someone else is an error
+    const running = new Set<ServiceName>();
+    for (const svc of Object.values(plan)) {
+      if (this.ownPid(svc.name) !== undefined) {
+        running.add(svc.name);
+        progress({ service: svc.name, phase: 'start', message: `${svc.name} already running (pid ${this.ownPid(svc.name)}), reusing it` });
+        continue;
+      }
+      for (const port of [svc.port, ...svc.extraPorts]) {
+        if (await portOpen(svc.host, port, 700)) {
+          throw new StackError(
+            `port ${port} (${svc.name}) is already in use by another program; stop it or configure other ports (e.g. TOPK_${svc.name === 'kafka' ? 'KAFKA_BROKERS' : svc.name === 'cassandra' ? 'CASSANDRA_CONTACT_POINTS' : 'REDIS_URL'})`,
+            'PORT_IN_USE',
+            `ss -ltnp 'sport = :${port}'   # shows the program holding port ${port}`,
+          );
+        }
+      }
+    }
+
+    try {
+      // 2. prerequisites
+      const needJava = !running.has('kafka') || !running.has('cassandra');
+      const java = needJava ? await this.requireJava() : '';
+      const redisServer = running.has('redis') ? '' : this.requireRedis();
+
+      // 3. jars (cached under native/lib/<name>-<version>)
+      if (!running.has('kafka')) await this.fetchJars('kafka', progress, opts.signal);
+      if (!running.has('cassandra')) await this.fetchJars('cassandra', progress, opts.signal);
+
+      // 4. start what is not running
+      if (!running.has('redis')) this.startRedis(plan.redis, redisServer, progress);
+      if (!running.has('kafka')) await this.startKafka(plan.kafka, java, progress);
+      if (!running.has('cassandra')) this.startCassandra(plan.cassandra, java, progress);
+
+      // 5. wait until each really answers
+      const waits: [ServiceName, () => Promise<ProbeResult>][] = [
+        ['redis', () => probeRedis(this.config.redisUrl)],
+        ['kafka', () => probeKafka(this.config.kafkaBrokers.slice(0, 1), 4000)],
+        ['cassandra', () => probeCassandra(this.config.cassandraContactPoints.slice(0, 1), this.config.cassandraLocalDc, 4000)],
+      ];
+      const results = await Promise.allSettled(
+        waits.map(async ([name, probe]) => {
+          progress({ service: name, phase: 'wait', message: `waiting for ${name} on ${plan[name].endpoint}` });
+          let lastReport = 0;
+          const res = await waitFor(name, probe, {
+            timeoutMs: this.startTimeoutMs,
+            intervalMs: name === 'redis' ? 200 : 1000,
+            signal: opts.signal,
+            failFast: () => (this.ownPid(name) === undefined ? `the ${name} process exited; last lines of ${this.logFile(name)}:\n${this.tail(name, 15)}` : undefined),
+            onWaiting: (elapsed) => {
+              if (elapsed - lastReport >= 10_000) {
+                lastReport = elapsed;
+                progress({ service: name, phase: 'wait', message: `still waiting for ${name} (${Math.round(elapsed / 1000)} s)` });
+              }
+            },
+          });
+          progress({ service: name, phase: 'ready', message: `${name} answers on ${plan[name].endpoint}${res.version ? ` (version ${res.version})` : ''}` });
+        }),
+      );
+      const failed = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
+      if (failed.length > 0) {
+        progress({ service: 'stack', phase: 'error', message: failed.join('\n') });
+        throw new StackError(`native stack did not come up:\n${failed.join('\n')}`, 'START_FAILED');
+      }
+    } catch (err) {
+      // leave nothing half-started behind; what was already running stays
+      await this.stopServices(['kafka', 'cassandra', 'redis'].filter((n) => !running.has(n as ServiceName)) as ServiceName[], progress);
+      throw err;
+    }
+    progress({ service: 'stack', phase: 'ready', message: 'native stack is up' });
+    return this.endpoints();
+  }
+
+  async down(opts: DownOptions = {}): Promise<void> {
+    const progress = opts.onProgress ?? (() => undefined);
+    await this.stopServices(['kafka', 'cassandra', 'redis'], progress);
+    if (opts.volumes) {
+      for (const name of ['kafka', 'cassandra', 'redis', 'logs', 'conf']) {
+        progress({ service: 'stack', phase: 'remove', message: `removing ${join(this.root, name)}` });
+        rmSync(join(this.root, name), { recursive: true, force: true });
+      }
+    }
+  }
+
+  private async stopServices(names: ServiceName[], progress: (e: ProgressEvent) => void): Promise<void> {
+    await Promise.all(
+      names.map(async (name) => {
+        const pid = this.ownPid(name);
+        if (pid === undefined) {
+          rmSync(this.pidFile(name), { force: true });
+          return;
+        }
+        progress({ service: name, phase: 'stop', message: `stopping ${name} (pid ${pid})` });
+        const how = await stopPid(pid, this.stopTimeoutMs);
+        rmSync(this.pidFile(name), { force: true });
+        progress({ service: name, phase: 'stop', message: `${name} stopped${how === 'killed' ? ' (had to SIGKILL)' : ''}` });
+      }),
+    );
+  }
+
+  async status(): Promise<StackStatus> {
+    const plan = this.plan();
+    const services = await Promise.all(
+      (['kafka', 'cassandra', 'redis'] as const).map(async (name): Promise<ServiceStatus> => {
+        const svc = plan[name];
+        const pid = this.ownPid(name);
+        if (pid === undefined) {
+          return { name, state: existsSync(svc.dir) ? 'stopped' : 'absent', endpoint: svc.endpoint, health: 'none' };
+        }
+        const probe =
+          name === 'redis'
+            ? await probeRedis(this.config.redisUrl, 1500)
+            : name === 'kafka'
+              ? await probeKafka(this.config.kafkaBrokers.slice(0, 1), 3000)
+              : await probeCassandra(this.config.cassandraContactPoints.slice(0, 1), this.config.cassandraLocalDc, 3000);
+        const startedAt = statSync(this.pidFile(name)).mtime;
+        return {
+          name,
+          state: probe.ok ? 'running' : 'starting',
+          health: probe.ok ? 'healthy' : 'starting',
+          endpoint: svc.endpoint,
+          pid,
+          startedAt: startedAt.toISOString(),
+          uptimeSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
+          version: probe.version ?? (name === 'kafka' ? KAFKA_VERSION : name === 'cassandra' ? CASSANDRA_VERSION : undefined),
+          detail: probe.ok ? undefined : probe.detail,
+        };
+      }),
+    );
+    return { provider: 'native', services };
+  }
+
+  async logs(service: ServiceName, onLine: (l: ServiceLogLine) => void, opts: LogOptions = {}): Promise<Disposable> {
+    const file = this.logFile(service);
+    const emit = (line: string) => onLine({ service, stream: 'stdout', time: new Date().toISOString(), line });
+    for (const line of this.tail(service, opts.tail ?? 100).split('\n')) if (line) emit(line);
+    if (!opts.follow) return { dispose: () => undefined };
+    let pos = existsSync(file) ? statSync(file).size : 0;
+    let partial = '';
+    const timer = setInterval(() => {
+      if (!existsSync(file)) return;
+      const size = statSync(file).size;
+      if (size < pos) pos = 0; // truncated
+      if (size === pos) return;
+      const fd = openSync(file, 'r');
+      try {
+        const buf = Buffer.alloc(size - pos);
+        readSync(fd, buf, 0, buf.length, pos);
+        pos = size;
+        const lines = (partial + buf.toString('utf8')).split('\n');
+        partial = lines.pop() ?? '';
+        for (const l of lines) emit(l);
+      } finally {
+        closeSync(fd);
+      }
+    }, 500);
+    const dispose = () => clearInterval(timer);
+    opts.signal?.addEventListener('abort', dispose, { once: true });
+    return { dispose };
+  }
+
+  /** The last `n` lines of a service's log file. */
+  tail(name: ServiceName, n: number): string {
+    const file = this.logFile(name);
+    if (!existsSync(file)) return '';
+    const fd = openSync(file, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      const len = Math.min(size, 64 * 1024);
+      const buf = Buffer.alloc(len);
+      readSync(fd, buf, 0, len, size - len);
+      return buf.toString('utf8').split('\n').slice(-n - 1).join('\n');
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** pid of our live process for `name`, or undefined (stale pid files are ignored). */
+  ownPid(name: ServiceName): number | undefined {
+    const file = this.pidFile(name);
+    if (!existsSync(file)) return undefined;
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return undefined;
+    // guard against pid reuse: our processes run with their service dir as cwd
+    if (existsSync(`/proc/${pid}/cwd`)) {
+      try {
+        if (realpathSync(readlinkSync(`/proc/${pid}/cwd`)) !== realpathSync(this.plan()[name].dir)) return undefined;
+      } catch {
+        return undefined;
+      }
+    }
+    return pid;
+  }
+
+  private async requireJava(): Promise<string> {
+    const java = findJava(this.env);
+    if (!java) {
+      throw new StackError('Java 17 or newer is needed for the native stack and was not found (JAVA_HOME or java on PATH)', 'MISSING_PREREQ', 'sudo apt-get install -y openjdk-17-jre-headless');
+    }
+    const v = await javaMajorVersion(java);
+    if (!v || v.major < MIN_JAVA) {
+      throw new StackError(`${java} is Java ${v?.version ?? 'of unknown version'}; the native stack needs Java ${MIN_JAVA}+`, 'MISSING_PREREQ', 'sudo apt-get install -y openjdk-17-jre-headless');
+    }
+    return java;
+  }
+
+  private requireRedis(): string {
+    const bin = which('redis-server', this.env);
+    if (!bin) throw new StackError('redis-server was not found on PATH', 'MISSING_PREREQ', 'sudo apt-get install -y redis-server');
+    return bin;
+  }
+
+  /** Copies the component's jars from Maven Central into native/lib/<name>-<version>, once. */
+  async fetchJars(name: 'kafka' | 'cassandra', progress: (e: ProgressEvent) => void, signal?: AbortSignal): Promise<string> {
+    const dest = this.libDir(name);
+    if (existsSync(join(dest, '.complete'))) {
+      progress({ service: name, phase: 'download', message: `${name} jars cached in ${dest}`, percent: 100 });
+      return dest;
+    }
+    const mvn = which('mvn', this.env);
+    if (!mvn) throw new StackError(`Maven (mvn) is needed once to fetch the ${name} jars from Maven Central`, 'MISSING_PREREQ', 'sudo apt-get install -y maven');
+    const work = join(this.root, 'lib', `.fetch-${name}-${process.pid}`);
+    rmSync(work, { recursive: true, force: true });
+    mkdirSync(work, { recursive: true });
+    copyFileSync(join(this.stackDir, name, 'pom.xml'), join(work, 'pom.xml'));
+    progress({ service: name, phase: 'download', message: `fetching ${name} jars from Maven Central (first run only)`, percent: 0 });
+    let files = 0;
+    let bytes = 0;
+    const output: string[] = [];
+    const code = await new Promise<number>((resolveExit, reject) => {
+      const child = spawn(mvn, ['-B', '-f', join(work, 'pom.xml'), 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${join(work, 'lib')}`], {
+        cwd: work,
+        env: this.env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        signal,
+      });
+      let partial = '';
+      const onData = (d: Buffer) => {
+        const lines = (partial + d.toString('utf8')).split('\n');
+        partial = lines.pop() ?? '';
+        for (const line of lines) {
+          output.push(line);
+          if (output.length > 200) output.shift();
+          const m = /Downloaded from [^:]+: (\S+) \(([\d.]+) (B|kB|KB|MB|GB)/.exec(line);
+          if (m && m[1]?.endsWith('.jar')) {
+            files++;
+            bytes += Number(m[2]) * ({ B: 1, kB: 1e3, KB: 1e3, MB: 1e6, GB: 1e9 }[m[3] as 'B'] ?? 1);
+            progress({ service: name, phase: 'download', message: `${name}: downloaded ${m[1].split('/').pop()} (${files} jars, ${(bytes / 1e6).toFixed(1)} MB so far)`, bytesDone: bytes });
+          }
+        }
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+      child.once('error', reject);
+      child.once('exit', (c) => resolveExit(c ?? 1));
+    });
+    if (code !== 0) {
+      rmSync(work, { recursive: true, force: true });
+      throw new StackError(`fetching ${name} jars with Maven failed (exit ${code}):\n${output.filter((l) => /ERROR|FAIL/.test(l)).slice(0, 15).join('\n')}`, 'FETCH_FAILED');
+    }
+    rmSync(dest, { recursive: true, force: true });
+    renameSync(join(work, 'lib'), dest);
+    rmSync(work, { recursive: true, force: true });
+    writeFileSync(join(dest, '.complete'), new Date().toISOString() + '\n');
+    progress({ service: name, phase: 'download', message: `${name} jars ready in ${dest}`, percent: 100 });
+    return dest;
+  }
+
+  private fill(template: string, vars: Record<string, string | number>): string {
+    let text = readFileSync(join(this.stackDir, template), 'utf8');
+    for (const [k, v] of Object.entries(vars)) text = text.replaceAll(`{{${k}}}`, String(v));
+    const left = /\{\{([A-Z_]+)\}\}/.exec(text);
+    if (left) throw new StackError(`${template}: placeholder {{${left[1]}}} has no value`, 'CONFIG');
+    return text;
+  }
+
+  private jvmOptions(name: 'kafka' | 'cassandra'): string[] {
+    return readFileSync(join(this.stackDir, name, 'jvm.options'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
+  }
+
+  /** Starts a detached process with stdout+stderr appended to the service log; remembers its pid. */
+  private spawnService(name: ServiceName, cmd: string, args: string[], cwd: string): number {
+    const logFd = openSync(this.logFile(name), 'a');
+    try {
+      const child = spawn(cmd, args, { cwd, env: this.env, detached: true, stdio: ['ignore', logFd, logFd] });
+      if (child.pid === undefined) throw new StackError(`could not start ${cmd}`, 'START_FAILED');
+      child.on('error', () => undefined);
+      child.unref();
+      writeFileSync(this.pidFile(name), `${child.pid}\n`);
+      return child.pid;
+    } finally {
+      closeSync(logFd);
+    }
+  }
+
+  private startRedis(svc: ServicePlan, bin: string, progress: (e: ProgressEvent) => void): void {
+    mkdirSync(svc.dir, { recursive: true });
+    const pid = this.spawnService(
+      'redis',
+      bin,
+      ['--bind', svc.host, '--port', String(svc.port), '--dir', svc.dir, '--appendonly', 'yes', '--save', '', '--daemonize', 'no', '--protected-mode', 'yes', '--logfile', ''],
+      svc.dir,
+    );
+    progress({ service: 'redis', phase: 'start', message: `started redis-server on ${svc.endpoint} (pid ${pid})` });
+  }
+
+  private async startKafka(svc: ServicePlan, java: string, progress: (e: ProgressEvent) => void): Promise<void> {
+    const dataDir = join(svc.dir, 'data');
+    mkdirSync(dataDir, { recursive: true });
+    const props = join(this.root, 'conf', 'kafka-server.properties');
+    writeFileSync(props, this.fill('kafka/server.properties', { HOST: svc.host, PORT: svc.port, CONTROLLER_PORT: svc.extraPorts[0] ?? svc.port + 1, LOG_DIRS: dataDir }));
+    const log4j = join(this.root, 'conf', 'kafka-log4j.properties');
+    copyFileSync(join(this.stackDir, 'kafka', 'log4j.properties'), log4j);
+    const classpath = `${this.libDir('kafka')}/*`;
+    const common = [`-Dlog4j.configuration=file:${log4j}`, '-cp', classpath];
+    if (!existsSync(join(dataDir, 'meta.properties'))) {
+      progress({ service: 'kafka', phase: 'create', message: 'formatting Kafka storage (KRaft)' });
+      const clusterId = kafkaClusterId();
+      const code = await new Promise<number>((res) => {
+        const logFd = openSync(this.logFile('kafka'), 'a');
+        const child = spawn(java, ['-Xmx256m', ...common, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props, '--ignore-formatted'], {
+          cwd: svc.dir,
+          env: this.env,
+          stdio: ['ignore', logFd, logFd],
+        });
+        closeSync(logFd);
+        child.once('error', () => res(1));
+        child.once('exit', (c) => res(c ?? 1));
+      });
+      if (code !== 0) throw new StackError(`formatting Kafka storage failed (exit ${code}):\n${this.tail('kafka', 15)}`, 'START_FAILED');
+    }
+    const pid = this.spawnService('kafka', java, [...this.jvmOptions('kafka'), ...common, 'kafka.Kafka', props], svc.dir);
+    progress({ service: 'kafka', phase: 'start', message: `started Kafka ${KAFKA_VERSION} on ${svc.endpoint} (pid ${pid})` });
+  }
+
+  private startCassandra(svc: ServicePlan, java: string, progress: (e: ProgressEvent) => void): void {
+    const dataDir = svc.dir;
+    for (const d of ['data', 'commitlog', 'saved_caches', 'hints', 'cdc_raw']) mkdirSync(join(dataDir, d), { recursive: true });
+    const yaml = join(this.root, 'conf', 'cassandra.yaml');
+    writeFileSync(yaml, this.fill('cassandra/cassandra.yaml', { HOST: svc.host, PORT: svc.port, STORAGE_PORT: svc.extraPorts[0] ?? 7000, DATA_DIR: dataDir }));
+    const logback = join(this.root, 'conf', 'cassandra-logback.xml');
+    copyFileSync(join(this.stackDir, 'cassandra', 'logback.xml'), logback);
+    const lib = this.libDir('cassandra');
+    const args = [
+      ...this.jvmOptions('cassandra'),
+      `-javaagent:${join(lib, 'jamm-0.4.0.jar')}`,
+      `-Dcassandra.config=file://${yaml}`,
+      `-Dcassandra.storagedir=${dataDir}`,
+      `-Dcassandra.logdir=${join(this.root, 'logs')}`,
+      `-Dlogback.configurationFile=${logback}`,
+      '-cp',
+      `${join(this.root, 'conf')}:${lib}/*`,
+      'org.apache.cassandra.service.CassandraDaemon',
+    ];
+    const pid = this.spawnService('cassandra', java, args, svc.dir);
+    progress({ service: 'cassandra', phase: 'start', message: `started Cassandra ${CASSANDRA_VERSION} on ${svc.endpoint} (pid ${pid}); the first start takes a minute` });
+  }
+}
+
+/** Cassandra's inter-node port: 7000 beside the default CQL port 9042, else one above the CQL port. */
+export function cassandraStoragePort(cqlPort: number): number {
+  return cqlPort === 9042 ? 7000 : cqlPort + 1;
+}
+
+/** A Kafka cluster id: 16 random bytes, base64url (22 chars), not starting with '-'. */
+export function kafkaClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** SIGTERM, wait, SIGKILL fallback. */
+export async function stopPid(pid: number, timeoutMs: number): Promise<'stopped' | 'killed' | 'gone'> {
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return 'gone';
+  }
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!alive(pid) || isZombie(pid)) return 'stopped';
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    return 'stopped';
+  }
+  for (let i = 0; i < 50 && alive(pid) && !isZombie(pid); i++) await new Promise((r) => setTimeout(r, 100));
+  return 'killed';
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    return /\)\s+Z\s/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+export function createNativeProvider(config: Config, opts?: NativeProviderOptions): NativeStackProvider {
+  return new NativeStackProvider(config, opts);
+}

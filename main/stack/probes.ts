@@ -1,0 +1,136 @@
+import { connect } from 'node:net';
+import cassandra from 'cassandra-driver';
+import { Kafka, logLevel as KafkaLogLevel } from 'kafkajs';
+
+/**
+ * Probes that tell whether a service really answers (not just whether its
+ * port is open). Each gives up after `timeoutMs` and never throws: it returns
+ * `{ ok: false, detail }` instead. Shared by every provider and by `doctor`.
+ */
+export interface ProbeResult {
+  ok: boolean;
+  version?: string;
+  detail?: string;
+}
+
+export function splitHostPort(endpoint: string, defaultPort: number): { host: string; port: number } {
+  const m = /^\[?([^\]]*?)\]?(?::(\d+))?$/.exec(endpoint.trim());
+  const host = m?.[1] || '127.0.0.1';
+  const port = m?.[2] ? Number(m[2]) : defaultPort;
+  return { host, port };
+}
+
+export function redisHostPort(redisUrl: string): { host: string; port: number } {
+  const u = new URL(redisUrl);
+  return { host: u.hostname || '127.0.0.1', port: u.port ? Number(u.port) : 6379 };
+}
+
+/** True when something accepts TCP connections on host:port. */
+export function portOpen(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const done = (v: boolean) => {
+      socket.destroy();
+      resolve(v);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/** Redis PING over a raw socket (no client reconnect noise). */
+export function probeRedis(redisUrl: string, timeoutMs = 2000): Promise<ProbeResult> {
+  const { host, port } = redisHostPort(redisUrl);
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    let buf = '';
+    const done = (r: ProbeResult) => {
+      socket.destroy();
+      resolve(r);
+    };
+    socket.setTimeout(timeoutMs, () => done(buf.startsWith('+PONG') ? { ok: true } : { ok: false, detail: `no answer from ${host}:${port} within ${timeoutMs} ms` }));
+    socket.once('connect', () => socket.write('PING\r\nINFO server\r\n'));
+    socket.on('data', (d: Buffer) => {
+      buf += d.toString('utf8');
+      if (buf.startsWith('-')) return done({ ok: false, detail: buf.split('\r\n')[0] });
+      const v = /redis_version:([^\r\n]+)\r\n/.exec(buf);
+      if (buf.startsWith('+PONG') && v) done({ ok: true, version: v[1] });
+    });
+    socket.once('error', (err) => done({ ok: false, detail: err.message }));
+    socket.once('close', () => done(buf.startsWith('+PONG') ? { ok: true } : { ok: false, detail: 'connection closed' }));
+  });
+}
+
+/** Kafka metadata request through kafkajs admin. */
+export async function probeKafka(brokers: string[], timeoutMs = 5000): Promise<ProbeResult> {
+  const kafka = new Kafka({
+    clientId: 'topk-probe',
+    brokers,
+    logLevel: KafkaLogLevel.NOTHING,
+    connectionTimeout: Math.min(timeoutMs, 3000),
+    requestTimeout: timeoutMs,
+    retry: { retries: 0 },
+  });
+  const admin = kafka.admin();
+  const timer = new Promise<ProbeResult>((resolve) => setTimeout(() => resolve({ ok: false, detail: `no metadata within ${timeoutMs} ms` }), timeoutMs).unref());
+  const attempt = (async (): Promise<ProbeResult> => {
+    try {
+      await admin.connect();
+      const cluster = await admin.describeCluster();
+      return { ok: cluster.brokers.length > 0, detail: `${cluster.brokers.length} broker(s), controller ${cluster.controller}` };
+    } catch (err) {
+      return { ok: false, detail: (err as Error).message };
+    }
+  })();
+  try {
+    return await Promise.race([attempt, timer]);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/** CQL `SELECT release_version FROM system.local`. */
+export async function probeCassandra(contactPoints: string[], localDc: string, timeoutMs = 5000): Promise<ProbeResult> {
+  const port = splitHostPort(contactPoints[0] ?? '127.0.0.1', 9042).port;
+  const client = new cassandra.Client({
+    contactPoints: contactPoints.map((p) => splitHostPort(p, port).host),
+    localDataCenter: localDc,
+    protocolOptions: { port },
+    socketOptions: { connectTimeout: Math.min(timeoutMs, 3000), readTimeout: timeoutMs },
+    policies: { reconnection: new cassandra.policies.reconnection.ConstantReconnectionPolicy(60_000) },
+  });
+  try {
+    const rs = await client.execute('SELECT release_version FROM system.local');
+    const v = rs.first()?.get('release_version') as string | undefined;
+    return v ? { ok: true, version: v } : { ok: false, detail: 'system.local returned no row' };
+  } catch (err) {
+    return { ok: false, detail: (err as Error).message.split('\n')[0] };
+  } finally {
+    await client.shutdown().catch(() => undefined);
+  }
+}
+
+/**
+ * Polls `probe` until it answers ok, `deadline` passes, `abort` says stop,
+ * or `failFast` returns a reason (e.g. the process died).
+ */
+export async function waitFor(
+  what: string,
+  probe: () => Promise<ProbeResult>,
+  opts: { timeoutMs: number; intervalMs?: number; signal?: AbortSignal; failFast?: () => string | undefined; onWaiting?: (elapsedMs: number, last: ProbeResult) => void },
+): Promise<ProbeResult> {
+  const start = Date.now();
+  let last: ProbeResult = { ok: false, detail: 'not probed yet' };
+  for (;;) {
+    if (opts.signal?.aborted) throw new Error(`${what}: aborted`);
+    last = await probe();
+    if (last.ok) return last;
+    const reason = opts.failFast?.();
+    if (reason) throw new Error(`${what}: ${reason}`);
+    const elapsed = Date.now() - start;
+    if (elapsed > opts.timeoutMs) throw new Error(`${what} did not answer within ${Math.round(opts.timeoutMs / 1000)} s (last error: ${last.detail ?? 'none'})`);
+    opts.onWaiting?.(elapsed, last);
+    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 1000));
+  }
+}
