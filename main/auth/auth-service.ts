@@ -1,0 +1,218 @@
+import type { Logger } from '../../engine/shared/logger';
+import type { Config } from '../../engine/shared/config';
+import type { PublicAccount } from './account-store';
+import { AccountStore, userIdForLogin } from './account-store';
+import type { Clock, DeviceFlowStatus } from './device-flow';
+import { DeviceFlow, DeviceFlowError } from './device-flow';
+import type { FriendsResult } from './friends-sync';
+import { FriendsSync } from './friends-sync';
+import type { TokenResponse } from './github-client';
+import { GitHubClient } from './github-client';
+import { startLoopbackFlow } from './loopback-flow';
+import type { TokenVault } from './token-vault';
+import type { UserDirectory } from './user-directory';
+import { MemoryUserDirectory } from './user-directory';
+
+export type PendingState = 'pending' | 'slow_down' | 'denied' | 'expired' | 'error';
+
+export interface PendingSignIn {
+  user_code: string;
+  verification_uri: string;
+  expires_at: string;
+  interval: number;
+  state: PendingState;
+  error?: string;
+}
+
+export interface AuthState {
+  accounts: { user_id: string; login: string; name: string | null; avatar_url: string; active: boolean }[];
+  active_user_id: string | null;
+  pending?: PendingSignIn;
+}
+
+/** Live status of the latest device flow, including how it ended. */
+export interface DeviceStatus extends Omit<DeviceFlowStatus, 'state'> {
+  state: DeviceFlowStatus['state'];
+  user_id?: string;
+}
+
+export interface AuthServiceDeps {
+  config: Pick<Config, 'dataDir' | 'githubUrl' | 'githubApiUrl' | 'githubClientId' | 'githubClientSecret'>;
+  vault: TokenVault;
+  log: Logger;
+  /** Cassandra users/user_follows; without one, users are kept in memory (CLI without a stack) */
+  directory?: UserDirectory;
+  clock?: Clock;
+  fetch?: typeof fetch;
+  friendsIntervalMs?: number;
+}
+
+/**
+ * GitHub sign-in for the control plane: device flow (default), loopback +
+ * PKCE (when a client secret is configured), accounts with one active,
+ * sign-out with revocation, friends from follows. Tokens stay inside: nothing
+ * this class returns carries one.
+ */
+export class AuthService {
+  readonly accounts: AccountStore;
+  readonly github: GitHubClient;
+  readonly friends: FriendsSync;
+  private readonly directory: UserDirectory;
+  private flow: DeviceFlow | undefined;
+  private flowResult: { user_id?: string } = {};
+  private flowDone: Promise<PublicAccount | undefined> | undefined;
+  private readonly background = new Set<Promise<unknown>>();
+
+  constructor(private readonly deps: AuthServiceDeps) {
+    const c = deps.config;
+    this.accounts = new AccountStore(c.dataDir, deps.vault);
+    this.github = new GitHubClient({ githubUrl: c.githubUrl, githubApiUrl: c.githubApiUrl, clientId: c.githubClientId, clientSecret: c.githubClientSecret, fetch: deps.fetch, now: deps.clock?.now });
+    this.directory = deps.directory ?? new MemoryUserDirectory();
+    this.friends = new FriendsSync({ accounts: this.accounts, github: this.github, directory: this.directory, log: deps.log, clock: deps.clock, intervalMs: deps.friendsIntervalMs });
+  }
+
+  /** Record every signed-in account as an app user and start the periodic friends refresh. */
+  async start(opts: { friendsTickMs?: number } = {}): Promise<void> {
+    for (const a of (await this.accounts.read()).accounts) {
+      await this.directory.upsertGithubUser({ user_id: a.user_id, github_id: a.github_id, login: a.login, name: a.name, avatar_url: a.avatar_url });
+    }
+    this.friends.start(opts.friendsTickMs);
+  }
+
+  async state(): Promise<AuthState> {
+    const list = await this.accounts.list();
+    const out: AuthState = {
+      accounts: list.map((a) => ({ user_id: a.user_id, login: a.login, name: a.name, avatar_url: a.avatar_url, active: a.active })),
+      active_user_id: list.find((a) => a.active)?.user_id ?? null,
+    };
+    const s = this.flow?.status;
+    if (s && s.state !== 'approved' && s.state !== 'cancelled') {
+      out.pending = { user_code: s.user_code, verification_uri: s.verification_uri, expires_at: s.expires_at, interval: s.interval, state: s.state };
+      if (s.error) out.pending.error = s.error;
+    }
+    return out;
+  }
+
+  /** Start a device flow (cancelling one in progress) and poll in the background. */
+  async startDevice(): Promise<{ user_code: string; verification_uri: string; expires_in: number; interval: number; expires_at: string }> {
+    this.cancelDevice();
+    const flow = new DeviceFlow(this.github, { scope: 'read:user', clock: this.deps.clock });
+    this.flow = flow;
+    this.flowResult = {};
+    const s = await flow.start();
+    this.deps.log.info({ verification_uri: s.verification_uri }, 'device sign-in started');
+    const done = flow
+      .wait()
+      .then((token) => this.signInWithToken(token))
+      .then((acc) => {
+        if (this.flow === flow) this.flowResult = { user_id: acc.user_id };
+        return acc;
+      })
+      .catch((err: unknown) => {
+        const code = err instanceof DeviceFlowError ? err.code : 'error';
+        if (code !== 'cancelled') this.deps.log.warn({ code, err: (err as Error).message }, 'device sign-in ended without a token');
+        return undefined;
+      });
+    this.flowDone = done;
+    this.track(done);
+    const expiresIn = Math.max(0, Math.round((Date.parse(s.expires_at) - (this.deps.clock?.now() ?? Date.now())) / 1000));
+    return { user_code: s.user_code, verification_uri: s.verification_uri, expires_in: expiresIn, interval: s.interval, expires_at: s.expires_at };
+  }
+
+  deviceStatus(): DeviceStatus | undefined {
+    const s = this.flow?.status;
+    if (!s) return undefined;
+    return this.flowResult.user_id ? { ...s, user_id: this.flowResult.user_id } : s;
+  }
+
+  /** Resolves when the current device flow has ended: the account, or undefined. */
+  async waitDevice(): Promise<PublicAccount | undefined> {
+    return this.flowDone;
+  }
+
+  cancelDevice(): boolean {
+    const f = this.flow;
+    if (!f) return false;
+    const st = f.status?.state;
+    const live = st === 'pending' || st === 'slow_down';
+    f.cancel();
+    this.flow = undefined;
+    return live;
+  }
+
+  /** Loopback + PKCE sign-in; needs TOPK_GITHUB_CLIENT_SECRET. `open` shows the URL to the user. */
+  async loginLoopback(open: (url: string) => Promise<void> | void, timeoutMs?: number): Promise<PublicAccount> {
+    const h = await startLoopbackFlow(this.github, { githubUrl: this.deps.config.githubUrl, timeoutMs });
+    try {
+      await open(h.authorizeUrl);
+    } catch (err) {
+      h.cancel();
+      throw err;
+    }
+    return this.signInWithToken(await h.token);
+  }
+
+  /** Read the GitHub user, store the account (sealed token), record the app user, refresh friends. */
+  async signInWithToken(t: TokenResponse): Promise<PublicAccount> {
+    const user = await this.github.getUser(t.access_token);
+    const user_id = userIdForLogin(user.login);
+    await this.directory.upsertGithubUser({ user_id, github_id: user.id, login: user.login, name: user.name, avatar_url: user.avatar_url });
+    const acc = await this.accounts.save({ github_id: user.id, login: user.login, name: user.name, avatar_url: user.avatar_url, scope: t.scope, token: t.access_token });
+    this.deps.log.info({ user_id, github_id: user.id }, 'signed in with GitHub');
+    this.track(this.friends.refresh(user_id, { force: true }));
+    return acc;
+  }
+
+  async setActive(userId: string): Promise<boolean> {
+    return this.accounts.setActive(userId);
+  }
+
+  /**
+   * Sign out: revoke the token at GitHub when the app has a secret, then
+   * delete it. The app user (`users` row, listens) stays; deleting those is
+   * the GDPR route's job.
+   */
+  async signOut(userId: string): Promise<{ removed: boolean; revoked: boolean }> {
+    const acc = await this.accounts.get(userId);
+    if (!acc) return { removed: false, revoked: false };
+    let revoked = false;
+    if (this.github.hasSecret) {
+      try {
+        const token = await this.accounts.token(userId);
+        if (token) revoked = await this.github.revokeToken(token);
+      } catch (err) {
+        this.deps.log.warn({ user_id: userId, err: (err as Error).message }, 'token revocation failed; deleting the local copy anyway');
+      }
+    }
+    await this.accounts.remove(userId);
+    this.deps.log.info({ user_id: userId, revoked }, 'signed out');
+    return { removed: true, revoked };
+  }
+
+  async refreshFriends(userId?: string): Promise<FriendsResult[]> {
+    const ids = userId ? [userId] : (await this.accounts.list()).map((a) => a.user_id);
+    const out: FriendsResult[] = [];
+    for (const id of ids) out.push(await this.friends.refresh(id, { force: false }));
+    return out;
+  }
+
+  async friendsOf(userId: string): Promise<string[]> {
+    return this.directory.follows(userId);
+  }
+
+  private track(p: Promise<unknown>): void {
+    const q = p.catch(() => undefined).finally(() => this.background.delete(q));
+    this.background.add(q);
+  }
+
+  /** Wait for background work (sign-in completion, friends refresh) to settle. */
+  async idle(): Promise<void> {
+    while (this.background.size) await Promise.all([...this.background]);
+  }
+
+  async close(): Promise<void> {
+    this.flow?.cancel();
+    await this.friends.close();
+    await this.idle();
+  }
+}
