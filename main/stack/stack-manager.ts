@@ -1,0 +1,137 @@
+import { existsSync } from 'node:fs';
+import type { Config } from '../../engine/shared/config';
+import { createExternalProvider } from './external-provider';
+import { createNativeProvider } from './native-provider';
+import type { Disposable, ProviderId, StackProvider } from './types';
+
+export const PROVIDER_IDS: readonly ProviderId[] = ['docker', 'native', 'external'];
+
+export function isProviderId(s: string): s is ProviderId {
+  return (PROVIDER_IDS as readonly string[]).includes(s);
+}
+
+export class UnknownProviderError extends Error {
+  constructor(readonly requested: string) {
+    super(`unknown provider "${requested}" (expected one of: ${PROVIDER_IDS.join(', ')})`);
+    this.name = 'UnknownProviderError';
+  }
+}
+
+export type AsyncProviderFactory = (config: Config) => StackProvider | Promise<StackProvider>;
+
+/** What the docker provider module (main/stack/docker-provider.ts) exports. */
+export interface DockerModule {
+  createDockerProvider(config: Config): StackProvider;
+  dockerEngineAnswers(): Promise<boolean>;
+}
+
+/**
+ * The docker provider is loaded on demand: it pulls in dockerode, and the
+ * rest of the stack code must work on machines (and checkouts) without it.
+ */
+export async function loadDockerModule(): Promise<DockerModule | undefined> {
+  const specifier = './docker-provider';
+  try {
+    return (await import(/* @vite-ignore */ specifier)) as DockerModule;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') return undefined;
+    throw err;
+  }
+}
+
+/** Where a Docker engine would be reached: DOCKER_HOST, else the default socket. */
+export function dockerEndpoint(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.DOCKER_HOST) return `DOCKER_HOST=${env.DOCKER_HOST}`;
+  const sock = process.platform === 'win32' ? '//./pipe/docker_engine' : '/var/run/docker.sock';
+  return existsSync(sock) || process.platform === 'win32' ? sock : `${sock} (missing)`;
+}
+
+export interface ProviderChoice {
+  id: ProviderId;
+  reason: string;
+}
+
+export interface StackManagerOptions {
+  env?: NodeJS.ProcessEnv;
+  /** how to ask whether a Docker engine answers (default: the docker provider module's check) */
+  dockerAnswers?: () => Promise<boolean>;
+}
+
+/**
+ * The registry of stack providers, by id, and the default choice: `docker`
+ * when a Docker engine answers (socket or DOCKER_HOST), else `native`.
+ */
+export class StackManager {
+  private readonly factories = new Map<ProviderId, AsyncProviderFactory>();
+  private readonly instances = new Map<ProviderId, StackProvider>();
+  private readonly env: NodeJS.ProcessEnv;
+
+  constructor(
+    readonly config: Config,
+    private readonly opts: StackManagerOptions = {},
+  ) {
+    this.env = opts.env ?? process.env;
+    this.register('native', (c) => createNativeProvider(c, { env: this.env }));
+    this.register('external', (c) => createExternalProvider(c));
+    this.register('docker', async (c) => {
+      const mod = await loadDockerModule();
+      if (!mod) throw new Error('the docker provider is not available in this build (main/stack/docker-provider.ts is missing)');
+      return mod.createDockerProvider(c);
+    });
+  }
+
+  /** Adds or replaces a provider; disposing the result removes it again. */
+  register(id: ProviderId, factory: AsyncProviderFactory): Disposable {
+    this.factories.set(id, factory);
+    this.instances.delete(id);
+    return {
+      dispose: () => {
+        if (this.factories.get(id) === factory) {
+          this.factories.delete(id);
+          this.instances.delete(id);
+        }
+      },
+    };
+  }
+
+  ids(): ProviderId[] {
+    return [...this.factories.keys()];
+  }
+
+  async provider(id: string): Promise<StackProvider> {
+    if (!isProviderId(id)) throw new UnknownProviderError(id);
+    const existing = this.instances.get(id);
+    if (existing) return existing;
+    const factory = this.factories.get(id);
+    if (!factory) throw new UnknownProviderError(id);
+    const p = await factory(this.config);
+    this.instances.set(id, p);
+    return p;
+  }
+
+  /** The provider to use: the requested one, else docker when an engine answers, else native. */
+  async choose(requested?: string): Promise<ProviderChoice> {
+    if (requested !== undefined) {
+      if (!isProviderId(requested) || !this.factories.has(requested)) throw new UnknownProviderError(requested);
+      return { id: requested, reason: `requested with --provider ${requested}` };
+    }
+    const where = dockerEndpoint(this.env);
+    if (await this.dockerAnswers()) return { id: 'docker', reason: `a Docker engine answers at ${where}` };
+    return { id: 'native', reason: `no Docker engine answers at ${where}, so Kafka and Cassandra run as Java processes and redis-server from the OS` };
+  }
+
+  async select(requested?: string): Promise<StackProvider> {
+    return this.provider((await this.choose(requested)).id);
+  }
+
+  private async dockerAnswers(): Promise<boolean> {
+    try {
+      if (this.opts.dockerAnswers) return await this.opts.dockerAnswers();
+      const mod = await loadDockerModule();
+      return mod ? await mod.dockerEngineAnswers() : false;
+    } catch {
+      return false;
+    }
+  }
+}
