@@ -40,6 +40,8 @@ export interface Config {
   /** only for the optional loopback + PKCE flow; never shipped with the desktop app */
   githubClientSecret: string | undefined;
   logLevel: string;
+  /** desktop app: also stop Kafka/Cassandra/Redis when the app quits (default: keep them running) */
+  stopStackOnQuit: boolean;
 }
 
 export class ConfigError extends Error {
@@ -91,6 +93,7 @@ const DEFAULTS: Omit<Config, 'dataDir' | 'apiToken'> = {
   githubClientId: DEFAULT_GITHUB_CLIENT_ID,
   githubClientSecret: undefined,
   logLevel: 'info',
+  stopStackOnQuit: false,
 };
 
 /** Environment variable → config key. */
@@ -118,6 +121,7 @@ const ENV_KEYS: Record<string, keyof Config> = {
   TOPK_GITHUB_CLIENT_ID: 'githubClientId',
   TOPK_GITHUB_CLIENT_SECRET: 'githubClientSecret',
   TOPK_LOG_LEVEL: 'logLevel',
+  TOPK_STOP_STACK_ON_QUIT: 'stopStackOnQuit',
 };
 
 export const CONFIG_ENV_VARS = Object.keys(ENV_KEYS);
@@ -130,6 +134,7 @@ const INT_RANGES: Partial<Record<keyof Config, [number, number]>> = {
   topicPartitions: [1, 1000],
 };
 const LIST_KEYS = new Set<keyof Config>(['kafkaBrokers', 'cassandraContactPoints', 'allowedHosts']);
+const BOOL_KEYS = new Set<keyof Config>(['stopStackOnQuit']);
 const URL_KEYS = new Set<keyof Config>(['listenbrainzUrl', 'githubUrl', 'githubApiUrl', 'redisUrl']);
 
 function coerce(key: keyof Config, raw: unknown, origin: string): unknown {
@@ -140,6 +145,13 @@ function coerce(key: keyof Config, raw: unknown, origin: string): unknown {
       throw new ConfigError(`${origin}: ${key} must be an integer between ${lo} and ${hi}, got ${JSON.stringify(raw)}`, key);
     }
     return n;
+  }
+  if (BOOL_KEYS.has(key)) {
+    if (typeof raw === 'boolean') return raw;
+    const t = String(raw).trim().toLowerCase();
+    if (t === 'true' || t === '1') return true;
+    if (t === 'false' || t === '0') return false;
+    throw new ConfigError(`${origin}: ${key} must be true or false, got ${JSON.stringify(raw)}`, key);
   }
   if (LIST_KEYS.has(key)) {
     const list = Array.isArray(raw) ? raw.map(String) : String(raw).split(',');
