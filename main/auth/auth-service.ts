@@ -101,6 +101,7 @@ export class AuthService {
     this.flowResult = {};
     const s = await flow.start();
     this.deps.log.info({ verification_uri: s.verification_uri }, 'device sign-in started');
+    const expiresIn = Math.max(0, Math.round((Date.parse(s.expires_at) - (this.deps.clock?.now() ?? Date.now())) / 1000));
     const done = flow
       .wait()
       .then((token) => this.signInWithToken(token))
@@ -115,7 +116,6 @@ export class AuthService {
       });
     this.flowDone = done;
     this.track(done);
-    const expiresIn = Math.max(0, Math.round((Date.parse(s.expires_at) - (this.deps.clock?.now() ?? Date.now())) / 1000));
     return { user_code: s.user_code, verification_uri: s.verification_uri, expires_in: expiresIn, interval: s.interval, expires_at: s.expires_at };
   }
 

@@ -57,6 +57,8 @@ export async function startLoopbackFlow(
 
   let settle!: { resolve: (t: TokenResponse) => void; reject: (e: Error) => void };
   const token = new Promise<TokenResponse>((resolve, reject) => (settle = { resolve, reject }));
+  // the browser may answer before the caller awaits: do not let that count as unhandled
+  token.catch(() => undefined);
   let done = false;
   const finish = (err: Error | undefined, t?: TokenResponse) => {
     if (done) return;
