@@ -1,0 +1,115 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GitHubFake, VirtualClock } from '../../test/fakes/github-fake';
+import { AesVault } from '../auth/aes-vault';
+import { AuthService } from '../auth/auth-service';
+import { MemoryUserDirectory } from '../auth/user-directory';
+import type { LogStore } from '../logs/log-store';
+import { createAuthRoutes } from './auth-routes';
+import type { ControlServerHandle } from './control-server';
+import { startControlServer } from './control-server';
+
+const TOKEN = 'control-token';
+let fake: GitHubFake;
+let auth: AuthService;
+let server: ControlServerHandle;
+let clock: VirtualClock;
+
+beforeEach(async () => {
+  clock = new VirtualClock();
+  fake = await new GitHubFake({ now: clock.now, users: [{ id: 1, login: 'Octo', name: 'Octo Cat' }, { id: 2, login: 'hubot', name: null }] }).start();
+  const dir = mkdtempSync(join(tmpdir(), 'topk-routes-'));
+  auth = new AuthService({
+    config: { dataDir: dir, githubUrl: fake.url, githubApiUrl: fake.url, githubClientId: 'Iv1.fakeclient', githubClientSecret: undefined },
+    vault: AesVault.fromDataDir(dir),
+    log: pino({ level: 'silent' }),
+    directory: new MemoryUserDirectory(),
+    clock,
+  });
+  server = await startControlServer({
+    port: 0,
+    token: TOKEN,
+    api: { host: '127.0.0.1', port: 9 },
+    logs: {} as LogStore,
+    processes: { names: [], list: async () => [], restart: async () => Promise.reject(new Error('no')) },
+    stack: { status: async () => ({}), up: async () => undefined, down: async () => undefined, progress: () => [], onProgress: () => ({ dispose: () => undefined }) },
+    routes: [createAuthRoutes(auth)],
+  });
+});
+afterEach(async () => {
+  await server.close();
+  await auth.close();
+  await fake.close();
+});
+
+async function call(method: string, path: string, body?: unknown, token = TOKEN): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(server.url + path, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+async function approveNext(login: string): Promise<void> {
+  const { json } = await call('POST', '/control/auth/device');
+  while (!fake.requests.some((r) => r.path === '/login/oauth/access_token' && r.body.device_code === fake.lastDeviceGrant()!.device_code)) await new Promise((r) => setImmediate(r));
+  fake.approve(json.user_code as string, login);
+  await auth.waitDevice();
+  await auth.idle();
+}
+
+describe('/control/auth routes', () => {
+  it('needs the bearer token', async () => {
+    expect((await call('GET', '/control/auth', undefined, 'wrong')).status).toBe(401);
+  });
+
+  it('device sign-in through the API: start, status, account listed, no token in any answer', async () => {
+    expect(await call('GET', '/control/auth')).toEqual({ status: 200, json: { accounts: [], active_user_id: null } });
+    expect((await call('GET', '/control/auth/device')).status).toBe(404);
+    const started = await call('POST', '/control/auth/device');
+    expect(started.status).toBe(201);
+    expect(started.json).toMatchObject({ user_code: expect.any(String), verification_uri: `${fake.url}/login/device`, expires_in: 900, interval: 5 });
+    expect(started.json).not.toHaveProperty('device_code');
+    const pending = await call('GET', '/control/auth');
+    expect(pending.json.pending).toMatchObject({ user_code: started.json.user_code, state: 'pending' });
+    expect((await call('GET', '/control/auth/device')).json).toMatchObject({ state: 'pending' });
+    while (!fake.requests.some((r) => r.path === '/login/oauth/access_token')) await new Promise((r) => setImmediate(r));
+    fake.approve(started.json.user_code as string, 'octo');
+    await auth.waitDevice();
+    await auth.idle();
+    const st = await call('GET', '/control/auth');
+    expect(st.json).toEqual({ accounts: [{ user_id: 'octo', login: 'Octo', name: 'Octo Cat', avatar_url: 'https://avatars.example/u/1', active: true }], active_user_id: 'octo' });
+    expect((await call('GET', '/control/auth/device')).json).toMatchObject({ state: 'approved', user_id: 'octo' });
+    const token = (await auth.accounts.token('octo'))!;
+    for (const p of ['/control/auth', '/control/auth/device']) expect(JSON.stringify((await call('GET', p)).json)).not.toContain(token);
+  });
+
+  it('cancel, switch active, sign out, refresh friends; bad input is 400 naming the field', async () => {
+    await call('POST', '/control/auth/device');
+    expect((await call('DELETE', '/control/auth/device')).json).toEqual({ cancelled: true });
+    await approveNext('octo');
+    await approveNext('hubot');
+    expect((await call('POST', '/control/auth/active', { user_id: 'octo' })).json.active_user_id).toBe('octo');
+    expect(await call('POST', '/control/auth/active', {})).toEqual({ status: 400, json: { error: { code: 'invalid_user_id', message: expect.any(String), field: 'user_id' } } });
+    expect((await call('POST', '/control/auth/active', '{nope')).json).toMatchObject({ error: { code: 'invalid_json', field: 'body' } });
+    expect((await call('POST', '/control/auth/active', { user_id: 'ghost' })).status).toBe(404);
+    const refreshed = await call('POST', '/control/auth/friends/refresh', { user_id: 'octo' });
+    expect(refreshed.json).toMatchObject({ results: [{ user_id: 'octo', state: 'done' }] });
+    expect((await call('GET', '/control/auth/friends/octo')).json).toEqual({ user_id: 'octo', friends: [] });
+    expect(await call('DELETE', '/control/auth/accounts/octo')).toEqual({ status: 200, json: { removed: true, revoked: false } });
+    expect((await call('DELETE', '/control/auth/accounts/octo')).status).toBe(404);
+    expect((await call('GET', '/control/auth')).json).toMatchObject({ active_user_id: 'hubot', accounts: [{ user_id: 'hubot' }] });
+    expect((await call('GET', '/control/auth/nothing')).status).toBe(404);
+  });
+
+  it('a GitHub that cannot be reached is a 502', async () => {
+    await fake.close();
+    const r = await call('POST', '/control/auth/device');
+    expect(r.status).toBe(502);
+    expect(r.json).toMatchObject({ error: { code: 'github_unreachable' } });
+  });
+});

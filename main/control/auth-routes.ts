@@ -1,0 +1,122 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AuthService } from '../auth/auth-service';
+import { DeviceFlowError } from '../auth/device-flow';
+import { GitHubApiError, GitHubOAuthError } from '../auth/github-client';
+
+/**
+ * `/control/auth/*` for the control server (a RouteHook: the bearer-token
+ * and Host guards have already run). JSON in and out; no answer ever carries
+ * a GitHub token.
+ *
+ *   GET    /control/auth                       → { accounts, active_user_id, pending? }
+ *   POST   /control/auth/device                → 201 { user_code, verification_uri, expires_in, interval, expires_at }
+ *   GET    /control/auth/device                → live status of the latest device flow (404 if none)
+ *   DELETE /control/auth/device                → { cancelled }
+ *   POST   /control/auth/active {user_id}      → the new auth state
+ *   DELETE /control/auth/accounts/{user_id}    → { removed, revoked }  (sign out)
+ *   POST   /control/auth/friends/refresh {user_id?} → { results }
+ *   GET    /control/auth/friends/{user_id}     → { user_id, friends }
+ */
+
+class AuthHttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+const MAX_BODY = 16 * 1024;
+
+export function createAuthRoutes(auth: AuthService): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> {
+  return async (req, res, url) => {
+    const path = url.pathname.replace(/\/+$/, '');
+    if (path !== '/control/auth' && !path.startsWith('/control/auth/')) return false;
+    try {
+      const out = await route(auth, req, path);
+      send(res, out.status, out.body);
+    } catch (err) {
+      const e = toHttpError(err);
+      send(res, e.status, { error: { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) } });
+    }
+    return true;
+  };
+}
+
+async function route(auth: AuthService, req: IncomingMessage, path: string): Promise<{ status: number; body: unknown }> {
+  const m = req.method ?? 'GET';
+  const key = `${m} ${path}`;
+  if (key === 'GET /control/auth') return { status: 200, body: await auth.state() };
+  if (key === 'POST /control/auth/device') return { status: 201, body: await auth.startDevice() };
+  if (key === 'GET /control/auth/device') {
+    const s = auth.deviceStatus();
+    if (!s) throw new AuthHttpError(404, 'no_device_flow', 'no device sign-in has been started');
+    return { status: 200, body: s };
+  }
+  if (key === 'DELETE /control/auth/device') return { status: 200, body: { cancelled: auth.cancelDevice() } };
+  if (key === 'POST /control/auth/active') {
+    const body = await readJson(req);
+    const userId = body.user_id;
+    if (typeof userId !== 'string' || userId === '') throw new AuthHttpError(400, 'invalid_user_id', 'user_id must be a non-empty string', 'user_id');
+    if (!(await auth.setActive(userId))) throw new AuthHttpError(404, 'unknown_account', `no signed-in account "${userId}"`, 'user_id');
+    return { status: 200, body: await auth.state() };
+  }
+  const acc = /^\/control\/auth\/accounts\/([^/]+)$/.exec(path);
+  if (acc && m === 'DELETE') {
+    const userId = decodeURIComponent(acc[1]!);
+    const r = await auth.signOut(userId);
+    if (!r.removed) throw new AuthHttpError(404, 'unknown_account', `no signed-in account "${userId}"`, 'user_id');
+    return { status: 200, body: r };
+  }
+  if (key === 'POST /control/auth/friends/refresh') {
+    const body = await readJson(req);
+    const userId = body.user_id;
+    if (userId !== undefined && (typeof userId !== 'string' || userId === '')) throw new AuthHttpError(400, 'invalid_user_id', 'user_id must be a non-empty string', 'user_id');
+    if (typeof userId === 'string' && !(await auth.accounts.get(userId))) throw new AuthHttpError(404, 'unknown_account', `no signed-in account "${userId}"`, 'user_id');
+    return { status: 200, body: { results: await auth.refreshFriends(userId) } };
+  }
+  const fr = /^\/control\/auth\/friends\/([^/]+)$/.exec(path);
+  if (fr && m === 'GET') {
+    const userId = decodeURIComponent(fr[1]!);
+    return { status: 200, body: { user_id: userId, friends: await auth.friendsOf(userId) } };
+  }
+  throw new AuthHttpError(404, 'not_found', `no route ${m} ${path}`);
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req as AsyncIterable<Buffer>) {
+    size += c.length;
+    if (size > MAX_BODY) throw new AuthHttpError(413, 'body_too_large', `request body over ${MAX_BODY} bytes`);
+    chunks.push(c);
+  }
+  const text = Buffer.concat(chunks).toString('utf8').trim();
+  if (!text) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new AuthHttpError(400, 'invalid_json', 'request body is not valid JSON', 'body');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new AuthHttpError(400, 'invalid_body', 'request body must be a JSON object', 'body');
+  return parsed as Record<string, unknown>;
+}
+
+function toHttpError(err: unknown): AuthHttpError {
+  if (err instanceof AuthHttpError) return err;
+  if (err instanceof DeviceFlowError || err instanceof GitHubOAuthError) return new AuthHttpError(502, `github_${err.code}`, err.message);
+  if (err instanceof GitHubApiError) return new AuthHttpError(502, err.rateLimited ? 'github_rate_limited' : 'github_error', err.message);
+  // fetch failures: GitHub (or the configured TOPK_GITHUB_URL) cannot be reached
+  if (err instanceof TypeError) return new AuthHttpError(502, 'github_unreachable', `cannot reach GitHub: ${err.message}`);
+  return new AuthHttpError(500, 'internal', (err as Error).message);
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  res.end(text);
+}
