@@ -1,0 +1,53 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { MigrationError, listMigrations, replicationCql, splitStatements } from './migrator';
+
+describe('splitStatements', () => {
+  it('splits on semicolons outside comments, quotes and $$ bodies', () => {
+    const cql = `-- a comment; with a semicolon
+CREATE TABLE a (k text PRIMARY KEY); // trailing; comment
+/* block; comment */ INSERT INTO a (k) VALUES ('x;y''z');
+CREATE FUNCTION f(i int) RETURNS NULL ON NULL INPUT RETURNS int LANGUAGE java AS $$ return i; $$;
+`;
+    expect(splitStatements(cql)).toEqual([
+      'CREATE TABLE a (k text PRIMARY KEY)',
+      "INSERT INTO a (k) VALUES ('x;y''z')",
+      'CREATE FUNCTION f(i int) RETURNS NULL ON NULL INPUT RETURNS int LANGUAGE java AS $$ return i; $$',
+    ]);
+  });
+
+  it('finds the core schema statements', () => {
+    const [core] = listMigrations();
+    expect(core?.file).toMatch(/^0001_/);
+    expect(core?.statements.length).toBeGreaterThan(5);
+    expect(core?.statements.every((s) => /^(CREATE|ALTER)\b/i.test(s))).toBe(true);
+  });
+});
+
+describe('listMigrations', () => {
+  it('orders by version, ignores other files and checksums the bytes', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'topk-cql-'));
+    try {
+      writeFileSync(join(dir, '0002_b.cql'), 'CREATE TABLE b (k int PRIMARY KEY);');
+      writeFileSync(join(dir, '0001_a.cql'), 'CREATE TABLE a (k int PRIMARY KEY);');
+      writeFileSync(join(dir, 'README.md'), 'not a migration');
+      const ms = listMigrations(dir);
+      expect(ms.map((m) => m.file)).toEqual(['0001_a.cql', '0002_b.cql']);
+      expect(ms[0]?.checksum).toMatch(/^[0-9a-f]{64}$/);
+      writeFileSync(join(dir, '0002_c.cql'), 'CREATE TABLE c (k int PRIMARY KEY);');
+      expect(() => listMigrations(dir)).toThrow(MigrationError);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('replicationCql', () => {
+  it('renders the config map as a CQL map', () => {
+    expect(replicationCql({ class: 'SimpleStrategy', replication_factor: 1 })).toBe("{'class': 'SimpleStrategy', 'replication_factor': '1'}");
+    expect(replicationCql({ class: 'NetworkTopologyStrategy', dc1: 3 })).toBe("{'class': 'NetworkTopologyStrategy', 'dc1': '3'}");
+    expect(() => replicationCql({ replication_factor: 1 })).toThrow(/class/);
+  });
+});

@@ -1,0 +1,187 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Config } from '../../engine/shared/config';
+import { createCassandra } from '../../engine/shared/cassandra';
+import type { Logger } from '../../engine/shared/logger';
+
+/** The repo's `cql/` folder. */
+export function defaultCqlDir(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'cql');
+}
+
+export interface Migration {
+  version: number;
+  /** file name, e.g. 0001_core.cql */
+  file: string;
+  path: string;
+  /** sha256 of the file's bytes, hex */
+  checksum: string;
+  statements: string[];
+}
+
+export class MigrationError extends Error {
+  constructor(
+    message: string,
+    readonly file?: string,
+  ) {
+    super(message);
+    this.name = 'MigrationError';
+  }
+}
+
+const FILE_RE = /^(\d{4})_[A-Za-z0-9_-]+\.cql$/;
+const KEYSPACE_RE = /^[A-Za-z][A-Za-z0-9_]{0,47}$/;
+
+/** `NNNN_name.cql` files of `dir`, in version order. Two files with one version are an error. */
+export function listMigrations(dir: string = defaultCqlDir()): Migration[] {
+  const out: Migration[] = [];
+  for (const file of readdirSync(dir).sort()) {
+    const m = FILE_RE.exec(file);
+    if (!m) continue;
+    const path = join(dir, file);
+    const bytes = readFileSync(path);
+    const version = Number(m[1]);
+    const clash = out.find((x) => x.version === version);
+    if (clash) throw new MigrationError(`${file} and ${clash.file} have the same version ${m[1]}; each migration needs its own number`, file);
+    out.push({ version, file, path, checksum: createHash('sha256').update(bytes).digest('hex'), statements: splitStatements(bytes.toString('utf8')) });
+  }
+  return out.sort((a, b) => a.version - b.version);
+}
+
+/**
+ * Splits CQL text into statements on `;`, ignoring `--`, `//` and block
+ * comments and anything inside quotes or `$$` strings.
+ */
+export function splitStatements(text: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    const two = text.slice(i, i + 2);
+    if (two === '--' || two === '//') {
+      const nl = text.indexOf('\n', i);
+      i = nl === -1 ? text.length : nl;
+      continue;
+    }
+    if (two === '/*') {
+      const end = text.indexOf('*/', i + 2);
+      i = end === -1 ? text.length : end + 2;
+      cur += ' ';
+      continue;
+    }
+    if (two === '$$') {
+      const end = text.indexOf('$$', i + 2);
+      const stop = end === -1 ? text.length : end + 2;
+      cur += text.slice(i, stop);
+      i = stop;
+      continue;
+    }
+    if (c === "'" || c === '"') {
+      let j = i + 1;
+      while (j < text.length) {
+        if (text[j] === c && text[j + 1] === c) j += 2; // doubled quote escapes itself
+        else if (text[j] === c) break;
+        else j++;
+      }
+      cur += text.slice(i, j + 1);
+      i = j + 1;
+      continue;
+    }
+    if (c === ';') {
+      if (cur.trim()) out.push(cur.trim());
+      cur = '';
+      i++;
+      continue;
+    }
+    cur += c;
+    i++;
+  }
+  if (cur.trim()) out.push(cur.trim());
+  return out;
+}
+
+/** `{'class': 'SimpleStrategy', 'replication_factor': '1'}` from the config map. */
+export function replicationCql(replication: Record<string, string | number>): string {
+  if (typeof replication.class !== 'string' || !replication.class) throw new MigrationError('replication needs a "class", e.g. {"class":"SimpleStrategy","replication_factor":1}');
+  const q = (s: string) => `'${s.replaceAll("'", "''")}'`;
+  return `{${Object.entries(replication)
+    .map(([k, v]) => `${q(k)}: ${q(String(v))}`)
+    .join(', ')}}`;
+}
+
+export interface MigrateResult {
+  keyspace: string;
+  applied: string[];
+  alreadyApplied: string[];
+}
+
+export interface MigrateOptions {
+  dir?: string;
+  onProgress?: (message: string) => void;
+}
+
+/**
+ * Applies `cql/NNNN_*.cql` in order into `config.keyspace` (created with
+ * `config.replication`), recording each in `schema_migrations` with its
+ * sha256. Re-running is a no-op; a changed applied migration is refused.
+ */
+export async function migrate(
+  config: Pick<Config, 'cassandraContactPoints' | 'cassandraLocalDc' | 'keyspace' | 'replication'>,
+  log: Logger,
+  opts: MigrateOptions = {},
+): Promise<MigrateResult> {
+  const progress = opts.onProgress ?? (() => undefined);
+  const ks = config.keyspace;
+  if (!KEYSPACE_RE.test(ks)) throw new MigrationError(`keyspace name ${JSON.stringify(ks)} is not valid: letters, digits and _, starting with a letter, at most 48`);
+  const migrations = listMigrations(opts.dir);
+
+  const admin = createCassandra(config, log, { keyspace: false });
+  try {
+    await admin.execute(`CREATE KEYSPACE IF NOT EXISTS ${ks} WITH replication = ${replicationCql(config.replication)}`);
+    await admin.execute(
+      `CREATE TABLE IF NOT EXISTS ${ks}.schema_migrations (version int PRIMARY KEY, file text, checksum text, applied_at timestamp)`,
+    );
+  } finally {
+    await admin.shutdown();
+  }
+
+  const client = createCassandra(config, log);
+  const result: MigrateResult = { keyspace: ks, applied: [], alreadyApplied: [] };
+  try {
+    const rs = await client.execute('SELECT version, file, checksum FROM schema_migrations');
+    const applied = new Map<number, { file: string; checksum: string }>();
+    for (const row of rs.rows) applied.set(row.get('version') as number, { file: row.get('file') as string, checksum: row.get('checksum') as string });
+
+    for (const m of migrations) {
+      const done = applied.get(m.version);
+      if (done) {
+        if (done.checksum !== m.checksum) {
+          throw new MigrationError(
+            `cql/${m.file} was changed after it was applied to keyspace ${ks} (recorded sha256 ${done.checksum.slice(0, 12)}…, file now ${m.checksum.slice(0, 12)}…). ` +
+              `Never edit an applied migration: restore it and add a new cql/NNNN_name.cql instead.`,
+            m.file,
+          );
+        }
+        result.alreadyApplied.push(m.file);
+        continue;
+      }
+      progress(`applying ${m.file} (${m.statements.length} statements) to keyspace ${ks}`);
+      for (const [i, stmt] of m.statements.entries()) {
+        try {
+          await client.execute(stmt, [], { prepare: false });
+        } catch (err) {
+          throw new MigrationError(`cql/${m.file}, statement ${i + 1}: ${(err as Error).message}\n${stmt.slice(0, 300)}`, m.file);
+        }
+      }
+      await client.execute('INSERT INTO schema_migrations (version, file, checksum, applied_at) VALUES (?, ?, ?, ?)', [m.version, m.file, m.checksum, new Date()]);
+      log.info({ keyspace: ks, migration: m.file, checksum: m.checksum }, 'migration applied');
+      result.applied.push(m.file);
+    }
+  } finally {
+    await client.shutdown();
+  }
+  return result;
+}
