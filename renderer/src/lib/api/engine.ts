@@ -1,0 +1,142 @@
+import type { Http } from './http';
+import type {
+  ArtistRow,
+  CrawlRecord,
+  ImportReport,
+  ListensResponse,
+  PipelineStatus,
+  ScheduleRecord,
+  SourceRecord,
+  TopResponse,
+  TopWindow,
+  TrackRow,
+  User,
+} from './types';
+
+const enc = encodeURIComponent;
+/** Engine API routes as the control server proxies them (prefix stripped by the proxy). */
+export const API = '/api';
+
+export type TopKind = 'tracks' | 'artists';
+export type TopScope = 'me' | 'friends' | 'global';
+
+/** Every engine route the UI calls, as OpenAPI path templates (checked by client.spec.ts). */
+export const ENGINE_ROUTES = [
+  ['get', '/v1/users'],
+  ['put', '/v1/users/{user_id}'],
+  ['get', '/v1/users/{user_id}/top/tracks'],
+  ['get', '/v1/users/{user_id}/top/artists'],
+  ['get', '/v1/users/{user_id}/friends/top/tracks'],
+  ['get', '/v1/top/tracks'],
+  ['get', '/v1/top/artists'],
+  ['get', '/v1/users/{user_id}/listens'],
+  ['get', '/v1/users/{user_id}/sources'],
+  ['put', '/v1/users/{user_id}/sources/{source}'],
+  ['delete', '/v1/users/{user_id}/sources/{source}'],
+  ['patch', '/v1/users/{user_id}/sources/{source}/schedule'],
+  ['post', '/v1/users/{user_id}/crawls'],
+  ['get', '/v1/users/{user_id}/crawls'],
+  ['get', '/v1/crawls/{crawl_id}'],
+  ['post', '/v1/users/{user_id}/imports'],
+  ['get', '/v1/pipeline'],
+] as const;
+
+export class EngineApi {
+  constructor(private readonly http: Http) {}
+
+  listUsers(): Promise<User[]> {
+    return this.http.get<{ users: User[] } | User[]>(`${API}/v1/users`).then((r) => (Array.isArray(r) ? r : r.users));
+  }
+
+  putUser(userId: string, body: { display_name?: string }): Promise<User> {
+    return this.http.put<User>(`${API}/v1/users/${enc(userId)}`, body);
+  }
+
+  top(kind: TopKind, scope: TopScope, userId: string | null, w: TopWindow, signal?: AbortSignal): Promise<TopResponse<TrackRow | ArtistRow>> {
+    let path: string;
+    if (scope === 'global') path = `${API}/v1/top/${kind}`;
+    else if (!userId) return Promise.resolve({ limit: w.limit ?? 10, offset: 0, total: 0, results: [] });
+    else if (scope === 'friends') path = `${API}/v1/users/${enc(userId)}/friends/top/${kind}`;
+    else path = `${API}/v1/users/${enc(userId)}/top/${kind}`;
+    return this.http.get(path, { days: w.days, from: w.from, to: w.to, limit: w.limit, offset: w.offset }, signal);
+  }
+
+  listens(userId: string, opts: { before?: number | string; limit?: number } = {}, signal?: AbortSignal): Promise<ListensResponse> {
+    return this.http.get(`${API}/v1/users/${enc(userId)}/listens`, opts, signal);
+  }
+
+  listSources(userId: string): Promise<SourceRecord[]> {
+    return this.http
+      .get<{ sources: SourceRecord[] } | SourceRecord[]>(`${API}/v1/users/${enc(userId)}/sources`)
+      .then((r) => (Array.isArray(r) ? r : r.sources));
+  }
+
+  connectSource(userId: string, source: string, body: Record<string, unknown>): Promise<unknown> {
+    return this.http.put(`${API}/v1/users/${enc(userId)}/sources/${enc(source)}`, body);
+  }
+
+  removeSource(userId: string, source: string): Promise<unknown> {
+    return this.http.delete(`${API}/v1/users/${enc(userId)}/sources/${enc(source)}`);
+  }
+
+  setSchedule(userId: string, source: string, patch: { interval_seconds?: number; paused?: boolean }): Promise<ScheduleRecord> {
+    return this.http.patch(`${API}/v1/users/${enc(userId)}/sources/${enc(source)}/schedule`, patch);
+  }
+
+  crawlNow(userId: string, source: string, trigger: 'manual' | 'retry' = 'manual'): Promise<{ crawl_id: string }> {
+    return this.http.post(`${API}/v1/users/${enc(userId)}/crawls`, trigger === 'manual' ? { source } : { source, trigger });
+  }
+
+  listCrawls(userId: string, source?: string, limit = 10): Promise<CrawlRecord[]> {
+    return this.http
+      .get<{ crawls: CrawlRecord[] } | CrawlRecord[]>(`${API}/v1/users/${enc(userId)}/crawls`, { source, limit })
+      .then((r) => (Array.isArray(r) ? r : r.crawls));
+  }
+
+  getCrawl(crawlId: string): Promise<CrawlRecord> {
+    return this.http.get(`${API}/v1/crawls/${enc(crawlId)}`);
+  }
+
+  pipeline(): Promise<PipelineStatus> {
+    return this.http.get(`${API}/v1/pipeline`);
+  }
+
+  /** Streams a file to the import endpoint with upload progress (fetch has no upload progress). */
+  importFile(userId: string, file: File, onProgress: (loaded: number, total: number) => void, signal?: AbortSignal): Promise<ImportReport> {
+    return uploadWithProgress(this.http.url(`${API}/v1/users/${enc(userId)}/imports`, { filename: file.name }), this.http.token, file, onProgress, signal);
+  }
+}
+
+export function uploadWithProgress(
+  url: string,
+  token: string,
+  file: Blob,
+  onProgress: (loaded: number, total: number) => void,
+  signal?: AbortSignal,
+): Promise<ImportReport> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', url);
+    if (token) xhr.setRequestHeader('Authorization', `Bearer ${token}`);
+    xhr.setRequestHeader('Content-Type', 'application/octet-stream');
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size);
+    xhr.onerror = () => reject(new Error('Upload failed: the server could not be reached.'));
+    xhr.onabort = () => reject(new DOMException('Upload cancelled', 'AbortError'));
+    xhr.onload = () => {
+      let data: unknown;
+      try {
+        data = JSON.parse(xhr.responseText);
+      } catch {
+        data = undefined;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) resolve(data as ImportReport);
+      else {
+        const msg = (data as { error?: { message?: string } } | undefined)?.error?.message;
+        reject(new Error(msg ?? `Upload failed (${xhr.status})`));
+      }
+    };
+    signal?.addEventListener('abort', () => xhr.abort(), { once: true });
+    xhr.send(file);
+  });
+}

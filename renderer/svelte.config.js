@@ -1,0 +1,2 @@
+// Svelte compiler options for vite-plugin-svelte and svelte-check (defaults suffice).
+export default {};

@@ -1,0 +1,259 @@
+/**
+ * A small stand-in for the control server, ONLY for screenshots while the real
+ * backend is being built (`tsx test/e2e/mock-server.ts [port]`). The real e2e
+ * suite runs against `npx topk serve`. Serves renderer/dist and canned
+ * /control and /api answers with a little live behaviour (crawls add listens).
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize } from 'node:path';
+
+const ROOT = join(import.meta.dirname, '../../renderer/dist');
+const TOKEN = 'mock-token';
+
+interface Track { song_id: string; title: string; artist: string }
+const ARTISTS = ['Phoebe Bridgers', 'Khruangbin', 'Fontaines D.C.', 'Little Simz', 'Jon Hopkins', 'Arlo Parks', 'Bonobo', 'Big Thief', 'Caribou', 'Mitski', 'Floating Points', 'Men I Trust'];
+const WORDS = ['Motion', 'Garden', 'Sugar', 'Kyoto', 'Night Drive', 'Evergreen', 'Glass', 'Afterglow', 'Slow Burn', 'Paper Moon', 'Satellite', 'Open Water', 'Saturday', 'Lantern', 'Velvet', 'Northern Lights', 'Tidal', 'Echoes', 'Wildflower', 'Parallel'];
+const TRACKS: Track[] = [];
+for (let i = 0; i < 60; i++) {
+  TRACKS.push({ song_id: `mbid-${(i * 2654435761 % 0xffffffff).toString(16).padStart(8, '0')}-4c1e`, title: `${WORDS[i % WORDS.length]}${i >= WORDS.length ? ` (${['Live', 'Remix', 'Demo'][i % 3]})` : ''}`, artist: ARTISTS[(i * 7) % ARTISTS.length]! });
+}
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 0x100000000);
+}
+
+interface MockUser { user_id: string; display_name: string | null; created_at: string; seed: number; plays: Map<string, number>; listens: { listened_at: number; song_id: string; source: string }[] }
+const state = {
+  scenario: 'running' as 'running' | 'firstrun' | 'pulling',
+  signedIn: true,
+  users: new Map<string, MockUser>(),
+  sources: new Map<string, { source: string; config: Record<string, unknown>; created_at: string; paused: boolean; interval: number; last_error?: string }[]>(),
+  crawls: [] as { crawl_id: string; user_id: string; source: string; trigger: string; state: string; listens_fetched: number; listens_published: number; pages: number; error?: string; created_at: string; started_at?: string; finished_at?: string }[],
+  pullStart: Date.now(),
+};
+
+function addUser(id: string, name: string | null, seed: number, listens: number): MockUser {
+  const u: MockUser = { user_id: id, display_name: name, created_at: new Date(Date.now() - 3 * 86400_000).toISOString(), seed, plays: new Map(), listens: [] };
+  state.users.set(id, u);
+  addListens(u, listens);
+  return u;
+}
+function addListens(u: MockUser, n: number): void {
+  const r = rng(u.seed + u.listens.length);
+  for (let i = 0; i < n; i++) {
+    const idx = Math.floor(Math.pow(r(), 2.2) * TRACKS.length);
+    const t = TRACKS[(idx + u.seed) % TRACKS.length]!;
+    u.plays.set(t.song_id, (u.plays.get(t.song_id) ?? 0) + 1);
+    u.listens.push({ listened_at: Date.now() - Math.floor(r() * 3 * 86400_000), song_id: t.song_id, source: 'simulator' });
+  }
+  u.listens.sort((a, b) => b.listened_at - a.listened_at);
+}
+function reset(scenario: string): void {
+  state.users.clear();
+  state.sources.clear();
+  state.crawls = [];
+  state.scenario = (scenario as typeof state.scenario) || 'running';
+  state.signedIn = scenario !== 'firstrun';
+  state.pullStart = Date.now();
+  if (scenario === 'firstrun' || scenario === 'pulling' || scenario === 'empty') return;
+  const me = addUser('octocat', 'The Octocat', 7, 420);
+  addUser('hubot', 'Hubot', 11, 250);
+  addUser('demo-ada', 'Ada (demo)', 1000, 300);
+  const now = Date.now();
+  state.sources.set(me.user_id, [
+    { source: 'simulator', config: { seed: 7, listens_per_day: 60 }, created_at: new Date(now - 2 * 86400_000).toISOString(), paused: false, interval: 900 },
+    { source: 'listenbrainz', config: { username: 'octocat' }, created_at: new Date(now - 86400_000).toISOString(), paused: true, interval: 3600, last_error: 'ListenBrainz answered 429 Too Many Requests; retry after 60 s' },
+  ]);
+  const mk = (src: string, agoMin: number, st: string, n: number, trig = 'schedule', err?: string) =>
+    state.crawls.push({ crawl_id: `c-${src}-${agoMin}`, user_id: me.user_id, source: src, trigger: trig, state: st, listens_fetched: n, listens_published: st === 'failed' ? 0 : n, pages: Math.ceil(n / 100), error: err, created_at: new Date(now - agoMin * 60_000).toISOString(), started_at: new Date(now - agoMin * 60_000 + 800).toISOString(), finished_at: st === 'running' ? undefined : new Date(now - agoMin * 60_000 + 4200).toISOString() });
+  mk('simulator', 2, 'done', 58, 'manual');
+  mk('simulator', 17, 'done', 61);
+  mk('simulator', 32, 'done', 57);
+  mk('listenbrainz', 65, 'failed', 0, 'schedule', 'ListenBrainz answered 429 Too Many Requests; retry after 60 s');
+  mk('listenbrainz', 125, 'done', 212);
+}
+reset('running');
+
+function topTracks(users: MockUser[], limit: number) {
+  const m = new Map<string, number>();
+  for (const u of users) for (const [k, v] of u.plays) m.set(k, (m.get(k) ?? 0) + v);
+  const rows = [...m.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  return { total: rows.length, results: rows.slice(0, limit).map(([song_id, listen_count], i) => ({ rank: i + 1, song_id, listen_count, title: TRACKS.find((t) => t.song_id === song_id)!.title, artist: TRACKS.find((t) => t.song_id === song_id)!.artist })) };
+}
+function topArtists(users: MockUser[], limit: number) {
+  const m = new Map<string, number>();
+  for (const u of users) for (const [k, v] of u.plays) { const a = TRACKS.find((t) => t.song_id === k)!.artist; m.set(a, (m.get(a) ?? 0) + v); }
+  const rows = [...m.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  return { total: rows.length, results: rows.slice(0, limit).map(([artist, listen_count], i) => ({ rank: i + 1, artist, listen_count })) };
+}
+
+function services() {
+  const s = state.scenario;
+  const up = s === 'running';
+  const mk = (name: string, endpoint: string, version: string) => ({ name, state: up ? 'running' : s === 'pulling' ? (name === 'redis' ? 'running' : 'starting') : 'absent', health: up ? 'healthy' : 'none', endpoint, uptimeSeconds: up ? 5423 : undefined, version: up ? version : undefined, detail: s === 'firstrun' ? 'Image not pulled yet' : undefined });
+  return { provider: 'docker', services: [mk('kafka', '127.0.0.1:9092', '3.9.1'), mk('cassandra', '127.0.0.1:9042', '5.0.6'), mk('redis', '127.0.0.1:6379', '7.4.2')] };
+}
+
+function json(res: ServerResponse, code: number, body: unknown): void {
+  res.writeHead(code, { 'Content-Type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+async function body(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  const t = Buffer.concat(chunks).toString();
+  try { return t ? (JSON.parse(t) as Record<string, unknown>) : {}; } catch { return {}; }
+}
+
+const LOG_MSGS = [
+  ['aggregator', 'info', 'batch committed'], ['crawler', 'info', 'crawl finished'], ['api', 'info', 'request completed'],
+  ['kafka', 'info', '[Partition listens-0] Log loaded'], ['cassandra', 'warn', 'Compaction took longer than expected'], ['redis', 'info', 'Background saving terminated with success'],
+  ['crawler', 'error', 'ListenBrainz answered 429; backing off 60 s'], ['aggregator', 'debug', 'fetched 500 messages'],
+] as const;
+
+const server = createServer((req, res) => {
+  void (async () => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const p = url.pathname;
+    if (p === '/__mock/reset') { reset(url.searchParams.get('scenario') ?? 'running'); return json(res, 200, { ok: true }); }
+    if (p.startsWith('/api/') || p.startsWith('/control/')) {
+      const auth = req.headers.authorization === `Bearer ${TOKEN}` || url.searchParams.get('token') === TOKEN;
+      if (!auth) return json(res, 401, { error: { code: 'unauthorized', message: 'Missing or wrong bearer token' } });
+    }
+    const m = req.method ?? 'GET';
+    let g: RegExpExecArray | null;
+    // ---- control
+    if (p === '/control/stack' && m === 'GET') return json(res, 200, services());
+    if (p === '/control/stack/up' || p === '/control/stack/down') return json(res, 202, { ok: true });
+    if (p === '/control/stack/progress') {
+      res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
+      if (state.scenario === 'pulling') {
+        const total = { kafka: 412_000_000, cassandra: 356_000_000 };
+        const f = Math.min(0.95, (Date.now() - state.pullStart) / 60000 + 0.37);
+        res.write(`event: progress\ndata: ${JSON.stringify({ service: 'kafka', phase: 'pull', message: 'Pulling apache/kafka:3.9.1', bytesDone: Math.round(total.kafka * f), bytesTotal: total.kafka, percent: f * 100 })}\n\n`);
+        res.write(`event: progress\ndata: ${JSON.stringify({ service: 'cassandra', phase: 'pull', message: 'Pulling cassandra:5.0.6', bytesDone: Math.round(total.cassandra * f * 0.6), bytesTotal: total.cassandra, percent: f * 60 })}\n\n`);
+        res.write(`event: progress\ndata: ${JSON.stringify({ service: 'redis', phase: 'ready', message: 'Redis is ready' })}\n\n`);
+      }
+      const t = setInterval(() => res.write(': ping\n\n'), 15000);
+      req.on('close', () => clearInterval(t));
+      return;
+    }
+    if (p === '/control/processes') {
+      if (state.scenario !== 'running') return json(res, 200, { processes: [] });
+      const mk = (name: string, pid: number, restarts: number, mem: number, lastError: string | null = null) => ({ name, state: 'running', pid, startedAt: new Date().toISOString(), uptimeSeconds: 5300 - restarts * 700, restarts, recentCrashes: 0, memoryRssBytes: mem, lastExitCode: restarts ? 1 : null, lastSignal: null, lastError, nextRestartAt: null });
+      return json(res, 200, { processes: [mk('crawler', 48211, 0, 96_468_992), mk('aggregator', 48212, 1, 131_203_072, 'KafkaJSNumberOfRetriesExceeded: connection refused (during broker restart)'), mk('api', 48213, 0, 88_342_528)] });
+    }
+    if ((g = /^\/control\/processes\/([^/]+)\/restart$/.exec(p))) return json(res, 202, { ok: true });
+    if (p === '/control/doctor') {
+      const fr = state.scenario === 'firstrun';
+      return json(res, 200, { ok: true, provider: 'docker', checks: [
+        { id: 'docker', title: 'Docker engine', status: 'ok', detail: 'Docker 27.3.1 answering on /var/run/docker.sock' },
+        { id: 'ports', title: 'Ports 9092, 9042, 6379, 8080 free', status: fr ? 'ok' : 'ok', detail: fr ? 'All free' : 'In use by the running stack' },
+        { id: 'disk', title: 'Disk space', status: 'ok', detail: '48.2 GB free in the data folder' },
+        { id: 'java', title: 'Java 17+ (native provider only)', status: 'warn', detail: 'Java not found', fix: 'Only needed without Docker: install OpenJDK 17, e.g. `sudo apt install openjdk-17-jre-headless`.' },
+        { id: 'redis-server', title: 'redis-server (native provider only)', status: 'warn', detail: 'redis-server not on PATH', fix: 'Only needed without Docker: `sudo apt install redis-server`.' },
+      ] });
+    }
+    if (p === '/control/auth' && m === 'GET') {
+      const accounts = state.signedIn ? [{ user_id: 'octocat', login: 'octocat', name: 'The Octocat', avatar_url: '', active: true }, { user_id: 'hubot', login: 'hubot', name: 'Hubot', avatar_url: '', active: false }] : [];
+      return json(res, 200, { accounts, active_user_id: state.signedIn ? 'octocat' : null });
+    }
+    if (p === '/control/auth/device' && m === 'POST') return json(res, 200, { user_code: 'WDJB-MJHT', verification_uri: 'https://github.com/login/device', expires_in: 899, interval: 5, expires_at: new Date(Date.now() + 899_000).toISOString() });
+    if (p === '/control/auth/device' && m === 'GET') return json(res, 200, { user_code: 'WDJB-MJHT', verification_uri: 'https://github.com/login/device', expires_at: new Date(Date.now() + 800_000).toISOString(), interval: 5, state: 'pending' });
+    if (p === '/control/logs') {
+      const lines = Array.from({ length: 400 }, (_, i) => { const [service, level, msg] = LOG_MSGS[i % LOG_MSGS.length]!; return { seq: i, time: new Date(Date.now() - (400 - i) * 1500).toISOString(), service, level, msg, fields: service === 'aggregator' ? { listens: 480 + i, duplicates: i % 5, partition: i % 3 } : {} }; });
+      return json(res, 200, { lines });
+    }
+    if (p === '/control/logs/stream') {
+      res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+      let i = 400;
+      const t = setInterval(() => { const [service, level, msg] = LOG_MSGS[i % LOG_MSGS.length]!; res.write(`data: ${JSON.stringify({ seq: i++, time: new Date().toISOString(), service, level, msg })}\n\n`); }, 700);
+      req.on('close', () => clearInterval(t));
+      return;
+    }
+    // ---- api
+    if (p === '/api/v1/users' && m === 'GET') return json(res, 200, { users: [...state.users.values()].map((u) => ({ user_id: u.user_id, display_name: u.display_name, created_at: u.created_at })) });
+    if ((g = /^\/api\/v1\/users\/([^/]+)$/.exec(p)) && m === 'PUT') {
+      const b = await body(req);
+      const id = decodeURIComponent(g[1]!);
+      if (!state.users.has(id)) addUser(id, (b.display_name as string) ?? null, id.length * 31, 0);
+      await new Promise((r) => setTimeout(r, 40));
+      return json(res, 201, { user_id: id });
+    }
+    if ((g = /^\/api\/v1\/users\/([^/]+)\/sources\/([^/]+)$/.exec(p)) && m === 'PUT') {
+      const b = await body(req);
+      const id = decodeURIComponent(g[1]!);
+      const list = state.sources.get(id) ?? [];
+      if (!list.some((s) => s.source === g![2])) list.push({ source: g[2]!, config: b, created_at: new Date().toISOString(), paused: false, interval: 900 });
+      state.sources.set(id, list);
+      const u = state.users.get(id);
+      if (u && g[2] === 'simulator') { u.seed = Number(b.seed ?? 1); }
+      return json(res, 201, {});
+    }
+    if ((g = /^\/api\/v1\/users\/([^/]+)\/sources$/.exec(p))) {
+      const id = decodeURIComponent(g[1]!);
+      const now = Date.now();
+      return json(res, 200, { sources: (state.sources.get(id) ?? []).map((s) => ({ user_id: id, source: s.source, config: s.config, created_at: s.created_at, schedule: { user_id: id, source: s.source, interval_seconds: s.interval, paused: s.paused, next_run_at: s.paused ? null : new Date(now + 13 * 60_000).toISOString(), state: 'idle', last_run_at: new Date(now - 2 * 60_000).toISOString(), last_error: s.last_error ?? null } })) });
+    }
+    if ((g = /^\/api\/v1\/users\/([^/]+)\/sources\/([^/]+)\/schedule$/.exec(p))) {
+      const b = await body(req);
+      const s = state.sources.get(decodeURIComponent(g[1]!))?.find((x) => x.source === g![2]);
+      if (s) { if (typeof b.paused === 'boolean') s.paused = b.paused; if (typeof b.interval_seconds === 'number') s.interval = b.interval_seconds; }
+      return json(res, 200, {});
+    }
+    if ((g = /^\/api\/v1\/users\/([^/]+)\/crawls$/.exec(p))) {
+      const id = decodeURIComponent(g[1]!);
+      if (m === 'POST') {
+        const b = await body(req);
+        const c = { crawl_id: `c-${Date.now()}-${Math.random().toString(36).slice(2, 6)}`, user_id: id, source: String(b.source), trigger: (b.trigger as string) ?? 'manual', state: 'running', listens_fetched: 0, listens_published: 0, pages: 0, created_at: new Date().toISOString(), started_at: new Date().toISOString() } as (typeof state.crawls)[number];
+        state.crawls.unshift(c);
+        setTimeout(() => { const u = state.users.get(id); const n = 40 + Math.floor(Math.random() * 30); if (u) addListens(u, n); c.state = 'done'; c.listens_fetched = n; c.listens_published = n; c.pages = 1; c.finished_at = new Date().toISOString(); }, 2500);
+        return json(res, 202, { crawl_id: c.crawl_id });
+      }
+      return json(res, 200, { crawls: state.crawls.filter((c) => c.user_id === id) });
+    }
+    if ((g = /^\/api\/v1\/users\/([^/]+)\/(friends\/)?top\/(tracks|artists)$/.exec(p))) {
+      const id = decodeURIComponent(g[1]!);
+      const u = state.users.get(id);
+      const limit = Number(url.searchParams.get('limit') ?? 10);
+      const days = url.searchParams.get('days');
+      if (days && Number(days) > 7) return json(res, 400, { error: { code: 'bad_request', message: 'days must be between 1 and 7 (TOPK_RETENTION_DAYS)', field: 'days' } });
+      const us = g[2] ? [...state.users.values()].filter((x) => x.user_id !== id).slice(0, 2) : u ? [u] : [];
+      const r = g[3] === 'tracks' ? topTracks(us, limit) : topArtists(us, limit);
+      return json(res, 200, { user_id: id, days: Number(days ?? 7), limit, offset: 0, ...r, last_updated: new Date().toISOString() });
+    }
+    if ((g = /^\/api\/v1\/top\/(tracks|artists)$/.exec(p))) {
+      const limit = Number(url.searchParams.get('limit') ?? 10);
+      const r = g[1] === 'tracks' ? topTracks([...state.users.values()], limit) : topArtists([...state.users.values()], limit);
+      return json(res, 200, { limit, offset: 0, ...r });
+    }
+    if ((g = /^\/api\/v1\/users\/([^/]+)\/listens$/.exec(p))) {
+      const u = state.users.get(decodeURIComponent(g[1]!));
+      const limit = Number(url.searchParams.get('limit') ?? 20);
+      return json(res, 200, { listens: (u?.listens ?? []).slice(0, limit).map((l) => ({ ...l, ...TRACKS.find((t) => t.song_id === l.song_id)! })) });
+    }
+    if ((g = /^\/api\/v1\/users\/([^/]+)\/imports$/.exec(p))) {
+      let n = 0;
+      for await (const c of req) n += (c as Buffer).length;
+      return json(res, 200, { crawl_id: 'imp-1', format: 'listenbrainz-jsonl', lines_read: 1284, listens_accepted: 1261, skipped: 23, skipped_reasons: { missing_listened_at: 15, invalid_json: 6, missing_track_name: 2 }, state: 'done', bytes: n });
+    }
+    if (p.startsWith('/api/') || p.startsWith('/control/')) return json(res, 404, { error: { code: 'not_found', message: `No route ${m} ${p}` } });
+    // ---- static
+    const file = normalize(join(ROOT, p === '/' ? 'index.html' : p));
+    if (!file.startsWith(ROOT)) return json(res, 403, {});
+    try {
+      const data = await readFile(file);
+      const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
+      res.writeHead(200, { 'Content-Type': types[extname(file)] ?? 'application/octet-stream' });
+      res.end(data);
+    } catch {
+      res.writeHead(404);
+      res.end('not found');
+    }
+  })();
+});
+
+const port = Number(process.argv[2] ?? 7899);
+server.listen(port, '127.0.0.1', () => console.log(`mock ready http://127.0.0.1:${port}/#token=${TOKEN}`));
