@@ -1,0 +1,243 @@
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Redis } from 'ioredis';
+import type { CassandraClient } from '../shared/cassandra';
+import type { Config } from '../shared/config';
+import type { Logger } from '../shared/logger';
+import { parseListenEvent } from '../shared/listen-event';
+import type { ListenEvent } from '../shared/listen-event';
+import { DAY_MS } from '../shared/listen-identity';
+import { backoffMs, sleep } from '../shared/concurrency';
+import { incrStats, INVALIDATE_CHANNEL, STATS_KEY } from '../shared/stats';
+import { ensureTopics } from '../shared/topics';
+import { ListenWriter } from './listen-writer';
+
+export interface AggregatorOptions {
+  kafka: Kafka;
+  db: CassandraClient;
+  redis: Redis;
+  config: Config;
+  log: Logger;
+  /** false only for the dedupe-cost measurement */
+  dedupe?: boolean;
+  /** messages per write chunk inside a Kafka batch */
+  chunkSize?: number;
+  statsKey?: string;
+  invalidateChannel?: string;
+  /** test hook, see ListenWriter */
+  afterCounters?: () => void;
+}
+
+export interface AggregatorStats {
+  batches: number;
+  counted: number;
+  duplicates: number;
+  dlq: number;
+  expired: number;
+  deletedDropped: number;
+}
+
+/**
+ * kafkajs consumer group over `listens`: validate → DLQ invalid events →
+ * drop expired and deleted users' events → ListenWriter (exact counts) →
+ * resolve + commit offsets → invalidate caches.
+ */
+export class Aggregator {
+  private consumer: Consumer | undefined;
+  private producer: Producer | undefined;
+  private readonly writer: ListenWriter;
+  private readonly recovered = new Set<number>();
+  private readonly deletedCache = new Map<string, { deletedAt: number | null; at: number }>();
+  private stopping = false;
+  readonly stats: AggregatorStats = { batches: 0, counted: 0, duplicates: 0, dlq: 0, expired: 0, deletedDropped: 0 };
+
+  constructor(private readonly o: AggregatorOptions) {
+    this.writer = new ListenWriter({
+      db: o.db,
+      log: o.log,
+      retentionDays: o.config.retentionDays,
+      dedupe: o.dedupe,
+      afterCounters: o.afterCounters,
+    });
+  }
+
+  async start(): Promise<void> {
+    const { kafka, config, log } = this.o;
+    await ensureTopics(kafka, config);
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    await this.producer.connect();
+    this.consumer = kafka.consumer({
+      groupId: config.consumerGroup,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3000,
+      allowAutoTopicCreation: false,
+      maxBytesPerPartition: 1 << 20,
+    });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
+      // a new assignment: pending intents of each partition are recovered before its first batch
+      this.recovered.clear();
+      log.info({ assignment: e.payload.memberAssignment }, 'partitions assigned');
+    });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: config.listensTopic, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: true,
+      autoCommitThreshold: 1,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: Math.min(3, config.topicPartitions),
+      eachBatch: (p) => this.eachBatch(p),
+    });
+  }
+
+  private async eachBatch(p: EachBatchPayload): Promise<void> {
+    const { batch } = p;
+    const partition = batch.partition;
+    if (!this.recovered.has(partition)) {
+      const ok = await this.retrying(p, 'recover intents', async () => {
+        const r = await this.writer.recoverPartition(partition);
+        if (r.intents > 0) this.o.log.warn({ partition, ...r }, 'recovered partition');
+      });
+      if (!ok) return;
+      this.recovered.add(partition);
+    }
+    const chunkSize = this.o.chunkSize ?? 2000;
+    for (let i = 0; i < batch.messages.length; i += chunkSize) {
+      if (!p.isRunning() || p.isStale() || this.stopping) return;
+      const chunk = batch.messages.slice(i, i + chunkSize);
+      const done = await this.processChunk(p, chunk);
+      if (!done) return;
+      const last = chunk[chunk.length - 1]!;
+      p.resolveOffset(last.offset);
+      await p.commitOffsetsIfNecessary();
+      await p.heartbeat();
+    }
+  }
+
+  /** Returns false when the consumer is stopping before the chunk was applied (it will be replayed). */
+  private async processChunk(p: EachBatchPayload, messages: KafkaMessage[]): Promise<boolean> {
+    const { config, log } = this.o;
+    const partition = p.batch.partition;
+    const now = Date.now();
+    const cutoff = now - config.retentionDays * DAY_MS;
+    const valid: ListenEvent[] = [];
+    const dlq: Array<{ key: Buffer | null; value: Buffer | null; headers: Record<string, string> }> = [];
+    let expired = 0;
+    for (const m of messages) {
+      const r = parseListenEvent(m.value, now);
+      if (!r.ok) {
+        dlq.push({
+          key: m.key,
+          value: m.value,
+          headers: { reason: r.reason, source_topic: p.batch.topic, source_partition: String(partition), source_offset: m.offset },
+        });
+        continue;
+      }
+      if (m.key !== null && m.key.toString('utf8') !== r.event.user_id) {
+        dlq.push({ key: m.key, value: m.value, headers: { reason: 'key_mismatch', source_topic: p.batch.topic, source_partition: String(partition), source_offset: m.offset } });
+        continue;
+      }
+      if (r.event.listened_at < cutoff) {
+        expired++;
+        continue;
+      }
+      valid.push(r.event);
+    }
+    if (dlq.length > 0) {
+      const ok = await this.retrying(p, 'dlq publish', async () => {
+        await this.producer!.send({ topic: config.dlqTopic, acks: -1, messages: dlq });
+      });
+      if (!ok) return false;
+      log.warn({ partition, count: dlq.length, reasons: [...new Set(dlq.map((d) => d.headers.reason))] }, 'events sent to DLQ');
+    }
+    let live = valid;
+    let deletedDropped = 0;
+    if (valid.length > 0) {
+      const ok = await this.retrying(p, 'deleted-users check', async () => {
+        live = await this.dropDeleted(valid);
+      });
+      if (!ok) return false;
+      deletedDropped = valid.length - live.length;
+    }
+    let result = { counted: 0, duplicates: 0, changed: new Map<string, Set<string>>() };
+    if (live.length > 0) {
+      let failedOnce = false;
+      const ok = await this.retrying(p, 'write batch', async () => {
+        if (failedOnce) await this.writer.recoverPartition(partition);
+        failedOnce = true;
+        result = await this.writer.write(live, partition);
+      });
+      if (!ok) return false;
+    }
+    this.stats.batches++;
+    this.stats.counted += result.counted;
+    this.stats.duplicates += result.duplicates;
+    this.stats.dlq += dlq.length;
+    this.stats.expired += expired;
+    this.stats.deletedDropped += deletedDropped;
+    const statsKey = this.o.statsKey ?? STATS_KEY;
+    await incrStats(
+      this.o.redis,
+      { batches: 1, listens_ingested: result.counted, duplicates_dropped: result.duplicates, dlq_total: dlq.length, expired_dropped: expired },
+      statsKey,
+    );
+    if (result.changed.size > 0) {
+      const days = new Set<string>();
+      for (const ds of result.changed.values()) for (const d of ds) days.add(d);
+      try {
+        await this.o.redis.publish(this.o.invalidateChannel ?? INVALIDATE_CHANNEL, JSON.stringify({ users: [...result.changed.keys()], days: [...days].sort() }));
+      } catch (err) {
+        log.warn({ err: (err as Error).message }, 'invalidation publish failed (cache entries expire by TTL)');
+      }
+    }
+    return true;
+  }
+
+  /** Users in deleted_users: drop their events published before deleted_at. */
+  private async dropDeleted(events: ListenEvent[]): Promise<ListenEvent[]> {
+    const now = Date.now();
+    const users = [...new Set(events.map((e) => e.user_id))];
+    const need = users.filter((u) => {
+      const c = this.deletedCache.get(u);
+      return !c || now - c.at > 5000;
+    });
+    if (this.deletedCache.size > 100_000) this.deletedCache.clear();
+    await Promise.all(
+      need.map(async (u) => {
+        const rs = await this.o.db.execute('SELECT deleted_at FROM deleted_users WHERE user_id = ?', [u], { prepare: true });
+        const d = rs.first()?.deleted_at as Date | null | undefined;
+        this.deletedCache.set(u, { deletedAt: d ? d.getTime() : null, at: now });
+      }),
+    );
+    return events.filter((e) => {
+      const d = this.deletedCache.get(e.user_id)?.deletedAt;
+      return d == null || e.published_at >= d;
+    });
+  }
+
+  /** Retry `fn` with backoff until it succeeds or the consumer stops. Cassandra down never DLQs anything. */
+  private async retrying(p: EachBatchPayload, what: string, fn: () => Promise<void>): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await fn();
+        return true;
+      } catch (err) {
+        if (!p.isRunning() || this.stopping) return false;
+        const wait = backoffMs(attempt, 250, 10_000);
+        this.o.log.error({ err: (err as Error).message, attempt, wait_ms: wait, partition: p.batch.partition }, `${what} failed; retrying`);
+        await sleep(wait);
+        try {
+          await p.heartbeat();
+        } catch {
+          return false; // rebalance: the batch is replayed by the new owner
+        }
+        if (!p.isRunning() || p.isStale()) return false;
+      }
+    }
+  }
+
+  /** Stop consuming (in-flight chunk finishes or is abandoned before commit), disconnect. */
+  async close(): Promise<void> {
+    this.stopping = true;
+    await this.consumer?.disconnect().catch(() => undefined);
+    await this.producer?.disconnect().catch(() => undefined);
+  }
+}

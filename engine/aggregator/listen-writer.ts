@@ -1,0 +1,207 @@
+import cassandra from 'cassandra-driver';
+import type { CassandraClient } from '../shared/cassandra';
+import type { Logger } from '../shared/logger';
+import type { ListenEvent } from '../shared/listen-event';
+import { identityKey, utcDay, DAY_MS } from '../shared/listen-identity';
+import { mapLimit } from '../shared/concurrency';
+import { recomputeUserDay } from './recompute';
+
+export interface WriteResult {
+  /** listens written and counted for the first time */
+  counted: number;
+  /** duplicates of listens already stored or repeated in the batch */
+  duplicates: number;
+  /** "user|day" slices whose counts changed */
+  changed: Map<string, Set<string>>;
+}
+
+export interface ListenWriterOptions {
+  db: CassandraClient;
+  log: Logger;
+  retentionDays: number;
+  /** false only to measure the cost of the dedupe path: duplicates are then double counted */
+  dedupe?: boolean;
+  concurrency?: number;
+  /** test hook: called after counters are written, before the intent is deleted */
+  afterCounters?: () => void;
+  now?: () => number;
+}
+
+const INSERT_LISTEN =
+  'INSERT INTO listens (user_id, day, listened_at, source, song_id, title, artist, album) VALUES (?, ?, ?, ?, ?, ?, ?, ?) USING TTL ?';
+const SELECT_EXISTING =
+  'SELECT listened_at, source, song_id FROM listens WHERE user_id = ? AND day = ? AND listened_at >= ? AND listened_at <= ?';
+const INSERT_USER_DAY = 'INSERT INTO user_days (user_id, day) VALUES (?, ?)';
+const UPSERT_TRACK = 'INSERT INTO tracks (song_id, title, artist, album) VALUES (?, ?, ?, ?)';
+const INCR_USER = 'UPDATE daily_counts SET plays = plays + ? WHERE user_id = ? AND day = ? AND song_id = ?';
+const INCR_GLOBAL = 'UPDATE global_daily_counts SET plays = plays + ? WHERE day = ? AND song_id = ?';
+const INSERT_INTENT = 'INSERT INTO aggregator_intents (kafka_partition, batch_id, user_days, created_at) VALUES (?, ?, ?, ?)';
+const DELETE_INTENT = 'DELETE FROM aggregator_intents WHERE kafka_partition = ? AND batch_id = ?';
+const SELECT_INTENTS = 'SELECT batch_id, user_days FROM aggregator_intents WHERE kafka_partition = ?';
+
+const SEP = '\u0001';
+
+/**
+ * The exact-count write path of one batch (INTERFACES.md "Exactness design"):
+ * dedupe in batch → read existing raw listens of the touched (user, day)
+ * slices → intent → raw listens (idempotent by primary key, TTL from the
+ * listen's own time) → one counter update per (user, day, song) and per
+ * (day, song) for NEW listens only → delete intent.
+ */
+export class ListenWriter {
+  private readonly db: CassandraClient;
+  private readonly log: Logger;
+  private readonly dedupe: boolean;
+  private readonly concurrency: number;
+  private readonly now: () => number;
+  /** songs whose track row was written recently: skip rewriting the same metadata */
+  private readonly knownTracks = new Map<string, string>();
+
+  constructor(private readonly opts: ListenWriterOptions) {
+    this.db = opts.db;
+    this.log = opts.log;
+    this.dedupe = opts.dedupe !== false;
+    this.concurrency = opts.concurrency ?? 64;
+    this.now = opts.now ?? Date.now;
+  }
+
+  private exec(q: string, params: unknown[]): Promise<unknown> {
+    return this.db.execute(q, params, { prepare: true });
+  }
+
+  async write(events: ListenEvent[], kafkaPartition: number): Promise<WriteResult> {
+    // 1. dedupe inside the batch, group by (user, day)
+    const slices = new Map<string, ListenEvent[]>();
+    const seen = new Set<string>();
+    let duplicates = 0;
+    for (const e of events) {
+      const id = identityKey(e);
+      if (seen.has(id)) {
+        duplicates++;
+        continue;
+      }
+      seen.add(id);
+      const slice = e.user_id + SEP + utcDay(e.listened_at);
+      let list = slices.get(slice);
+      if (!list) slices.set(slice, (list = []));
+      list.push(e);
+    }
+
+    // 2. drop listens already stored (replay, overlapping crawls, producer retries)
+    let fresh: Array<[string, ListenEvent[]]> = [...slices];
+    if (this.dedupe) {
+      const filtered = await mapLimit(fresh, this.concurrency, async ([slice, list]) => {
+        const [user, day] = slice.split(SEP) as [string, string];
+        let lo = Infinity;
+        let hi = -Infinity;
+        for (const e of list) {
+          if (e.listened_at < lo) lo = e.listened_at;
+          if (e.listened_at > hi) hi = e.listened_at;
+        }
+        const existing = new Set<string>();
+        const rows = this.db.stream(SELECT_EXISTING, [user, day, lo, hi], { prepare: true, fetchSize: 5000 }) as unknown as AsyncIterable<{
+          listened_at: Date;
+          source: string;
+          song_id: string;
+        }>;
+        for await (const r of rows) existing.add(`${r.listened_at.getTime()}${SEP}${r.source}${SEP}${r.song_id}`);
+        const keep = list.filter((e) => !existing.has(`${e.listened_at}${SEP}${e.source}${SEP}${e.song_id}`));
+        duplicates += list.length - keep.length;
+        return [slice, keep] as [string, ListenEvent[]];
+      });
+      fresh = filtered.filter(([, l]) => l.length > 0);
+    }
+    const changed = new Map<string, Set<string>>();
+    if (fresh.length === 0) return { counted: 0, duplicates, changed };
+
+    // 3. intent naming the slices about to change
+    const batchId = cassandra.types.TimeUuid.now();
+    const sliceNames = fresh.map(([s]) => s.replace(SEP, '|'));
+    await this.exec(INSERT_INTENT, [kafkaPartition, batchId, sliceNames, new Date(this.now())]);
+
+    // 4. raw listens, user_days, tracks
+    const now = this.now();
+    const retentionMs = this.opts.retentionDays * DAY_MS;
+    const newListens: ListenEvent[] = [];
+    for (const [, list] of fresh) newListens.push(...list);
+    await mapLimit(newListens, this.concurrency, (e) => {
+      const ttl = Math.max(1, Math.ceil((e.listened_at + retentionMs - now) / 1000));
+      return this.exec(INSERT_LISTEN, [e.user_id, utcDay(e.listened_at), new Date(e.listened_at), e.source, e.song_id, e.title, e.artist, e.album ?? null, ttl]);
+    });
+    const tracks = new Map<string, ListenEvent>();
+    for (const e of newListens) {
+      const sig = `${e.title}${SEP}${e.artist}${SEP}${e.album ?? ''}`;
+      if (this.knownTracks.get(e.song_id) !== sig) tracks.set(e.song_id, e);
+    }
+    await mapLimit(
+      [...fresh.map(([s]) => ['d', s] as const), ...[...tracks.values()].map((e) => ['t', e] as const)],
+      this.concurrency,
+      async ([kind, v]) => {
+        if (kind === 'd') {
+          const [user, day] = (v as string).split(SEP);
+          await this.exec(INSERT_USER_DAY, [user, day]);
+        } else {
+          const e = v as ListenEvent;
+          await this.exec(UPSERT_TRACK, [e.song_id, e.title, e.artist, e.album ?? null]);
+          this.rememberTrack(e.song_id, `${e.title}${SEP}${e.artist}${SEP}${e.album ?? ''}`);
+        }
+      },
+    );
+
+    // 5. pre-aggregated counter updates for new listens only
+    const perUser = new Map<string, number>();
+    const perGlobal = new Map<string, number>();
+    for (const e of newListens) {
+      const day = utcDay(e.listened_at);
+      const uk = e.user_id + SEP + day + SEP + e.song_id;
+      perUser.set(uk, (perUser.get(uk) ?? 0) + 1);
+      const gk = day + SEP + e.song_id;
+      perGlobal.set(gk, (perGlobal.get(gk) ?? 0) + 1);
+      let days = changed.get(e.user_id);
+      if (!days) changed.set(e.user_id, (days = new Set()));
+      days.add(day);
+    }
+    const updates: Array<[string, unknown[]]> = [];
+    for (const [k, n] of perUser) {
+      const [u, d, s] = k.split(SEP);
+      updates.push([INCR_USER, [n, u, d, s]]);
+    }
+    for (const [k, n] of perGlobal) {
+      const [d, s] = k.split(SEP);
+      updates.push([INCR_GLOBAL, [n, d, s]]);
+    }
+    await mapLimit(updates, this.concurrency, ([q, p]) => this.exec(q, p));
+    this.opts.afterCounters?.();
+
+    // 6. the batch is fully applied: drop the intent
+    await this.exec(DELETE_INTENT, [kafkaPartition, batchId]);
+    return { counted: newListens.length, duplicates, changed };
+  }
+
+  /**
+   * Recover after a crash or a failed counter write: for every pending intent
+   * of the partition, recompute its (user, day) counts from the raw listens,
+   * then delete the intent. Returns the number of intents recovered.
+   */
+  async recoverPartition(kafkaPartition: number): Promise<{ intents: number; fixes: number }> {
+    const rs = await this.db.execute(SELECT_INTENTS, [kafkaPartition], { prepare: true });
+    let fixes = 0;
+    for (const row of rs.rows) {
+      const slices: string[] = (row.user_days as string[] | null) ?? [];
+      const results = await mapLimit(slices, 8, (s) => {
+        const i = s.lastIndexOf('|');
+        return recomputeUserDay(this.db, s.slice(0, i), s.slice(i + 1));
+      });
+      const n = results.reduce((a, r) => a + r.length, 0);
+      fixes += n;
+      await this.exec(DELETE_INTENT, [kafkaPartition, row.batch_id]);
+      this.log.warn({ kafka_partition: kafkaPartition, batch_id: String(row.batch_id), slices: slices.length, fixes: n }, 'recovered pending intent');
+    }
+    return { intents: rs.rows.length, fixes };
+  }
+
+  private rememberTrack(songId: string, sig: string): void {
+    if (this.knownTracks.size > 50_000) this.knownTracks.clear();
+    this.knownTracks.set(songId, sig);
+  }
+}

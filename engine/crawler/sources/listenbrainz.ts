@@ -1,0 +1,196 @@
+import { listenBrainzSongId } from '../../shared/listen-identity';
+import type { ListenBrainzTrackMetadata } from '../../shared/listen-identity';
+import { DAY_MS } from '../../shared/listen-identity';
+import { backoffMs, sleep } from '../../shared/concurrency';
+import { ConfigValidationError, PermanentSourceError } from './types';
+import type { CrawlContext, SourceAdapter, SourceListen, SourcePage } from './types';
+
+export interface ListenBrainzOptions {
+  /** API root, e.g. https://api.listenbrainz.org (TOPK_LISTENBRAINZ_URL) */
+  baseUrl: string;
+  fetch?: typeof fetch;
+  /** listens per request, ≤ 1000 (MAX_ITEMS_PER_GET) */
+  pageSize?: number;
+  /** retries of a 5xx / network error for one request */
+  maxRetries?: number;
+  /** 429 answers tolerated for one request */
+  max429?: number;
+  /** minimum spacing of requests from this process */
+  minIntervalMs?: number;
+  /** base of the exponential backoff (tests shorten it) */
+  backoffBaseMs?: number;
+}
+
+interface LbListen {
+  listened_at?: unknown;
+  recording_msid?: unknown;
+  track_metadata?: ListenBrainzTrackMetadata | null;
+}
+
+/** A ListenBrainz listen → SourceListen, or undefined when it lacks what identity needs. */
+export function fromListenBrainz(l: LbListen): SourceListen | undefined {
+  if (typeof l.listened_at !== 'number' || !Number.isInteger(l.listened_at) || l.listened_at <= 0) return undefined;
+  const tm = l.track_metadata;
+  const artist = typeof tm?.artist_name === 'string' ? tm.artist_name.trim() : '';
+  const title = typeof tm?.track_name === 'string' ? tm.track_name.trim() : '';
+  if (!artist || !title) return undefined;
+  const songId = listenBrainzSongId(l);
+  if (!songId) return undefined;
+  const out: SourceListen = { listened_at: l.listened_at * 1000, song_id: songId, title, artist };
+  if (typeof tm?.release_name === 'string' && tm.release_name.trim()) out.album = tm.release_name.trim();
+  return out;
+}
+
+export class ListenBrainzSource implements SourceAdapter {
+  readonly id = 'listenbrainz';
+  readonly concurrency = 2;
+  readonly defaultIntervalSeconds = 900;
+  private nextSlot = 0;
+
+  constructor(private readonly o: ListenBrainzOptions) {}
+
+  parseConfig(body: unknown): { config: Record<string, unknown>; credentials?: string } {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ConfigValidationError('body must be a JSON object', 'body');
+    const b = body as Record<string, unknown>;
+    for (const k of Object.keys(b)) if (k !== 'username' && k !== 'token') throw new ConfigValidationError(`unknown field "${k}"`, k);
+    const u = b.username;
+    // eslint-disable-next-line no-control-regex
+    if (typeof u !== 'string' || u.trim() === '' || u.length > 100 || /[/\u0000-\u001f]/.test(u)) {
+      throw new ConfigValidationError('username must be a ListenBrainz user name', 'username');
+    }
+    if (b.token !== undefined && (typeof b.token !== 'string' || b.token.length === 0 || b.token.length > 200)) {
+      throw new ConfigValidationError('token must be a ListenBrainz user token', 'token');
+    }
+    return { config: { username: u.trim() }, ...(typeof b.token === 'string' ? { credentials: b.token } : {}) };
+  }
+
+  /**
+   * Pages newest-first with max_ts (the API takes max_ts or min_ts, not both)
+   * until it reaches the cursor (the newest listened_at, seconds, of the last
+   * crawl) or the retention horizon. The cursor is yielded after the last page,
+   * so it advances only when every page was published.
+   */
+  async *crawl(ctx: CrawlContext): AsyncIterable<SourcePage> {
+    const username = String(ctx.config.username ?? '');
+    const count = Math.min(1000, this.o.pageSize ?? 1000);
+    const horizon = Math.floor((ctx.now - ctx.retentionDays * DAY_MS) / 1000);
+    const cursor = ctx.cursor !== null && /^\d+$/.test(ctx.cursor) ? Number(ctx.cursor) : null;
+    const stopAt = Math.max(horizon, cursor ?? 0);
+    let maxTs: number | undefined;
+    let newest = cursor ?? 0;
+    for (;;) {
+      if (ctx.signal.aborted) return;
+      const payload = await this.getListens(ctx, username, count, maxTs);
+      const raw = Array.isArray(payload.listens) ? (payload.listens as LbListen[]) : [];
+      if (raw.length === 0) break;
+      const listens: SourceListen[] = [];
+      let oldest = Infinity;
+      let pageNewest = -Infinity;
+      for (const l of raw) {
+        const ts = typeof l.listened_at === 'number' ? l.listened_at : NaN;
+        if (!Number.isFinite(ts)) continue;
+        oldest = Math.min(oldest, ts);
+        pageNewest = Math.max(pageNewest, ts);
+        if (ts < stopAt) continue; // older than the cursor / retention: already have it or too old
+        const s = fromListenBrainz(l);
+        if (s) listens.push(s);
+      }
+      if (pageNewest > newest) newest = pageNewest;
+      yield { listens };
+      if (!Number.isFinite(oldest) || oldest <= stopAt || raw.length < count) break;
+      // max_ts is exclusive: oldest + 1 re-reads the boundary second (dedupe absorbs the
+      // overlap) so listens sharing it across pages are not lost; a page that is all one
+      // second must move past it to make progress
+      const next = pageNewest > oldest ? oldest + 1 : oldest;
+      if (maxTs !== undefined && next >= maxTs) break;
+      maxTs = next;
+    }
+    if (newest > 0 && newest !== cursor) yield { listens: [], cursor: String(newest) };
+  }
+
+  private async getListens(ctx: CrawlContext, username: string, count: number, maxTs: number | undefined): Promise<Record<string, unknown>> {
+    const url = new URL(`${this.o.baseUrl.replace(/\/+$/, '')}/1/user/${encodeURIComponent(username)}/listens`);
+    url.searchParams.set('count', String(count));
+    if (maxTs !== undefined) url.searchParams.set('max_ts', String(maxTs));
+    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'HeavyRotation/0.1' };
+    if (ctx.credentials) headers.authorization = `Token ${ctx.credentials}`;
+    const doFetch = this.o.fetch ?? fetch;
+    let errors = 0;
+    let limited = 0;
+    for (;;) {
+      await this.pace(ctx.signal);
+      let res: Response;
+      try {
+        res = await doFetch(url, { headers, signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(30_000)]) });
+      } catch (err) {
+        if (ctx.signal.aborted) throw err;
+        if (++errors > (this.o.maxRetries ?? 5)) throw new Error(`ListenBrainz unreachable: ${(err as Error).message}`);
+        await sleep(backoffMs(errors, this.o.backoffBaseMs ?? 500), ctx.signal);
+        continue;
+      }
+      this.noteRateLimit(res.headers);
+      if (res.status === 200) {
+        const body = (await res.json()) as { payload?: Record<string, unknown> };
+        if (!body || typeof body.payload !== 'object' || body.payload === null) throw new Error('ListenBrainz answered without a payload');
+        return body.payload;
+      }
+      const text = await res.text().catch(() => '');
+      if (res.status === 429) {
+        if (++limited > (this.o.max429 ?? 20)) throw new Error('ListenBrainz kept answering 429 Too Many Requests');
+        const wait = retryAfterMs(res.headers) ?? backoffMs(limited, this.o.backoffBaseMs ?? 500);
+        ctx.log.warn({ source: 'listenbrainz', wait_ms: wait }, 'rate limited (429); waiting');
+        await sleep(wait, ctx.signal);
+        continue;
+      }
+      if (res.status >= 500) {
+        if (++errors > (this.o.maxRetries ?? 5)) throw new Error(`ListenBrainz answered ${res.status} ${errorText(text)}`);
+        const wait = backoffMs(errors, this.o.backoffBaseMs ?? 500);
+        ctx.log.warn({ source: 'listenbrainz', status: res.status, wait_ms: wait }, 'server error; retrying');
+        await sleep(wait, ctx.signal);
+        continue;
+      }
+      if (res.status === 404) throw new PermanentSourceError(`ListenBrainz user "${username}" does not exist`, 'unknown_user');
+      if (res.status === 401 || res.status === 403) throw new PermanentSourceError(`ListenBrainz refused the token (${res.status})`, 'unauthorized');
+      throw new PermanentSourceError(`ListenBrainz answered ${res.status} ${errorText(text)}`, 'bad_request');
+    }
+  }
+
+  /** Spaces requests (minIntervalMs) and waits out an exhausted rate-limit window. */
+  private async pace(signal: AbortSignal): Promise<void> {
+    const now = Date.now();
+    const slot = Math.max(now, this.nextSlot);
+    this.nextSlot = slot + (this.o.minIntervalMs ?? 0);
+    if (slot > now) await sleep(slot - now, signal);
+  }
+
+  private noteRateLimit(h: Headers): void {
+    const remaining = h.get('x-ratelimit-remaining');
+    const resetIn = h.get('x-ratelimit-reset-in');
+    if (remaining !== null && Number(remaining) <= 0 && resetIn !== null && Number.isFinite(Number(resetIn))) {
+      this.nextSlot = Math.max(this.nextSlot, Date.now() + Number(resetIn) * 1000);
+    }
+  }
+}
+
+/** Retry-After (seconds or HTTP date), else X-RateLimit-Reset-In (seconds). */
+export function retryAfterMs(h: Headers): number | undefined {
+  const ra = h.get('retry-after');
+  if (ra !== null) {
+    if (/^\d+(\.\d+)?$/.test(ra.trim())) return Number(ra) * 1000;
+    const at = Date.parse(ra);
+    if (Number.isFinite(at)) return Math.max(0, at - Date.now());
+  }
+  const ri = h.get('x-ratelimit-reset-in');
+  if (ri !== null && Number.isFinite(Number(ri))) return Math.max(0, Number(ri) * 1000);
+  return undefined;
+}
+
+function errorText(text: string): string {
+  try {
+    const j = JSON.parse(text) as { error?: unknown };
+    if (typeof j.error === 'string') return j.error;
+  } catch {
+    /* not JSON */
+  }
+  return text.slice(0, 200);
+}

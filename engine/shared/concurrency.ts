@@ -1,0 +1,42 @@
+/** Run `fn` over `items` with at most `limit` in flight; rejects with the first error after all started ones settle. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  let firstError: unknown;
+  let failed = false;
+  const worker = async (): Promise<void> => {
+    while (!failed) {
+      const i = next++;
+      if (i >= items.length) return;
+      try {
+        results[i] = await fn(items[i] as T, i);
+      } catch (err) {
+        if (!failed) {
+          failed = true;
+          firstError = err;
+        }
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, () => worker()));
+  if (failed) throw firstError;
+  return results;
+}
+
+export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+
+/** Exponential backoff with jitter: base·2^attempt, capped. */
+export function backoffMs(attempt: number, baseMs = 200, capMs = 30_000): number {
+  const exp = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 20));
+  return Math.round(exp / 2 + Math.random() * (exp / 2));
+}

@@ -1,0 +1,25 @@
+import type { Kafka } from 'kafkajs';
+import type { Config } from './config';
+
+/** Create `listens` (config.topicPartitions) and `listens.dlq` when missing. Idempotent. */
+export async function ensureTopics(kafka: Kafka, config: Pick<Config, 'listensTopic' | 'dlqTopic' | 'topicPartitions'>): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const topics = [
+      { topic: config.listensTopic, numPartitions: config.topicPartitions },
+      { topic: config.dlqTopic, numPartitions: 1 },
+    ].filter((t) => !existing.has(t.topic));
+    if (topics.length > 0) {
+      try {
+        await admin.createTopics({ topics: topics, waitForLeaders: true });
+      } catch (err) {
+        // a concurrent creator wins the race: fine
+        if (!/already exists/i.test((err as Error).message)) throw err;
+      }
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
