@@ -1,0 +1,47 @@
+import type { CassandraClient } from '../shared/cassandra';
+import { lastDays } from '../shared/listen-identity';
+import { mapLimit } from '../shared/concurrency';
+import { recomputeGlobalDay, recomputeUserDay } from './recompute';
+import type { CountFix } from './recompute';
+
+export interface RebuildOptions {
+  /** one user; all users with data when absent */
+  user?: string;
+  /** the last N UTC days (today included) */
+  days: number;
+  dryRun?: boolean;
+  now?: number;
+}
+
+export interface RebuildReport {
+  users: number;
+  days: string[];
+  slices: number;
+  fixes: CountFix[];
+  globalFixes: Array<{ day: string; song_id: string; before: number; after: number }>;
+}
+
+async function allUsers(db: CassandraClient): Promise<string[]> {
+  const out: string[] = [];
+  const rows = db.stream('SELECT DISTINCT user_id FROM user_days', [], { prepare: true, fetchSize: 5000 }) as unknown as AsyncIterable<{ user_id: string }>;
+  for await (const r of rows) out.push(r.user_id);
+  return out;
+}
+
+/**
+ * Recompute daily counts from raw listens (the seed's invariant: aggregates
+ * are reproducible from raw listens). With a user: that user's counts, with
+ * the same deltas applied to global counts. Without: every user's counts, then
+ * global counts re-derived from the users' counts.
+ */
+export async function rebuildCounts(db: CassandraClient, o: RebuildOptions): Promise<RebuildReport> {
+  const days = lastDays(o.days, o.now);
+  const users = o.user !== undefined ? [o.user] : await allUsers(db);
+  const slices = users.flatMap((u) => days.map((d) => [u, d] as const));
+  const perSlice = await mapLimit(slices, 8, ([u, d]) => recomputeUserDay(db, u, d, { global: o.user !== undefined, dryRun: o.dryRun }));
+  const report: RebuildReport = { users: users.length, days, slices: slices.length, fixes: perSlice.flat(), globalFixes: [] };
+  if (o.user === undefined) {
+    for (const d of days) report.globalFixes.push(...(await recomputeGlobalDay(db, d, users, { dryRun: o.dryRun })));
+  }
+  return report;
+}
