@@ -60,6 +60,8 @@ export class AccountStore {
   constructor(
     private readonly dataDir: string,
     private readonly vault: TokenVault,
+    /** vaults that may have sealed older entries (e.g. the AES vault of a headless `topk login` seen by the Electron app) */
+    private readonly readers: TokenVault[] = [],
   ) {
     this.file = join(dataDir, 'accounts.json');
   }
@@ -144,8 +146,9 @@ export class AccountStore {
   async token(userId: string): Promise<string | undefined> {
     const a = await this.get(userId);
     if (!a) return undefined;
-    if (a.token.vault !== this.vault.kind) throw new Error(`the token of ${userId} was sealed by ${a.token.vault}, not ${this.vault.kind}; sign in again`);
-    return this.vault.open(a.token.sealed);
+    const v = [this.vault, ...this.readers].find((x) => x.kind === a.token.vault);
+    if (!v) throw new Error(`the token of ${userId} was sealed by ${a.token.vault}, which is not available here; sign in again`);
+    return v.open(a.token.sealed);
   }
 
   async setActive(userId: string): Promise<boolean> {

@@ -39,6 +39,8 @@ export interface DeviceStatus extends Omit<DeviceFlowStatus, 'state'> {
 export interface AuthServiceDeps {
   config: Pick<Config, 'dataDir' | 'githubUrl' | 'githubApiUrl' | 'githubClientId' | 'githubClientSecret'>;
   vault: TokenVault;
+  /** other vaults able to open older entries (Electron: the headless AES vault) */
+  readers?: TokenVault[];
   log: Logger;
   /** Cassandra users/user_follows; without one, users are kept in memory (CLI without a stack) */
   directory?: UserDirectory;
@@ -65,7 +67,7 @@ export class AuthService {
 
   constructor(private readonly deps: AuthServiceDeps) {
     const c = deps.config;
-    this.accounts = new AccountStore(c.dataDir, deps.vault);
+    this.accounts = new AccountStore(c.dataDir, deps.vault, deps.readers);
     this.github = new GitHubClient({ githubUrl: c.githubUrl, githubApiUrl: c.githubApiUrl, clientId: c.githubClientId, clientSecret: c.githubClientSecret, fetch: deps.fetch, now: deps.clock?.now });
     this.directory = deps.directory ?? new MemoryUserDirectory();
     this.friends = new FriendsSync({ accounts: this.accounts, github: this.github, directory: this.directory, log: deps.log, clock: deps.clock, intervalMs: deps.friendsIntervalMs });

@@ -1,0 +1,26 @@
+import type { CassandraClient } from '../../engine/shared/cassandra';
+import type { Config } from '../../engine/shared/config';
+import type { Logger } from '../../engine/shared/logger';
+import { AesVault } from './aes-vault';
+import { AuthService } from './auth-service';
+import type { TokenVault } from './token-vault';
+import { CassandraUserDirectory } from './user-directory';
+
+/**
+ * The control plane's AuthService. Headless: AES-256-GCM vault. Electron
+ * passes its SafeStorageVault as `vault` (the AES vault stays a reader so
+ * accounts signed in with `topk login` keep working).
+ * Mount with `routes: [createAuthRoutes(auth)]`, call `auth.start()` once
+ * Cassandra is migrated, `auth.close()` on shutdown.
+ */
+export function createAuthService(config: Config, log: Logger, opts: { cassandra?: CassandraClient; vault?: TokenVault } = {}): AuthService {
+  const aes = AesVault.fromDataDir(config.dataDir);
+  const vault = opts.vault ?? aes;
+  return new AuthService({
+    config,
+    vault,
+    readers: vault === aes ? [] : [aes],
+    log: log.child({ component: 'auth' }),
+    directory: opts.cassandra ? new CassandraUserDirectory(opts.cassandra) : undefined,
+  });
+}

@@ -1,0 +1,128 @@
+import type { Config } from '../../../engine/shared/config';
+import { loadConfig } from '../../../engine/shared/config';
+import { DeviceFlowError } from '../../auth/device-flow';
+import type { CliIo } from './auth-cli';
+import { UsageError, bigCode, consoleIo, controlServer, localAuth, openBrowser } from './auth-cli';
+
+export const LOGIN_USAGE = 'usage: topk login [--no-browser] [--loopback] [--local]';
+
+interface LoginArgs {
+  browser: boolean;
+  loopback: boolean;
+  local: boolean;
+}
+
+function parse(argv: string[]): LoginArgs {
+  const a: LoginArgs = { browser: true, loopback: false, local: false };
+  for (const arg of argv) {
+    if (arg === '--no-browser') a.browser = false;
+    else if (arg === '--loopback') a.loopback = true;
+    else if (arg === '--local') a.local = true;
+    else throw new UsageError(`unknown option ${arg}\n${LOGIN_USAGE}`);
+  }
+  return a;
+}
+
+function showCode(io: CliIo, code: { user_code: string; verification_uri: string }, browser: boolean): void {
+  io.out('To sign in to Heavy Rotation with GitHub, enter this code:');
+  io.out('');
+  for (const l of bigCode(code.user_code)) io.out(l);
+  io.out('');
+  io.out(`at ${code.verification_uri}`);
+  if (browser) io.out(openBrowser(code.verification_uri) ? '(opened in your browser)' : '(could not open a browser; open the address yourself)');
+  io.out('Waiting for GitHub…');
+}
+
+/**
+ * `topk login`: GitHub device flow. Uses the running app's control server when
+ * one answers (it records the user in Cassandra), else signs in in-process.
+ * `--loopback` uses the browser redirect flow (needs TOPK_GITHUB_CLIENT_SECRET).
+ * Exit codes: 0 signed in, 1 sign-in failed, 2 bad usage.
+ */
+export async function loginCommand(argv: string[], io: CliIo = consoleIo, config: Config = loadConfig()): Promise<number> {
+  let args: LoginArgs;
+  try {
+    args = parse(argv);
+  } catch (err) {
+    io.err((err as Error).message);
+    return 2;
+  }
+  if (args.loopback) {
+    if (!config.githubClientSecret) {
+      io.err('--loopback needs an OAuth app with a secret: set TOPK_GITHUB_CLIENT_SECRET (the device flow needs none)');
+      return 2;
+    }
+    const local = await localAuth(config);
+    try {
+      const acc = await local.auth.loginLoopback((url) => {
+        io.out('Opening GitHub in your browser to sign in:');
+        io.out(url);
+        if (args.browser) openBrowser(url);
+      });
+      io.out(`Signed in as ${acc.login} (user ${acc.user_id}).`);
+      return 0;
+    } catch (err) {
+      io.err(`Sign-in failed: ${(err as Error).message}`);
+      return 1;
+    } finally {
+      await local.close();
+    }
+  }
+
+  const server = args.local ? undefined : await controlServer(config);
+  if (server) return viaServer(server, io, args);
+
+  const local = await localAuth(config);
+  try {
+    const code = await local.auth.startDevice();
+    showCode(io, code, args.browser);
+    const acc = await local.auth.waitDevice();
+    await local.auth.idle();
+    if (!acc) {
+      const s = local.auth.deviceStatus();
+      io.err(`Sign-in failed: ${s?.error ?? s?.state ?? 'unknown error'}`);
+      return 1;
+    }
+    io.out(`Signed in as ${acc.login} (user ${acc.user_id}).`);
+    if (!local.cassandra) io.out('(the stack is not running: the account becomes an app user when Heavy Rotation next starts)');
+    return 0;
+  } catch (err) {
+    io.err(`Sign-in failed: ${err instanceof DeviceFlowError ? err.message : (err as Error).message}`);
+    return 1;
+  } finally {
+    await local.close();
+  }
+}
+
+async function viaServer(server: NonNullable<Awaited<ReturnType<typeof controlServer>>>, io: CliIo, args: LoginArgs): Promise<number> {
+  const started = await server.call('POST', '/control/auth/device');
+  if (started.status !== 201) {
+    io.err(`Sign-in failed: ${(started.json.error as { message?: string } | undefined)?.message ?? `HTTP ${started.status}`}`);
+    return 1;
+  }
+  const code = started.json as { user_code: string; verification_uri: string; interval: number };
+  showCode(io, code, args.browser);
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const s = await server.call('GET', '/control/auth/device');
+    const st = s.json as { state?: string; user_id?: string; error?: string; user_code?: string };
+    if (s.status !== 200 || st.user_code !== code.user_code) {
+      io.err('Sign-in failed: the sign-in was replaced or cancelled in the app');
+      return 1;
+    }
+    if (st.state === 'approved' && st.user_id) {
+      const state = await server.call('GET', '/control/auth');
+      const acc = (state.json.accounts as { user_id: string; login: string }[]).find((a) => a.user_id === st.user_id);
+      io.out(`Signed in as ${acc?.login ?? st.user_id} (user ${st.user_id}).`);
+      return 0;
+    }
+    if (st.state && !['pending', 'slow_down', 'approved'].includes(st.state)) {
+      io.err(`Sign-in failed: ${st.error ?? st.state}`);
+      return 1;
+    }
+  }
+}
+
+export function run(args: string[]): Promise<number> {
+  return loginCommand(args);
+}

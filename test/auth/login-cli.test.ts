@@ -1,0 +1,137 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AesVault } from '../../main/auth/aes-vault';
+import { AuthService } from '../../main/auth/auth-service';
+import { MemoryUserDirectory } from '../../main/auth/user-directory';
+import { createAuthRoutes } from '../../main/control/auth-routes';
+import type { ControlServerHandle } from '../../main/control/control-server';
+import { startControlServer } from '../../main/control/control-server';
+import type { LogStore } from '../../main/logs/log-store';
+import { GitHubFake } from '../fakes/github-fake';
+
+/**
+ * Done-when of the sign-in issue: `topk login` against the GitHub fake signs
+ * in and GET /control/auth shows the account — both when the CLI signs in by
+ * itself (no app running) and when it drives a running control server.
+ */
+
+const TOKEN = 'cli-test-token';
+let fake: GitHubFake;
+let dir: string;
+let auth: AuthService;
+let server: ControlServerHandle;
+
+beforeEach(async () => {
+  fake = await new GitHubFake({ interval: 1, users: [{ id: 583231, login: 'OctoCat', name: 'The Octocat' }] }).start();
+  dir = mkdtempSync(join(tmpdir(), 'topk-cli-'));
+  auth = new AuthService({
+    config: { dataDir: dir, githubUrl: fake.url, githubApiUrl: fake.url, githubClientId: 'Iv1.fakeclient', githubClientSecret: undefined },
+    vault: AesVault.fromDataDir(dir),
+    log: pino({ level: 'silent' }),
+    directory: new MemoryUserDirectory(),
+  });
+  server = await startControlServer({
+    port: 0,
+    token: TOKEN,
+    api: { host: '127.0.0.1', port: 9 },
+    logs: {} as LogStore,
+    processes: { names: [], list: async () => [], restart: async () => Promise.reject(new Error('no')) },
+    stack: { status: async () => ({}), up: async () => undefined, down: async () => undefined, progress: () => [], onProgress: () => ({ dispose: () => undefined }) },
+    routes: [createAuthRoutes(auth)],
+  });
+});
+afterEach(async () => {
+  await server.close();
+  await auth.close();
+  await fake.close();
+});
+
+function topk(args: string[], env: Record<string, string>, onOut?: (text: string) => void): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'main/cli/main.ts', ...args], {
+      env: {
+        ...process.env,
+        TOPK_DATA_DIR: dir,
+        TOPK_API_TOKEN: TOKEN,
+        TOPK_GITHUB_URL: fake.url,
+        TOPK_GITHUB_API_URL: fake.url,
+        TOPK_GITHUB_CLIENT_ID: 'Iv1.fakeclient',
+        TOPK_CASSANDRA_CONTACT_POINTS: '127.0.0.1:1', // no stack: the CLI must cope
+        ...env,
+      },
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      onOut?.(out);
+    });
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.on('exit', (code) => resolve({ code, out, err }));
+  });
+}
+
+function approveWhenShown(login: string): (out: string) => void {
+  let done = false;
+  return (out) => {
+    const m = /│\s+((?:[A-Z] ){4}- (?:[A-Z] ){3}[A-Z])\s+│/.exec(out);
+    if (m && !done) {
+      done = true;
+      fake.approve(m[1]!.replace(/ /g, ''), login);
+    }
+  };
+}
+
+async function controlAuth(): Promise<unknown> {
+  const res = await fetch(`${server.url}/control/auth`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  return res.json();
+}
+
+describe('npx topk login', () => {
+  it('signs in by itself when no app runs; the running control server then lists the account', async () => {
+    const r = await topk(['login', '--no-browser'], { TOPK_PORT: '1' }, approveWhenShown('octocat'));
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`at ${fake.url}/login/device`);
+    expect(r.out).toMatch(/Signed in as OctoCat \(user octocat\)/);
+    expect(await controlAuth()).toEqual({
+      accounts: [{ user_id: 'octocat', login: 'OctoCat', name: 'The Octocat', avatar_url: 'https://avatars.example/u/583231', active: true }],
+      active_user_id: 'octocat',
+    });
+    const token = (await auth.accounts.token('octocat'))!;
+    expect(readFileSync(join(dir, 'accounts.json'), 'utf8')).not.toContain(token);
+    expect(r.out + r.err).not.toContain(token);
+
+    const list = await topk(['accounts'], { TOPK_PORT: '1' });
+    expect(list.out).toMatch(/^\* octocat\s+OctoCat \(The Octocat\)$/m);
+    const out = await topk(['logout'], { TOPK_PORT: '1' });
+    expect(out).toMatchObject({ code: 0, out: expect.stringMatching(/Signed out octocat/) });
+    expect(await controlAuth()).toEqual({ accounts: [], active_user_id: null });
+    expect((await topk(['logout', 'nobody'], { TOPK_PORT: '1' })).code).toBe(2);
+  }, 30_000);
+
+  it('drives a running control server when one answers on TOPK_PORT', async () => {
+    const r = await topk(['login', '--no-browser'], { TOPK_PORT: String(server.port) }, approveWhenShown('octocat'));
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/Signed in as OctoCat \(user octocat\)/);
+    expect(await controlAuth()).toMatchObject({ active_user_id: 'octocat' });
+  }, 30_000);
+
+  it('reports a denied sign-in with exit 1, and bad options with exit 2', async () => {
+    let denied = false;
+    const r = await topk(['login', '--no-browser', '--local'], { TOPK_PORT: '1' }, (out) => {
+      const m = /│\s+((?:[A-Z] ){4}- (?:[A-Z] ){3}[A-Z])\s+│/.exec(out);
+      if (m && !denied) {
+        denied = true;
+        fake.deny(m[1]!.replace(/ /g, ''));
+      }
+    });
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/cancelled on GitHub/);
+    expect((await topk(['login', '--bogus'], {})).code).toBe(2);
+  }, 30_000);
+});
