@@ -1,0 +1,198 @@
+import { LRUCache } from 'lru-cache';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../shared/logger';
+import { withTimeout } from './concurrency';
+import type { ApiMetrics } from './metrics';
+
+/** Redis channel the aggregator publishes `{"users":[...],"days":[...]}` on after each committed batch. */
+export const INVALIDATE_CHANNEL = 'topk:invalidate';
+export const CACHE_PREFIX = 'topk:cache:';
+const INDEX_PREFIX = `${CACHE_PREFIX}idx:`;
+
+/** Groups a cached answer belongs to; invalidating a group drops its answers. */
+export const group = {
+  user: (userId: string) => `u:${userId}`,
+  global: 'global',
+  friends: 'friends',
+};
+
+export interface CacheHit<T> {
+  value: T;
+  tier: 'lru' | 'redis';
+}
+
+export interface TopkCacheOptions {
+  redis: Redis;
+  ttlSeconds: number;
+  metrics: ApiMetrics;
+  log: Logger;
+  lruMax?: number;
+  lruTtlMs?: number;
+  /** per Redis command; a slower Redis counts as unavailable */
+  redisTimeoutMs?: number;
+}
+
+interface LruEntry {
+  json: string;
+  groups: string[];
+}
+
+/**
+ * Two-tier cache of computed answers: a small in-process LRU with a short TTL
+ * in front of Redis (TTL = TOPK_CACHE_TTL_SECONDS). Every entry belongs to
+ * groups (a user, global, friends); an invalidation drops whole groups from
+ * both tiers. Redis being down never fails a request: the operation is
+ * skipped and counted.
+ */
+export class TopkCache {
+  private readonly lru: LRUCache<string, LruEntry>;
+  /** bumped per group on invalidation; an answer computed across a bump is not stored */
+  private readonly versions = new Map<string, number>();
+  private readonly redis: Redis;
+  private readonly ttlSeconds: number;
+  private readonly metrics: ApiMetrics;
+  private readonly log: Logger;
+  private readonly redisTimeoutMs: number;
+
+  constructor(opts: TopkCacheOptions) {
+    this.redis = opts.redis;
+    this.ttlSeconds = opts.ttlSeconds;
+    this.metrics = opts.metrics;
+    this.log = opts.log;
+    this.redisTimeoutMs = opts.redisTimeoutMs ?? 250;
+    this.lru = new LRUCache<string, LruEntry>({
+      max: opts.lruMax ?? 500,
+      ttl: Math.min(opts.lruTtlMs ?? 10_000, opts.ttlSeconds * 1000),
+    });
+  }
+
+  /** Snapshot of the groups' versions; pass it back to `set`. */
+  snapshot(groups: string[]): number[] {
+    return groups.map((g) => this.versions.get(g) ?? 0);
+  }
+
+  async get<T>(key: string): Promise<CacheHit<T> | null> {
+    const local = this.lru.get(key);
+    if (local) {
+      this.metrics.cacheRequests.inc({ tier: 'lru' });
+      return { value: JSON.parse(local.json) as T, tier: 'lru' };
+    }
+    const stored = await this.redisOp('get', (r) => r.get(CACHE_PREFIX + key));
+    if (typeof stored === 'string') {
+      // stored as `<groups JSON>\n<value JSON>` so one GET brings both
+      const nl = stored.indexOf('\n');
+      const groups = JSON.parse(stored.slice(0, nl)) as string[];
+      const json = stored.slice(nl + 1);
+      this.lru.set(key, { json, groups });
+      this.metrics.cacheRequests.inc({ tier: 'redis' });
+      return { value: JSON.parse(json) as T, tier: 'redis' };
+    }
+    this.metrics.cacheRequests.inc({ tier: 'miss' });
+    return null;
+  }
+
+  /** Store `value` unless one of `groups` was invalidated since `snapshot`. */
+  async set(key: string, value: unknown, groups: string[], snapshot: number[]): Promise<void> {
+    const now = this.snapshot(groups);
+    if (now.some((v, i) => v !== snapshot[i])) return;
+    const json = JSON.stringify(value);
+    this.lru.set(key, { json, groups });
+    await this.redisOp('set', (r) => {
+      const m = r.multi().set(CACHE_PREFIX + key, `${JSON.stringify(groups)}\n${json}`, 'EX', this.ttlSeconds);
+      for (const g of groups) m.sadd(INDEX_PREFIX + g, key).expire(INDEX_PREFIX + g, this.ttlSeconds);
+      return m.exec();
+    });
+    // an invalidation that arrived while Redis was being written must win
+    if (this.snapshot(groups).some((v, i) => v !== snapshot[i])) await this.dropGroups(groups);
+  }
+
+  /** Drop every answer of the listed users plus all global and friends answers, in both tiers. */
+  async invalidate(users: string[], opts: { global?: boolean } = {}): Promise<void> {
+    const groups = users.map(group.user);
+    if (opts.global !== false) groups.push(group.global, group.friends);
+    await this.dropGroups(groups);
+  }
+
+  private async dropGroups(groups: string[]): Promise<void> {
+    for (const g of groups) this.versions.set(g, (this.versions.get(g) ?? 0) + 1);
+    const set = new Set(groups);
+    for (const [key, entry] of this.lru.entries()) {
+      if (entry.groups.some((g) => set.has(g))) this.lru.delete(key);
+    }
+    await this.redisOp('del', async (r) => {
+      const pipe = r.pipeline();
+      for (const g of groups) pipe.smembers(INDEX_PREFIX + g);
+      const res = (await pipe.exec()) ?? [];
+      const keys = new Set<string>();
+      for (const [err, members] of res) if (!err && Array.isArray(members)) for (const k of members as string[]) keys.add(k);
+      const del = [...groups.map((g) => INDEX_PREFIX + g)];
+      for (const k of keys) del.push(CACHE_PREFIX + k);
+      for (let i = 0; i < del.length; i += 500) await r.del(...del.slice(i, i + 500));
+    });
+  }
+
+  /** Forget everything (used after the invalidation subscription was interrupted). */
+  async clearAll(): Promise<void> {
+    for (const g of this.versions.keys()) this.versions.set(g, (this.versions.get(g) ?? 0) + 1);
+    this.lru.clear();
+    await this.redisOp('del', async (r) => {
+      let cursor = '0';
+      do {
+        const [next, keys] = await r.scan(cursor, 'MATCH', `${CACHE_PREFIX}*`, 'COUNT', 500);
+        cursor = next;
+        if (keys.length) await r.del(...keys);
+      } while (cursor !== '0');
+    });
+  }
+
+  /**
+   * Listen on `topk:invalidate` with `subscriber` (a connection of its own,
+   * owned by the caller). After a reconnect every cached answer is dropped,
+   * since messages may have been missed while Redis was away.
+   */
+  async subscribe(subscriber: Redis): Promise<void> {
+    let everReady = subscriber.status === 'ready';
+    subscriber.on('ready', () => {
+      if (everReady) {
+        this.clearAll().catch((err: unknown) => this.log.warn({ err }, 'cache clear after reconnect failed'));
+      }
+      everReady = true;
+      // ioredis re-subscribes by itself; this covers a first SUBSCRIBE that failed while Redis was away
+      subscriber.subscribe(INVALIDATE_CHANNEL).catch(() => undefined);
+    });
+    subscriber.on('message', (channel: string, message: string) => {
+      if (channel !== INVALIDATE_CHANNEL) return;
+      this.metrics.cacheInvalidations.inc();
+      let users: string[] = [];
+      try {
+        const parsed = JSON.parse(message) as { users?: unknown };
+        if (Array.isArray(parsed.users)) users = parsed.users.filter((u): u is string => typeof u === 'string');
+      } catch {
+        this.log.warn({ message: message.slice(0, 200) }, 'malformed invalidation message; dropping all cached answers');
+        this.clearAll().catch(() => undefined);
+        return;
+      }
+      this.invalidate(users).catch((err: unknown) => this.log.warn({ err }, 'cache invalidation failed'));
+    });
+    if (subscriber.status === 'ready') await subscriber.subscribe(INVALIDATE_CHANNEL);
+  }
+
+  /** Tell every API instance to drop these users' answers. */
+  async publishInvalidation(users: string[]): Promise<void> {
+    await this.redisOp('publish', (r) => r.publish(INVALIDATE_CHANNEL, JSON.stringify({ users, days: [] })));
+  }
+
+  private async redisOp<T>(op: string, fn: (r: Redis) => Promise<T>): Promise<T | undefined> {
+    if (this.redis.status !== 'ready') {
+      this.metrics.redisUnavailable.inc({ op });
+      return undefined;
+    }
+    try {
+      return await withTimeout(fn(this.redis), this.redisTimeoutMs, `redis ${op} timed out`);
+    } catch (err) {
+      this.metrics.redisUnavailable.inc({ op });
+      this.log.debug({ err: (err as Error).message, op }, 'redis cache operation failed');
+      return undefined;
+    }
+  }
+}

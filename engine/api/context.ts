@@ -1,0 +1,31 @@
+import type { Redis } from 'ioredis';
+import type { CassandraClient } from '../shared/cassandra';
+import type { Config } from '../shared/config';
+import type { Logger } from '../shared/logger';
+import type { TopkCache } from './cache';
+import type { CrawlServicePort } from './crawl-port';
+import type { UserDataService } from './gdpr';
+import type { ApiMetrics } from './metrics';
+import type { OpenApiCollector } from './openapi';
+import type { PipelineInspector } from './pipeline';
+import type { ReadinessChecker } from './readiness';
+import type { TopkService } from './topk-service';
+import type { TopkStore } from './topk-store';
+
+/** Everything route modules need, built once by createApiServer. */
+export interface ApiContext {
+  config: Config;
+  log: Logger;
+  db: CassandraClient;
+  redis: Redis;
+  store: TopkStore;
+  cache: TopkCache;
+  topk: TopkService;
+  users: UserDataService;
+  crawl: CrawlServicePort | undefined;
+  metrics: ApiMetrics;
+  pipeline: PipelineInspector;
+  readiness: ReadinessChecker;
+  openapi: OpenApiCollector;
+  now: () => number;
+}

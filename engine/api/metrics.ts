@@ -1,0 +1,89 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Fields of the Redis hash `topk:stats` exported as gauges. */
+export const PIPELINE_STAT_FIELDS = [
+  'listens_ingested',
+  'duplicates_dropped',
+  'dlq_total',
+  'expired_dropped',
+  'batches',
+  'crawls_done',
+  'crawls_failed',
+  'listens_fetched',
+] as const;
+
+export type CacheTier = 'lru' | 'redis' | 'miss' | 'bypass';
+
+export interface ApiMetricsSources {
+  /** the `topk:stats` hash, or null when Redis cannot be read */
+  pipelineStats(): Promise<Record<string, number> | null>;
+  /** committed/end offsets of the aggregator's group, or null when Kafka cannot be read */
+  consumerLag(): Promise<{ partition: number; lag: number }[] | null>;
+}
+
+/** The API's own prom-client registry: request durations, cache tiers, pipeline gauges. */
+export class ApiMetrics {
+  readonly registry = new Registry();
+  readonly httpDuration: Histogram<'route' | 'method' | 'status_code'>;
+  readonly cacheRequests: Counter<'tier'>;
+  readonly redisUnavailable: Counter<'op'>;
+  readonly cacheInvalidations: Counter;
+
+  constructor(sources: ApiMetricsSources, opts: { defaultMetrics?: boolean } = {}) {
+    const registers = [this.registry];
+    if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'topk_api_' });
+    this.httpDuration = new Histogram({
+      name: 'topk_http_request_duration_seconds',
+      help: 'HTTP request duration by route, method and status',
+      labelNames: ['route', 'method', 'status_code'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    });
+    this.cacheRequests = new Counter({
+      name: 'topk_cache_requests_total',
+      help: 'Top-K answers by where they came from: lru, redis, miss (computed from Cassandra) or bypass (cache skipped on request)',
+      labelNames: ['tier'],
+      registers,
+    });
+    for (const tier of ['lru', 'redis', 'miss', 'bypass']) this.cacheRequests.inc({ tier }, 0);
+    this.redisUnavailable = new Counter({
+      name: 'topk_cache_redis_unavailable_total',
+      help: 'Cache operations skipped because Redis was unreachable (answers came from Cassandra)',
+      labelNames: ['op'],
+      registers,
+    });
+    this.redisUnavailable.inc({ op: 'get' }, 0);
+    this.cacheInvalidations = new Counter({
+      name: 'topk_cache_invalidations_total',
+      help: 'Invalidation messages received on topk:invalidate',
+      registers,
+    });
+
+    const statsGauge = new Gauge({
+      name: 'topk_pipeline_stat',
+      help: 'Pipeline counters from the Redis hash topk:stats (listens_ingested, duplicates_dropped, dlq_total, crawls_done, crawls_failed, ...)',
+      labelNames: ['stat'],
+      registers,
+      async collect() {
+        const stats = await sources.pipelineStats();
+        this.reset();
+        if (!stats) return;
+        for (const f of PIPELINE_STAT_FIELDS) this.set({ stat: f }, stats[f] ?? 0);
+      },
+    });
+    void statsGauge;
+    const lagGauge = new Gauge({
+      name: 'topk_consumer_lag',
+      help: 'Aggregator consumer lag (messages) per partition of the listens topic',
+      labelNames: ['partition'],
+      registers,
+      async collect() {
+        const lag = await sources.consumerLag();
+        this.reset();
+        if (!lag) return;
+        for (const p of lag) this.set({ partition: String(p.partition) }, p.lag);
+      },
+    });
+    void lagGauge;
+  }
+}

@@ -1,0 +1,271 @@
+import { Transform } from 'node:stream';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ApiContext } from '../context';
+import type { CrawlServicePort } from '../crawl-port';
+import { ApiError } from '../errors';
+import { errors, sourceSchema, userIdSchema, userParams } from '../schemas';
+
+const scheduleSchema = {
+  type: 'object',
+  properties: {
+    user_id: { type: 'string' },
+    source: { type: 'string' },
+    interval_seconds: { type: 'integer' },
+    paused: { type: 'boolean' },
+    next_run_at: { type: ['string', 'null'] },
+    state: { type: 'string' },
+    last_run_at: { type: 'string' },
+    last_crawl_id: { type: 'string' },
+    last_error: { type: 'string' },
+  },
+} as const;
+const sourceRecordSchema = {
+  type: 'object',
+  properties: {
+    user_id: { type: 'string' },
+    source: { type: 'string' },
+    config: { type: 'object', additionalProperties: true },
+    created_at: { type: 'string' },
+    schedule: scheduleSchema,
+  },
+} as const;
+const crawlSchema = {
+  type: 'object',
+  properties: {
+    crawl_id: { type: 'string' },
+    user_id: { type: 'string' },
+    source: { type: 'string' },
+    trigger: { type: 'string', enum: ['manual', 'schedule', 'retry', 'import'] },
+    state: { type: 'string', enum: ['queued', 'running', 'done', 'failed'] },
+    listens_fetched: { type: 'integer' },
+    listens_published: { type: 'integer' },
+    pages: { type: 'integer' },
+    error: { type: 'string' },
+    created_at: { type: 'string' },
+    started_at: { type: 'string' },
+    finished_at: { type: 'string' },
+  },
+} as const;
+const importReportSchema = {
+  type: 'object',
+  properties: {
+    crawl_id: { type: 'string' },
+    format: { type: 'string' },
+    lines_read: { type: 'integer' },
+    listens_accepted: { type: 'integer' },
+    skipped: { type: 'integer' },
+    skipped_reasons: { type: 'object', additionalProperties: { type: 'integer' } },
+    state: { type: 'string' },
+    error: { type: 'string' },
+  },
+} as const;
+
+const userSourceParams = {
+  type: 'object',
+  properties: { user_id: userIdSchema, source: sourceSchema },
+  required: ['user_id', 'source'],
+} as const;
+
+/** Largest import upload (streamed; counted as it passes). */
+export const IMPORT_LIMIT_BYTES = 512 * 1024 * 1024;
+const IMPORT_TYPES = ['application/json', 'application/x-ndjson', 'application/jsonl', 'application/octet-stream', 'text/plain'];
+
+type UserSourceReq = { Params: { user_id: string; source: string } };
+
+/** Sources, schedules, crawls and imports; all go through the crawl service. */
+export function registerSourceRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const crawl = (): CrawlServicePort => {
+    if (!ctx.crawl) throw new ApiError(503, 'crawl_service_unavailable', 'the crawl service is not available in this process');
+    return ctx.crawl;
+  };
+  const ensureUser = async (userId: string): Promise<void> => {
+    const now = new Date(ctx.now());
+    // lightweight transaction: creates the row only when missing, keeps an existing one untouched
+    await ctx.db.execute('INSERT INTO users (user_id, created_at, updated_at) VALUES (?, ?, ?) IF NOT EXISTS', [userId, now, now], { prepare: true });
+  };
+
+  app.put<UserSourceReq & { Body: Record<string, unknown> | undefined }>(
+    '/v1/users/:user_id/sources/:source',
+    {
+      schema: {
+        summary: 'Connect a source (or update its settings)',
+        description:
+          'listenbrainz: `{ "username": "…" }`; simulator: `{ "seed"?, "listens_per_day"? }`. 201 when connected now, 200 when it was ' +
+          'already connected. Creates the user when missing.',
+        tags: ['sources'],
+        params: userSourceParams,
+        body: { type: ['object', 'null'], additionalProperties: true },
+        response: { 200: sourceRecordSchema, 201: sourceRecordSchema, ...errors(400, 503) },
+      },
+    },
+    async (req, reply) => {
+      const svc = crawl();
+      await ensureUser(req.params.user_id);
+      const { created, source } = await svc.connectSource(req.params.user_id, req.params.source, req.body ?? {});
+      return reply.code(created ? 201 : 200).send(source);
+    },
+  );
+
+  app.get<{ Params: { user_id: string } }>(
+    '/v1/users/:user_id/sources',
+    {
+      schema: {
+        summary: "A user's sources with their schedules",
+        tags: ['sources'],
+        params: userParams,
+        response: { 200: { type: 'object', properties: { sources: { type: 'array', items: sourceRecordSchema } } }, ...errors(400, 503) },
+      },
+    },
+    async (req) => ({ sources: await crawl().listSources(req.params.user_id) }),
+  );
+
+  app.delete<UserSourceReq>(
+    '/v1/users/:user_id/sources/:source',
+    {
+      schema: {
+        summary: 'Disconnect a source (its schedule and credentials go too)',
+        tags: ['sources'],
+        params: userSourceParams,
+        response: { 204: { description: 'Removed', type: 'null' }, ...errors(400, 404, 503) },
+      },
+    },
+    async (req, reply) => {
+      const removed = await crawl().removeSource(req.params.user_id, req.params.source);
+      if (!removed) throw new ApiError(404, 'source_not_found', `source ${req.params.source} is not connected`, 'source');
+      return reply.code(204).send();
+    },
+  );
+
+  app.patch<UserSourceReq & { Body: { interval_seconds?: number; paused?: boolean } }>(
+    '/v1/users/:user_id/sources/:source/schedule',
+    {
+      schema: {
+        summary: 'Change the crawl schedule of a source (interval, pause/resume)',
+        tags: ['sources'],
+        params: userSourceParams,
+        body: {
+          type: 'object',
+          properties: {
+            interval_seconds: { type: 'integer', minimum: 60, maximum: 7 * 86_400 },
+            paused: { type: 'boolean' },
+          },
+          additionalProperties: false,
+          minProperties: 1,
+        },
+        response: { 200: scheduleSchema, ...errors(400, 404, 503) },
+      },
+    },
+    async (req) => {
+      const s = await crawl().setSchedule(req.params.user_id, req.params.source, req.body);
+      if (!s) throw new ApiError(404, 'source_not_found', `source ${req.params.source} is not connected`, 'source');
+      return s;
+    },
+  );
+
+  const crawlNow = async (userId: string, source: string, reply: FastifyReply) => {
+    const rec = await crawl().requestCrawl(userId, source, 'manual');
+    return reply.code(202).send(rec);
+  };
+
+  app.post<{ Params: { user_id: string }; Body: { source: string } }>(
+    '/v1/users/:user_id/crawls',
+    {
+      schema: {
+        summary: 'Crawl a source now',
+        tags: ['crawls'],
+        params: userParams,
+        body: { type: 'object', properties: { source: sourceSchema }, required: ['source'], additionalProperties: false },
+        response: { 202: crawlSchema, ...errors(400, 404, 503) },
+      },
+    },
+    async (req, reply) => crawlNow(req.params.user_id, req.body.source, reply),
+  );
+
+  app.post<UserSourceReq>(
+    '/v1/users/:user_id/sources/:source/crawls',
+    {
+      schema: {
+        summary: 'Run the schedule of a source now',
+        tags: ['crawls'],
+        params: userSourceParams,
+        response: { 202: crawlSchema, ...errors(400, 404, 503) },
+      },
+    },
+    async (req, reply) => crawlNow(req.params.user_id, req.params.source, reply),
+  );
+
+  app.get<{ Params: { user_id: string }; Querystring: { source?: string; limit: number } }>(
+    '/v1/users/:user_id/crawls',
+    {
+      schema: {
+        summary: 'Crawl history of a user, newest first',
+        tags: ['crawls'],
+        params: userParams,
+        querystring: {
+          type: 'object',
+          properties: { source: sourceSchema, limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
+        },
+        response: { 200: { type: 'object', properties: { crawls: { type: 'array', items: crawlSchema } } }, ...errors(400, 503) },
+      },
+    },
+    async (req) => ({ crawls: await crawl().listCrawls(req.params.user_id, req.query.source, req.query.limit) }),
+  );
+
+  app.get<{ Params: { crawl_id: string } }>(
+    '/v1/crawls/:crawl_id',
+    {
+      schema: {
+        summary: 'One crawl: state, counts, error',
+        tags: ['crawls'],
+        params: { type: 'object', properties: { crawl_id: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$' } }, required: ['crawl_id'] },
+        response: { 200: crawlSchema, ...errors(400, 404, 503) },
+      },
+    },
+    async (req) => {
+      const rec = await crawl().getCrawl(req.params.crawl_id);
+      if (!rec) throw new ApiError(404, 'crawl_not_found', `no crawl ${req.params.crawl_id}`, 'crawl_id');
+      return rec;
+    },
+  );
+
+  // imports: the body is streamed to the crawl service, never buffered
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
+  app.post<{ Params: { user_id: string }; Querystring: { filename?: string } }>(
+    '/v1/users/:user_id/imports',
+    {
+      bodyLimit: IMPORT_LIMIT_BYTES,
+      schema: {
+        summary: 'Import a listening-history file (streamed)',
+        description:
+          'Send the file itself as the request body (ListenBrainz JSON/JSONL export or Spotify streaming history JSON). The format is ' +
+          `detected from the content; \`filename\` helps. At most ${IMPORT_LIMIT_BYTES / 1024 / 1024} MiB. The listens are published to ` +
+          'Kafka like crawled ones; the report counts accepted and skipped lines.',
+        tags: ['crawls'],
+        params: userParams,
+        querystring: { type: 'object', properties: { filename: { type: 'string', maxLength: 255 } } },
+        consumes: IMPORT_TYPES,
+        response: { 200: importReportSchema, ...errors(400, 413, 503) },
+      },
+    },
+    async (req) => {
+      const svc = crawl();
+      const body = req.body as NodeJS.ReadableStream | undefined;
+      if (!body || typeof (body as { pipe?: unknown }).pipe !== 'function') {
+        throw new ApiError(400, 'invalid_request', 'send the file as the request body', 'body');
+      }
+      await ensureUser(req.params.user_id);
+      let seen = 0;
+      const limited = new Transform({
+        transform(chunk: Buffer, _enc, cb) {
+          seen += chunk.length;
+          if (seen > IMPORT_LIMIT_BYTES) cb(new ApiError(413, 'body_too_large', 'import file is too large', 'body'));
+          else cb(null, chunk);
+        },
+      });
+      body.on('error', (err: Error) => limited.destroy(err));
+      body.pipe(limited);
+      return svc.importFile(req.params.user_id, limited, req.query.filename);
+    },
+  );
+}

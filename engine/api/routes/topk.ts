@@ -1,0 +1,190 @@
+import type { FastifyInstance } from 'fastify';
+import type { ApiContext } from '../context';
+import { lastDays } from '../days';
+import { cacheQuery, errors, userIdSchema, userParams } from '../schemas';
+import type { TopKind } from '../topk-service';
+import { resolveWindow, wantsBypass, windowQuerySchema } from './window';
+import type { WindowQuery } from './window';
+
+const trackEntry = {
+  type: 'object',
+  properties: {
+    rank: { type: 'integer' },
+    song_id: { type: 'string' },
+    listen_count: { type: 'integer' },
+    title: { type: ['string', 'null'] },
+    artist: { type: ['string', 'null'] },
+    album: { type: ['string', 'null'] },
+  },
+  required: ['song_id'],
+} as const;
+const artistEntry = {
+  type: 'object',
+  properties: {
+    rank: { type: 'integer' },
+    artist: { type: 'string', description: 'artist name ("" when the tracks have no artist metadata)' },
+    listen_count: { type: 'integer' },
+    track_count: { type: 'integer', description: 'distinct tracks of the artist in the window' },
+  },
+  required: ['artist', 'track_count'],
+} as const;
+
+function pageSchema(who: Record<string, unknown>) {
+  return {
+    type: 'object',
+    properties: {
+      ...who,
+      kind: { type: 'string', enum: ['tracks', 'artists'] },
+      from: { type: 'string', description: 'first UTC day' },
+      to: { type: 'string', description: 'last UTC day (inclusive)' },
+      days: { type: 'integer' },
+      from_ts: { type: 'integer', description: 'window start, ms since epoch (inclusive)' },
+      to_ts: { type: 'integer', description: 'window end, ms since epoch (exclusive: 00:00 UTC after `to`)' },
+      limit: { type: 'integer' },
+      offset: { type: 'integer' },
+      total: { type: 'integer', description: 'number of ranked entries in the window' },
+      last_updated: { type: 'string', format: 'date-time', description: 'when these counts were read from Cassandra (answers are invalidated when new listens are counted)' },
+      cached: { type: 'boolean' },
+      results: { type: 'array', items: { anyOf: [artistEntry, trackEntry] } },
+    },
+  } as const;
+}
+
+interface PageQuery extends WindowQuery {
+  limit: number;
+  offset: number;
+  cache?: string;
+}
+
+/** Top-K routes: the seed route and the v1 user/global/friends rankings. */
+export function registerTopkRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const R = ctx.config.retentionDays;
+  const kindParam = { type: 'string', enum: ['tracks', 'artists'] } as const;
+  const pageQuery = {
+    type: 'object',
+    properties: {
+      ...windowQuerySchema(R),
+      limit: { type: 'integer', minimum: 1, maximum: 1000, default: 10 },
+      offset: { type: 'integer', minimum: 0, maximum: 100_000, default: 0 },
+      ...cacheQuery,
+    },
+  } as const;
+
+  app.get<{ Params: { user_id: string }; Querystring: { days: number; k: number; cache?: string } }>(
+    '/users/:user_id/topk',
+    {
+      schema: {
+        summary: 'Top-K tracks of a user (seed-compatible)',
+        description:
+          'Today (UTC) and the days-1 UTC days before it; ordered by listen_count descending, ties by song_id ascending. ' +
+          'X-Cache: HIT when answered from the cache. A user with no listens gets results [].',
+        tags: ['top-k'],
+        params: userParams,
+        querystring: {
+          type: 'object',
+          properties: {
+            days: { type: 'integer', minimum: 1, maximum: R, default: Math.min(7, R) },
+            k: { type: 'integer', minimum: 1, maximum: 1000, default: 10 },
+            ...cacheQuery,
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              user_id: { type: 'string' },
+              days: { type: 'integer' },
+              k: { type: 'integer' },
+              results: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    song_id: { type: 'string' },
+                    listen_count: { type: 'integer' },
+                    rank: { type: 'integer' },
+                    title: { type: ['string', 'null'] },
+                    artist: { type: ['string', 'null'] },
+                  },
+                },
+              },
+              cached: { type: 'boolean' },
+            },
+          },
+          ...errors(400),
+        },
+      },
+    },
+    async (req, reply) => {
+      const { user_id } = req.params;
+      const { days, k } = req.query;
+      const answer = await ctx.topk.seed(user_id, lastDays(days, ctx.now()), k, wantsBypass(req));
+      reply.header('X-Cache', answer.cached ? 'HIT' : 'MISS');
+      return { user_id, days, k, results: answer.value, cached: answer.cached };
+    },
+  );
+
+  app.get<{ Params: { user_id: string; kind: TopKind }; Querystring: PageQuery }>(
+    '/v1/users/:user_id/top/:kind',
+    {
+      schema: {
+        summary: "A user's top tracks or artists over a window",
+        description: 'Window: `days` (last N UTC days) or `from`/`to`. Paged with limit/offset; `total` counts all ranked entries.',
+        tags: ['top-k'],
+        params: { type: 'object', properties: { user_id: userIdSchema, kind: kindParam }, required: ['user_id', 'kind'] },
+        querystring: pageQuery,
+        response: { 200: pageSchema({ user_id: { type: 'string' } }), ...errors(400) },
+      },
+    },
+    async (req, reply) => {
+      const { user_id, kind } = req.params;
+      const win = resolveWindow(req.query, R, ctx.now());
+      const a = await ctx.topk.page({ kind: 'user', userId: user_id }, kind, win, req.query.limit, req.query.offset, wantsBypass(req));
+      reply.header('X-Cache', a.cached ? 'HIT' : 'MISS');
+      return { user_id, kind, ...a.value, cached: a.cached };
+    },
+  );
+
+  app.get<{ Params: { kind: TopKind }; Querystring: PageQuery }>(
+    '/v1/top/:kind',
+    {
+      schema: {
+        summary: 'Global top tracks or artists across all users',
+        description:
+          'Exact: summed from the per-day global counters (global_daily_counts), which the aggregator updates with the same ' +
+          'exactly-once bookkeeping as the per-user counts; no sketch, so counts are exact (users deleted through GDPR are subtracted).',
+        tags: ['top-k'],
+        params: { type: 'object', properties: { kind: kindParam }, required: ['kind'] },
+        querystring: pageQuery,
+        response: { 200: pageSchema({ accuracy: { type: 'string', enum: ['exact'] } }), ...errors(400) },
+      },
+    },
+    async (req, reply) => {
+      const win = resolveWindow(req.query, R, ctx.now());
+      const a = await ctx.topk.page({ kind: 'global' }, req.params.kind, win, req.query.limit, req.query.offset, wantsBypass(req));
+      reply.header('X-Cache', a.cached ? 'HIT' : 'MISS');
+      return { accuracy: 'exact', kind: req.params.kind, ...a.value, cached: a.cached };
+    },
+  );
+
+  app.get<{ Params: { user_id: string; kind: TopKind }; Querystring: PageQuery }>(
+    '/v1/users/:user_id/friends/top/:kind',
+    {
+      schema: {
+        summary: 'Top tracks or artists across the users this user follows',
+        description: 'Summed over the followed users (user_follows, filled by GitHub sign-in); the user themself is not included.',
+        tags: ['top-k'],
+        params: { type: 'object', properties: { user_id: userIdSchema, kind: kindParam }, required: ['user_id', 'kind'] },
+        querystring: pageQuery,
+        response: { 200: pageSchema({ user_id: { type: 'string' } }), ...errors(400) },
+      },
+    },
+    async (req, reply) => {
+      const { user_id, kind } = req.params;
+      const win = resolveWindow(req.query, R, ctx.now());
+      const a = await ctx.topk.page({ kind: 'friends', userId: user_id }, kind, win, req.query.limit, req.query.offset, wantsBypass(req));
+      reply.header('X-Cache', a.cached ? 'HIT' : 'MISS');
+      return { user_id, kind, ...a.value, cached: a.cached };
+    },
+  );
+}

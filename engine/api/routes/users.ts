@@ -1,0 +1,177 @@
+import type { FastifyInstance } from 'fastify';
+import type { ApiContext } from '../context';
+import { ApiError } from '../errors';
+import { errors, userParams } from '../schemas';
+
+const userSchema = {
+  type: 'object',
+  properties: {
+    user_id: { type: 'string' },
+    display_name: { type: ['string', 'null'] },
+    github_login: { type: ['string', 'null'] },
+    avatar_url: { type: ['string', 'null'] },
+    created_at: { type: ['string', 'null'], format: 'date-time' },
+    updated_at: { type: ['string', 'null'], format: 'date-time' },
+  },
+} as const;
+
+interface UserRow {
+  user_id: string;
+  display_name: string | null;
+  github_login: string | null;
+  avatar_url: string | null;
+  created_at: string | null;
+  updated_at: string | null;
+}
+
+function toUser(r: { get(name: string): unknown }): UserRow {
+  const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : null);
+  return {
+    user_id: String(r.get('user_id')),
+    display_name: (r.get('display_name') as string | null) ?? null,
+    github_login: (r.get('github_login') as string | null) ?? null,
+    avatar_url: (r.get('avatar_url') as string | null) ?? null,
+    created_at: iso(r.get('created_at')),
+    updated_at: iso(r.get('updated_at')),
+  };
+}
+
+const USER_COLUMNS = 'user_id, display_name, github_login, avatar_url, created_at, updated_at';
+
+/** Users: create/update, get, list; GDPR delete and export. */
+export function registerUserRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const getUser = async (userId: string): Promise<UserRow | null> => {
+    const r = (await ctx.db.execute(`SELECT ${USER_COLUMNS} FROM users WHERE user_id = ?`, [userId], { prepare: true })).first();
+    return r ? toUser(r) : null;
+  };
+
+  app.put<{ Params: { user_id: string }; Body: { display_name?: string } | undefined }>(
+    '/v1/users/:user_id',
+    {
+      schema: {
+        summary: 'Create or update a user',
+        description: '201 when the user was created, 200 when updated.',
+        tags: ['users'],
+        params: userParams,
+        body: {
+          type: ['object', 'null'],
+          properties: { display_name: { type: 'string', minLength: 1, maxLength: 200 } },
+          additionalProperties: false,
+        },
+        response: { 200: userSchema, 201: userSchema, ...errors(400) },
+      },
+    },
+    async (req, reply) => {
+      const { user_id } = req.params;
+      const existing = await getUser(user_id);
+      const now = new Date(ctx.now());
+      const displayName = req.body?.display_name;
+      if (existing) {
+        if (displayName !== undefined) {
+          await ctx.db.execute('UPDATE users SET display_name = ?, updated_at = ? WHERE user_id = ?', [displayName, now, user_id], { prepare: true });
+        }
+      } else {
+        await ctx.db.execute(
+          'INSERT INTO users (user_id, display_name, created_at, updated_at) VALUES (?, ?, ?, ?)',
+          [user_id, displayName ?? null, now, now],
+          { prepare: true },
+        );
+      }
+      const user = await getUser(user_id);
+      return reply.code(existing ? 200 : 201).send(user);
+    },
+  );
+
+  app.get<{ Params: { user_id: string } }>(
+    '/v1/users/:user_id',
+    {
+      schema: { summary: 'A user', tags: ['users'], params: userParams, response: { 200: userSchema, ...errors(400, 404) } },
+    },
+    async (req) => {
+      const user = await getUser(req.params.user_id);
+      if (!user) throw new ApiError(404, 'user_not_found', `no user ${req.params.user_id}`, 'user_id');
+      return user;
+    },
+  );
+
+  app.get<{ Querystring: { limit: number } }>(
+    '/v1/users',
+    {
+      schema: {
+        summary: 'List users',
+        tags: ['users'],
+        querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 10_000, default: 1000 } } },
+        response: { 200: { type: 'object', properties: { users: { type: 'array', items: userSchema } } }, ...errors(400) },
+      },
+    },
+    async (req) => {
+      const users: UserRow[] = [];
+      let pageState: string | undefined;
+      do {
+        const res = await ctx.db.execute(`SELECT ${USER_COLUMNS} FROM users`, [], { prepare: true, fetchSize: 500, pageState });
+        for (const r of res.rows) users.push(toUser(r));
+        pageState = res.pageState ?? undefined;
+      } while (pageState && users.length < req.query.limit);
+      users.sort((a, b) => (a.user_id < b.user_id ? -1 : a.user_id > b.user_id ? 1 : 0));
+      return { users: users.slice(0, req.query.limit) };
+    },
+  );
+
+  app.delete<{ Params: { user_id: string } }>(
+    '/v1/users/:user_id',
+    {
+      schema: {
+        summary: 'Delete every trace of a user (GDPR)',
+        description:
+          'Removes raw listens, per-user counts (subtracted from the global counts first), the days index, cache entries, sources, ' +
+          'credentials, schedule, crawls, follows and the user row, and records the user in deleted_users so events published before ' +
+          'the deletion are dropped if Kafka replays them. Done when the 202 arrives.',
+        tags: ['users'],
+        params: userParams,
+        response: {
+          202: {
+            type: 'object',
+            properties: {
+              user_id: { type: 'string' },
+              deleted: { type: 'boolean' },
+              days: { type: 'integer' },
+              listens_deleted: { type: 'integer' },
+              counts_deleted: { type: 'integer' },
+              follows_deleted: { type: 'integer' },
+            },
+          },
+          ...errors(400),
+        },
+      },
+    },
+    async (req, reply) => {
+      const report = await ctx.users.deleteUser(req.params.user_id);
+      return reply.code(202).send({ ...report, deleted: true });
+    },
+  );
+
+  app.get<{ Params: { user_id: string } }>(
+    '/v1/users/:user_id/export',
+    {
+      schema: {
+        summary: "Export a user's data (GDPR)",
+        description:
+          'Streams the profile, sources (without credentials), raw listens and daily counts as JSON; with `Accept: text/csv` a CSV of ' +
+          'listen and count records instead.',
+        tags: ['users'],
+        params: userParams,
+        produces: ['application/json', 'text/csv'],
+        response: errors(400),
+      },
+    },
+    async (req, reply) => {
+      const { user_id } = req.params;
+      const accept = req.headers.accept ?? '';
+      const csv = /\btext\/csv\b/i.test(accept) && !/\bapplication\/json\b/i.test(accept.split(',')[0] ?? '');
+      const safeName = user_id.replace(/[^A-Za-z0-9._-]/g, '_');
+      reply.header('Content-Disposition', `attachment; filename="topk-export-${safeName}.${csv ? 'csv' : 'json'}"`);
+      reply.type(csv ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8');
+      return reply.send(ctx.users.export(user_id, csv ? 'csv' : 'json'));
+    },
+  );
+}

@@ -1,0 +1,43 @@
+import type { FastifyRequest } from 'fastify';
+import { ApiError } from '../errors';
+import type { DayWindow } from '../days';
+import { dayStart, lastDays, window } from '../days';
+import { dateSchema } from '../schemas';
+
+export interface WindowQuery {
+  days?: number;
+  from?: string;
+  to?: string;
+}
+
+export function windowQuerySchema(retentionDays: number) {
+  return {
+    days: { type: 'integer', minimum: 1, maximum: retentionDays, description: `last N UTC days including today (1..${retentionDays}, default ${retentionDays}); not with from/to` },
+    from: { ...dateSchema, description: 'first UTC day (YYYY-MM-DD), with `to`' },
+    to: { ...dateSchema, description: 'last UTC day (YYYY-MM-DD, inclusive), with `from`' },
+  } as const;
+}
+
+/** The day window of a request: `days`, or `from`+`to` (span at most the retention). */
+export function resolveWindow(q: WindowQuery, retentionDays: number, now: number): DayWindow {
+  if (q.from === undefined && q.to === undefined) return lastDays(q.days ?? retentionDays, now);
+  if (q.days !== undefined) throw new ApiError(400, 'invalid_request', 'use either days or from/to, not both', 'days');
+  if (q.from === undefined) throw new ApiError(400, 'invalid_request', 'from is required with to', 'from');
+  if (q.to === undefined) throw new ApiError(400, 'invalid_request', 'to is required with from', 'to');
+  if (Number.isNaN(dayStart(q.from))) throw new ApiError(400, 'invalid_request', 'from is not a valid date', 'from');
+  if (Number.isNaN(dayStart(q.to))) throw new ApiError(400, 'invalid_request', 'to is not a valid date', 'to');
+  if (q.from > q.to) throw new ApiError(400, 'invalid_request', 'from must not be after to', 'from');
+  const w = window(q.from, q.to);
+  if (w.days.length > retentionDays) {
+    throw new ApiError(400, 'invalid_request', `the window spans ${w.days.length} days; at most ${retentionDays} (TOPK_RETENTION_DAYS) are kept`, 'from');
+  }
+  return w;
+}
+
+/** `cache=bypass` or `Cache-Control: no-cache` asks for a fresh answer (benchmarks measure misses with it). */
+export function wantsBypass(req: FastifyRequest): boolean {
+  const q = req.query as { cache?: string } | undefined;
+  if (q?.cache === 'bypass') return true;
+  const cc = req.headers['cache-control'];
+  return typeof cc === 'string' && /\bno-cache\b|\bno-store\b/i.test(cc);
+}

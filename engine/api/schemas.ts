@@ -1,0 +1,29 @@
+import { errorSchema } from './errors';
+
+/** user ids: what sources and GitHub sign-in produce (letters, digits, `._:@-`). */
+export const userIdSchema = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$', description: 'user id' } as const;
+export const sourceSchema = { type: 'string', pattern: '^[a-z][a-z0-9_-]{0,31}$', description: 'source name, e.g. listenbrainz or simulator' } as const;
+export const dateSchema = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } as const;
+
+export const userParams = { type: 'object', properties: { user_id: userIdSchema }, required: ['user_id'] } as const;
+
+export const cacheQuery = {
+  cache: { type: 'string', enum: ['bypass'], description: 'bypass the cache (read Cassandra, store nothing); same as Cache-Control: no-cache' },
+} as const;
+
+/** Standard error responses every route documents. */
+export function errors(...statuses: number[]): Record<string, unknown> {
+  const descriptions: Record<number, string> = {
+    400: 'Invalid input; `field` names the offending parameter',
+    401: 'Missing or wrong bearer token',
+    403: 'Host header not allowed',
+    404: 'Not found',
+    409: 'Conflict',
+    413: 'Body too large',
+    415: 'Unsupported media type',
+    503: 'A backing service is unavailable',
+  };
+  const out: Record<string, unknown> = {};
+  for (const s of [...statuses, 401]) out[String(s)] = { description: descriptions[s] ?? 'Error', ...errorSchema };
+  return out;
+}
