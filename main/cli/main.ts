@@ -15,6 +15,8 @@ export interface CommandEntry {
 }
 
 export const COMMANDS: Record<string, CommandEntry> = {
+  serve: { summary: 'serve [--provider docker|native|external] [--down] [--port N]   headless app: stack, migrations, engine, UI; prints `ready <url>`', load: () => import('./commands/serve') },
+  start: { summary: 'start   the desktop app when Electron is installed, else `serve` (what `npm start` runs)', load: () => import('./commands/start') },
   stack: { summary: 'stack up|down|status [--provider docker|native|external] [--volumes]   Kafka, Cassandra, Redis alone', load: () => import('./commands/stack') },
   migrate: { summary: 'migrate [--keyspace NAME]   apply cql/ migrations to the keyspace', load: () => import('./commands/migrate') },
   doctor: { summary: 'doctor   check prerequisites (Docker, Java, redis-server, Maven, ports, disk) and say what to fix', load: () => import('./commands/doctor') },

@@ -125,6 +125,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     }
   }
 
+  /** Replace the base environment used for the next (re)starts (e.g. endpoints after stack up). */
+  setEnv(env: Record<string, string>): void {
+    this.o.env = env;
+  }
+
   get names(): string[] {
     return [...this.slots.keys()];
   }

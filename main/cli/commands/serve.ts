@@ -1,0 +1,113 @@
+import { request } from 'node:http';
+import { loadConfig } from '../../../engine/shared/config';
+import type { Config } from '../../../engine/shared/config';
+import { ControlPlane } from '../../control/control-plane';
+import { createDoctor } from '../../control/doctor-runner';
+import type { StackProgress } from '../../control/control-server';
+import { UnknownProviderError } from '../../stack/stack-manager';
+import { UsageError, parseStrict, runCommand } from '../cli-args';
+
+export const SERVE_USAGE = 'usage: topk serve [--provider docker|native|external] [--down] [--port N]';
+
+function get(url: string, token?: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request(url, { headers: token ? { authorization: `Bearer ${token}` } : {}, timeout: 5000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(0));
+    req.end();
+  });
+}
+
+/** Waits until the UI and the proxied API both answer. */
+async function waitAnswering(url: string, token: string, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const [ui, api] = await Promise.all([get(`${url}/`), get(`${url}/api/readyz`, token)]);
+    if (ui === 200 && api === 200) return;
+    if (Date.now() > end) throw new Error(`the UI (HTTP ${ui || 'no answer'}) or the API (HTTP ${api || 'no answer'}) did not answer within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function printProgress(e: StackProgress): void {
+  console.log(`[${e.service}] ${e.message}${e.percent !== undefined && e.phase !== 'ready' ? ` (${Math.round(e.percent)}%)` : ''}`);
+}
+
+/**
+ * `topk serve`: stack up (with progress), migrations, engine processes,
+ * control server; prints `ready <url>` when the UI and API answer.
+ * SIGINT/SIGTERM stop the engine and the server; the stack keeps running
+ * unless --down was given.
+ */
+export async function run(args: string[]): Promise<number> {
+  return runCommand(async () => {
+    const { values, positionals } = parseStrict(args, { provider: { type: 'string' }, down: { type: 'boolean' }, port: { type: 'string' } }, SERVE_USAGE);
+    if (values.help) {
+      console.log(SERVE_USAGE);
+      return 0;
+    }
+    if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"\n${SERVE_USAGE}`);
+    const overrides: Partial<Config> = {};
+    if (values.port !== undefined) {
+      const port = Number(values.port);
+      if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port must be an integer between 1 and 65535, got ${JSON.stringify(values.port)}\n${SERVE_USAGE}`);
+      overrides.port = port;
+    }
+    const config = loadConfig({ overrides });
+    console.log(`data dir: ${config.dataDir}`);
+    const plane = new ControlPlane({ config, provider: values.provider, onProgress: printProgress, doctor: createDoctor() });
+
+    let stopping: Promise<number> | undefined;
+    const stop = (why: string): Promise<number> => {
+      stopping ??= (async () => {
+        console.log(`stopping (${why})${values.down ? '; the stack goes down too' : '; the stack keeps running'}`);
+        try {
+          await plane.stop({ stackDown: values.down === true });
+          console.log('stopped');
+          return 0;
+        } catch (err) {
+          console.error(`topk: stopping failed: ${(err as Error).message}`);
+          return 1;
+        }
+      })();
+      return stopping;
+    };
+    let signalled: ((code: number) => void) | undefined;
+    const done = new Promise<number>((r) => (signalled = r));
+    const onSignal = (sig: NodeJS.Signals) => {
+      if (stopping) {
+        console.error(`topk: ${sig} again; exiting now`);
+        process.exit(130);
+      }
+      void stop(sig).then((code) => signalled?.(code));
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      try {
+        const { url } = await plane.start();
+        await waitAnswering(url, config.apiToken, 60_000);
+        if (stopping) return await stopping;
+        console.log(`ready ${url}/`);
+        if (process.stdout.isTTY) console.log(`open ${url}/#token=${config.apiToken} in a browser (the token is also in ${config.dataDir}/api-token)`);
+        else console.log(`token: ${config.dataDir}/api-token`);
+      } catch (err) {
+        if (stopping) return await stopping;
+        if (err instanceof UnknownProviderError) {
+          await plane.stop().catch(() => undefined);
+          throw new UsageError(`${err.message}\n${SERVE_USAGE}`);
+        }
+        console.error(`topk: ${(err as Error).message}`);
+        await stop('start failed');
+        return 1;
+      }
+      return await done;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  });
+}

@@ -1,0 +1,248 @@
+import { configToEnv } from '../../engine/shared/config';
+import type { Config } from '../../engine/shared/config';
+import { createLogger } from '../../engine/shared/logger';
+import type { Logger } from '../../engine/shared/logger';
+import { LogStore } from '../logs/log-store';
+import { followStackLogs } from '../logs/stack-logs';
+import { migrate as runMigrations } from '../migrate/migrator';
+import type { MigrateResult } from '../migrate/migrator';
+import { StackManager } from '../stack/stack-manager';
+import type { Disposable, ProgressEvent, ProviderId, StackEndpoints, StackProvider, StackStatus } from '../stack/types';
+import { ChildProcessLauncher, engineEntry, findAppRoot } from '../supervisor/child-process-launcher';
+import type { ProcessLauncher } from '../supervisor/process-launcher';
+import { Supervisor } from '../supervisor/supervisor';
+import type { ProcessInfo, ServiceSpec, SupervisorOptions } from '../supervisor/supervisor';
+import { startControlServer } from './control-server';
+import type { ControlServerHandle, RouteHook, StackControl, StackPhase, StackProgress } from './control-server';
+import { findRendererDir } from './static-files';
+
+export const ENGINE_SERVICES = ['crawler', 'aggregator', 'api'] as const;
+
+export interface ControlPlaneOptions {
+  config: Config;
+  /** docker | native | external; default: docker when an engine answers, else native */
+  provider?: string;
+  stackManager?: StackManager;
+  launcher?: ProcessLauncher;
+  /** default: crawler, aggregator, api from engine/ (or dist/engine/ when built) */
+  services?: ServiceSpec[];
+  supervisor?: Partial<Omit<SupervisorOptions, 'launcher' | 'services' | 'env'>>;
+  migrate?: (config: Config, log: Logger, opts: { onProgress?: (m: string) => void }) => Promise<MigrateResult | void>;
+  doctor?: () => Promise<unknown>;
+  /** extra control routes, e.g. /control/auth/* */
+  routes?: RouteHook[];
+  /** default: renderer/dist or dist/renderer under the app root */
+  rendererDir?: string;
+  /** environment the engine children inherit besides the config (default process.env: PATH, HOME, TOPK_* …) */
+  baseEnv?: NodeJS.ProcessEnv;
+  /** how long start() waits for the engine processes to be ready (default 120 s) */
+  readyTimeoutMs?: number;
+  /** progress of stack operations (the CLI prints them) */
+  onProgress?: (e: StackProgress) => void;
+}
+
+export interface ControlPlaneStatus {
+  provider: ProviderId | null;
+  phase: StackPhase;
+  error: string | null;
+  endpoints: StackEndpoints | null;
+  services: StackStatus['services'];
+  processes: ProcessInfo[];
+}
+
+/** Environment names children never inherit (test runners and debuggers set these). */
+const DROP_ENV = /^(NODE_OPTIONS|NODE_INSPECT.*|VITEST.*|TSX_.*|ELECTRON_RUN_AS_NODE)$/;
+
+/**
+ * The whole app minus the window: stack (via the StackManager), migrations,
+ * the supervised engine processes, the log store and the control server.
+ * `topk serve` and the Electron shell both host exactly this.
+ */
+export class ControlPlane implements StackControl {
+  readonly config: Config;
+  readonly logs: LogStore;
+  readonly log: Logger;
+  readonly supervisor: Supervisor;
+  private readonly manager: StackManager;
+  private provider: StackProvider | undefined;
+  private server: ControlServerHandle | undefined;
+  private stackLogs: Disposable | undefined;
+  private phase: StackPhase = 'idle';
+  private error: string | null = null;
+  private endpoints: StackEndpoints | null = null;
+  private events: StackProgress[] = [];
+  private readonly progressCbs = new Set<(e: StackProgress) => void>();
+  private op: Promise<void> | undefined;
+
+  constructor(private readonly o: ControlPlaneOptions) {
+    this.config = o.config;
+    this.logs = new LogStore({ dir: LogStore.dirFor(o.config.dataDir), secrets: [o.config.apiToken, o.config.githubClientSecret] });
+    this.log = createLogger('control', { level: o.config.logLevel, destination: this.logs.destination('control') });
+    this.manager = o.stackManager ?? new StackManager(o.config);
+    const root = findAppRoot();
+    const services = o.services ?? ENGINE_SERVICES.map((name) => ({ name, entry: engineEntry(name, { root }) }));
+    this.supervisor = new Supervisor({ ...o.supervisor, launcher: o.launcher ?? new ChildProcessLauncher({ cwd: root }), services, env: {}, log: this.log });
+    this.supervisor.on('line', (name, stream, line) => this.logs.ingestLine(name, line, stream));
+    this.supervisor.on('state', (p) => {
+      if (p.state === 'failed') this.emitProgress({ service: p.name, phase: 'error', message: `${p.name}: ${p.lastError ?? 'failed'}` });
+    });
+  }
+
+  get url(): string {
+    if (!this.server) throw new Error('control plane not started');
+    return this.server.url;
+  }
+
+  get token(): string {
+    return this.config.apiToken;
+  }
+
+  /** Control server first (so the UI can watch), then stack up, migrations, engine processes. */
+  async start(opts: { stack?: boolean } = {}): Promise<{ url: string }> {
+    await this.startServer();
+    if (opts.stack !== false) await this.up();
+    return { url: this.url };
+  }
+
+  async startServer(): Promise<ControlServerHandle> {
+    this.server ??= await startControlServer({
+      port: this.config.port,
+      token: this.config.apiToken,
+      api: { host: this.config.apiHost, port: this.config.apiPort },
+      allowedHosts: this.config.allowedHosts,
+      rendererDir: this.o.rendererDir ?? findRendererDir(findAppRoot()),
+      logs: this.logs,
+      processes: this.supervisor,
+      stack: this,
+      doctor: this.o.doctor,
+      routes: this.o.routes,
+      log: this.log,
+    });
+    return this.server;
+  }
+
+  /** Stops engine processes and the server; the stack keeps running unless stackDown. */
+  async stop(opts: { stackDown?: boolean; volumes?: boolean } = {}): Promise<void> {
+    await this.op?.catch(() => undefined);
+    await this.supervisor.stop();
+    if (opts.stackDown && this.provider) await this.runOp('stopping', () => this.stackDownSteps(opts.volumes ?? false));
+    await this.stackLogs?.dispose();
+    this.stackLogs = undefined;
+    await this.server?.close();
+    this.server = undefined;
+    this.log.flush();
+    this.logs.close();
+  }
+
+  // ---- StackControl (used by the control server) ----
+
+  up(): Promise<void> {
+    return this.runOp('starting', async () => {
+      const provider = await this.selectProvider();
+      this.emitProgress({ service: 'stack', phase: 'start', message: `starting the stack with the ${provider.id} provider` });
+      const endpoints = await provider.up({ onProgress: (e) => this.emitProgress(e) });
+      this.endpoints = endpoints;
+      const engineConfig: Config = { ...this.config, ...endpoints };
+      this.stackLogs ??= followStackLogs(provider, this.logs);
+      this.emitProgress({ service: 'stack', phase: 'migrate', message: `applying migrations to keyspace ${engineConfig.keyspace}` });
+      const migrate = this.o.migrate ?? ((c: Config, log: Logger, mo: { onProgress?: (m: string) => void }) => runMigrations(c, log, mo));
+      await migrate(engineConfig, this.log, { onProgress: (m) => this.emitProgress({ service: 'stack', phase: 'migrate', message: m }) });
+      this.emitProgress({ service: 'engine', phase: 'start', message: `starting ${this.supervisor.names.join(', ')}` });
+      this.supervisor.setEnv(this.childEnv(engineConfig));
+      this.supervisor.start();
+      await this.supervisor.waitReady(this.o.readyTimeoutMs ?? 120_000);
+      this.emitProgress({ service: 'engine', phase: 'ready', message: 'engine processes are ready' });
+    }, 'running');
+  }
+
+  down(opts: { volumes?: boolean } = {}): Promise<void> {
+    return this.runOp('stopping', async () => {
+      await this.supervisor.stop();
+      await this.stackDownSteps(opts.volumes ?? false);
+    }, 'stopped');
+  }
+
+  async status(): Promise<ControlPlaneStatus> {
+    let services: StackStatus['services'] = [];
+    if (this.provider) {
+      try {
+        services = (await this.provider.status()).services;
+      } catch (err) {
+        this.log.warn({ err }, 'stack status failed');
+      }
+    }
+    return {
+      provider: this.provider?.id ?? null,
+      phase: this.phase,
+      error: this.error,
+      endpoints: this.endpoints,
+      services,
+      processes: await this.supervisor.list(),
+    };
+  }
+
+  progress(): StackProgress[] {
+    return [...this.events];
+  }
+
+  onProgress(cb: (e: StackProgress) => void): { dispose(): void } {
+    this.progressCbs.add(cb);
+    return { dispose: () => this.progressCbs.delete(cb) };
+  }
+
+  // ---- internals ----
+
+  private async selectProvider(): Promise<StackProvider> {
+    if (this.provider) return this.provider;
+    const choice = await this.manager.choose(this.o.provider);
+    this.emitProgress({ service: 'stack', phase: 'start', message: `provider ${choice.id}: ${choice.reason}` });
+    this.provider = await this.manager.provider(choice.id);
+    return this.provider;
+  }
+
+  private async stackDownSteps(volumes: boolean): Promise<void> {
+    await this.stackLogs?.dispose();
+    this.stackLogs = undefined;
+    const provider = await this.selectProvider();
+    await provider.down({ volumes, onProgress: (e) => this.emitProgress(e) });
+    this.endpoints = null;
+  }
+
+  /** One stack operation at a time; a second request waits for the first. */
+  private runOp(phase: StackPhase, body: () => Promise<void>, done: StackPhase = phase): Promise<void> {
+    const prev = this.op ?? Promise.resolve();
+    const run = prev
+      .catch(() => undefined)
+      .then(async () => {
+        this.phase = phase;
+        this.error = null;
+        this.events = [];
+        try {
+          await body();
+          this.phase = done;
+        } catch (err) {
+          this.phase = 'error';
+          this.error = (err as Error).message;
+          this.emitProgress({ service: 'stack', phase: 'error', message: this.error });
+          this.log.error({ err }, `stack ${phase === 'starting' ? 'up' : 'down'} failed`);
+          throw err;
+        }
+      });
+    this.op = run;
+    return run;
+  }
+
+  private emitProgress(e: ProgressEvent | (Omit<StackProgress, 'time'> & { time?: string })): void {
+    const p: StackProgress = { time: new Date().toISOString(), ...e };
+    if (this.events.length < 2000) this.events.push(p);
+    this.log.info({ service_name: p.service, phase: p.phase, percent: p.percent }, p.message);
+    for (const cb of this.progressCbs) cb(p);
+    this.o.onProgress?.(p);
+  }
+
+  private childEnv(c: Config): Record<string, string> {
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(this.o.baseEnv ?? process.env)) if (v !== undefined && !DROP_ENV.test(k)) env[k] = v;
+    return { ...env, ...configToEnv(c) };
+  }
+}
