@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Aggregator } from '../../engine/aggregator/aggregator';
+import { rebuildCounts } from '../../engine/aggregator/rebuild';
+import { ListenPublisher } from '../../engine/crawler/publisher';
+import type { ListenEvent } from '../../engine/shared/listen-event';
+import { asComparable, createHarness, daysBack, expectedCounts, expectedGlobal, quietLog, storedCounts, storedGlobal, uid, waitFor, waitForLag0 } from './harness';
+import type { Harness } from './harness';
+
+const HOUR = 3_600_000;
+let h: Harness;
+let agg: Aggregator;
+let pub: ListenPublisher;
+
+function ev(user: string, at: number, song: string, extra: Partial<ListenEvent> = {}): ListenEvent {
+  return { v: 1, user_id: user, source: 'test', listened_at: at, song_id: song, title: `T ${song}`, artist: 'A', published_at: Date.now(), ...extra };
+}
+
+beforeAll(async () => {
+  h = await createHarness();
+  agg = new Aggregator({ kafka: h.kafka, db: h.db, redis: h.redis, config: h.config, log: quietLog, statsKey: h.statsKey });
+  await agg.start();
+  pub = new ListenPublisher(h.kafka, h.config);
+}, 120_000);
+
+afterAll(async () => {
+  await pub?.close();
+  await agg?.close();
+  await h?.close();
+}, 60_000);
+
+describe('aggregator exactness', () => {
+  it('counts an event published twice (and repeated inside a batch) once', async () => {
+    const user = uid('dup');
+    const now = Date.now();
+    const events = [ev(user, now - HOUR, 's1'), ev(user, now - 2 * HOUR, 's1'), ev(user, now - 3 * HOUR, 's2'), ev(user, now - 26 * HOUR, 's2')];
+    await pub.publish(events);
+    await pub.publish([...events, events[0]!]); // a producer retry / overlapping crawl
+    await waitForLag0(h);
+    await pub.publish([events[2]!]); // and once more, in a later batch
+    await waitForLag0(h);
+    const expected = expectedCounts(events);
+    expect(await storedCounts(h, user, daysBack(3))).toEqual(asComparable(expected.get(user)));
+    const dup = Number(await h.redis.hget(h.statsKey, 'duplicates_dropped'));
+    expect(dup).toBeGreaterThanOrEqual(6);
+  }, 90_000);
+
+  it('sends malformed events to the DLQ with a reason and keeps counting', async () => {
+    const user = uid('dlq');
+    const now = Date.now();
+    const good = [ev(user, now - HOUR, 'g1'), ev(user, now - HOUR + 1000, 'g2')];
+    await pub.publishRaw([
+      { key: user, value: '{not json' },
+      { key: user, value: JSON.stringify({ ...ev(user, now, 'x'), v: 2 }) },
+      { key: user, value: JSON.stringify({ ...ev(user, now, 'x'), song_id: '' }) },
+      { key: user, value: JSON.stringify({ ...ev(user, now, 'x'), listened_at: 'yesterday' }) },
+      { key: user, value: null },
+    ]);
+    await pub.publish(good);
+    await waitForLag0(h);
+    expect(await storedCounts(h, user, daysBack(2))).toEqual(asComparable(expectedCounts(good).get(user)));
+
+    const consumer = h.kafka.consumer({ groupId: uid('dlq-reader') });
+    await consumer.connect();
+    await consumer.subscribe({ topic: h.config.dlqTopic, fromBeginning: true });
+    const reasons: string[] = [];
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        if (message.key?.toString() === user) reasons.push(String(message.headers?.reason));
+      },
+    });
+    await waitFor('5 DLQ messages', async () => reasons.length >= 5, 30_000);
+    await consumer.disconnect();
+    expect(reasons.sort()).toEqual(['empty_song_id', 'empty_value', 'invalid_json', 'invalid_listened_at', 'unsupported_version']);
+  }, 90_000);
+
+  it('does not count a listen older than retention', async () => {
+    const user = uid('ret');
+    const now = Date.now();
+    const old = ev(user, now - (h.config.retentionDays * 24 + 2) * HOUR, 'old');
+    const fresh = ev(user, now - (h.config.retentionDays - 1) * 24 * HOUR, 'fresh');
+    const before = Number((await h.redis.hget(h.statsKey, 'expired_dropped')) ?? 0);
+    await pub.publish([old, fresh]);
+    await waitForLag0(h);
+    const days = daysBack(h.config.retentionDays + 2);
+    expect(await storedCounts(h, user, days)).toEqual(asComparable(expectedCounts([fresh]).get(user)));
+    expect(Number(await h.redis.hget(h.statsKey, 'expired_dropped'))).toBe(before + 1);
+  }, 60_000);
+
+  it('drops events of a deleted user published before the deletion', async () => {
+    const user = uid('del');
+    const now = Date.now();
+    const before = ev(user, now - HOUR, 'b', { published_at: now - 10_000 });
+    await h.db.execute('INSERT INTO deleted_users (user_id, deleted_at) VALUES (?, ?)', [user, new Date(now - 5000)], { prepare: true });
+    const after = ev(user, now - HOUR, 'a', { published_at: now });
+    await pub.publish([before, after]);
+    await waitForLag0(h);
+    expect(await storedCounts(h, user, daysBack(2))).toEqual(asComparable(expectedCounts([after]).get(user)));
+  }, 60_000);
+
+  it('rebuild repairs a tampered count and reports it; global counts match the users', async () => {
+    const user = uid('reb');
+    const now = Date.now();
+    const events = [ev(user, now - HOUR, 'r1'), ev(user, now - HOUR - 1000, 'r1'), ev(user, now - 2 * HOUR, 'r2')];
+    await pub.publish(events);
+    await waitForLag0(h);
+    const day = new Date(now - HOUR).toISOString().slice(0, 10);
+    await h.db.execute('UPDATE daily_counts SET plays = plays + 5 WHERE user_id = ? AND day = ? AND song_id = ?', [user, day, 'r1'], { prepare: true });
+    await h.db.execute('UPDATE daily_counts SET plays = plays + 1 WHERE user_id = ? AND day = ? AND song_id = ?', [user, day, 'ghost'], { prepare: true });
+    // a double-applied counter update hits the global row too
+    await h.db.execute('UPDATE global_daily_counts SET plays = plays + 5 WHERE day = ? AND song_id = ?', [day, 'r1'], { prepare: true });
+    await h.db.execute('UPDATE global_daily_counts SET plays = plays + 1 WHERE day = ? AND song_id = ?', [day, 'ghost'], { prepare: true });
+    const r = await rebuildCounts(h.db, { user, days: 2 });
+    const fixes = r.fixes.map((f) => [f.song_id, f.before, f.after]).sort();
+    expect(fixes).toEqual([
+      ['ghost', 1, 0],
+      ['r1', 7, 2],
+    ]);
+    expect(await storedCounts(h, user, daysBack(2))).toEqual(asComparable(expectedCounts(events).get(user)));
+    const again = await rebuildCounts(h.db, { user, days: 2 });
+    expect(again.fixes).toEqual([]);
+    expect((await rebuildCounts(h.db, { days: 2, dryRun: true })).globalFixes).toEqual([]);
+    // tamper a global count too: a full rebuild re-derives global counts from the users' counts
+    await h.db.execute('UPDATE global_daily_counts SET plays = plays + 4 WHERE day = ? AND song_id = ?', [day, 'r2'], { prepare: true });
+    const full = await rebuildCounts(h.db, { days: h.config.retentionDays });
+    expect(full.fixes).toEqual([]);
+    expect(full.globalFixes.map((f) => [f.song_id, f.before - f.after])).toEqual([['r2', 4]]);
+  }, 60_000);
+
+  it('global counts equal the sum of every user of this keyspace', async () => {
+    // all users of this file share the keyspace: recompute their expected sum from stored user counts
+    const days = daysBack(h.config.retentionDays);
+    const users = (await h.db.execute('SELECT DISTINCT user_id FROM user_days')).rows.map((r) => r.user_id as string);
+    const perUser = new Map<string, Map<string, Map<string, number>>>();
+    for (const u of users) {
+      const m = new Map<string, Map<string, number>>();
+      for (const [d, list] of await storedCounts(h, u, days)) m.set(d, new Map(list));
+      perUser.set(u, m);
+    }
+    expect(await storedGlobal(h, days)).toEqual(expectedGlobal(perUser));
+  }, 60_000);
+});

@@ -1,0 +1,188 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import type { Kafka } from 'kafkajs';
+import type { Redis } from 'ioredis';
+import { loadConfig } from '../../engine/shared/config';
+import type { Config } from '../../engine/shared/config';
+import type { Logger } from '../../engine/shared/logger';
+import { createCassandra } from '../../engine/shared/cassandra';
+import type { CassandraClient } from '../../engine/shared/cassandra';
+import { createKafka } from '../../engine/shared/kafka';
+import { createRedis } from '../../engine/shared/redis';
+import { ensureTopics } from '../../engine/shared/topics';
+import { readUserDayCounts, readGlobalDayCounts } from '../../engine/shared/store/counts';
+import { migrate } from '../../main/migrate/migrator';
+
+export const quietLog: Logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+export function uid(prefix: string): string {
+  return `${prefix}-${randomBytes(5).toString('hex')}`;
+}
+
+/** Everything one pipeline test file needs: its own keyspace, topics, group, stats key, data dir. */
+export interface Harness {
+  config: Config;
+  db: CassandraClient;
+  redis: Redis;
+  kafka: Kafka;
+  statsKey: string;
+  tag: string;
+  close(): Promise<void>;
+}
+
+export async function createHarness(env: Record<string, string> = {}): Promise<Harness> {
+  const tag = randomBytes(4).toString('hex');
+  const config = loadConfig({
+    env: {
+      TOPK_DATA_DIR: mkdtempSync(join(tmpdir(), 'topk-pipeline-')),
+      TOPK_API_TOKEN: `t-${tag}`,
+      TOPK_KEYSPACE: `topk_pipe_${tag}`,
+      TOPK_LISTENS_TOPIC: `listens-pipe-${tag}`,
+      TOPK_DLQ_TOPIC: `listens-pipe-${tag}.dlq`,
+      TOPK_TOPIC_PARTITIONS: '3',
+      TOPK_CONSUMER_GROUP: `topk-aggregator-pipe-${tag}`,
+      TOPK_KAFKA_BROKERS: process.env.TOPK_KAFKA_BROKERS ?? '127.0.0.1:9092',
+      TOPK_CASSANDRA_CONTACT_POINTS: process.env.TOPK_CASSANDRA_CONTACT_POINTS ?? '127.0.0.1:9042',
+      TOPK_REDIS_URL: process.env.TOPK_REDIS_URL ?? 'redis://127.0.0.1:6379',
+      ...env,
+    },
+    persistToken: false,
+  });
+  await migrate(config, quietLog);
+  const db = createCassandra(config, quietLog);
+  await db.connect();
+  const redis = createRedis(config, quietLog);
+  const kafka = createKafka(config, quietLog, `pipe-test-${tag}`);
+  await ensureTopics(kafka, config);
+  const statsKey = `topk:stats:test-${tag}`;
+  return {
+    config,
+    db,
+    redis,
+    kafka,
+    statsKey,
+    tag,
+    async close() {
+      await redis.del(statsKey).catch(() => undefined);
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.deleteTopics({ topics: [config.listensTopic, config.dlqTopic] }).catch(() => undefined);
+      await admin.deleteGroups([config.consumerGroup]).catch(() => undefined);
+      await admin.disconnect();
+      await db.execute(`DROP KEYSPACE IF EXISTS ${config.keyspace}`).catch(() => undefined);
+      await db.shutdown();
+      await redis.quit();
+    },
+  };
+}
+
+/** Total lag of the config's consumer group on the listens topic (−1 before the group committed anything). */
+export async function consumerLag(h: Harness): Promise<number> {
+  const admin = h.kafka.admin();
+  await admin.connect();
+  try {
+    const ends = await admin.fetchTopicOffsets(h.config.listensTopic);
+    const [committed] = await admin.fetchOffsets({ groupId: h.config.consumerGroup, topics: [h.config.listensTopic] });
+    let lag = 0;
+    for (const e of ends) {
+      const c = committed?.partitions.find((p) => p.partition === e.partition);
+      const at = c && Number(c.offset) >= 0 ? Number(c.offset) : Number(e.low);
+      lag += Number(e.high) - at;
+    }
+    return lag;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 250): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export const waitForLag0 = (h: Harness, timeoutMs = 60_000): Promise<true> =>
+  waitFor('consumer lag 0', async () => (await consumerLag(h)) === 0 || undefined, timeoutMs, 300);
+
+/**
+ * Independent expected counts: listens deduped by identity (user, source,
+ * listened_at, song_id), grouped by UTC day (Date#toISOString, not the product's helper).
+ */
+export function expectedCounts(listens: Array<{ user_id: string; source: string; listened_at: number; song_id: string }>): Map<string, Map<string, Map<string, number>>> {
+  const seen = new Set<string>();
+  const out = new Map<string, Map<string, Map<string, number>>>(); // user → day → song → n
+  for (const l of listens) {
+    const id = JSON.stringify([l.user_id, l.source, l.listened_at, l.song_id]);
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const day = new Date(l.listened_at).toISOString().slice(0, 10);
+    let u = out.get(l.user_id);
+    if (!u) out.set(l.user_id, (u = new Map()));
+    let d = u.get(day);
+    if (!d) u.set(day, (d = new Map()));
+    d.set(l.song_id, (d.get(l.song_id) ?? 0) + 1);
+  }
+  return out;
+}
+
+const sorted = (m: Map<string, number>): Array<[string, number]> => [...m].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+
+/** Stored counts of a user for the given days, in the expectedCounts shape (empty days left out). */
+export async function storedCounts(h: Harness, userId: string, days: string[]): Promise<Map<string, Array<[string, number]>>> {
+  const out = new Map<string, Array<[string, number]>>();
+  for (const d of days) {
+    const c = await readUserDayCounts(h.db, userId, d);
+    if (c.size) out.set(d, sorted(c));
+  }
+  return out;
+}
+
+export function asComparable(m: Map<string, Map<string, number>> | undefined): Map<string, Array<[string, number]>> {
+  const out = new Map<string, Array<[string, number]>>();
+  for (const [d, c] of m ?? []) out.set(d, sorted(c));
+  return out;
+}
+
+export async function storedGlobal(h: Harness, days: string[]): Promise<Map<string, Array<[string, number]>>> {
+  const out = new Map<string, Array<[string, number]>>();
+  for (const d of days) {
+    const c = await readGlobalDayCounts(h.db, d);
+    if (c.size) out.set(d, sorted(c));
+  }
+  return out;
+}
+
+/** Sum of per-user expected counts → expected global counts. */
+export function expectedGlobal(e: Map<string, Map<string, Map<string, number>>>): Map<string, Array<[string, number]>> {
+  const g = new Map<string, Map<string, number>>();
+  for (const days of e.values()) {
+    for (const [d, songs] of days) {
+      let m = g.get(d);
+      if (!m) g.set(d, (m = new Map()));
+      for (const [s, n] of songs) m.set(s, (m.get(s) ?? 0) + n);
+    }
+  }
+  return asComparable(g);
+}
+
+/** The last n UTC days, computed independently of the product's helpers. */
+export function daysBack(n: number, now = Date.now()): string[] {
+  return Array.from({ length: n }, (_, i) => new Date(now - i * 86_400_000).toISOString().slice(0, 10));
+}
+
+/** CONTRACT.md's fallback song id, computed independently. */
+export function hSongId(artist: string, title: string): string {
+  return 'h:' + createHash('sha1').update(`${artist.trim().toLowerCase()}\u0000${title.trim().toLowerCase()}`).digest('hex');
+}
