@@ -192,3 +192,19 @@ describe('AuthService', () => {
     expect((await server.state()).accounts.map((a) => a.user_id)).toEqual(['octo']);
   });
 });
+
+describe('AuthService.attachDirectory', () => {
+  it('accounts signed in before the stack was up become app users with friends once Cassandra is attached', async () => {
+    const s = service();
+    const early = new MemoryUserDirectory();
+    // replace the directory the service was built with by an empty one: as if no stack yet
+    await s.attachDirectory(early);
+    await signIn(s, 'octo');
+    const real = new MemoryUserDirectory();
+    await real.upsertGithubUser({ user_id: 'pal4', github_id: 204, login: 'Pal4', name: null, avatar_url: '' });
+    await s.attachDirectory(real);
+    await s.idle();
+    expect(real.users.get('octo')).toMatchObject({ github_id: 1 });
+    expect(await s.friendsOf('octo')).toEqual(['pal4']);
+  });
+});

@@ -59,7 +59,7 @@ export class AuthService {
   readonly accounts: AccountStore;
   readonly github: GitHubClient;
   readonly friends: FriendsSync;
-  private readonly directory: UserDirectory;
+  private directory: UserDirectory;
   private flow: DeviceFlow | undefined;
   private flowResult: { user_id?: string } = {};
   private flowDone: Promise<PublicAccount | undefined> | undefined;
@@ -75,10 +75,27 @@ export class AuthService {
 
   /** Record every signed-in account as an app user and start the periodic friends refresh. */
   async start(opts: { friendsTickMs?: number } = {}): Promise<void> {
+    await this.recordAccounts();
+    this.friends.start(opts.friendsTickMs);
+  }
+
+  /**
+   * Switch to the real user directory once Cassandra is up and migrated (the
+   * routes are served before that). Accounts signed in meanwhile (or by
+   * `topk login` without a stack) become app users now, and their friends are
+   * recomputed against the real users table.
+   */
+  async attachDirectory(directory: UserDirectory): Promise<void> {
+    this.directory = directory;
+    this.friends.setDirectory(directory);
+    await this.recordAccounts();
+    for (const a of await this.accounts.list()) this.track(this.friends.refresh(a.user_id, { force: true }));
+  }
+
+  private async recordAccounts(): Promise<void> {
     for (const a of (await this.accounts.read()).accounts) {
       await this.directory.upsertGithubUser({ user_id: a.user_id, github_id: a.github_id, login: a.login, name: a.name, avatar_url: a.avatar_url });
     }
-    this.friends.start(opts.friendsTickMs);
   }
 
   async state(): Promise<AuthState> {

@@ -10,8 +10,9 @@ import { CassandraUserDirectory } from './user-directory';
  * The control plane's AuthService. Headless: AES-256-GCM vault. Electron
  * passes its SafeStorageVault as `vault` (the AES vault stays a reader so
  * accounts signed in with `topk login` keep working).
- * Mount with `routes: [createAuthRoutes(auth)]`, call `auth.start()` once
- * Cassandra is migrated, `auth.close()` on shutdown.
+ * Wiring: `routes: [createAuthRoutes(auth)]` on the ControlPlane; once the
+ * stack is up and migrated, `await auth.attachDirectory(new CassandraUserDirectory(db))`
+ * then `await auth.start()` (periodic friends refresh); `auth.close()` on shutdown.
  */
 export function createAuthService(config: Config, log: Logger, opts: { cassandra?: CassandraClient; vault?: TokenVault } = {}): AuthService {
   const aes = AesVault.fromDataDir(config.dataDir);

@@ -29,7 +29,7 @@ export class FriendsSync {
   private running: Promise<unknown> | undefined;
 
   constructor(
-    private readonly deps: {
+    private deps: {
       accounts: AccountStore;
       github: GitHubClient;
       directory: UserDirectory;
@@ -40,12 +40,16 @@ export class FriendsSync {
     },
   ) {}
 
+  setDirectory(directory: UserDirectory): void {
+    this.deps.directory = directory;
+  }
+
   private get now(): number {
     return (this.deps.clock ?? realClock).now();
   }
 
   async refresh(userId: string, opts: { force?: boolean } = {}): Promise<FriendsResult> {
-    const { accounts, github, directory, log } = this.deps;
+    const { accounts, github, log } = this.deps;
     const acc = await accounts.get(userId);
     if (!acc) return { user_id: userId, state: 'failed', error: 'not signed in' };
     if (!opts.force && acc.friends_retry_at && Date.parse(acc.friends_retry_at) > this.now) {
@@ -60,8 +64,8 @@ export class FriendsSync {
           if (rate && rate.remaining <= 0) throw new GitHubApiError(403, 'rate limit reached while paging', rate, rate.resetAt);
         },
       });
-      const friends = await directory.appUsersAmong(following.map((u) => ({ user_id: userIdForLogin(u.login), github_id: u.id })).filter((c) => c.user_id !== userId));
-      const { added, removed } = await directory.replaceFollows(userId, friends);
+      const friends = await this.deps.directory.appUsersAmong(following.map((u) => ({ user_id: userIdForLogin(u.login), github_id: u.id })).filter((c) => c.user_id !== userId));
+      const { added, removed } = await this.deps.directory.replaceFollows(userId, friends);
       await accounts.patch(userId, { friends_refreshed_at: new Date(this.now).toISOString(), friends_retry_at: undefined, friends_error: undefined });
       log.info({ user_id: userId, following: following.length, friends: friends.length, added: added.length, removed: removed.length }, 'friends refreshed');
       return { user_id: userId, state: 'done', following: following.length, friends, added, removed };
