@@ -34,6 +34,10 @@ export class MigrationError extends Error {
 const FILE_RE = /^(\d{4})_[A-Za-z0-9_-]+\.cql$/;
 const KEYSPACE_RE = /^[A-Za-z][A-Za-z0-9_]{0,47}$/;
 
+export function isValidKeyspace(name: string): boolean {
+  return KEYSPACE_RE.test(name);
+}
+
 /** `NNNN_name.cql` files of `dir`, in version order. Two files with one version are an error. */
 export function listMigrations(dir: string = defaultCqlDir()): Migration[] {
   const out: Migration[] = [];

@@ -1,0 +1,42 @@
+import { parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+
+/** Bad command-line input: the CLI prints the message and exits with code 2. */
+export class UsageError extends Error {
+  readonly exitCode = 2;
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** node:util parseArgs in strict mode; unknown flags and missing values become UsageError. */
+export function parseStrict<O extends Options>(args: string[], options: O, usage: string) {
+  try {
+    return parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true });
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\n${usage}`);
+  }
+}
+
+/** Runs a command body: UsageError → exit 2 with the message, other errors → exit 1. */
+export async function runCommand(body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`topk: ${err.message}`);
+      return 2;
+    }
+    const e = err as Error & { fix?: string; field?: string; name?: string };
+    if (e.name === 'ConfigError') {
+      console.error(`topk: ${e.message}`);
+      return 2;
+    }
+    console.error(`topk: ${e.message}`);
+    if (e.fix) console.error(`fix: ${e.fix}`);
+    return 1;
+  }
+}

@@ -1,0 +1,98 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '../../../engine/shared/config';
+import type { Config } from '../../../engine/shared/config';
+import { StackManager, UnknownProviderError } from '../../stack/stack-manager';
+import type { ProgressEvent, ProviderId } from '../../stack/types';
+import { UsageError, parseStrict, runCommand } from '../cli-args';
+
+export const STACK_USAGE = 'usage: topk stack up|down|status [--provider docker|native|external] [--volumes]';
+
+/** The provider `stack up` last used, so `status`/`down` find the same stack. */
+export function recordedProvider(config: Config): ProviderId | undefined {
+  const file = join(config.dataDir, 'stack.json');
+  if (!existsSync(file)) return undefined;
+  try {
+    const p = (JSON.parse(readFileSync(file, 'utf8')) as { provider?: ProviderId }).provider;
+    return p;
+  } catch {
+    return undefined;
+  }
+}
+
+function recordProvider(config: Config, provider: ProviderId | undefined): void {
+  const file = join(config.dataDir, 'stack.json');
+  if (provider === undefined) {
+    rmSync(file, { force: true });
+    return;
+  }
+  mkdirSync(config.dataDir, { recursive: true });
+  writeFileSync(file, JSON.stringify({ provider, at: new Date().toISOString() }) + '\n');
+}
+
+export function printProgress(e: ProgressEvent): void {
+  console.log(`[${e.service}] ${e.message}`);
+}
+
+export async function run(args: string[]): Promise<number> {
+  return runCommand(async () => {
+    const { values, positionals } = parseStrict(args, { provider: { type: 'string' }, volumes: { type: 'boolean' } }, STACK_USAGE);
+    if (values.help) {
+      console.log(STACK_USAGE);
+      return 0;
+    }
+    const [action, ...extra] = positionals;
+    if (!action || !['up', 'down', 'status'].includes(action)) throw new UsageError(`${action ? `unknown stack action "${action}"` : 'missing stack action'}\n${STACK_USAGE}`);
+    if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"\n${STACK_USAGE}`);
+    if (values.volumes && action !== 'down') throw new UsageError(`--volumes only goes with "stack down"\n${STACK_USAGE}`);
+    const config = loadConfig();
+    const manager = new StackManager(config);
+    let requested = values.provider;
+    if (requested === undefined && action !== 'up') requested = recordedProvider(config);
+    let choice;
+    try {
+      choice = await manager.choose(requested);
+    } catch (err) {
+      if (err instanceof UnknownProviderError) throw new UsageError(`${err.message}\n${STACK_USAGE}`);
+      throw err;
+    }
+    const provider = await manager.provider(choice.id);
+    console.log(`provider: ${choice.id} (${requested !== undefined && values.provider === undefined ? 'the one `stack up` used last' : choice.reason})`);
+
+    if (action === 'up') {
+      const ac = new AbortController();
+      const stop = () => ac.abort();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      try {
+        const t0 = Date.now();
+        const e = await provider.up({ onProgress: printProgress, signal: ac.signal });
+        recordProvider(config, choice.id);
+        console.log(`stack up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+        console.log(`  kafka brokers:            ${e.kafkaBrokers.join(',')}`);
+        console.log(`  cassandra contact points: ${e.cassandraContactPoints.join(',')} (dc ${e.cassandraLocalDc})`);
+        console.log(`  redis:                    ${e.redisUrl}`);
+        return 0;
+      } finally {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+      }
+    }
+    if (action === 'down') {
+      await provider.down({ volumes: values.volumes === true, onProgress: printProgress });
+      console.log(values.volumes ? 'stack down, data removed' : 'stack down (data kept)');
+      return 0;
+    }
+    const s = await provider.status();
+    for (const svc of s.services) {
+      const bits = [svc.name.padEnd(10), svc.state.padEnd(9), (svc.endpoint ?? '').padEnd(22)];
+      if (svc.pid) bits.push(`pid ${svc.pid}`);
+      if (svc.containerId) bits.push(`container ${svc.containerId.slice(0, 12)}`);
+      if (svc.version) bits.push(`v${svc.version}`);
+      if (svc.uptimeSeconds !== undefined) bits.push(`up ${svc.uptimeSeconds}s`);
+      if (svc.detail) bits.push(`(${svc.detail})`);
+      console.log(bits.join(' '));
+    }
+    return s.services.every((x) => x.state === 'running') ? 0 : 1;
+  });
+}
