@@ -21,6 +21,8 @@ export interface ConsumerLag {
   topic: string;
   group: string;
   consumer_lag: number;
+  /** false until the listens topic exists (nothing published yet) */
+  topic_exists: boolean;
   partitions: PartitionLag[];
 }
 
@@ -71,6 +73,8 @@ export class PipelineInspector {
   async consumerLag(): Promise<ConsumerLag> {
     const { topic, group } = this.deps;
     return this.withAdmin(async (admin) => {
+      // fetchTopicOffsets on a missing topic retries for a long time; ask for the topic list first
+      if (!(await admin.listTopics()).includes(topic)) return { topic, group, consumer_lag: 0, topic_exists: false, partitions: [] };
       const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId: group, topics: [topic] })]);
       const byPartition = new Map<number, number>();
       for (const t of committed) if (t.topic === topic) for (const p of t.partitions) byPartition.set(p.partition, Number(p.offset));
@@ -84,7 +88,7 @@ export class PipelineInspector {
           return { partition: e.partition, committed: c, end, start, lag };
         })
         .sort((a, b) => a.partition - b.partition);
-      return { topic, group, consumer_lag: partitions.reduce((s, p) => s + p.lag, 0), partitions };
+      return { topic, group, consumer_lag: partitions.reduce((s, p) => s + p.lag, 0), topic_exists: true, partitions };
     });
   }
 

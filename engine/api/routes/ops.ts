@@ -91,6 +91,7 @@ export function registerOpsRoutes(app: FastifyInstance, ctx: ApiContext): void {
               consumer_lag: { type: 'integer' },
               topic: { type: 'string' },
               group: { type: 'string' },
+              topic_exists: { type: 'boolean', description: 'false until the listens topic exists' },
               partitions: {
                 type: 'array',
                 items: {

@@ -1,0 +1,299 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import type { Kafka } from 'kafkajs';
+import { createRedis } from '../../engine/shared/redis';
+import { createKafka } from '../../engine/shared/kafka';
+import { createCassandra } from '../../engine/shared/cassandra';
+import type { CassandraClient } from '../../engine/shared/cassandra';
+import type { Config } from '../../engine/shared/config';
+import { createApiServer } from '../../engine/api/server';
+import type { ApiServer } from '../../engine/api/server';
+import { CQL_DIR, dropKeyspace, migrateKeyspace, quietLog, testConfig, uid, writeListens } from './helpers';
+
+let config: Config;
+let db: CassandraClient;
+let redis: Redis;
+let kafka: Kafka;
+let server: ApiServer;
+const auth = () => ({ authorization: `Bearer ${config.apiToken}` });
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+beforeAll(async () => {
+  config = testConfig({ TOPK_ALLOWED_HOSTS: 'topk.example.org,api.example.net:9443' });
+  db = await migrateKeyspace(config);
+  redis = createRedis(config, quietLog);
+  kafka = createKafka(config, quietLog);
+  server = await createApiServer({ config, log: quietLog, cassandra: db, redis, kafka, cqlDir: CQL_DIR });
+}, 120_000);
+
+afterAll(async () => {
+  await server?.close();
+  await redis?.quit();
+  if (db) await dropKeyspace(db, config.keyspace);
+}, 60_000);
+
+describe('auth', () => {
+  it.each([
+    ['no header', {}],
+    ['wrong token', { authorization: 'Bearer nope' }],
+    ['token prefix', { authorization: 'Bearer test-token' }],
+    ['other scheme', { authorization: 'Basic abc' }],
+    ['token without scheme', { authorization: 'x' }],
+  ])('401 JSON for %s', async (_name, headers: Record<string, string>) => {
+    for (const url of ['/users/u1/topk', '/v1/pipeline', '/metrics', '/openapi.json', '/v1/nothing-here']) {
+      const res = await server.app.inject({ url, headers });
+      expect(res.statusCode).toBe(401);
+      expect(res.json()).toMatchObject({ error: { code: 'unauthorized' } });
+      expect(res.headers['www-authenticate']).toBe('Bearer');
+    }
+  });
+
+  it('healthz and readyz need no token', async () => {
+    const h = await server.app.inject({ url: '/healthz' });
+    expect(h.statusCode).toBe(200);
+    expect(h.json().status).toBe('ok');
+    const r = await server.app.inject({ url: '/readyz' });
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toMatchObject({ status: 'ready', checks: { cassandra: { ok: true }, migrations: { ok: true }, redis: { ok: true }, kafka: { ok: true } } });
+  });
+});
+
+describe('host guard and CORS', () => {
+  it.each(['127.0.0.1:8080', 'localhost', 'LOCALHOST:1', '[::1]:8080', '127.0.0.1', 'topk.example.org:8080', 'api.example.net:9443'])('accepts Host %s', async (host) => {
+    const res = await server.app.inject({ url: '/healthz', headers: { host } });
+    expect(res.statusCode).toBe(200);
+  });
+
+  it.each(['evil.example.com', 'evil.example.com:8080', '127.0.0.1.evil.com', 'localhost.evil.com:80', 'api.example.net:8080', '10.0.0.1:8080'])(
+    'rejects Host %s with 403 JSON, even with the token',
+    async (host) => {
+      const res = await server.app.inject({ url: '/users/u1/topk', headers: { host, ...auth() } });
+      expect(res.statusCode).toBe(403);
+      expect(res.json().error.code).toBe('forbidden_host');
+    },
+  );
+
+  it('allows the control server origin only', async () => {
+    for (const origin of [`http://127.0.0.1:${config.port}`, `http://localhost:${config.port}`]) {
+      const pre = await server.app.inject({
+        method: 'OPTIONS',
+        url: '/users/u1/topk',
+        headers: { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' },
+      });
+      expect(pre.statusCode).toBe(204);
+      expect(pre.headers['access-control-allow-origin']).toBe(origin);
+      expect(String(pre.headers['access-control-allow-headers'])).toMatch(/Authorization/);
+      const get = await server.app.inject({ url: '/users/u1/topk', headers: { origin, ...auth() } });
+      expect(get.headers['access-control-allow-origin']).toBe(origin);
+    }
+    const evil = 'http://evil.example.com';
+    const pre = await server.app.inject({ method: 'OPTIONS', url: '/users/u1/topk', headers: { origin: evil, 'access-control-request-method': 'GET' } });
+    expect(pre.statusCode).toBe(403);
+    expect(pre.headers['access-control-allow-origin']).toBeUndefined();
+    const get = await server.app.inject({ url: '/users/u1/topk', headers: { origin: evil, ...auth() } });
+    expect(get.statusCode).toBe(200);
+    expect(get.headers['access-control-allow-origin']).toBeUndefined();
+    const otherPort = await server.app.inject({ url: '/users/u1/topk', headers: { origin: `http://127.0.0.1:${config.port + 1}`, ...auth() } });
+    expect(otherPort.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
+
+describe('errors', () => {
+  it('unknown route → 404 JSON', async () => {
+    const res = await server.app.inject({ url: '/v1/nothing/here', headers: auth() });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error.code).toBe('not_found');
+  });
+
+  it('body too large → 413 JSON, bad JSON → 400 JSON', async () => {
+    const big = await server.app.inject({
+      method: 'PUT',
+      url: '/v1/users/big',
+      headers: { ...auth(), 'content-type': 'application/json' },
+      payload: JSON.stringify({ display_name: 'x'.repeat(100_000) }),
+    });
+    expect(big.statusCode).toBe(413);
+    expect(big.json().error.code).toBe('body_too_large');
+    const bad = await server.app.inject({ method: 'PUT', url: '/v1/users/bad', headers: { ...auth(), 'content-type': 'application/json' }, payload: '{"display_name":' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toMatchObject({ code: 'invalid_json', field: 'body' });
+    expect(bad.body).not.toMatch(/at .*\.js|node_modules|stack/i);
+  });
+});
+
+describe('openapi', () => {
+  it('documents every route with the bearer scheme', async () => {
+    const res = await server.app.inject({ url: '/openapi.json', headers: auth() });
+    expect(res.statusCode).toBe(200);
+    const doc = res.json();
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    const ops = new Set<string>();
+    for (const [path, methods] of Object.entries(doc.paths as Record<string, Record<string, unknown>>)) for (const m of Object.keys(methods)) ops.add(`${m.toUpperCase()} ${path}`);
+    for (const route of server.app.printRoutes({ commonPrefix: false }).split('\n')) void route;
+    const expected = [
+      'GET /users/{user_id}/topk',
+      'GET /v1/users/{user_id}/top/{kind}',
+      'GET /v1/top/{kind}',
+      'GET /v1/users/{user_id}/friends/top/{kind}',
+      'GET /v1/users/{user_id}/listens',
+      'PUT /v1/users/{user_id}',
+      'GET /v1/users/{user_id}',
+      'GET /v1/users',
+      'DELETE /v1/users/{user_id}',
+      'GET /v1/users/{user_id}/export',
+      'PUT /v1/users/{user_id}/sources/{source}',
+      'GET /v1/users/{user_id}/sources',
+      'DELETE /v1/users/{user_id}/sources/{source}',
+      'PATCH /v1/users/{user_id}/sources/{source}/schedule',
+      'POST /v1/users/{user_id}/crawls',
+      'POST /v1/users/{user_id}/sources/{source}/crawls',
+      'GET /v1/users/{user_id}/crawls',
+      'GET /v1/crawls/{crawl_id}',
+      'POST /v1/users/{user_id}/imports',
+      'GET /v1/pipeline',
+      'GET /healthz',
+      'GET /readyz',
+      'GET /metrics',
+      'GET /openapi.json',
+    ];
+    expect([...ops].sort()).toEqual(expected.sort());
+    const seed = doc.paths['/users/{user_id}/topk'].get;
+    expect(seed.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual(expect.arrayContaining(['path:user_id', 'query:days', 'query:k']));
+    expect(doc.paths['/healthz'].get.security).toEqual([]);
+    expect(doc.paths['/v1/top/{kind}'].get.description).toMatch(/exact/i);
+  });
+});
+
+describe('/v1/pipeline and /metrics', () => {
+  it('reports consumer lag per partition from Kafka', async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    const producer = kafka.producer();
+    await producer.connect();
+    try {
+      await admin.createTopics({ topics: [{ topic: config.listensTopic, numPartitions: 2, replicationFactor: 1 }], waitForLeaders: true });
+      await producer.send({ topic: config.listensTopic, messages: Array.from({ length: 5 }, (_, i) => ({ partition: 0, value: `a${i}` })) });
+      await producer.send({ topic: config.listensTopic, messages: Array.from({ length: 3 }, (_, i) => ({ partition: 1, value: `b${i}` })) });
+      await admin.setOffsets({ groupId: config.consumerGroup, topic: config.listensTopic, partitions: [{ partition: 0, offset: '2' }] });
+      const res = await server.app.inject({ url: '/v1/pipeline', headers: auth() });
+      expect(res.statusCode).toBe(200);
+      const body = res.json();
+      expect(body).toMatchObject({
+        consumer_lag: 6,
+        topic_exists: true,
+        topic: config.listensTopic,
+        group: config.consumerGroup,
+        partitions: [
+          { partition: 0, committed: 2, end: 5, lag: 3 },
+          { partition: 1, committed: -1, end: 3, lag: 3 },
+        ],
+      });
+      for (const f of ['listens_ingested', 'duplicates_dropped', 'dlq_total', 'crawls_done', 'crawls_failed']) expect(typeof body[f]).toBe('number');
+      const m = await server.app.inject({ url: '/metrics', headers: auth() });
+      expect(m.statusCode).toBe(200);
+      expect(m.headers['content-type']).toMatch(/text\/plain/);
+      expect(m.body).toMatch(/topk_consumer_lag\{partition="0"\} 3/);
+      expect(m.body).toMatch(/topk_pipeline_stat\{stat="listens_ingested"\} \d+/);
+      expect(m.body).toMatch(/topk_http_request_duration_seconds_bucket\{[^}]*route="\/v1\/pipeline"[^}]*\}/);
+    } finally {
+      await admin.deleteTopics({ topics: [config.listensTopic] }).catch(() => undefined);
+      await admin.deleteGroups([config.consumerGroup]).catch(() => undefined);
+      await producer.disconnect();
+      await admin.disconnect();
+    }
+  }, 60_000);
+});
+
+describe('Redis down', () => {
+  let redisProc: ChildProcess | undefined;
+  let port = 0;
+  let privRedis: Redis | undefined;
+  let srv: ApiServer | undefined;
+
+  afterAll(async () => {
+    await srv?.close();
+    privRedis?.disconnect();
+    redisProc?.kill('SIGKILL');
+  });
+
+  it('still answers 200 from Cassandra, counts it, and readyz says redis', async () => {
+    port = await freePort();
+    redisProc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    privRedis = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1, retryStrategy: () => 200, lazyConnect: false });
+    privRedis.on('error', () => undefined);
+    for (let i = 0; i < 50 && privRedis.status !== 'ready'; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(privRedis.status).toBe('ready');
+    await privRedis.hset('topk:stats', 'listens_ingested', '42', 'dlq_total', '3');
+    const cfg = { ...config, redisUrl: `redis://127.0.0.1:${port}` };
+    srv = await createApiServer({ config: cfg, log: quietLog, cassandra: db, redis: privRedis, kafka, cqlDir: CQL_DIR });
+
+    const u = uid('nored');
+    await writeListens(db, [{ user_id: u, listened_at: Date.now() - 1000, song_id: 's1', title: 'T', artist: 'A' }]);
+    const m0 = await srv.app.inject({ url: '/metrics', headers: auth() });
+    expect(m0.body).toMatch(/topk_pipeline_stat\{stat="listens_ingested"\} 42/);
+    expect((await srv.app.inject({ url: `/users/${u}/topk`, headers: auth() })).headers['x-cache']).toBe('MISS');
+    expect((await srv.app.inject({ url: `/users/${u}/topk`, headers: auth() })).headers['x-cache']).toBe('HIT');
+
+    redisProc.kill('SIGKILL');
+    for (let i = 0; i < 50 && privRedis.status === 'ready'; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(privRedis.status).not.toBe('ready');
+
+    const u2 = uid('nored2');
+    await writeListens(db, [
+      { user_id: u2, listened_at: Date.now() - 2000, song_id: 's2', title: 'T2', artist: 'A2' },
+      { user_id: u2, listened_at: Date.now() - 1000, song_id: 's2', title: 'T2', artist: 'A2' },
+    ]);
+    const t0 = Date.now();
+    const res = await srv.app.inject({ url: `/users/${u2}/topk?days=1`, headers: auth() });
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(res.statusCode).toBe(200);
+    expect(res.json().results).toEqual([{ song_id: 's2', listen_count: 2, rank: 1, title: 'T2', artist: 'A2' }]);
+    const tracks = await srv.app.inject({ url: `/v1/users/${u2}/top/tracks`, headers: auth() });
+    expect(tracks.statusCode).toBe(200);
+    const m = await srv.app.inject({ url: '/metrics', headers: auth() });
+    expect(m.body).toMatch(/topk_cache_redis_unavailable_total\{op="get"\} [1-9]/);
+    const ready = await srv.app.inject({ url: '/readyz' });
+    expect(ready.statusCode).toBe(503);
+    expect(ready.json().checks.redis.ok).toBe(false);
+    expect(ready.json().checks.cassandra.ok).toBe(true);
+    const pipe = await srv.app.inject({ url: '/v1/pipeline', headers: auth() });
+    expect(pipe.statusCode).toBe(200);
+    expect(pipe.json()).toMatchObject({ stats_available: false, topic_exists: false, consumer_lag: 0, partitions: [] });
+  }, 60_000);
+});
+
+describe('Cassandra unreachable', () => {
+  it('readyz is 503 naming cassandra; data routes answer 503 JSON without internals', async () => {
+    const port = await freePort();
+    const cfg = { ...config, cassandraContactPoints: [`127.0.0.1:${port}`] };
+    const deadDb = createCassandra(cfg, quietLog);
+    const srv = await createApiServer({ config: cfg, log: quietLog, cassandra: deadDb, redis, kafka, cqlDir: CQL_DIR });
+    try {
+      const res = await srv.app.inject({ url: '/readyz' });
+      expect(res.statusCode).toBe(503);
+      expect(res.json()).toMatchObject({ status: 'not_ready', checks: { cassandra: { ok: false }, redis: { ok: true } } });
+      expect(res.json().checks.cassandra.error).toBeTruthy();
+      const top = await srv.app.inject({ url: `/users/${uid('x')}/topk?cache=bypass`, headers: auth() });
+      expect(top.statusCode).toBe(503);
+      expect(top.json().error.code).toBe('unavailable');
+      expect(top.body).not.toMatch(/127\.0\.0\.1|NoHostAvailable|at /);
+    } finally {
+      await srv.close();
+      await deadDb.shutdown().catch(() => undefined);
+    }
+  }, 60_000);
+});
