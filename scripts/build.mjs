@@ -10,7 +10,7 @@
 //
 // Flags: --skip-renderer   leave the UI out (quick main-process builds)
 import { build } from 'esbuild';
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -128,6 +128,7 @@ async function main() {
     const vite = await import('vite');
     await vite.build({
       configFile: viteConfig,
+      root: join(root, 'renderer'),
       logLevel: 'warn',
       build: { outDir: join(dist, 'renderer'), emptyOutDir: true },
     });
@@ -137,6 +138,8 @@ async function main() {
   }
 
   for (const m of missing) process.stderr.write(`build: skipped ${m} (not written yet)\n`);
+  // what the packaging test reads to decide whether dist/ is fresh
+  writeFileSync(join(dist, 'build-info.json'), JSON.stringify({ builtAt: new Date().toISOString(), built, missing }, null, 2) + '\n');
   const files = listFiles(dist).filter((f) => !f.endsWith('.map'));
   process.stdout.write(`build: ${built.length} targets, ${files.length} files in ${relative(root, dist)}/ in ${Date.now() - started} ms\n`);
 }

@@ -79,11 +79,14 @@ describe('DesktopShell', () => {
   });
 
   it('opens one hardened window on the control server', async () => {
-    await new DesktopShell(deps(fakeControlPlane())).start();
+    const cp = fakeControlPlane();
+    await new DesktopShell(deps(cp)).start();
     expect(fake.BrowserWindow.instances).toHaveLength(1);
     const w = window();
     expect(w.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, preload: '/app/dist/main/electron/preload.cjs' });
     expect(w.loaded).toEqual([`${BASE}/`]);
+    // the stack is brought up once, when the UI first shows
+    await vi.waitFor(() => expect(cp.calls).toEqual(['up:default']));
     // guards and session rules are in place
     expect(w.webContents.fire('will-navigate', 'https://evil.example/').defaultPrevented).toBe(true);
     expect(fake.shell.opened).toEqual(['https://evil.example/']);
@@ -107,6 +110,7 @@ describe('DesktopShell', () => {
     const w = window();
     expect(w.loaded).toHaveLength(1);
     const page = Buffer.from(w.loaded[0]!.split(',')[1]!, 'base64').toString('utf8');
+    expect(cp.calls).toEqual([]); // nothing started behind the help page
     expect(w.loaded[0]).toMatch(/^data:text\/html/);
     expect(page).toContain('Docker is not installed');
     expect(page).toContain('topk-shell://native');
@@ -118,7 +122,7 @@ describe('DesktopShell', () => {
 
     // Use the native stack → stack up with native, UI shows progress
     w.webContents.fire('will-navigate', 'topk-shell://native');
-    await vi.waitFor(() => expect(cp.calls).toContain('up:native'));
+    await vi.waitFor(() => expect(cp.calls).toEqual(['up:default', 'up:native']));
     expect(w.loaded.at(-1)).toBe(`${BASE}/`);
   });
 
@@ -134,7 +138,7 @@ describe('DesktopShell', () => {
     const d = deps(cp);
     await new DesktopShell(d).start();
     await quit();
-    expect(cp.calls).toEqual(['close:stopStack=false']);
+    expect(cp.calls).toEqual(['up:default', 'close:stopStack=false']);
     expect(fake.Tray.instances[0]!.destroyed).toBe(true);
     // the window placement was saved
     expect(JSON.parse(readFileSync(join(d.dataDir, 'window-state.json'), 'utf8'))).toMatchObject({ bounds: { width: 1280, height: 820 }, maximized: false });
@@ -146,7 +150,7 @@ describe('DesktopShell', () => {
     await new DesktopShell(deps(cp, { settings: () => ({ stopStackOnQuit: stop }) })).start();
     stop = true; // changed in settings while the app ran
     await quit();
-    expect(cp.calls).toEqual(['close:stopStack=true']);
+    expect(cp.calls).toEqual(['up:default', 'close:stopStack=true']);
   });
 
   it('quit waits for the engine; repeated quit requests do not stop it twice', async () => {

@@ -29,6 +29,7 @@ export class DesktopShell {
   private lastSummary: StackSummary = { state: 'unknown', provider: '…' };
   private windowState: WindowState | undefined;
   private saveTimer: NodeJS.Timeout | undefined;
+  private stackRequested = false;
 
   constructor(private readonly deps: ShellDeps) {}
 
@@ -100,7 +101,18 @@ export class DesktopShell {
       await win.loadURL(dataUrl(dockerHelpPage(report)));
     } else {
       await win.loadURL(`${cp.baseUrl}/`);
+      this.bringStackUpOnce();
     }
+  }
+
+  /** The first time the UI shows, the stack and engine start (the UI follows the progress). */
+  private bringStackUpOnce(provider?: 'native'): void {
+    if (this.stackRequested) return;
+    this.stackRequested = true;
+    const cp = this.requireCp();
+    cp.stackUp(provider)
+      .catch((err: unknown) => this.deps.log.error({ err: String(err) }, 'stack failed to start'))
+      .finally(() => void this.refreshTray());
   }
 
   async handleShellAction(action: ShellAction): Promise<void> {
@@ -110,7 +122,8 @@ export class DesktopShell {
         return this.showStartPage();
       case 'native':
         // the UI shows the progress stream while the native stack comes up
-        cp.stackUp('native').catch((err: unknown) => this.deps.log.error({ err: String(err) }, 'native stack failed to start'));
+        this.stackRequested = false;
+        this.bringStackUpOnce('native');
         await this.window?.loadURL(`${cp.baseUrl}/`);
         return;
       case 'open-app':
