@@ -99,22 +99,36 @@ export interface ChildProcessLauncherOptions {
 }
 
 /**
+ * Preloaded into every child: when the IPC channel to the supervisor closes
+ * (the parent died without stopping us), stop gracefully via our own SIGTERM
+ * handler, and exit for good if that takes longer than 15 s.
+ */
+export const PARENT_WATCHDOG =
+  'data:text/javascript,' +
+  encodeURIComponent(
+    "process.on('disconnect',()=>{process.kill(process.pid,'SIGTERM');setTimeout(()=>process.exit(1),15000).unref();});",
+  );
+
+/**
  * Starts engine processes with node's child_process.fork: `.ts` entries run
  * through tsx (`node --import tsx entry.ts`), `.js` entries run as they are.
- * Children get an IPC channel, piped stdout/stderr, and only the given env.
+ * Children get an IPC channel, piped stdout/stderr, only the given env, their
+ * own process group, and a watchdog that stops them if the parent dies.
  */
 export class ChildProcessLauncher implements ProcessLauncher {
   constructor(private readonly opts: ChildProcessLauncherOptions = {}) {}
 
   spawn(_name: string, entry: string, env: Record<string, string>): LaunchedProcess {
     const cwd = this.opts.cwd ?? findAppRoot();
-    const execArgv = [...(entry.endsWith('.ts') ? ['--import', 'tsx'] : []), ...(this.opts.execArgv ?? [])];
+    const execArgv = ['--import', PARENT_WATCHDOG, ...(entry.endsWith('.ts') ? ['--import', 'tsx'] : []), ...(this.opts.execArgv ?? [])];
     const child = fork(resolve(cwd, entry), [], {
       cwd,
       env,
       execArgv,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json',
+      // own process group: a terminal's Ctrl-C reaches the supervisor, which stops children in order
+      detached: process.platform !== 'win32',
     });
     return new ChildHandle(child);
   }

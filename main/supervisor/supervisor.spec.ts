@@ -161,6 +161,17 @@ describe('Supervisor', () => {
     expect((await sup.get('slow')).state).toBe('starting');
   });
 
+  it('children stop by themselves when the supervising process dies', async () => {
+    const { spawn } = await import('node:child_process');
+    const parent = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'orphan-parent.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    parent.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    const childPid = await until(() => Number(/child (\d+)/.exec(out)?.[1]) || undefined, 20_000);
+    expect(alive(childPid)).toBe(true);
+    parent.kill('SIGKILL');
+    await until(() => !alive(childPid) || undefined, 10_000);
+  });
+
   it('resolves engine entry points for dev and built layouts', () => {
     expect(engineEntry('aggregator', { root: '/r', mode: 'dev' })).toBe('/r/engine/aggregator/main.ts');
     expect(engineEntry('api', { root: '/r', mode: 'built' })).toBe('/r/dist/engine/api.js');

@@ -57,6 +57,8 @@ export async function run(args: string[]): Promise<number> {
       overrides.port = port;
     }
     const config = loadConfig({ overrides });
+    // a closed terminal or pipe must not crash us before the engine is stopped
+    for (const s of [process.stdout, process.stderr]) s.on('error', () => undefined);
     console.log(`data dir: ${config.dataDir}`);
     const plane = new ControlPlane({ config, provider: values.provider, onProgress: printProgress, doctor: createDoctor() });
 
@@ -77,11 +79,15 @@ export async function run(args: string[]): Promise<number> {
     };
     let signalled: ((code: number) => void) | undefined;
     const done = new Promise<number>((r) => (signalled = r));
+    let firstSignalAt = 0;
     const onSignal = (sig: NodeJS.Signals) => {
+      // a terminal's Ctrl-C arrives twice (directly and via the bin wrapper): only a later signal forces
+      if (stopping && Date.now() - firstSignalAt < 2000) return;
       if (stopping) {
         console.error(`topk: ${sig} again; exiting now`);
         process.exit(130);
       }
+      firstSignalAt = Date.now();
       void stop(sig).then((code) => signalled?.(code));
     };
     process.on('SIGINT', onSignal);
