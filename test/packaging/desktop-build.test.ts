@@ -5,7 +5,8 @@
  * Runs the build unless dist/ is newer than every source file.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -201,6 +202,25 @@ describe('npm run build output', () => {
     expect(foreign).toEqual([]);
     expect(code).toContain('preload.cjs');
   });
+
+  it('the bundled main process loads and, as a second instance, hands over and quits', () => {
+    // a stand-in `electron` for plain node: no lock, so the app must quit before starting anything
+    const stub = [
+      "const Module = require('node:module');",
+      'const load = Module._load;',
+      'const app = { isPackaged: false, requestSingleInstanceLock: () => false, on() {}, whenReady: () => new Promise(() => {}),',
+      "  quit: () => { process.stdout.write('QUIT\\n'); process.exit(0); }, exit: (c) => process.exit(c) };",
+      "Module._load = function (req, ...rest) { return req === 'electron' ? { app, dialog: { showErrorBox() {} } } : load.call(this, req, ...rest); };",
+    ].join('\n');
+    const dataDir = mkdtempSync(join(tmpdir(), 'topk-main-smoke-'));
+    const out = execFileSync(process.execPath, ['-e', `${stub}\nrequire(${JSON.stringify(join(dist, 'main', 'electron', 'main.cjs'))});`], {
+      env: { PATH: process.env.PATH ?? '', HOME: dataDir, TOPK_DATA_DIR: dataDir },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(out).toContain('another instance is running');
+    expect(out.trim().split('\n').at(-1)).toBe('QUIT');
+  }, 90_000);
 
   it('engine bundles are ES modules importing only Node built-ins', () => {
     const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
