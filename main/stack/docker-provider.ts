@@ -150,6 +150,8 @@ export function withTag(image: string): string {
   return name.includes(':') || name.includes('@') ? image : `${image}:latest`;
 }
 
+const mib = (n: number) => (n / 1024 / 1024).toFixed(1);
+
 function isStackService(s: string): s is ServiceName {
   return (SERVICE_NAMES as readonly string[]).includes(s);
 }
@@ -301,7 +303,7 @@ export function createDockerProvider(config: Config, opts: DockerProviderOptions
             emit({
               service,
               phase: 'pull',
-              message: `pulling ${ref}: ${snap.layersDone}/${snap.layers} layers`,
+              message: `pulling ${ref}: ${snap.percent}% (${mib(snap.bytesDone)} of ${mib(snap.bytesTotal)} MiB, ${snap.layersDone}/${snap.layers} layers)`,
               percent: snap.percent,
               bytesDone: snap.bytesDone,
               bytesTotal: snap.bytesTotal,

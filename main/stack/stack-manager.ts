@@ -21,7 +21,7 @@ export type AsyncProviderFactory = (config: Config) => StackProvider | Promise<S
 
 /** What the docker provider module (main/stack/docker-provider.ts) exports. */
 export interface DockerModule {
-  createDockerProvider(config: Config): StackProvider;
+  createDockerProvider(config: Config, opts?: { composeFiles?: string[] }): StackProvider;
   dockerEngineAnswers(): Promise<boolean>;
 }
 
@@ -56,6 +56,8 @@ export interface StackManagerOptions {
   env?: NodeJS.ProcessEnv;
   /** how to ask whether a Docker engine answers (default: the docker provider module's check) */
   dockerAnswers?: () => Promise<boolean>;
+  /** docker provider: override files merged over stack/compose.yml (`--compose-file`) */
+  composeFiles?: string[];
 }
 
 /**
@@ -77,7 +79,7 @@ export class StackManager {
     this.register('docker', async (c) => {
       const mod = await loadDockerModule();
       if (!mod) throw new Error('the docker provider is not available in this build (main/stack/docker-provider.ts is missing)');
-      return mod.createDockerProvider(c);
+      return mod.createDockerProvider(c, { composeFiles: this.opts.composeFiles });
     });
   }
 

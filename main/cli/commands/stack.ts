@@ -1,33 +1,41 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { loadConfig } from '../../../engine/shared/config';
 import type { Config } from '../../../engine/shared/config';
 import { StackManager, UnknownProviderError } from '../../stack/stack-manager';
 import type { ProgressEvent, ProviderId } from '../../stack/types';
 import { UsageError, parseStrict, runCommand } from '../cli-args';
 
-export const STACK_USAGE = 'usage: topk stack up|down|status [--provider docker|native|external] [--volumes]';
+export const STACK_USAGE = 'usage: topk stack up|down|status [--provider docker|native|external] [--compose-file override.yml ...] [--volumes]';
 
 /** The provider `stack up` last used, so `status`/`down` find the same stack. */
 export function recordedProvider(config: Config): ProviderId | undefined {
+  return readRecord(config)?.provider;
+}
+
+/** The docker override files `stack up` last used (absolute paths). */
+export function recordedComposeFiles(config: Config): string[] | undefined {
+  return readRecord(config)?.composeFiles;
+}
+
+function readRecord(config: Config): { provider?: ProviderId; composeFiles?: string[] } | undefined {
   const file = join(config.dataDir, 'stack.json');
   if (!existsSync(file)) return undefined;
   try {
-    const p = (JSON.parse(readFileSync(file, 'utf8')) as { provider?: ProviderId }).provider;
-    return p;
+    return JSON.parse(readFileSync(file, 'utf8')) as { provider?: ProviderId; composeFiles?: string[] };
   } catch {
     return undefined;
   }
 }
 
-function recordProvider(config: Config, provider: ProviderId | undefined): void {
+function recordProvider(config: Config, provider: ProviderId | undefined, composeFiles?: string[]): void {
   const file = join(config.dataDir, 'stack.json');
   if (provider === undefined) {
     rmSync(file, { force: true });
     return;
   }
   mkdirSync(config.dataDir, { recursive: true });
-  writeFileSync(file, JSON.stringify({ provider, at: new Date().toISOString() }) + '\n');
+  writeFileSync(file, JSON.stringify({ provider, at: new Date().toISOString(), ...(composeFiles?.length ? { composeFiles } : {}) }) + '\n');
 }
 
 export function printProgress(e: ProgressEvent): void {
@@ -36,7 +44,11 @@ export function printProgress(e: ProgressEvent): void {
 
 export async function run(args: string[]): Promise<number> {
   return runCommand(async () => {
-    const { values, positionals } = parseStrict(args, { provider: { type: 'string' }, volumes: { type: 'boolean' } }, STACK_USAGE);
+    const { values, positionals } = parseStrict(
+      args,
+      { provider: { type: 'string' }, volumes: { type: 'boolean' }, 'compose-file': { type: 'string', multiple: true } },
+      STACK_USAGE,
+    );
     if (values.help) {
       console.log(STACK_USAGE);
       return 0;
@@ -46,7 +58,11 @@ export async function run(args: string[]): Promise<number> {
     if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"\n${STACK_USAGE}`);
     if (values.volumes && action !== 'down') throw new UsageError(`--volumes only goes with "stack down"\n${STACK_USAGE}`);
     const config = loadConfig();
-    const manager = new StackManager(config);
+    // docker overrides: as given, else (for status/down) the ones `stack up` used
+    let composeFiles = values['compose-file']?.map((f) => resolve(f));
+    for (const f of composeFiles ?? []) if (!existsSync(f)) throw new UsageError(`--compose-file ${f}: no such file\n${STACK_USAGE}`);
+    if (composeFiles === undefined && action !== 'up') composeFiles = recordedComposeFiles(config);
+    const manager = new StackManager(config, { composeFiles });
     let requested = values.provider;
     if (requested === undefined && action !== 'up') requested = recordedProvider(config);
     let choice;
@@ -67,7 +83,7 @@ export async function run(args: string[]): Promise<number> {
       try {
         const t0 = Date.now();
         const e = await provider.up({ onProgress: printProgress, signal: ac.signal });
-        recordProvider(config, choice.id);
+        recordProvider(config, choice.id, choice.id === 'docker' ? composeFiles : undefined);
         console.log(`stack up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
         console.log(`  kafka brokers:            ${e.kafkaBrokers.join(',')}`);
         console.log(`  cassandra contact points: ${e.cassandraContactPoints.join(',')} (dc ${e.cassandraLocalDc})`);
