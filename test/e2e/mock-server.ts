@@ -168,8 +168,10 @@ const server = createServer((req, res) => {
     }
     if (p === '/control/logs/stream') {
       res.writeHead(200, { 'Content-Type': 'text/event-stream' });
-      let i = 400;
-      const t = setInterval(() => { const [service, level, msg] = LOG_MSGS[i % LOG_MSGS.length]!; res.write(`data: ${JSON.stringify({ seq: i++, time: new Date().toISOString(), service, level, msg })}\n\n`); }, 700);
+      let i = 0;
+      const line = (t: number) => { const [service, level, msg] = LOG_MSGS[(i * 5) % LOG_MSGS.length]!; const f = service === 'aggregator' ? { listens: 480 + i, duplicates: i % 5, partition: i % 3 } : service === 'api' ? { method: 'GET', url: '/v1/users/octocat/top/tracks', statusCode: 200, ms: 3 + (i % 7) } : {}; return `event: log\nid: ${i}\ndata: ${JSON.stringify({ seq: i++, time: new Date(t).toISOString(), service, level, msg, fields: f })}\n\n`; };
+      for (let k = 0; k < 3000; k++) res.write(line(Date.now() - (3000 - k) * 900));
+      const t = setInterval(() => res.write(line(Date.now())), 700);
       req.on('close', () => clearInterval(t));
       return;
     }
@@ -239,6 +241,54 @@ const server = createServer((req, res) => {
       for await (const c of req) n += (c as Buffer).length;
       return json(res, 200, { crawl_id: 'imp-1', format: 'listenbrainz-jsonl', lines_read: 1284, listens_accepted: 1261, skipped: 23, skipped_reasons: { missing_listened_at: 15, invalid_json: 6, missing_track_name: 2 }, state: 'done', bytes: n });
     }
+    // ---- inspect
+    if (p === '/control/inspect/kafka') {
+      const parts = (n: number, base: number) => Array.from({ length: n }, (_, i) => ({ partition: i, leader: 1, replicas: [1], isr: [1], start_offset: '0', end_offset: String(base + i * 137), messages: base + i * 137 }));
+      return json(res, 200, {
+        topics: [
+          { name: 'listens', partitions: parts(6, 4210), replication_factor: 1, messages: 27315 },
+          { name: 'listens.dlq', partitions: parts(1, 3), replication_factor: 1, messages: 3 },
+        ],
+        groups: [{ group_id: 'topk-aggregator', state: 'Stable', members: 1, total_lag: 12, lag: Array.from({ length: 6 }, (_, i) => ({ topic: 'listens', partition: i, committed: String(4210 + i * 137 - (i === 2 ? 12 : 0)), end_offset: String(4210 + i * 137), lag: i === 2 ? 12 : 0 })) }],
+      });
+    }
+    if ((g = /^\/control\/inspect\/kafka\/topics\/([^/]+)\/messages$/.exec(p))) {
+      const dlq = g[1]!.includes('dlq');
+      const messages = Array.from({ length: dlq ? 3 : 8 }, (_, i) => {
+        const t = TRACKS[i * 3]!;
+        const value = dlq ? { v: 1, user_id: 'octocat', source: 'simulator', listened_at: 'yesterday', song_id: t.song_id } : { v: 1, user_id: 'octocat', source: 'simulator', listened_at: Date.now() - i * 60000, song_id: t.song_id, title: t.title, artist: t.artist, crawl_id: 'c-simulator-2', published_at: Date.now() - 5000 };
+        return { partition: i % 6, offset: String(4400 - i), timestamp: new Date(Date.now() - i * 61000).toISOString(), key: 'octocat', headers: dlq ? { reason: 'listened_at must be an integer (ms)' } : {}, value, reason: dlq ? 'listened_at must be an integer (ms)' : undefined };
+      });
+      return json(res, 200, { messages });
+    }
+    if (p === '/control/inspect/cassandra/keyspaces') {
+      const c = (name: string, type: string, kind = 'regular') => ({ name, type, kind });
+      return json(res, 200, { keyspaces: [{ name: 'topk', tables: [
+        { name: 'crawls', columns: [c('crawl_id', 'text', 'partition_key'), c('user_id', 'text'), c('source', 'text'), c('state', 'text')] },
+        { name: 'daily_counts', columns: [c('user_id', 'text', 'partition_key'), c('day', 'date', 'partition_key'), c('song_id', 'text', 'clustering'), c('listen_count', 'counter')] },
+        { name: 'listens', columns: [c('user_id', 'text', 'partition_key'), c('day', 'date', 'partition_key'), c('listened_at', 'timestamp', 'clustering'), c('song_id', 'text', 'clustering'), c('source', 'text', 'clustering'), c('title', 'text'), c('artist', 'text'), c('crawl_id', 'text')] },
+        { name: 'tracks', columns: [c('song_id', 'text', 'partition_key'), c('title', 'text'), c('artist', 'text')] },
+        { name: 'users', columns: [c('user_id', 'text', 'partition_key'), c('display_name', 'text'), c('created_at', 'timestamp')] },
+      ] }] });
+    }
+    if (/^\/control\/inspect\/cassandra\/keyspaces\/[^/]+\/tables\/[^/]+\/rows$/.test(p) || p === '/control/inspect/cassandra/query') {
+      if (m === 'POST') { const b = await body(req); if (!/^\s*select\b/i.test(String(b.cql))) return json(res, 400, { error: { code: 'not_select', message: 'Only a single SELECT statement is allowed', field: 'cql' } }); }
+      const u = state.users.get('octocat');
+      const rows = (u?.listens ?? []).slice(0, 12).map((l) => { const t = TRACKS.find((x) => x.song_id === l.song_id)!; return { user_id: 'octocat', day: new Date(l.listened_at).toISOString().slice(0, 10), listened_at: new Date(l.listened_at).toISOString(), song_id: l.song_id, source: l.source, title: t.title, artist: t.artist, crawl_id: 'c-simulator-2' }; });
+      return json(res, 200, { columns: ['user_id', 'day', 'listened_at', 'song_id', 'source', 'title', 'artist', 'crawl_id'], rows, page_state: 'abc', elapsed_ms: 4 });
+    }
+    if (p === '/control/inspect/redis/keys') {
+      const keys = [
+        { key: 'topk:stats', type: 'hash', ttl: -1 }, { key: 'topk:cache:top:tracks:octocat:7:10', type: 'string', ttl: 281 }, { key: 'topk:cache:top:artists:octocat:7:10', type: 'string', ttl: 140 },
+        { key: 'topk:cache:global:tracks:7:10', type: 'string', ttl: 297 }, { key: 'bull:topk-crawl:meta', type: 'hash', ttl: -1 }, { key: 'bull:topk-crawl:completed', type: 'zset', ttl: -1 },
+        { key: 'bull:topk-crawl:events', type: 'stream', ttl: -1 }, { key: 'bull:topk-crawl:id', type: 'string', ttl: -1 },
+      ];
+      return json(res, 200, { keys, cursor: '0' });
+    }
+    if (p === '/control/inspect/redis/key') {
+      return json(res, 200, { key: url.searchParams.get('key'), type: 'hash', ttl: -1, length: 8, value: { listens_ingested: '27315', duplicates_dropped: '412', dlq_total: '3', expired_dropped: '0', batches: '96', crawls_done: '143', crawls_failed: '2', listens_fetched: '27727' } });
+    }
+    if (p === '/control/inspect/redis/queues') return json(res, 200, { queues: [{ name: 'topk-crawl', counts: { waiting: 0, active: 1, delayed: 38, completed: 143, failed: 2, paused: 0 } }] });
     if (p.startsWith('/api/') || p.startsWith('/control/')) return json(res, 404, { error: { code: 'not_found', message: `No route ${m} ${p}` } });
     // ---- static
     const file = normalize(join(ROOT, p === '/' ? 'index.html' : p));

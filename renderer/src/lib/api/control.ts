@@ -4,11 +4,14 @@ import type { AuthStateWire, AuthStatus, DeviceFlowStart, DeviceFlowStatus, Doct
 const enc = encodeURIComponent;
 
 export interface LogQuery {
+  /** comma-separated service names */
   service?: string;
+  /** minimum level */
   level?: string;
   q?: string;
   limit?: number;
-  before?: number;
+  /** stream: lines of backlog before following (server default 100) */
+  tail?: number;
 }
 
 /** Control-server routes: stack, processes, doctor, logs, sign-in. */
@@ -43,14 +46,17 @@ export class ControlApi {
 
   logs(q: LogQuery = {}): Promise<LogLine[]> {
     return this.http
-      .get<{ lines: LogLine[] } | LogLine[]>('/control/logs', { ...q })
-      .then((r) => (Array.isArray(r) ? r : r.lines));
+      .get<{ entries: LogLine[] }>('/control/logs', { ...q })
+      .then((r) => r.entries);
   }
   logStreamUrl(q: LogQuery = {}): string {
     return this.http.authedUrl('/control/logs/stream', { ...q });
   }
-  logExportUrl(q: LogQuery = {}): string {
-    return this.http.authedUrl('/control/logs/export', { ...q });
+  /** Downloads the matching lines (the export needs the bearer header, so it goes through fetch). */
+  async exportLogs(q: LogQuery = {}, format: 'ndjson' | 'text' = 'text'): Promise<Blob> {
+    const res = await fetch(this.http.url('/control/logs/export', { ...q, format }), { headers: { Authorization: `Bearer ${this.http.token}` } });
+    if (!res.ok) throw new Error(`Export failed (${res.status})`);
+    return res.blob();
   }
 
   async auth(): Promise<AuthStatus> {

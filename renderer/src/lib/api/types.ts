@@ -191,7 +191,7 @@ export interface DoctorReport {
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
 export interface LogLine {
-  seq?: number;
+  seq: number;
   /** ISO time */
   time: string;
   service: string;

@@ -1,0 +1,67 @@
+// @vitest-environment jsdom
+import { render, screen, waitFor } from '@testing-library/svelte';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { installFakeClient } from '../test-utils/fake-client';
+import { session } from '../lib/session.svelte';
+import ChartsScreen from './ChartsScreen.svelte';
+
+const users = { users: [{ user_id: 'alice', display_name: 'Alice' }] };
+const top = (n: number) => ({
+  user_id: 'alice', days: 7, limit: 10, offset: 0, total: n,
+  results: Array.from({ length: n }, (_, i) => ({ rank: i + 1, song_id: `s${i}`, title: `Song ${i}`, artist: `Artist ${i}`, listen_count: 10 - i })),
+});
+
+describe('ChartsScreen', () => {
+  beforeEach(() => {
+    localStorage.clear();
+    session.userId = null;
+    session.userChosen = false;
+    session.users = [];
+  });
+
+  it('shows the ranked tracks of the picked user with play counts, and recent listens', async () => {
+    installFakeClient({
+      'GET /api/v1/users': users,
+      'GET /api/v1/users/alice/top/tracks': top(3),
+      'GET /api/v1/users/alice/listens': { listens: [{ listened_at: Date.now() - 60_000, song_id: 's0', title: 'Song 0', artist: 'Artist 0', source: 'simulator' }] },
+    });
+    render(ChartsScreen, { intervalMs: 60_000 });
+    expect(screen.getByRole('status', { name: 'Loading chart' })).toBeTruthy();
+    const list = await screen.findByRole('list', { name: 'Top tracks' });
+    expect(list.querySelectorAll('li')).toHaveLength(3);
+    expect(screen.getAllByText('Song 0').length).toBeGreaterThan(0);
+    expect(screen.getByText('Artist 1')).toBeTruthy();
+    expect(screen.getByLabelText('Rank 1')).toBeTruthy();
+    await screen.findByText('1 min ago');
+  });
+
+  it('tells the user what to do when there are no listens', async () => {
+    installFakeClient({
+      'GET /api/v1/users': users,
+      'GET /api/v1/users/alice/top/tracks': top(0),
+      'GET /api/v1/users/alice/listens': { listens: [] },
+    });
+    render(ChartsScreen, { intervalMs: 60_000 });
+    await screen.findByText('No listens yet');
+    expect(screen.getByText(/connect the simulator and run a crawl/)).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Connect a source' })).toBeTruthy();
+  });
+
+  it('shows the API error with a retry button', async () => {
+    installFakeClient({
+      'GET /api/v1/users': users,
+      'GET /api/v1/users/alice/top/tracks': { status: 400, body: { error: { code: 'bad_request', message: 'days must be between 1 and 7', field: 'days' } } },
+      'GET /api/v1/users/alice/listens': { listens: [] },
+    });
+    render(ChartsScreen, { intervalMs: 60_000 });
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('days must be between 1 and 7');
+    expect(screen.getByRole('button', { name: /Retry/ })).toBeTruthy();
+  });
+
+  it('says how to get users when there are none', async () => {
+    installFakeClient({ 'GET /api/v1/users': { users: [] } });
+    render(ChartsScreen, { intervalMs: 60_000 });
+    await waitFor(() => expect(screen.getByText('No users yet', { selector: 'h3' })).toBeTruthy());
+  });
+});
