@@ -6,10 +6,11 @@ import type { Logger } from '../shared/logger';
 import { parseListenEvent } from '../shared/listen-event';
 import type { ListenEvent } from '../shared/listen-event';
 import { DAY_MS } from '../shared/listen-identity';
-import { backoffMs, sleep } from '../shared/concurrency';
+import { backoffMs, RwLock, sleep } from '../shared/concurrency';
 import { incrStats, INVALIDATE_CHANNEL, STATS_KEY } from '../shared/stats';
 import { ensureTopics } from '../shared/topics';
 import { ListenWriter } from './listen-writer';
+import type { WriteTiming } from './listen-writer';
 
 export interface AggregatorOptions {
   kafka: Kafka;
@@ -48,6 +49,8 @@ export class Aggregator {
   private readonly recovered = new Set<number>();
   private readonly deletedCache = new Map<string, { deletedAt: number | null; at: number }>();
   private stopping = false;
+  /** batches write under `shared`; recovery (recompute from raw listens) runs `exclusive`, so no write of this process races it */
+  private readonly lock = new RwLock();
   readonly stats: AggregatorStats = { batches: 0, counted: 0, duplicates: 0, dlq: 0, expired: 0, deletedDropped: 0 };
 
   constructor(private readonly o: AggregatorOptions) {
@@ -93,7 +96,7 @@ export class Aggregator {
     const partition = batch.partition;
     if (!this.recovered.has(partition)) {
       const ok = await this.retrying(p, 'recover intents', async () => {
-        const r = await this.writer.recoverPartition(partition);
+        const r = await this.lock.exclusive(() => this.writer.recoverPartition(partition));
         if (r.intents > 0) this.o.log.warn({ partition, ...r }, 'recovered partition');
       });
       if (!ok) return;
@@ -105,10 +108,12 @@ export class Aggregator {
       const chunk = batch.messages.slice(i, i + chunkSize);
       const done = await this.processChunk(p, chunk);
       if (!done) return;
+      const t0 = process.hrtime.bigint();
       const last = chunk[chunk.length - 1]!;
       p.resolveOffset(last.offset);
       await p.commitOffsetsIfNecessary();
       await p.heartbeat();
+      await incrStats(this.o.redis, { stage_commit_us: Number((process.hrtime.bigint() - t0) / 1000n) }, this.o.statsKey ?? STATS_KEY);
     }
   }
 
@@ -116,6 +121,7 @@ export class Aggregator {
   private async processChunk(p: EachBatchPayload, messages: KafkaMessage[]): Promise<boolean> {
     const { config, log } = this.o;
     const partition = p.batch.partition;
+    const tValidate = process.hrtime.bigint();
     const now = Date.now();
     const cutoff = now - config.retentionDays * DAY_MS;
     const valid: ListenEvent[] = [];
@@ -157,13 +163,15 @@ export class Aggregator {
       if (!ok) return false;
       deletedDropped = valid.length - live.length;
     }
+    const validateUs = Number((process.hrtime.bigint() - tValidate) / 1000n);
+    const timing: WriteTiming = { dedupe_us: 0, raw_us: 0, counts_us: 0 };
     let result = { counted: 0, duplicates: 0, changed: new Map<string, Set<string>>() };
     if (live.length > 0) {
       let failedOnce = false;
       const ok = await this.retrying(p, 'write batch', async () => {
-        if (failedOnce) await this.writer.recoverPartition(partition);
+        if (failedOnce) await this.lock.exclusive(() => this.writer.recoverPartition(partition));
         failedOnce = true;
-        result = await this.writer.write(live, partition);
+        result = await this.lock.shared(() => this.writer.write(live, partition, timing));
       });
       if (!ok) return false;
     }
@@ -176,7 +184,17 @@ export class Aggregator {
     const statsKey = this.o.statsKey ?? STATS_KEY;
     await incrStats(
       this.o.redis,
-      { batches: 1, listens_ingested: result.counted, duplicates_dropped: result.duplicates, dlq_total: dlq.length, expired_dropped: expired },
+      {
+        batches: 1,
+        listens_ingested: result.counted,
+        duplicates_dropped: result.duplicates,
+        dlq_total: dlq.length,
+        expired_dropped: expired,
+        stage_validate_us: validateUs,
+        stage_dedupe_us: timing.dedupe_us,
+        stage_raw_us: timing.raw_us,
+        stage_counts_us: timing.counts_us,
+      },
       statsKey,
     );
     if (result.changed.size > 0) {

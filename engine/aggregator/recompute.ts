@@ -92,3 +92,50 @@ export async function recomputeGlobalDay(
   }
   return fixes;
 }
+
+/** Users with data on a day (day_users). */
+export async function usersOfDay(db: CassandraClient, day: string): Promise<string[]> {
+  const out: string[] = [];
+  const rows = db.stream('SELECT user_id FROM day_users WHERE day = ?', [day], { prepare: true, fetchSize: 5000 }) as unknown as AsyncIterable<{ user_id: string }>;
+  for await (const r of rows) out.push(r.user_id);
+  return out;
+}
+
+/**
+ * Make global_daily_counts of (day, song) for the given songs equal to the sum
+ * of every user's daily_counts. Exact when no other writer changes these
+ * counters meanwhile (the aggregator holds its write lock while it recovers).
+ */
+export async function recomputeGlobalSongs(
+  db: CassandraClient,
+  day: string,
+  songs: string[],
+): Promise<Array<{ day: string; song_id: string; before: number; after: number }>> {
+  if (songs.length === 0) return [];
+  const want = new Map<string, number>(songs.map((s) => [s, 0]));
+  const users = await usersOfDay(db, day);
+  const chunks: string[][] = [];
+  for (let i = 0; i < songs.length; i += 100) chunks.push(songs.slice(i, i + 100));
+  await mapLimit(
+    users.flatMap((u) => chunks.map((c) => [u, c] as const)),
+    16,
+    async ([u, c]) => {
+      const rs = await db.execute('SELECT song_id, plays FROM daily_counts WHERE user_id = ? AND day = ? AND song_id IN ?', [u, day, c], { prepare: true });
+      for (const r of rs.rows) want.set(r.song_id as string, (want.get(r.song_id as string) ?? 0) + Number(String(r.plays)));
+    },
+  );
+  const fixes: Array<{ day: string; song_id: string; before: number; after: number }> = [];
+  await mapLimit(chunks, 4, async (c) => {
+    const rs = await db.execute('SELECT song_id, plays FROM global_daily_counts WHERE day = ? AND song_id IN ?', [day, c], { prepare: true });
+    const have = new Map(rs.rows.map((r) => [r.song_id as string, Number(String(r.plays))]));
+    for (const s of c) {
+      const a = want.get(s) ?? 0;
+      const b = have.get(s) ?? 0;
+      if (a !== b) fixes.push({ day, song_id: s, before: b, after: a });
+    }
+  });
+  await mapLimit(fixes, 32, (f) =>
+    db.execute('UPDATE global_daily_counts SET plays = plays + ? WHERE day = ? AND song_id = ?', [f.after - f.before, day, f.song_id], { prepare: true }),
+  );
+  return fixes;
+}

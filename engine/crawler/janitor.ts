@@ -45,7 +45,10 @@ export class Janitor {
       oldDays.add(day);
       userDays++;
     }
-    for (const day of oldDays) await db.execute('DELETE FROM global_daily_counts WHERE day = ?', [day], { prepare: true });
+    for (const day of oldDays) {
+      await db.execute('DELETE FROM global_daily_counts WHERE day = ?', [day], { prepare: true });
+      await db.execute('DELETE FROM day_users WHERE day = ?', [day], { prepare: true });
+    }
     if (userDays > 0) this.o.log.info({ cutoff, user_days: userDays, global_days: oldDays.size }, 'janitor removed expired counts');
     return { userDays, globalDays: oldDays.size };
   }

@@ -40,3 +40,45 @@ export function backoffMs(attempt: number, baseMs = 200, capMs = 30_000): number
   const exp = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 20));
   return Math.round(exp / 2 + Math.random() * (exp / 2));
 }
+
+/** A readers–writer lock for async code: many `shared` holders or one `exclusive`; waiting writers go first. */
+export class RwLock {
+  private readers = 0;
+  private writer = false;
+  private writersWaiting = 0;
+  private waiters: Array<() => void> = [];
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  private wait(): Promise<void> {
+    return new Promise((r) => this.waiters.push(r));
+  }
+
+  async shared<T>(fn: () => Promise<T>): Promise<T> {
+    while (this.writer || this.writersWaiting > 0) await this.wait();
+    this.readers++;
+    try {
+      return await fn();
+    } finally {
+      this.readers--;
+      this.wake();
+    }
+  }
+
+  async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    this.writersWaiting++;
+    while (this.writer || this.readers > 0) await this.wait();
+    this.writersWaiting--;
+    this.writer = true;
+    try {
+      return await fn();
+    } finally {
+      this.writer = false;
+      this.wake();
+    }
+  }
+}

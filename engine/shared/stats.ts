@@ -12,7 +12,13 @@ export type StatField =
   | 'batches'
   | 'crawls_done'
   | 'crawls_failed'
-  | 'listens_fetched';
+  | 'listens_fetched'
+  /** aggregator stage times in microseconds, summed over chunks (read by `topk bench ingest`) */
+  | 'stage_validate_us'
+  | 'stage_dedupe_us'
+  | 'stage_raw_us'
+  | 'stage_counts_us'
+  | 'stage_commit_us';
 
 /** Increment several stats fields at once; zero increments are skipped. Best effort: never throws. */
 export async function incrStats(redis: Redis, fields: Partial<Record<StatField, number>>, key = STATS_KEY): Promise<void> {
