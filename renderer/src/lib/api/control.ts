@@ -3,6 +3,18 @@ import type { AuthStateWire, AuthStatus, DeviceFlowStart, DeviceFlowStatus, Doct
 
 const enc = encodeURIComponent;
 
+/** a doctor check as the CLI prints it (main/cli/commands/doctor.ts) */
+interface DoctorWireCheck {
+  id?: string;
+  name?: string;
+  title?: string;
+  ok?: boolean;
+  warn?: boolean;
+  status?: 'ok' | 'warn' | 'fail';
+  detail?: string;
+  fix?: string;
+}
+
 export interface LogQuery {
   /** comma-separated service names */
   service?: string;
@@ -40,8 +52,17 @@ export class ControlApi {
     return this.http.post(`/control/processes/${enc(name)}/restart`);
   }
 
-  doctor(): Promise<DoctorReport> {
-    return this.http.get('/control/doctor');
+  /** `topk doctor --json` as served by /control/doctor, in the UI's shape. */
+  async doctor(): Promise<DoctorReport> {
+    const r = await this.http.get<{ checks: DoctorWireCheck[]; provider?: unknown }>('/control/doctor');
+    const checks = (r.checks ?? []).map((c, i) => ({
+      id: c.id ?? `${c.name ?? 'check'}-${i}`,
+      title: c.title ?? c.name ?? 'Check',
+      status: c.status ?? (c.ok ? (c.warn ? 'warn' : 'ok') : 'fail'),
+      detail: c.detail,
+      fix: c.fix,
+    })) satisfies DoctorReport['checks'];
+    return { ok: checks.every((c) => c.status !== 'fail'), checks };
   }
 
   logs(q: LogQuery = {}): Promise<LogLine[]> {

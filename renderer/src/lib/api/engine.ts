@@ -35,6 +35,7 @@ export const ENGINE_ROUTES = [
   ['delete', '/v1/users/{user_id}/sources/{source}'],
   ['patch', '/v1/users/{user_id}/sources/{source}/schedule'],
   ['post', '/v1/users/{user_id}/crawls'],
+  ['post', '/v1/users/{user_id}/sources/{source}/crawls'],
   ['get', '/v1/users/{user_id}/crawls'],
   ['get', '/v1/crawls/{crawl_id}'],
   ['post', '/v1/users/{user_id}/imports'],
@@ -83,8 +84,13 @@ export class EngineApi {
     return this.http.patch(`${API}/v1/users/${enc(userId)}/sources/${enc(source)}/schedule`, patch);
   }
 
-  crawlNow(userId: string, source: string, trigger: 'manual' | 'retry' = 'manual'): Promise<{ crawl_id: string }> {
-    return this.http.post(`${API}/v1/users/${enc(userId)}/crawls`, trigger === 'manual' ? { source } : { source, trigger });
+  crawlNow(userId: string, source: string): Promise<{ crawl_id: string }> {
+    return this.http.post(`${API}/v1/users/${enc(userId)}/crawls`, { source });
+  }
+
+  /** Runs the source's schedule now (also the retry after a failed run). */
+  runSource(userId: string, source: string): Promise<CrawlRecord> {
+    return this.http.post(`${API}/v1/users/${enc(userId)}/sources/${enc(source)}/crawls`);
   }
 
   listCrawls(userId: string, source?: string, limit = 10): Promise<CrawlRecord[]> {

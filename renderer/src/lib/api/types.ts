@@ -19,16 +19,17 @@ export interface User {
 export interface TrackRow {
   rank: number;
   song_id: string;
-  title: string;
-  artist: string;
+  title: string | null;
+  artist: string | null;
   listen_count: number;
 }
 
 export interface ArtistRow {
   rank: number;
+  /** "" when the tracks carry no artist metadata */
   artist: string;
   listen_count: number;
-  tracks?: number;
+  track_count?: number;
 }
 
 export interface TopWindow {
