@@ -1,0 +1,128 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError, configToEnv, loadConfig } from './config';
+
+const dirs: string[] = [];
+function dataDir(config?: unknown): string {
+  const d = mkdtempSync(join(tmpdir(), 'cfg-'));
+  dirs.push(d);
+  if (config !== undefined) writeFileSync(join(d, 'config.json'), typeof config === 'string' ? config : JSON.stringify(config));
+  return d;
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function configError(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return err as ConfigError;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('has working defaults', () => {
+    const c = loadConfig({ env: { TOPK_DATA_DIR: dataDir() } });
+    expect(c).toMatchObject({
+      port: 7800,
+      apiPort: 8080,
+      apiHost: '127.0.0.1',
+      kafkaBrokers: ['127.0.0.1:9092'],
+      cassandraContactPoints: ['127.0.0.1:9042'],
+      redisUrl: 'redis://127.0.0.1:6379',
+      keyspace: 'topk',
+      retentionDays: 7,
+      cacheTtlSeconds: 300,
+      listensTopic: 'listens',
+      listenbrainzUrl: 'https://api.listenbrainz.org',
+    });
+  });
+
+  it('layers defaults < config.json < env < flags', () => {
+    const d = dataDir({ port: 7900, apiPort: 9000, retentionDays: 14, keyspace: 'from_file' });
+    const c = loadConfig({ env: { TOPK_DATA_DIR: d, TOPK_API_PORT: '9100', TOPK_KEYSPACE: 'from_env' }, overrides: { keyspace: 'from_flag' } });
+    expect(c.port).toBe(7900); // file over default
+    expect(c.retentionDays).toBe(14);
+    expect(c.apiPort).toBe(9100); // env over file
+    expect(c.keyspace).toBe('from_flag'); // flag over env
+    expect(c.cacheTtlSeconds).toBe(300); // default where nobody says otherwise
+  });
+
+  it('coerces lists, URLs, JSON maps and booleans; ignores empty env values', () => {
+    const c = loadConfig({
+      env: {
+        TOPK_DATA_DIR: dataDir(),
+        TOPK_KAFKA_BROKERS: ' a:1, b:2 ,,c:3',
+        TOPK_LISTENBRAINZ_URL: 'http://127.0.0.1:5000/',
+        TOPK_CASSANDRA_REPLICATION: '{"class":"NetworkTopologyStrategy","dc1":3}',
+        TOPK_STOP_STACK_ON_QUIT: 'true',
+        TOPK_PORT: '',
+      },
+    });
+    expect(c.kafkaBrokers).toEqual(['a:1', 'b:2', 'c:3']);
+    expect(c.listenbrainzUrl).toBe('http://127.0.0.1:5000');
+    expect(c.replication).toEqual({ class: 'NetworkTopologyStrategy', dc1: 3 });
+    expect(c.stopStackOnQuit).toBe(true);
+    expect(c.port).toBe(7800);
+  });
+
+  it.each([
+    [{ TOPK_PORT: '70000' }, 'port', /TOPK_PORT: port must be an integer between 1 and 65535/],
+    [{ TOPK_RETENTION_DAYS: '1.5' }, 'retentionDays', /retentionDays must be an integer/],
+    [{ TOPK_KAFKA_BROKERS: ' , ' }, 'kafkaBrokers', /at least one host:port/],
+    [{ TOPK_GITHUB_URL: 'not a url' }, 'githubUrl', /must be a URL/],
+    [{ TOPK_CASSANDRA_REPLICATION: '[1]' }, 'replication', /JSON object with a "class"/],
+    [{ TOPK_STOP_STACK_ON_QUIT: 'maybe' }, 'stopStackOnQuit', /true or false/],
+  ])('rejects bad env %j with a clear error naming the field', (env, field, message) => {
+    const e = configError(() => loadConfig({ env: { TOPK_DATA_DIR: dataDir(), ...env } }));
+    expect(e.field).toBe(field);
+    expect(e.message).toMatch(message);
+  });
+
+  it('rejects a bad config.json: invalid JSON, not an object, unknown key, bad value', () => {
+    expect(configError(() => loadConfig({ env: { TOPK_DATA_DIR: dataDir('{nope') } })).message).toMatch(/config\.json is not valid JSON/);
+    expect(configError(() => loadConfig({ env: { TOPK_DATA_DIR: dataDir([1, 2]) } })).message).toMatch(/must hold a JSON object/);
+    const unknown = configError(() => loadConfig({ env: { TOPK_DATA_DIR: dataDir({ prot: 1 }) } }));
+    expect(unknown.message).toMatch(/unknown setting "prot"/);
+    expect(unknown.field).toBe('prot');
+    expect(configError(() => loadConfig({ env: { TOPK_DATA_DIR: dataDir({ port: 'x' }) } })).message).toMatch(/config\.json: port must be an integer/);
+  });
+
+  it('rejects bad flags, naming the flag', () => {
+    expect(configError(() => loadConfig({ env: { TOPK_DATA_DIR: dataDir() }, overrides: { port: 0 } })).message).toMatch(/^--port: port must be an integer/);
+  });
+
+  it('creates the API token once, mode 0600, and reuses it', () => {
+    const d = dataDir();
+    const a = loadConfig({ env: { TOPK_DATA_DIR: d } });
+    expect(a.apiToken).toMatch(/^[A-Za-z0-9_-]{40,}$/);
+    const file = join(d, 'api-token');
+    expect(readFileSync(file, 'utf8').trim()).toBe(a.apiToken);
+    if (process.platform !== 'win32') expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(loadConfig({ env: { TOPK_DATA_DIR: d } }).apiToken).toBe(a.apiToken);
+    expect(loadConfig({ env: { TOPK_DATA_DIR: d, TOPK_API_TOKEN: 'given-token-value' } }).apiToken).toBe('given-token-value');
+  });
+
+  it('does not write a token when persistToken is false', () => {
+    const d = dataDir();
+    loadConfig({ env: { TOPK_DATA_DIR: d }, persistToken: false });
+    expect(existsSync(join(d, 'api-token'))).toBe(false);
+  });
+
+  it('configToEnv gives a child process the same config', () => {
+    const d = dataDir({ retentionDays: 3 });
+    const c = loadConfig({
+      env: { TOPK_DATA_DIR: d, TOPK_KAFKA_BROKERS: 'k1:1,k2:2', TOPK_CASSANDRA_REPLICATION: '{"class":"SimpleStrategy","replication_factor":3}' },
+      overrides: { apiPort: 8181, allowedHosts: ['topk.example'] },
+    });
+    const env = configToEnv(c);
+    expect(env.TOPK_DATA_DIR).toBe(d);
+    expect(env.TOPK_API_TOKEN).toBe(c.apiToken);
+    expect(loadConfig({ env })).toEqual(c);
+  });
+});
