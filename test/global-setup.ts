@@ -3,6 +3,8 @@
  *
  * - TOPK_TEST_STACK=external: use TOPK_KAFKA_BROKERS / TOPK_CASSANDRA_CONTACT_POINTS /
  *   TOPK_REDIS_URL as given (several brokers / contact points allowed).
+ * - TOPK_TEST_PROVIDER=docker: test/docker/compose.test.yml over stack/compose.yml
+ *   (images built locally by test/docker/test-images.ts, cached by content hash).
  * - otherwise: if Kafka, Cassandra and Redis already answer on the configured
  *   endpoints (default ports, or TOPK_* given), reuse them and leave them running;
  *   else start the stack with TOPK_TEST_PROVIDER (native by default, or docker)
@@ -40,7 +42,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
     env: { ...env, TOPK_DATA_DIR: env.TOPK_TEST_DATA_DIR ?? join(ROOT, '.cache', 'test-stack') },
     persistToken: false,
   });
-  const manager = new StackManager(config);
+  // docker: the local test images (Docker Hub is out of reach here) under project topk-test,
+  // host ports 19092/19042/16379; TOPK_TEST_COMPOSE_FILE names another override file
+  const composeFiles = mode === 'docker' ? [env.TOPK_TEST_COMPOSE_FILE ?? join(ROOT, 'test', 'docker', 'compose.test.yml')] : undefined;
+  if (mode === 'docker' && !env.TOPK_TEST_COMPOSE_FILE) {
+    const { ensureTestImages } = await import('./docker/test-images');
+    await ensureTestImages({ log: (m) => say(`[test-images] ${m}`) });
+  }
+  const manager = new StackManager(config, { composeFiles });
   let started: StackProvider | undefined;
   let endpoints: StackEndpoints;
   const t0 = Date.now();

@@ -3,8 +3,10 @@
  * Kafka/Cassandra/Redis inside them (images built locally by test-images.ts;
  * nothing of dockerode or the Engine API is mocked).
  *
- * Project `topk-test` on host ports 19092/19042/16379 (test/docker/compose.test.yml),
- * so the dev stack on the default ports is never touched.
+ * test/docker/compose.test.yml plus a layer that renames the project to
+ * `topk-provider-test` on host ports 19192/19142/16479, so neither the dev stack
+ * (default ports) nor a docker test stack of test/global-setup.ts (`topk-test`,
+ * 19092/19042/16379) is ever touched.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,10 +30,25 @@ const docker = new Docker();
 const log = createLogger('docker-provider-test', { level: 'warn' });
 const work = mkdtempSync(join(tmpdir(), 'topk-docker-test-'));
 const config = loadConfig({ env: { TOPK_DATA_DIR: work }, persistToken: false });
-const provider = createDockerProvider(config, { composeFiles: [OVERRIDE], healthTimeoutMs: 240_000 });
+const PROJECT = 'topk-provider-test';
+const LAYER = join(work, 'provider-test.yml');
+writeFileSync(
+  LAYER,
+  `name: ${PROJECT}
+services:
+  kafka:
+    environment: { KAFKA_ADVERTISED_LISTENERS: "HOST://127.0.0.1:19192,DOCKER://kafka:29092" }
+    ports: !override ["127.0.0.1:19192:9092"]
+  cassandra:
+    ports: !override ["127.0.0.1:19142:9042"]
+  redis:
+    ports: !override ["127.0.0.1:16479:6379"]
+`,
+);
+const provider = createDockerProvider(config, { composeFiles: [OVERRIDE, LAYER], healthTimeoutMs: 240_000 });
 const uniq = `${process.pid}-${Date.now()}`;
 
-async function ours(project = 'topk-test') {
+async function ours(project = PROJECT) {
   const filters = JSON.stringify({ label: [`${PROJECT_LABEL}=${project}`] });
   const [containers, networks, volumes] = await Promise.all([
     docker.listContainers({ all: true, filters }),
@@ -42,7 +59,7 @@ async function ours(project = 'topk-test') {
 }
 
 async function containerOf(service: string) {
-  const list = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${PROJECT_LABEL}=topk-test`, `${SERVICE_LABEL}=${service}`] }) });
+  const list = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${PROJECT_LABEL}=${PROJECT}`, `${SERVICE_LABEL}=${service}`] }) });
   return list[0];
 }
 
@@ -84,26 +101,26 @@ describe.skipIf(!engine && !process.env.CI)('docker provider on a real engine', 
     endpoints = await provider.up({ onProgress: (e) => events.push(e) });
     console.log(`[docker test] up from nothing in ${Math.round((Date.now() - t0) / 1000)}s`);
     expect(endpoints).toEqual({
-      kafkaBrokers: ['127.0.0.1:19092'],
-      cassandraContactPoints: ['127.0.0.1:19042'],
+      kafkaBrokers: ['127.0.0.1:19192'],
+      cassandraContactPoints: ['127.0.0.1:19142'],
       cassandraLocalDc: 'datacenter1',
-      redisUrl: 'redis://127.0.0.1:16379',
+      redisUrl: 'redis://127.0.0.1:16479',
     });
     expect(provider.endpoints()).toEqual(endpoints);
     for (const s of ['kafka', 'cassandra', 'redis'] as const) {
       const phases = events.filter((e) => e.service === s).map((e) => e.phase);
       expect(phases).toEqual(expect.arrayContaining(['create', 'start', 'wait', 'ready']));
     }
-    expect(events.some((e) => e.service === 'stack' && e.message.includes('network topk-test_default'))).toBe(true);
+    expect(events.some((e) => e.service === 'stack' && e.message.includes(`network ${PROJECT}_default`))).toBe(true);
     const state = await ours();
     expect(state.containers).toHaveLength(3);
-    expect(state.networks.map((n) => n.Name)).toEqual(['topk-test_default']);
-    expect(state.volumes.map((v) => v.Name).sort()).toEqual(['topk-test_cassandra-data', 'topk-test_kafka-data', 'topk-test_redis-data']);
+    expect(state.networks.map((n) => n.Name)).toEqual([`${PROJECT}_default`]);
+    expect(state.volumes.map((v) => v.Name).sort()).toEqual(['cassandra-data', 'kafka-data', 'redis-data'].map((v) => `${PROJECT}_${v}`));
     // published on loopback only, memory limited, labelled
     const kafka = await docker.getContainer((await containerOf('kafka'))!.Id).inspect();
-    expect(kafka.HostConfig.PortBindings).toEqual({ '9092/tcp': [{ HostIp: '127.0.0.1', HostPort: '19092' }] });
+    expect(kafka.HostConfig.PortBindings).toEqual({ '9092/tcp': [{ HostIp: '127.0.0.1', HostPort: '19192' }] });
     expect(kafka.HostConfig.Memory).toBe(1024 ** 3);
-    expect(kafka.Config.Labels[PROJECT_LABEL]).toBe('topk-test');
+    expect(kafka.Config.Labels[PROJECT_LABEL]).toBe(PROJECT);
   }, 600_000);
 
   it('serves Kafka, Cassandra and Redis to the host through the published ports', async () => {
@@ -176,7 +193,7 @@ describe.skipIf(!engine && !process.env.CI)('docker provider on a real engine', 
     const dir = mkdtempSync(join(work, 'changed-'));
     const changed = join(dir, 'changed.yml');
     writeFileSync(changed, 'services:\n  redis:\n    environment:\n      CHANGED: "yes"\n');
-    const changedProvider = createDockerProvider(config, { composeFiles: [OVERRIDE, changed], healthTimeoutMs: 120_000 });
+    const changedProvider = createDockerProvider(config, { composeFiles: [OVERRIDE, LAYER, changed], healthTimeoutMs: 120_000 });
     const events: ProgressEvent[] = [];
     await changedProvider.up({ onProgress: (e) => events.push(e) });
     const recreated = (await containerOf('redis'))!;
@@ -199,8 +216,8 @@ describe.skipIf(!engine && !process.env.CI)('docker provider on a real engine', 
       expect(svc.uptimeSeconds).toBeGreaterThanOrEqual(0);
       expect(svc.startedAt).toMatch(/^\d{4}-/);
     }
-    expect(s.services.find((x) => x.name === 'kafka')?.endpoint).toBe('127.0.0.1:19092');
-    expect(s.services.find((x) => x.name === 'redis')?.endpoint).toBe('127.0.0.1:16379');
+    expect(s.services.find((x) => x.name === 'kafka')?.endpoint).toBe('127.0.0.1:19192');
+    expect(s.services.find((x) => x.name === 'redis')?.endpoint).toBe('127.0.0.1:16479');
   }, 30_000);
 
   it('streams logs with timestamps, stdout and stderr apart, and follows', async () => {
