@@ -44,17 +44,30 @@ export class ListenPublisher {
     return e;
   }
 
-  /** Publish events in chunks; resolves after all are acknowledged. */
-  async publish(events: ListenEvent[], chunk = 2000): Promise<void> {
+  /**
+   * Publish events in requests of at most `maxCount` messages and ~`maxBytes`
+   * (the broker's default message.max.bytes is 1 MiB per batch); resolves
+   * after all are acknowledged.
+   */
+  async publish(events: ListenEvent[], maxCount = 2000, maxBytes = 512 * 1024): Promise<void> {
     if (events.length === 0) return;
     await this.connect();
-    for (let i = 0; i < events.length; i += chunk) {
-      await this.producer.send({
-        topic: this.config.listensTopic,
-        acks: -1,
-        messages: events.slice(i, i + chunk).map(encodeListenEvent),
-      });
+    let batch: Array<{ key: string; value: string }> = [];
+    let bytes = 0;
+    const flush = async (): Promise<void> => {
+      if (batch.length === 0) return;
+      await this.producer.send({ topic: this.config.listensTopic, acks: -1, messages: batch });
+      batch = [];
+      bytes = 0;
+    };
+    for (const e of events) {
+      const m = encodeListenEvent(e);
+      const size = Buffer.byteLength(m.value) + Buffer.byteLength(m.key) + 32;
+      if (batch.length > 0 && (batch.length >= maxCount || bytes + size > maxBytes)) await flush();
+      batch.push(m);
+      bytes += size;
     }
+    await flush();
   }
 
   /** Publish raw key/value pairs (tests, tools). */
