@@ -18,6 +18,8 @@ export interface Check {
   warn?: boolean;
   detail: string;
   fix?: string;
+  /** a stack port held by a service that answers but is not this data dir's native stack */
+  foreign?: boolean;
 }
 
 const MIN_FREE_BYTES = 3 * 1024 ** 3;
@@ -102,6 +104,7 @@ async function portChecks(config: Config, native: NativeStackProvider): Promise<
           name,
           ok: true,
           warn: true,
+          foreign: true,
           detail: `in use by a ${p.label}${probe.version ? ` ${probe.version}` : ''} that answers but was not started by this data dir's native stack (a docker stack, another data dir, or a system service)`,
           fix: `use it with \`--provider external\`, or stop it; ss -ltnp 'sport = :${p.port}' shows which program it is`,
         };
@@ -145,14 +148,18 @@ export async function run(args: string[]): Promise<number> {
     const disk = diskCheck(config.dataDir);
     const checks = [docker, java, redis, maven, ...ports, disk];
 
-    const stackPortsOk = ports.every((p) => p.ok);
-    const nativeUsable = java.ok && redis.ok && maven.ok && stackPortsOk && disk.ok;
+    const blocked = ports.some((p) => !p.ok);
+    const foreign = ports.filter((p) => p.foreign).length;
+    const nativeUsable = java.ok && redis.ok && maven.ok && disk.ok && !blocked && foreign === 0;
+    // ports held by answering services may be the docker stack itself, which `up` reuses
+    const dockerUsable = docker.ok && disk.ok && !blocked;
+    const externalUsable = foreign === 3;
     const choice = docker.ok
-      ? { id: 'docker', usable: stackPortsOk && disk.ok, why: `a Docker engine answers at ${dockerEndpoint(env)}` }
+      ? { id: 'docker', usable: dockerUsable, why: `a Docker engine answers at ${dockerEndpoint(env)}` }
       : { id: 'native', usable: nativeUsable, why: 'no Docker engine answers, so Kafka and Cassandra run as Java processes and redis-server from the OS' };
-
+    const usable = choice.usable || externalUsable;
     if (values.json) {
-      console.log(JSON.stringify({ checks, provider: choice }, null, 2));
+      console.log(JSON.stringify({ checks, provider: choice, nativeUsable, externalUsable, usable }, null, 2));
     } else {
       for (const c of checks) {
         console.log(`${c.ok ? (c.warn ? 'warn' : ' ok ') : 'FAIL'}  ${c.name}: ${c.detail}`);
@@ -160,9 +167,12 @@ export async function run(args: string[]): Promise<number> {
       }
       console.log('');
       console.log(`provider: ${choice.id} would be chosen (${choice.why})`);
-      console.log(choice.usable ? `it is usable: \`npx topk stack up\` starts it` : `it is NOT usable yet: apply the fixes above`);
+      if (choice.usable) console.log('it is usable: `npx topk stack up` starts it' + (choice.id === 'docker' && foreign ? ' (or reuses it, if the services on the stack ports are its containers)' : ''));
+      else console.log('it is NOT usable yet: apply the fixes above');
       if (choice.id === 'docker' && nativeUsable) console.log('the native provider is usable too (`--provider native`)');
+      if (foreign && !nativeUsable && java.ok && redis.ok && maven.ok) console.log('the native provider would find its ports taken: stop what holds them, or point TOPK_KAFKA_BROKERS / TOPK_CASSANDRA_CONTACT_POINTS / TOPK_REDIS_URL at other ports');
+      if (externalUsable) console.log('Kafka, Cassandra and Redis already answer on the configured endpoints: `--provider external` uses them as they are');
     }
-    return choice.usable ? 0 : 1;
+    return usable ? 0 : 1;
   });
 }
