@@ -26,6 +26,7 @@ export interface TopkCacheOptions {
   ttlSeconds: number;
   metrics: ApiMetrics;
   log: Logger;
+  /** entries of the in-process tier; 0 turns it off (Redis only). Default TOPK_API_LRU_MAX or 500 */
   lruMax?: number;
   lruTtlMs?: number;
   /** per Redis command; a slower Redis counts as unavailable */
@@ -53,6 +54,7 @@ export class TopkCache {
   private readonly metrics: ApiMetrics;
   private readonly log: Logger;
   private readonly redisTimeoutMs: number;
+  private readonly lruOn: boolean;
 
   constructor(opts: TopkCacheOptions) {
     this.redis = opts.redis;
@@ -60,8 +62,11 @@ export class TopkCache {
     this.metrics = opts.metrics;
     this.log = opts.log;
     this.redisTimeoutMs = opts.redisTimeoutMs ?? 250;
+    const envMax = process.env.TOPK_API_LRU_MAX;
+    const lruMax = opts.lruMax ?? (envMax !== undefined && /^\d+$/.test(envMax) ? Number(envMax) : 500);
+    this.lruOn = lruMax > 0;
     this.lru = new LRUCache<string, LruEntry>({
-      max: opts.lruMax ?? 500,
+      max: Math.max(1, lruMax),
       ttl: Math.min(opts.lruTtlMs ?? 10_000, opts.ttlSeconds * 1000),
     });
   }
@@ -72,7 +77,7 @@ export class TopkCache {
   }
 
   async get<T>(key: string): Promise<CacheHit<T> | null> {
-    const local = this.lru.get(key);
+    const local = this.lruOn ? this.lru.get(key) : undefined;
     if (local) {
       this.metrics.cacheRequests.inc({ tier: 'lru' });
       return { value: JSON.parse(local.json) as T, tier: 'lru' };
@@ -83,7 +88,7 @@ export class TopkCache {
       const nl = stored.indexOf('\n');
       const groups = JSON.parse(stored.slice(0, nl)) as string[];
       const json = stored.slice(nl + 1);
-      this.lru.set(key, { json, groups });
+      if (this.lruOn) this.lru.set(key, { json, groups });
       this.metrics.cacheRequests.inc({ tier: 'redis' });
       return { value: JSON.parse(json) as T, tier: 'redis' };
     }
@@ -96,7 +101,7 @@ export class TopkCache {
     const now = this.snapshot(groups);
     if (now.some((v, i) => v !== snapshot[i])) return;
     const json = JSON.stringify(value);
-    this.lru.set(key, { json, groups });
+    if (this.lruOn) this.lru.set(key, { json, groups });
     await this.redisOp('set', (r) => {
       const m = r.multi().set(CACHE_PREFIX + key, `${JSON.stringify(groups)}\n${json}`, 'EX', this.ttlSeconds);
       for (const g of groups) m.sadd(INDEX_PREFIX + g, key).expire(INDEX_PREFIX + g, this.ttlSeconds);

@@ -5,30 +5,11 @@
  */
 import { createCassandra } from '../shared/cassandra';
 import { loadConfig } from '../shared/config';
-import type { Config } from '../shared/config';
 import { createKafka } from '../shared/kafka';
 import { createLogger } from '../shared/logger';
-import type { Logger } from '../shared/logger';
 import { createRedis } from '../shared/redis';
-import type { CassandraClient } from '../shared/cassandra';
-import type { Redis } from 'ioredis';
-import type { Kafka } from 'kafkajs';
-import type { CrawlServicePort } from './crawl-port';
+import { CrawlService } from '../crawler/crawl-service';
 import { createApiServer } from './server';
-
-type ClosableCrawlService = CrawlServicePort & { close(): Promise<void> };
-
-/** The crawl service of the pipeline (engine/crawler/crawl-service.ts), when that module is present. */
-async function loadCrawlService(deps: { cassandra: CassandraClient; redis: Redis; kafka: Kafka; config: Config; log: Logger }): Promise<ClosableCrawlService | undefined> {
-  const specifier = '../crawler/crawl-service';
-  try {
-    const mod = (await import(specifier)) as { CrawlService?: new (d: typeof deps) => ClosableCrawlService };
-    return mod.CrawlService ? new mod.CrawlService(deps) : undefined;
-  } catch (err) {
-    deps.log.warn({ err: (err as Error).message }, 'crawl service unavailable; source/crawl/import routes answer 503');
-    return undefined;
-  }
-}
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -36,7 +17,7 @@ async function main(): Promise<void> {
   const cassandra = createCassandra(config, log);
   const redis = createRedis(config, log, { name: 'topk-api' });
   const kafka = createKafka(config, log, 'topk-api');
-  const crawlService = await loadCrawlService({ cassandra, redis, kafka, config, log });
+  const crawlService = new CrawlService({ cassandra, redis, kafka, config, log });
   const server = await createApiServer({ config, log, cassandra, redis, kafka, crawlService });
   const url = await server.listen();
   log.info({ url, port: config.apiPort }, 'ready');
@@ -51,7 +32,7 @@ async function main(): Promise<void> {
     force.unref();
     try {
       await server.close();
-      await crawlService?.close();
+      await crawlService.close();
       await Promise.allSettled([cassandra.shutdown(), redis.quit()]);
     } finally {
       log.info('stopped');

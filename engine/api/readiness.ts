@@ -1,17 +1,16 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import type { CassandraClient } from '../shared/cassandra';
 import { withTimeout } from './concurrency';
 
-/** Tables created by the migrations in `cqlDir` (CREATE TABLE [IF NOT EXISTS] name). */
-export function expectedTables(cqlDir: string): string[] {
-  const names = new Set<string>();
-  for (const f of readdirSync(cqlDir).filter((n) => n.endsWith('.cql'))) {
-    const text = readFileSync(join(cqlDir, f), 'utf8').replace(/--[^\n]*/g, '');
-    for (const m of text.matchAll(/CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(?:"?\w+"?\.)?"?(\w+)"?/gi)) names.add(m[1]!.toLowerCase());
+/** Versions of the migrations in `cqlDir` (`NNNN_name.cql`, as the migrator names them). */
+export function expectedMigrations(cqlDir: string): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const f of readdirSync(cqlDir)) {
+    const m = /^(\d{4})_[A-Za-z0-9_-]+\.cql$/.exec(f);
+    if (m) out.set(Number(m[1]), f);
   }
-  return [...names].sort();
+  return out;
 }
 
 export interface CheckResult {
@@ -31,11 +30,10 @@ async function timed(fn: () => Promise<void>, timeoutMs: number, what: string): 
 }
 
 /**
- * /readyz: Cassandra answers and every migrated table exists in the keyspace
- * (migrations current), Redis answers PING, Kafka answers metadata.
+ * /readyz: Cassandra answers and every migration is applied to the keyspace, Redis answers PING, Kafka answers metadata.
  */
 export class ReadinessChecker {
-  private tables: string[] | undefined;
+  private migrations: Map<number, string> | undefined;
 
   constructor(
     private readonly deps: {
@@ -63,13 +61,20 @@ export class ReadinessChecker {
     return { ready: Object.values(checks).every((c) => c.ok), checks };
   }
 
+  /** Every migration file is recorded in the keyspace's schema_migrations (written by main/migrate). */
   private async checkMigrations(): Promise<void> {
-    this.tables ??= expectedTables(this.deps.cqlDir);
-    const res = await this.deps.cassandra.execute('SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?', [this.deps.keyspace], {
-      prepare: true,
-    });
-    const have = new Set(res.rows.map((r) => String(r.get('table_name'))));
-    const missing = this.tables.filter((n) => !have.has(n));
-    if (missing.length) throw new Error(`keyspace ${this.deps.keyspace} lacks tables ${missing.join(', ')}: run the migrations`);
+    this.migrations ??= expectedMigrations(this.deps.cqlDir);
+    let applied: Set<number>;
+    try {
+      const res = await this.deps.cassandra.execute(`SELECT version FROM ${this.deps.keyspace}.schema_migrations`);
+      applied = new Set(res.rows.map((r) => Number(r.get('version'))));
+    } catch (err) {
+      if (/unconfigured table|does not exist|keyspace/i.test((err as Error).message)) {
+        throw new Error(`keyspace ${this.deps.keyspace} is not migrated: run the migrations`);
+      }
+      throw err;
+    }
+    const pending = [...this.migrations].filter(([v]) => !applied.has(v)).map(([, f]) => f);
+    if (pending.length) throw new Error(`migrations pending in ${this.deps.keyspace}: ${pending.join(', ')}`);
   }
 }

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance } from 'fastify';
 import type { Kafka } from 'kafkajs';
@@ -100,8 +101,12 @@ export async function createApiServer(deps: ApiDeps): Promise<ApiServer> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.bodyLimit ?? 64 * 1024,
     return503OnClosing: true,
-    ajv: { customOptions: { allErrors: false, coerceTypes: 'array', useDefaults: true, removeAdditional: true } },
   });
+  // query strings, params and headers are strings on the wire: coerce them; JSON bodies keep their types (5 is not "5")
+  const ajvOpts = { allErrors: false, useDefaults: true, removeAdditional: false, strict: false } as const;
+  const ajvCoercing = new Ajv({ ...ajvOpts, coerceTypes: 'array' });
+  const ajvBody = new Ajv({ ...ajvOpts, coerceTypes: false });
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? ajvBody : ajvCoercing).compile(schema));
   openapi.attach(app);
 
   const hostAllowed = makeHostCheck(config.allowedHosts);
@@ -146,10 +151,7 @@ export async function createApiServer(deps: ApiDeps): Promise<ApiServer> {
       return reply.code(400).send(errorBody('invalid_request', messageOfValidationError(first, field), field));
     }
     if (err instanceof ApiError) return reply.code(err.status).send(errorBody(err.code, err.message, err.field));
-    if (isSourceError(err)) {
-      const status = err.code === 'not_found' || err.code === 'source_not_connected' ? 404 : 400;
-      return reply.code(status).send(errorBody(err.code, err.message, err.field));
-    }
+    if (isSourceError(err)) return reply.code(400).send(errorBody(err.code, err.message, err.field));
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.code(413).send(errorBody('body_too_large', 'request body is too large', 'body'));
     if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return reply.code(415).send(errorBody('unsupported_media_type', err.message, 'body'));
     if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) {

@@ -11,7 +11,7 @@ import type { CassandraClient } from '../../engine/shared/cassandra';
 import type { Config } from '../../engine/shared/config';
 import { createApiServer } from '../../engine/api/server';
 import type { ApiServer } from '../../engine/api/server';
-import { CQL_DIR, dropKeyspace, migrateKeyspace, quietLog, testConfig, uid, writeListens } from './helpers';
+import { CQL_DIR, connect, dropKeyspace, isolatedConfig, quietLog, uid, writeListens } from './helpers';
 
 let config: Config;
 let db: CassandraClient;
@@ -32,8 +32,8 @@ async function freePort(): Promise<number> {
 }
 
 beforeAll(async () => {
-  config = testConfig({ TOPK_ALLOWED_HOSTS: 'topk.example.org,api.example.net:9443' });
-  db = await migrateKeyspace(config);
+  config = await isolatedConfig({ TOPK_ALLOWED_HOSTS: 'topk.example.org,api.example.net:9443' });
+  db = connect(config);
   redis = createRedis(config, quietLog);
   kafka = createKafka(config, quietLog);
   server = await createApiServer({ config, log: quietLog, cassandra: db, redis, kafka, cqlDir: CQL_DIR });
@@ -273,6 +273,26 @@ describe('Redis down', () => {
     const pipe = await srv.app.inject({ url: '/v1/pipeline', headers: auth() });
     expect(pipe.statusCode).toBe(200);
     expect(pipe.json()).toMatchObject({ stats_available: false, topic_exists: false, consumer_lag: 0, partitions: [] });
+  }, 60_000);
+});
+
+describe('migrations pending', () => {
+  it('readyz is 503 naming migrations when the keyspace lacks them', async () => {
+    const ks = `${config.keyspace}_empty`;
+    await db.execute(`CREATE KEYSPACE IF NOT EXISTS ${ks} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`);
+    const cfg = { ...config, keyspace: ks };
+    const emptyDb = createCassandra(cfg, quietLog);
+    const srv = await createApiServer({ config: cfg, log: quietLog, cassandra: emptyDb, redis, kafka, cqlDir: CQL_DIR });
+    try {
+      const res = await srv.app.inject({ url: '/readyz' });
+      expect(res.statusCode).toBe(503);
+      expect(res.json().checks).toMatchObject({ cassandra: { ok: true }, migrations: { ok: false } });
+      expect(res.json().checks.migrations.error).toMatch(/not migrated/);
+    } finally {
+      await srv.close();
+      await emptyDb.shutdown();
+      await db.execute(`DROP KEYSPACE IF EXISTS ${ks}`);
+    }
   }, 60_000);
 });
 

@@ -7,7 +7,7 @@ import type { Config } from '../../engine/shared/config';
 import { createApiServer } from '../../engine/api/server';
 import type { ApiServer } from '../../engine/api/server';
 import { INVALIDATE_CHANNEL } from '../../engine/api/cache';
-import { CQL_DIR, DAY_MS, dayStartMs, dropKeyspace, expectedTop, migrateKeyspace, quietLog, testConfig, uid, writeListens } from './helpers';
+import { CQL_DIR, DAY_MS, dayStartMs, connect, dropKeyspace, isolatedConfig, expectedTop, quietLog, uid, writeListens } from './helpers';
 import type { TestListen } from './helpers';
 
 let config: Config;
@@ -43,8 +43,8 @@ const auth = () => ({ authorization: `Bearer ${config.apiToken}` });
 const inWindow = (days: number) => (l: TestListen) => l.listened_at >= dayStartMs(now, days - 1);
 
 beforeAll(async () => {
-  config = testConfig();
-  db = await migrateKeyspace(config);
+  config = await isolatedConfig();
+  db = connect(config);
   redis = createRedis(config, quietLog);
   const listens = [...makeListens(user, 220, 9, 7), ...makeListens(bob, 120, 7, 11), ...makeListens(carol, 80, 7, 13)];
   await writeListens(db, listens);

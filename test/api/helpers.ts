@@ -1,56 +1,34 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cassandra from 'cassandra-driver';
-import pino from 'pino';
 import { createCassandra } from '../../engine/shared/cassandra';
 import type { CassandraClient } from '../../engine/shared/cassandra';
-import { loadConfig } from '../../engine/shared/config';
 import type { Config } from '../../engine/shared/config';
-import type { Logger } from '../../engine/shared/logger';
+import { cqlId, migratedKeyspace, testConfig, testLog } from '../helpers';
 
 export const CQL_DIR = join(import.meta.dirname, '../../cql');
 
-export const quietLog: Logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+export { testLog as quietLog, uid } from '../helpers';
 
-export function uid(prefix: string): string {
-  return `${prefix}-${randomBytes(5).toString('hex')}`;
-}
-
-/** A Config for one test file: unique keyspace, topic, group and token; dev stack endpoints. */
-export function testConfig(overrides: Record<string, string> = {}): Config {
+/**
+ * A Config with its own keyspace (global counts must not see other files' data),
+ * topic, consumer group and token, migrated with main/migrate.
+ */
+export async function isolatedConfig(overrides: Record<string, string> = {}): Promise<Config> {
   const tag = randomBytes(4).toString('hex');
-  return loadConfig({
-    env: {
-      TOPK_DATA_DIR: mkdtempSync(join(tmpdir(), 'topk-api-test-')),
-      TOPK_API_TOKEN: `test-token-${tag}`,
-      TOPK_KEYSPACE: `topk_apitest_${tag}`,
-      TOPK_LISTENS_TOPIC: `listens-apitest-${tag}`,
-      TOPK_CONSUMER_GROUP: `topk-aggregator-apitest-${tag}`,
-      TOPK_KAFKA_BROKERS: process.env.TOPK_KAFKA_BROKERS ?? '127.0.0.1:9092',
-      TOPK_CASSANDRA_CONTACT_POINTS: process.env.TOPK_CASSANDRA_CONTACT_POINTS ?? '127.0.0.1:9042',
-      TOPK_REDIS_URL: process.env.TOPK_REDIS_URL ?? 'redis://127.0.0.1:6379',
-      ...overrides,
-    },
-    persistToken: false,
+  const config = testConfig({
+    TOPK_KEYSPACE: cqlId('topk_api'),
+    TOPK_LISTENS_TOPIC: `listens-apitest-${tag}`,
+    TOPK_DLQ_TOPIC: `listens-apitest-${tag}.dlq`,
+    TOPK_CONSUMER_GROUP: `topk-aggregator-apitest-${tag}`,
+    ...overrides,
   });
+  await migratedKeyspace(config);
+  return config;
 }
 
-/** Create the config's keyspace and apply cql/*.cql in order; returns a client bound to it. */
-export async function migrateKeyspace(config: Config, log: Logger = quietLog): Promise<CassandraClient> {
-  const admin = createCassandra(config, log, { keyspace: false });
-  const repl = Object.entries(config.replication)
-    .map(([k, v]) => `'${k}': ${typeof v === 'number' ? v : `'${v}'`}`)
-    .join(', ');
-  await admin.execute(`CREATE KEYSPACE IF NOT EXISTS ${config.keyspace} WITH replication = {${repl}}`);
-  await admin.shutdown();
-  const db = createCassandra(config, log);
-  for (const f of readdirSync(CQL_DIR).filter((n) => n.endsWith('.cql')).sort()) {
-    const text = readFileSync(join(CQL_DIR, f), 'utf8').replace(/--[^\n]*/g, '');
-    for (const stmt of text.split(';').map((s) => s.trim()).filter(Boolean)) await db.execute(stmt);
-  }
-  return db;
+export function connect(config: Config): CassandraClient {
+  return createCassandra(config, testLog);
 }
 
 export async function dropKeyspace(db: CassandraClient, keyspace: string): Promise<void> {

@@ -228,9 +228,15 @@ export function registerSourceRoutes(app: FastifyInstance, ctx: ApiContext): voi
     },
   );
 
-  // imports: the body is streamed to the crawl service, never buffered
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
+  // imports: the body is streamed to the crawl service, never buffered (own plugin scope for the raw parser)
+  void app.register(async (imports) => {
+    imports.removeAllContentTypeParsers();
+    imports.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
+    registerImportRoute(imports, crawl, ensureUser);
+  });
+}
+
+function registerImportRoute(app: FastifyInstance, crawl: () => CrawlServicePort, ensureUser: (userId: string) => Promise<void>): void {
   app.post<{ Params: { user_id: string }; Querystring: { filename?: string } }>(
     '/v1/users/:user_id/imports',
     {
