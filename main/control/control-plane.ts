@@ -136,8 +136,16 @@ export class ControlPlane implements StackControl {
 
   // ---- StackControl (used by the control server) ----
 
-  up(): Promise<void> {
+  /** Stack up, migrations, engine processes. `provider` switches providers (the Electron shell offers docker/native). */
+  up(opts: { provider?: string } = {}): Promise<void> {
     return this.runOp('starting', async () => {
+      if (opts.provider && this.provider && opts.provider !== this.provider.id) {
+        await this.supervisor.stop();
+        await this.stackLogs?.dispose();
+        this.stackLogs = undefined;
+        this.provider = undefined;
+      }
+      if (opts.provider) this.o.provider = opts.provider;
       const provider = await this.selectProvider();
       this.emitProgress({ service: 'stack', phase: 'start', message: `starting the stack with the ${provider.id} provider` });
       const endpoints = await provider.up({ onProgress: (e) => this.emitProgress(e) });
