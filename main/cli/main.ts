@@ -24,6 +24,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   logout: { summary: 'logout [login]   sign out a GitHub account (default: the active one) and delete its token', load: () => import('./commands/logout') },
   accounts: { summary: 'accounts [use <login>] [--json]   the signed-in GitHub accounts; * marks the active one', load: () => import('./commands/accounts') },
   rebuild: { summary: 'rebuild [--user U] [--days N] [--dry-run]   recompute daily counts from raw listens and report the fixes', load: () => import('./commands/rebuild') },
+  bench: { summary: 'bench ingest|query [--baseline] [--json]   ingest throughput and Top-K latency benchmarks (BENCHMARKS.md)', load: () => import('./commands/bench') },
 };
 
 export function usage(): string {

@@ -1,0 +1,136 @@
+/** `topk bench query`: phases, table or JSON output. */
+import { createCassandra } from '../../engine/shared/cassandra';
+import { benchConfig, describeEnvironment, err, out, prepareKeyspace, quietLog, ratio, round, runTag, table } from './bench-env';
+import type { LoadResult } from './load-worker';
+import { load, seedUsers, startServer, unseed, warm } from './query';
+import type { Server } from './query';
+
+export interface QueryArgs {
+  seconds: number;
+  connections: number;
+  users: number;
+  tracksPerDay: number;
+  baseline: boolean;
+  json: boolean;
+  keyspace: string;
+}
+
+export const TARGETS = { hit_p99_ms: 5, miss_p99_ms: 50, hit_requests_per_second: 10_000 };
+
+type Phase = 'hits' | 'redis_hits' | 'misses';
+
+export async function benchQuery(a: QueryArgs): Promise<number> {
+  const say = (line: string): void => {
+    if (!a.json) process.stderr.write(`${line}\n`);
+  };
+  const config = benchConfig(a.keyspace);
+  say(`keyspace ${config.keyspace}: migrating`);
+  await prepareKeyspace(config);
+  const env = await describeEnvironment(config);
+  const tag = runTag();
+  const db = createCassandra(config, quietLog);
+  await db.connect();
+  const ours: Partial<Record<Phase, LoadResult>> = {};
+  const seed: Partial<Record<Phase, LoadResult>> = {};
+  const rss: Record<string, number> = {};
+  let users: string[] = [];
+  const failures: string[] = [];
+  try {
+    const t0 = performance.now();
+    users = await seedUsers(db, `bench-${tag}-q`, a.users, a.tracksPerDay, say);
+    say(`seeded ${a.users} users × 7 days × ${a.tracksPerDay} tracks in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const job = (s: Server, extraQuery: string) => ({ url: s.url, token: s.token, users, extraQuery, connections: a.connections, seconds: a.seconds });
+    const phase = async (s: Server, name: string, extraQuery: string): Promise<LoadResult> => {
+      say(`${name}: ${a.connections} connections for ${a.seconds} s`);
+      const r = await load(job(s, extraQuery));
+      say(`${name}: ${r.requests_per_second} req/s, p50 ${r.p50_ms} ms, p95 ${r.p95_ms} ms, p99 ${r.p99_ms} ms${r.non2xx || r.errors ? `, ${r.non2xx} non-2xx, ${r.errors} errors` : ''}`);
+      if (r.non2xx || r.errors || r.requests === 0) failures.push(`${name}: ${r.requests} requests, ${r.non2xx} non-2xx, ${r.errors} errors`);
+      return r;
+    };
+
+    let s = await startServer('ours', config, tag);
+    try {
+      await warm(s.url, s.token, users);
+      ours.hits = await phase(s, 'ours, cache hits (LRU)', '');
+      ours.misses = await phase(s, 'ours, misses (cache bypassed)', '&cache=bypass');
+      rss.ours = round(s.mem.peak() / 2 ** 20, 1);
+    } finally {
+      await s.stop();
+    }
+    s = await startServer('ours-redis-only', config, tag);
+    try {
+      await warm(s.url, s.token, users);
+      ours.redis_hits = await phase(s, 'ours, Redis-only hits (LRU off)', '');
+      rss.ours_redis_only = round(s.mem.peak() / 2 ** 20, 1);
+    } finally {
+      await s.stop();
+    }
+    if (a.baseline) {
+      s = await startServer('seed', config, tag);
+      try {
+        await warm(s.url, s.token, users);
+        seed.hits = await phase(s, 'seed design, cache hits (Redis)', '');
+        seed.redis_hits = seed.hits;
+        seed.misses = await phase(s, 'seed design, misses (sequential day reads)', '&cache=bypass');
+        rss.seed = round(s.mem.peak() / 2 ** 20, 1);
+      } finally {
+        await s.stop();
+      }
+    }
+  } finally {
+    await unseed(db, users).catch(() => undefined);
+    await db.shutdown().catch(() => undefined);
+  }
+  const report = {
+    benchmark: 'query',
+    run: tag,
+    params: { seconds: a.seconds, connections: a.connections, users: a.users, tracks_per_day: a.tracksPerDay, days: 7, k: 10, keyspace: config.keyspace },
+    environment: env,
+    ours,
+    baseline: a.baseline ? seed : null,
+    ratios: a.baseline
+      ? Object.fromEntries(
+          (['hits', 'redis_hits', 'misses'] as Phase[]).map((p) => [
+            p,
+            {
+              requests_per_second: round((ours[p]?.requests_per_second ?? 0) / Math.max(1, seed[p]?.requests_per_second ?? 0), 1),
+              p99: round((seed[p]?.p99_ms ?? 0) / Math.max(0.01, ours[p]?.p99_ms ?? 0), 1),
+            },
+          ]),
+        )
+      : null,
+    api_peak_rss_mb: rss,
+    targets: {
+      ...TARGETS,
+      met_hit_p99: (ours.hits?.p99_ms ?? Infinity) <= TARGETS.hit_p99_ms,
+      met_miss_p99: (ours.misses?.p99_ms ?? Infinity) <= TARGETS.miss_p99_ms,
+      met_hit_rps: (ours.hits?.requests_per_second ?? 0) >= TARGETS.hit_requests_per_second,
+    },
+    ok: failures.length === 0,
+  };
+  if (a.json) out(JSON.stringify(report, null, 2));
+  else {
+    out(`query benchmark: ${JSON.stringify(report.params)}  (load avg ${env.load_avg.join(' ')})`);
+    const rows: Array<Array<string | number>> = [['', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', ...(a.baseline ? ['seed req/s', 'seed p99 ms', 'req/s ratio', 'p99 ratio'] : [])]];
+    const names: Record<Phase, string> = { hits: 'cache hits', redis_hits: 'Redis-only hits', misses: 'misses (bypass)' };
+    for (const p of ['hits', 'redis_hits', 'misses'] as Phase[]) {
+      const o = ours[p];
+      const b = seed[p];
+      rows.push([
+        names[p],
+        o?.requests_per_second ?? '–',
+        o?.p50_ms ?? '–',
+        o?.p95_ms ?? '–',
+        o?.p99_ms ?? '–',
+        ...(a.baseline ? [b?.requests_per_second ?? '–', b?.p99_ms ?? '–', ratio(o?.requests_per_second ?? 0, b?.requests_per_second ?? 0, true), ratio(o?.p99_ms ?? 0, b?.p99_ms ?? 0, false)] : []),
+      ]);
+    }
+    out(table(rows));
+    out(`API peak RSS: ${Object.entries(rss).map(([k, v]) => `${k} ${v} MB`).join(', ')}`);
+  }
+  if (failures.length) {
+    err(`topk bench query: FAILED — ${failures.join('; ')}`);
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,72 @@
+/**
+ * The seed's aggregator design, for `topk bench ingest --baseline` only (never
+ * shipped): a kafkajs consumer that, for every message, writes the raw listen
+ * and increments the user's and the global daily counter by one — no
+ * pre-aggregation, no dedupe, no intents. Offsets are auto-committed.
+ * Config from the environment, like the real aggregator; logs `ready`.
+ */
+import { loadConfig } from '../../engine/shared/config';
+import { createLogger } from '../../engine/shared/logger';
+import { createKafka } from '../../engine/shared/kafka';
+import { createCassandra } from '../../engine/shared/cassandra';
+import { DAY_MS, utcDay } from '../../engine/shared/listen-identity';
+
+const INSERT_LISTEN =
+  'INSERT INTO listens (user_id, day, listened_at, source, song_id, title, artist, album) VALUES (?, ?, ?, ?, ?, ?, ?, ?) USING TTL ?';
+const INCR_USER = 'UPDATE daily_counts SET plays = plays + 1 WHERE user_id = ? AND day = ? AND song_id = ?';
+const INCR_GLOBAL = 'UPDATE global_daily_counts SET plays = plays + 1 WHERE day = ? AND song_id = ?';
+
+interface SeedEvent {
+  user_id: string;
+  source: string;
+  listened_at: number;
+  song_id: string;
+  title: string;
+  artist: string;
+  album?: string;
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger('seed-aggregator', { level: config.logLevel });
+  const kafka = createKafka(config, log, 'topk-seed-aggregator');
+  const db = createCassandra(config, log);
+  await db.connect();
+  const consumer = kafka.consumer({ groupId: config.consumerGroup });
+  await consumer.connect();
+  await consumer.subscribe({ topic: config.listensTopic, fromBeginning: true });
+  const retentionMs = config.retentionDays * DAY_MS;
+  await consumer.run({
+    autoCommitInterval: 1000,
+    partitionsConsumedConcurrently: Math.min(3, config.topicPartitions),
+    eachMessage: async ({ message }) => {
+      let e: SeedEvent;
+      try {
+        e = JSON.parse(message.value?.toString('utf8') ?? '') as SeedEvent;
+      } catch {
+        return;
+      }
+      const day = utcDay(e.listened_at);
+      const ttl = Math.max(1, Math.ceil((e.listened_at + retentionMs - Date.now()) / 1000));
+      await db.execute(INSERT_LISTEN, [e.user_id, day, new Date(e.listened_at), e.source, e.song_id, e.title, e.artist, e.album ?? null, ttl], { prepare: true });
+      await db.execute(INCR_USER, [e.user_id, day, e.song_id], { prepare: true });
+      await db.execute(INCR_GLOBAL, [day, e.song_id], { prepare: true });
+    },
+  });
+  log.info({ group: config.consumerGroup, topic: config.listensTopic }, 'ready');
+  const stop = async (): Promise<void> => {
+    await consumer.disconnect().catch(() => undefined);
+    await db.shutdown().catch(() => undefined);
+    log.flush();
+    setTimeout(() => process.exit(0), 50);
+  };
+  process.on('SIGTERM', () => void stop());
+  process.on('SIGINT', () => void stop());
+}
+
+main().catch((err: unknown) => {
+  const log = createLogger('seed-aggregator');
+  log.fatal({ err: (err as Error).message }, 'seed aggregator failed to start');
+  log.flush();
+  setTimeout(() => process.exit(1), 50);
+});

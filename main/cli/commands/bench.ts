@@ -1,0 +1,89 @@
+/**
+ * `topk bench ingest|query`: the benchmarks (BENCHMARKS.md). They run against
+ * the stack from config (TOPK_KAFKA_BROKERS, TOPK_CASSANDRA_CONTACT_POINTS,
+ * TOPK_REDIS_URL or the defaults), in a keyspace of their own (`topk_bench`)
+ * with fresh topics, groups, user ids and keys per run.
+ */
+import { parseStrict, runCommand, UsageError } from '../cli-args';
+import { DEFAULT_BENCH_KEYSPACE } from '../../bench/bench-env';
+
+export const BENCH_USAGE = `usage:
+  topk bench ingest --listens N --users U [--days D] [--partitions P] [--duplicates F] [--baseline] [--baseline-seconds S] [--keep-data] [--keyspace NAME] [--json]
+  topk bench query --seconds S --connections C [--users U] [--tracks-per-day T] [--baseline] [--keyspace NAME] [--json]
+
+ingest: publishes N simulated listens (+ F·N re-crawled copies, default F=0.05) for U users over D days
+        as the crawler does, runs the aggregator until its lag is 0, verifies every daily count.
+query:  GET /users/{id}/topk?days=7&k=10 under load: cache hits, Redis-only hits, misses.
+--baseline runs the same workload through the seed's design in the same run.`;
+
+function int(name: string, v: string | undefined, dflt: number | undefined, lo: number, hi: number): number {
+  if (v === undefined) {
+    if (dflt === undefined) throw new UsageError(`--${name} is required\n${BENCH_USAGE}`);
+    return dflt;
+  }
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < lo || n > hi) throw new UsageError(`--${name} must be an integer between ${lo} and ${hi}, got ${JSON.stringify(v)}\n${BENCH_USAGE}`);
+  return n;
+}
+
+export async function run(args: string[]): Promise<number> {
+  return runCommand(async () => {
+    const { values, positionals } = parseStrict(
+      args,
+      {
+        listens: { type: 'string' },
+        users: { type: 'string' },
+        days: { type: 'string' },
+        partitions: { type: 'string' },
+        duplicates: { type: 'string' },
+        seconds: { type: 'string' },
+        connections: { type: 'string' },
+        'tracks-per-day': { type: 'string' },
+        'baseline-seconds': { type: 'string' },
+        baseline: { type: 'boolean' },
+        json: { type: 'boolean' },
+        'keep-data': { type: 'boolean' },
+        keyspace: { type: 'string' },
+      },
+      BENCH_USAGE,
+    );
+    if (values.help) {
+      console.log(BENCH_USAGE);
+      return 0;
+    }
+    const [which, ...extra] = positionals;
+    if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"\n${BENCH_USAGE}`);
+    const keyspace = values.keyspace ?? DEFAULT_BENCH_KEYSPACE;
+    if (!/^[A-Za-z][A-Za-z0-9_]{0,47}$/.test(keyspace)) throw new UsageError(`--keyspace ${JSON.stringify(keyspace)} is not a valid keyspace name\n${BENCH_USAGE}`);
+    if (which === 'ingest') {
+      const duplicates = values.duplicates === undefined ? 0.05 : Number(values.duplicates);
+      if (!Number.isFinite(duplicates) || duplicates < 0 || duplicates > 1) throw new UsageError(`--duplicates must be a fraction between 0 and 1\n${BENCH_USAGE}`);
+      const { benchIngest } = await import('../../bench/ingest-command');
+      return benchIngest({
+        listens: int('listens', values.listens, undefined, 1, 50_000_000),
+        users: int('users', values.users, undefined, 1, 1_000_000),
+        days: int('days', values.days, 7, 1, 3650),
+        partitions: int('partitions', values.partitions, 6, 1, 1000),
+        duplicates,
+        baseline: values.baseline === true,
+        baselineSeconds: int('baseline-seconds', values['baseline-seconds'], 120, 1, 86_400),
+        json: values.json === true,
+        keyspace,
+        keepData: values['keep-data'] === true,
+      });
+    }
+    if (which === 'query') {
+      const { benchQuery } = await import('../../bench/query-command');
+      return benchQuery({
+        seconds: int('seconds', values.seconds, undefined, 1, 3600),
+        connections: int('connections', values.connections, undefined, 1, 10_000),
+        users: int('users', values.users, 100, 1, 100_000),
+        tracksPerDay: int('tracks-per-day', values['tracks-per-day'], 1000, 1, 100_000),
+        baseline: values.baseline === true,
+        json: values.json === true,
+        keyspace,
+      });
+    }
+    throw new UsageError(`${which === undefined ? 'which benchmark?' : `unknown benchmark "${which}"`}\n${BENCH_USAGE}`);
+  });
+}
