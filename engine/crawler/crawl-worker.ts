@@ -21,6 +21,9 @@ export interface CrawlWorkerOptions {
   busyDelayMs?: number;
 }
 
+/** lifetime of the per-(user, source) crawl lock */
+const LOCK_MS = 15 * 60_000;
+
 /**
  * BullMQ worker of `topk-crawl`. Per-source concurrency (each adapter's
  * `concurrency`) and one crawl at a time per (user, source) — a job that
@@ -53,7 +56,13 @@ export class CrawlWorker {
     const limit = adapter?.concurrency ?? 1;
     const busy = (this.running.get(source) ?? 0) >= limit;
     const lockKey = `topk:crawl-lock:${user_id}:${source}`;
-    const locked = !busy && (await this.o.redis.set(lockKey, crawl_id, 'PX', 15 * 60_000, 'NX')) === 'OK';
+    let locked = !busy && (await this.o.redis.set(lockKey, crawl_id, 'PX', LOCK_MS, 'NX')) === 'OK';
+    // a crawler killed mid-crawl leaves the lock of its crawl behind; BullMQ hands that stalled
+    // job (same crawl id) to the next worker, which must take the lock over instead of waiting
+    // for it to expire (15 minutes of no progress otherwise)
+    if (!busy && !locked && (await this.o.redis.get(lockKey)) === crawl_id) {
+      locked = (await this.o.redis.set(lockKey, crawl_id, 'PX', LOCK_MS)) === 'OK';
+    }
     if (!locked) {
       await job.moveToDelayed(Date.now() + (this.o.busyDelayMs ?? 500) + Math.floor(Math.random() * 250), token);
       throw new DelayedError();

@@ -34,10 +34,16 @@ export interface ListenBrainzFakeOptions {
 export class ListenBrainzFake {
   private server: Server | undefined;
   private readonly users = new Map<string, FakeListen[]>();
-  /** status codes to answer the next requests with, in order (e.g. [429, 500, 500]) */
-  readonly inject: Array<{ status: number; retryAfter?: number }> = [];
+  /**
+   * answers for the next requests, in order (e.g. [429, 500, 500]); `hang` never answers
+   * (the client's timeout must fire), `body` sends that raw text with the status (malformed JSON)
+   */
+  readonly inject: Array<{ status: number; retryAfter?: number; hang?: boolean; body?: string }> = [];
+  private readonly hanging = new Set<ServerResponse>();
   /** every request's URL, in order */
   readonly requests: string[] = [];
+  /** every answer (status, or 0 for a request left hanging), in order, with its time (ms) and URL */
+  readonly answers: Array<{ at: number; status: number; url: string; malformed?: boolean }> = [];
   private windowStart = Date.now();
   private used = 0;
 
@@ -57,10 +63,13 @@ export class ListenBrainzFake {
   }
 
   async close(): Promise<void> {
+    for (const r of this.hanging) r.destroy();
+    this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
   private send(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
+    this.answers.push({ at: Date.now(), status, url: res.req?.url ?? '' });
     const limit = this.o.rateLimit ?? 1000;
     const win = this.o.windowSeconds ?? 10;
     const resetIn = Math.max(0, Math.ceil((this.windowStart + win * 1000 - Date.now()) / 1000));
@@ -86,6 +95,18 @@ export class ListenBrainzFake {
     this.used++;
     const injected = this.inject.shift();
     if (injected) {
+      if (injected.hang) {
+        this.answers.push({ at: Date.now(), status: 0, url: req.url ?? '' });
+        this.hanging.add(res);
+        res.on('close', () => this.hanging.delete(res));
+        return;
+      }
+      if (injected.body !== undefined) {
+        this.answers.push({ at: Date.now(), status: injected.status, url: req.url ?? '', malformed: true });
+        res.writeHead(injected.status, { 'content-type': 'application/json' });
+        res.end(injected.body);
+        return;
+      }
       if (injected.status === 429) {
         this.send(res, 429, { code: 429, error: 'Too many requests' }, { 'retry-after': String(injected.retryAfter ?? 1) });
       } else {

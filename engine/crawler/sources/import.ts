@@ -182,6 +182,11 @@ export class ImportReader {
     }
     buf += decoder.decode();
     if (this.mode === 'lines') yield* flushLines(true);
-    else if (start >= 0) yield null; // truncated last entry
+    else if (this.mode === 'array' && !closed) {
+      // the file ends inside the array (cut short by a failed upload or copy): the entries
+      // after the cut are unknown, so the import must not be reported as complete
+      if (start >= 0) yield null;
+      throw new Error('import file is truncated: the JSON array is never closed');
+    }
   }
 }

@@ -29,7 +29,8 @@ interface LbListen {
 
 /** A ListenBrainz listen → SourceListen, or undefined when it lacks what identity needs. */
 export function fromListenBrainz(l: LbListen): SourceListen | undefined {
-  if (typeof l.listened_at !== 'number' || !Number.isInteger(l.listened_at) || l.listened_at <= 0) return undefined;
+  // seconds; a value whose milliseconds are not a safe integer (1e308 → Infinity) is no time
+  if (typeof l.listened_at !== 'number' || !Number.isSafeInteger(l.listened_at * 1000) || l.listened_at <= 0) return undefined;
   const tm = l.track_metadata;
   const artist = typeof tm?.artist_name === 'string' ? tm.artist_name.trim() : '';
   const title = typeof tm?.track_name === 'string' ? tm.track_name.trim() : '';

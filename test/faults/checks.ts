@@ -1,0 +1,203 @@
+/**
+ * What every fault case measures: the independent expected counts (deduped by
+ * identity), the stored counters (including ≤ 0 rows), listens lost / double
+ * counted, consumer progress, and the results table for RELIABILITY.md.
+ */
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Kafka } from 'kafkajs';
+import type { CassandraClient } from '../../engine/shared/cassandra';
+import type { Config } from '../../engine/shared/config';
+
+export interface Identity {
+  user_id: string;
+  source: string;
+  listened_at: number;
+  song_id: string;
+}
+
+/** user → day → song → plays; dedupe by (user, source, listened_at, song_id); day = UTC date by Date#toISOString. */
+export type Counts = Map<string, Map<string, Map<string, number>>>;
+
+export function expectedCounts(listens: Iterable<Identity>, into: Counts = new Map(), seen: Set<string> = new Set()): Counts {
+  for (const l of listens) {
+    const id = `${l.user_id}\u0000${l.source}\u0000${l.listened_at}\u0000${l.song_id}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const day = new Date(l.listened_at).toISOString().slice(0, 10);
+    let u = into.get(l.user_id);
+    if (!u) into.set(l.user_id, (u = new Map()));
+    let d = u.get(day);
+    if (!d) u.set(day, (d = new Map()));
+    d.set(l.song_id, (d.get(l.song_id) ?? 0) + 1);
+  }
+  return into;
+}
+
+export function total(c: Counts): number {
+  let n = 0;
+  for (const days of c.values()) for (const songs of days.values()) for (const v of songs.values()) n += v;
+  return n;
+}
+
+/** Every counter row of the user (all days it has), ≤ 0 rows included. */
+export async function storedUserCounts(db: CassandraClient, userId: string, days: string[]): Promise<Map<string, Map<string, number>>> {
+  const out = new Map<string, Map<string, number>>();
+  await Promise.all(
+    days.map(async (day) => {
+      const m = new Map<string, number>();
+      const rows = db.stream('SELECT song_id, plays FROM daily_counts WHERE user_id = ? AND day = ?', [userId, day], { prepare: true, fetchSize: 5000 }) as unknown as AsyncIterable<{
+        song_id: string;
+        plays: unknown;
+      }>;
+      for await (const r of rows) m.set(r.song_id, Number(String(r.plays)));
+      if (m.size) out.set(day, m);
+    }),
+  );
+  return out;
+}
+
+export interface Diff {
+  expected: number;
+  stored: number;
+  lost: number;
+  double: number;
+  /** first few differing cells, for the failure message */
+  samples: string[];
+}
+
+/** Compares expected vs stored for the given users over `days` (every (user, day, song) cell). */
+export async function compareCounts(db: CassandraClient, expected: Counts, users: string[], days: string[]): Promise<Diff> {
+  const d: Diff = { expected: 0, stored: 0, lost: 0, double: 0, samples: [] };
+  for (let i = 0; i < users.length; i += 8) {
+    await Promise.all(
+      users.slice(i, i + 8).map(async (u) => {
+        const stored = await storedUserCounts(db, u, days);
+        const want = expected.get(u) ?? new Map<string, Map<string, number>>();
+        for (const day of days) {
+          const w = want.get(day) ?? new Map<string, number>();
+          const s = stored.get(day) ?? new Map<string, number>();
+          for (const song of new Set([...w.keys(), ...s.keys()])) {
+            const a = w.get(song) ?? 0;
+            const b = s.get(song) ?? 0;
+            d.expected += a;
+            d.stored += b;
+            if (a > b) d.lost += a - b;
+            if (b > a) d.double += b - a;
+            if (a !== b && d.samples.length < 5) d.samples.push(`${u} ${day} ${song}: expected ${a}, stored ${b}`);
+          }
+        }
+      }),
+    );
+  }
+  return d;
+}
+
+/** Global counters of `days` vs the sum of the expected per-user counts. */
+export async function compareGlobal(db: CassandraClient, expected: Counts, days: string[]): Promise<Diff> {
+  const want = new Map<string, number>();
+  for (const ds of expected.values()) {
+    for (const [day, songs] of ds) for (const [s, n] of songs) want.set(`${day} ${s}`, (want.get(`${day} ${s}`) ?? 0) + n);
+  }
+  const have = new Map<string, number>();
+  for (const day of days) {
+    const rows = db.stream('SELECT song_id, plays FROM global_daily_counts WHERE day = ?', [day], { prepare: true, fetchSize: 5000 }) as unknown as AsyncIterable<{ song_id: string; plays: unknown }>;
+    for await (const r of rows) have.set(`${day} ${r.song_id}`, Number(String(r.plays)));
+  }
+  const d: Diff = { expected: 0, stored: 0, lost: 0, double: 0, samples: [] };
+  for (const k of new Set([...want.keys(), ...have.keys()])) {
+    const a = want.get(k) ?? 0;
+    const b = have.get(k) ?? 0;
+    d.expected += a;
+    d.stored += b;
+    if (a > b) d.lost += a - b;
+    if (b > a) d.double += b - a;
+    if (a !== b && d.samples.length < 5) d.samples.push(`global ${k}: expected ${a}, stored ${b}`);
+  }
+  return d;
+}
+
+/** Sum of the group's committed offsets on the topic, and its lag; undefined while Kafka does not answer. */
+export async function groupProgress(kafka: Kafka, config: Pick<Config, 'listensTopic' | 'consumerGroup'>): Promise<{ committed: number; lag: number; end: number } | undefined> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const ends = await admin.fetchTopicOffsets(config.listensTopic);
+    const [c] = await admin.fetchOffsets({ groupId: config.consumerGroup, topics: [config.listensTopic] });
+    let committed = 0;
+    let lag = 0;
+    let end = 0;
+    for (const e of ends) {
+      const p = c?.partitions.find((x) => x.partition === e.partition);
+      const at = p && Number(p.offset) >= 0 ? Number(p.offset) : Number(e.low);
+      committed += at;
+      end += Number(e.high);
+      lag += Number(e.high) - at;
+    }
+    return { committed, lag, end };
+  } catch {
+    return undefined;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/** Messages in a topic (sum of high − low); undefined when the topic does not exist. */
+export async function topicSize(kafka: Kafka, topic: string): Promise<number | undefined> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const offs = await admin.fetchTopicOffsets(topic);
+    return offs.reduce((a, o) => a + Number(o.high) - Number(o.low), 0);
+  } catch {
+    return undefined;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+export async function waitUntil<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number, everyMs = 1000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > end) throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export interface CaseResult {
+  case: string;
+  listens: number;
+  lost: number;
+  double: number;
+  /** seconds from each fault to renewed progress */
+  recoverySeconds: number[];
+  /** seconds for the whole case (ingest with faults, until lag 0) */
+  totalSeconds: number;
+  notes: string;
+}
+
+export function formatTable(rows: CaseResult[]): string {
+  const head = '| Fault | Listens ingested | Lost | Double counted | Time to recover (s) | Case total (s) | Notes |';
+  const sep = '|---|---:|---:|---:|---|---:|---|';
+  const fmt = (r: CaseResult) => {
+    const rec = r.recoverySeconds.length ? r.recoverySeconds.map((s) => s.toFixed(1)).join(', ') : '–';
+    return `| ${r.case} | ${r.listens.toLocaleString('en-US')} | ${r.lost} | ${r.double} | ${rec} | ${r.totalSeconds.toFixed(0)} | ${r.notes} |`;
+  };
+  return [head, sep, ...rows.map(fmt)].join('\n');
+}
+
+/** Appends a result to the JSON results file (one run's rows). */
+export function recordResult(file: string, r: CaseResult): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const rows: CaseResult[] = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as CaseResult[]) : [];
+  rows.push(r);
+  writeFileSync(file, JSON.stringify(rows, null, 2) + '\n');
+  appendFileSync(file.replace(/\.json$/, '.log'), `${new Date().toISOString()} ${JSON.stringify(r)}\n`);
+}

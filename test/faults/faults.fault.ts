@@ -1,0 +1,466 @@
+/**
+ * Fault suite: every case ingests ≥ 100 000 simulated listens while a fault
+ * is injected, then checks every user's counts (each (user, day, song) cell)
+ * against an independent computation from the simulator's deterministic
+ * generator (or the ListenBrainz fake's data), deduped by identity.
+ *
+ * Runs on its OWN native stack (ports 39092/39042/36379, data in
+ * .cache/fault-stack), never on the shared dev stack. `npm run test:faults`.
+ * Results: printed as a table and written to .cache/fault-stack/results.json.
+ */
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import pino from 'pino';
+import type { Kafka } from 'kafkajs';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CrawlService } from '../../engine/crawler/crawl-service';
+import { ListenPublisher } from '../../engine/crawler/publisher';
+import { createSources } from '../../engine/crawler/sources/registry';
+import { generateListens } from '../../engine/crawler/sources/simulator';
+import { mulberry32 } from '../../engine/crawler/sources/simulator-catalogue';
+import { createCassandra } from '../../engine/shared/cassandra';
+import type { CassandraClient } from '../../engine/shared/cassandra';
+import type { Config } from '../../engine/shared/config';
+import { SecretBox } from '../../engine/shared/crypto';
+import { createKafka } from '../../engine/shared/kafka';
+import type { ListenEvent } from '../../engine/shared/listen-event';
+import { createRedis } from '../../engine/shared/redis';
+import { ensureTopics } from '../../engine/shared/topics';
+import { migrate } from '../../main/migrate/migrator';
+import { ListenBrainzFake } from '../fakes/listenbrainz-fake';
+import type { FakeListen } from '../fakes/listenbrainz-fake';
+import { compareCounts, compareGlobal, expectedCounts, formatTable, groupProgress, recordResult, topicSize, total, waitUntil } from './checks';
+import type { CaseResult, Counts, Identity } from './checks';
+import { EngineProcess } from './engine-process';
+import { faultConfig, faultDataDir, FaultStack } from './fault-stack';
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+const SEED = Number(process.env.TOPK_FAULT_SEED ?? Math.floor(Math.random() * 1e9));
+const rand = mulberry32(SEED);
+const between = (lo: number, hi: number) => lo + rand() * (hi - lo);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** listens per simulated user per day; 45 users × 6 days × 400 ≈ 108 000 listens per case */
+const USERS = Number(process.env.TOPK_FAULT_USERS ?? 45);
+const LPD = Number(process.env.TOPK_FAULT_LPD ?? 400);
+const MIN_LISTENS = Number(process.env.TOPK_FAULT_MIN_LISTENS ?? 100_000);
+
+const tag = randomBytes(3).toString('hex');
+const RUN_DIR = join(faultDataDir(), 'runs', tag);
+const RESULTS = join(faultDataDir(), 'results.json');
+const results: CaseResult[] = [];
+/** every case's expected counts, for the global check at the end */
+const allExpected: Counts = new Map();
+const allSeen = new Set<string>();
+
+let stack: FaultStack;
+let base: Config;
+let db: CassandraClient;
+let kafka: Kafka;
+let redis: Redis;
+const procs: EngineProcess[] = [];
+
+function say(msg: string): void {
+  console.log(`[faults ${new Date().toISOString().slice(11, 19)}] ${msg}`);
+}
+
+function caseConfig(name: string, env: Record<string, string> = {}): Config {
+  return faultConfig({
+    TOPK_KEYSPACE: base.keyspace,
+    TOPK_LISTENS_TOPIC: `listens-${name}-${tag}`,
+    TOPK_DLQ_TOPIC: `listens-${name}-${tag}.dlq`,
+    TOPK_CONSUMER_GROUP: `agg-${name}-${tag}`,
+    ...env,
+  });
+}
+
+function engine(name: 'aggregator' | 'crawler', config: Config, caseName: string): EngineProcess {
+  const p = new EngineProcess(name, config, join(RUN_DIR, `${caseName}-${name}.log`));
+  procs.push(p);
+  return p;
+}
+
+const days = (): string[] => Array.from({ length: 9 }, (_, i) => new Date(Date.now() + DAY - i * DAY).toISOString().slice(0, 10));
+
+async function finish(r: Omit<CaseResult, 'lost' | 'double' | 'listens'>, expected: Counts, users: string[], config: Config): Promise<CaseResult> {
+  const diff = await compareCounts(db, expected, users, days());
+  const dlq = await topicSize(kafka, config.dlqTopic);
+  const row: CaseResult = { ...r, listens: total(expected), lost: diff.lost, double: diff.double, notes: `${r.notes}${dlq ? `; DLQ ${dlq}` : '; DLQ 0'}` };
+  results.push(row);
+  recordResult(RESULTS, row);
+  expectedCounts(flatten(expected), allExpected, allSeen);
+  say(`${r.case}: ${row.listens} listens, lost ${row.lost}, double ${row.double}, recovery ${r.recoverySeconds.map((s) => s.toFixed(1)).join('/')} s${diff.samples.length ? `\n  ${diff.samples.join('\n  ')}` : ''}`);
+  expect(diff.samples).toEqual([]);
+  expect(row.listens).toBeGreaterThanOrEqual(MIN_LISTENS);
+  expect(dlq ?? 0).toBe(0);
+  return row;
+}
+
+/** Counts → identities again (one per play), so the global expectation can be accumulated across cases. */
+function* flatten(c: Counts): Iterable<Identity> {
+  let i = 0;
+  for (const [u, ds] of c) for (const [d, songs] of ds) for (const [s, n] of songs) for (let k = 0; k < n; k++) yield { user_id: u, source: `x${i++}`, listened_at: Date.parse(d), song_id: s };
+}
+
+/** Simulated listens of the case's users in [from, to), as listen events. */
+function simulatedEvents(users: string[], seed: number, from: number, to: number): ListenEvent[] {
+  const now = Date.now();
+  return users.flatMap((u) => generateListens(seed, u, from, to, { listensPerDay: LPD }).map((l) => ({ v: 1 as const, user_id: u, source: 'simulator', ...l, published_at: now })));
+}
+
+/** Publishes in chunks; a chunk that fails (broker down) is sent again, as the crawler's retry would. */
+async function publishAll(config: Config, events: ListenEvent[], onRetry: () => void = () => undefined): Promise<void> {
+  const pub = new ListenPublisher(createKafka(config, log, `fault-pub-${tag}`), config);
+  try {
+    for (let i = 0; i < events.length; i += 2000) {
+      for (;;) {
+        try {
+          await pub.publish(events.slice(i, i + 2000));
+          break;
+        } catch {
+          onRetry();
+          await pub.close();
+          await sleep(1000);
+        }
+      }
+    }
+  } finally {
+    await pub.close();
+  }
+}
+
+/** Time (s) from `t0` until the group's committed offsets pass `before`. */
+async function progressAfter(config: Config, before: number, t0: number, timeoutMs = 300_000): Promise<number> {
+  await waitUntil('consumer progress after the fault', async () => ((await groupProgress(kafka, config))?.committed ?? -1) > before, timeoutMs, 250);
+  return (Date.now() - t0) / 1000;
+}
+
+async function lag0(config: Config, timeoutMs = 600_000): Promise<void> {
+  await waitUntil('consumer lag 0', async () => {
+    const p = await groupProgress(kafka, config);
+    return p !== undefined && p.end > 0 && p.lag === 0;
+  }, timeoutMs, 1000);
+}
+
+/** Connect a simulator source per user starting at cursor `from`, with a long interval (one crawl each). */
+async function connectSimulator(service: CrawlService, users: string[], seed: number, from: number): Promise<void> {
+  for (const u of users) {
+    await service.connectSource(u, 'simulator', { seed, listens_per_day: LPD });
+    await service.store.updateSchedule(u, 'simulator', { cursor: String(from), interval_seconds: 86_400, next_run_at: new Date() });
+  }
+}
+
+interface CrawlSnapshot {
+  running: Map<string, number>;
+  done: number;
+}
+
+async function crawlSnapshot(service: CrawlService, users: string[], source: string): Promise<CrawlSnapshot> {
+  const running = new Map<string, number>();
+  let done = 0;
+  await Promise.all(
+    users.map(async (u) => {
+      const s = await service.store.getSchedule(u, source);
+      if (!s?.last_crawl_id) return;
+      const c = await service.store.getCrawl(s.last_crawl_id);
+      if (c?.state === 'done' && s.state === 'idle') done++;
+      else if (c?.state === 'running') running.set(c.crawl_id, c.pages);
+    }),
+  );
+  return { running, done };
+}
+
+/** Seconds from t0 until every crawl that was running at the fault made progress (a new page, or finished). */
+async function crawlsProgressed(service: CrawlService, was: Map<string, number>, t0: number, timeoutMs = 400_000): Promise<number> {
+  await waitUntil('the interrupted crawls to move again', async () => {
+    for (const [id, pages] of was) {
+      const c = await service.store.getCrawl(id);
+      if (!c || (c.state !== 'done' && c.pages <= pages)) return false;
+    }
+    return true;
+  }, timeoutMs, 500);
+  return (Date.now() - t0) / 1000;
+}
+
+async function allCrawled(service: CrawlService, users: string[], source: string, timeoutMs = 900_000): Promise<void> {
+  await waitUntil(`every ${source} crawl done`, async () => (await crawlSnapshot(service, users, source)).done === users.length, timeoutMs, 2000);
+  for (const u of users) await service.store.updateSchedule(u, source, { paused: true });
+}
+
+function crawlService(config: Config): CrawlService {
+  return new CrawlService({ cassandra: db, redis, kafka, config, log, sources: createSources(config), secrets: SecretBox.fromDataDir(config.dataDir) });
+}
+
+beforeAll(async () => {
+  say(`seed ${SEED} (TOPK_FAULT_SEED=${SEED} reproduces the fault timings), run dir ${RUN_DIR}`);
+  base = faultConfig({ TOPK_KEYSPACE: `topk_faults_${tag}` });
+  stack = new FaultStack(base);
+  const t0 = Date.now();
+  await stack.up(say);
+  say(`private stack up in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  await migrate(base, log);
+  db = createCassandra(base, log);
+  await db.connect();
+  kafka = createKafka(base, log, `fault-suite-${tag}`);
+  redis = createRedis(base, log);
+}, 900_000);
+
+afterAll(async () => {
+  for (const p of procs) await p.stop().catch(() => undefined);
+  if (results.length) console.log(`\nFault suite results (seed ${SEED}):\n\n${formatTable(results)}\n`);
+  await redis?.quit().catch(() => undefined);
+  await db?.shutdown().catch(() => undefined);
+  if (process.env.TOPK_FAULT_KEEP_STACK !== '1') {
+    await stack?.down();
+    rmSync(join(faultDataDir(), 'native', 'redis'), { recursive: true, force: true });
+  }
+}, 300_000);
+
+describe('fault suite (private native stack)', () => {
+  it('aggregator SIGKILLed several times at random moments', async () => {
+    const config = caseConfig('aggkill');
+    await ensureTopics(kafka, config);
+    const users = Array.from({ length: USERS }, (_, i) => `fa-agg-${tag}-${i}`);
+    const to = Date.now() - HOUR;
+    const events = simulatedEvents(users, 11, to - 6 * DAY, to);
+    const expected = expectedCounts(events);
+    const t0 = Date.now();
+    const agg = engine('aggregator', config, 'aggkill');
+    const publishing = publishAll(config, events);
+    await agg.start();
+    const recovery: number[] = [];
+    const kills = 4;
+    for (let k = 0; k < kills; k++) {
+      await sleep(between(2000, 9000));
+      const before = (await groupProgress(kafka, config))?.committed ?? 0;
+      await agg.kill();
+      const tk = Date.now();
+      say(`aggregator SIGKILL ${k + 1}/${kills} at committed offset ${before}`);
+      void agg.start();
+      recovery.push(await progressAfter(config, before, tk));
+    }
+    await publishing;
+    await lag0(config);
+    await agg.stop();
+    await finish({ case: `Aggregator SIGKILL ×${kills} at random moments`, recoverySeconds: recovery, totalSeconds: (Date.now() - t0) / 1000, notes: `restart until offsets advance (consumer-group rebalance ≤ 30 s session timeout); unexpected exits ${agg.crashes}` }, expected, users, config);
+  }, 900_000);
+
+  it('crawler SIGKILLed mid-crawl (cursor never skips unacknowledged listens)', async () => {
+    const config = caseConfig('crawlkill');
+    await ensureTopics(kafka, config);
+    const service = crawlService(config);
+    const users = Array.from({ length: USERS }, (_, i) => `fa-crawl-${tag}-${i}`);
+    const from = Date.now() - 6 * DAY;
+    await connectSimulator(service, users, 22, from);
+    const t0 = Date.now();
+    const agg = engine('aggregator', config, 'crawlkill');
+    const crawler = engine('crawler', config, 'crawlkill');
+    await Promise.all([agg.start(), crawler.start()]);
+    const recovery: number[] = [];
+    const kills = 2;
+    for (let k = 0; k < kills; k++) {
+      await waitUntil('crawls running', async () => (await crawlSnapshot(service, users, 'simulator')).running.size > 0, 120_000, 200);
+      await sleep(between(500, 3000));
+      const snap = await crawlSnapshot(service, users, 'simulator');
+      await crawler.kill();
+      const tk = Date.now();
+      say(`crawler SIGKILL ${k + 1}/${kills} with ${snap.running.size} crawls running, ${snap.done} done`);
+      void crawler.start();
+      recovery.push(await crawlsProgressed(service, snap.running, tk));
+    }
+    await allCrawled(service, users, 'simulator');
+    const expected = expectedCounts(
+      (
+        await Promise.all(
+          users.map(async (u) => {
+            const cursor = Number((await service.store.getSchedule(u, 'simulator'))!.cursor);
+            return generateListens(22, u, from, cursor, { listensPerDay: LPD }).map((l) => ({ ...l, user_id: u, source: 'simulator' }));
+          }),
+        )
+      ).flat(),
+    );
+    await lag0(config);
+    await Promise.all([crawler.stop(), agg.stop()]);
+    await service.close();
+    await finish({ case: `Crawler SIGKILL ×${kills} mid-crawl`, recoverySeconds: recovery, totalSeconds: (Date.now() - t0) / 1000, notes: 'until every interrupted crawl publishes again (BullMQ stalled-job recovery, lock 60 s); resumes from the saved cursor' }, expected, users, config);
+  }, 1_200_000);
+
+  it('Kafka broker restarted during ingest', async () => {
+    const config = caseConfig('kafka');
+    await ensureTopics(kafka, config);
+    const users = Array.from({ length: USERS }, (_, i) => `fa-kafka-${tag}-${i}`);
+    const to = Date.now() - HOUR;
+    const events = simulatedEvents(users, 33, to - 6 * DAY, to);
+    const expected = expectedCounts(events);
+    const t0 = Date.now();
+    const agg = engine('aggregator', config, 'kafka');
+    await agg.start();
+    let retries = 0;
+    const publishing = publishAll(config, events, () => retries++);
+    await waitUntil('ingest under way', async () => ((await groupProgress(kafka, config))?.committed ?? 0) > 5000, 300_000, 500);
+    await sleep(between(0, 3000));
+    const before = (await groupProgress(kafka, config))!.committed;
+    const tk = Date.now();
+    say(`restarting Kafka at committed offset ${before}`);
+    await stack.stop('kafka', 'term');
+    await stack.start();
+    say(`Kafka back after ${((Date.now() - tk) / 1000).toFixed(1)} s`);
+    const recovery = [await progressAfter(config, before, tk)];
+    await publishing;
+    await lag0(config);
+    await agg.stop();
+    await finish({ case: 'Kafka broker restarted (SIGTERM + start)', recoverySeconds: recovery, totalSeconds: (Date.now() - t0) / 1000, notes: `from stop until offsets advance again; producer chunks re-sent ${retries}; aggregator restarts ${agg.crashes}` }, expected, users, config);
+  }, 900_000);
+
+  it('Cassandra restarted during ingest (writes retried, valid events never DLQd)', async () => {
+    const config = caseConfig('cassandra');
+    await ensureTopics(kafka, config);
+    const users = Array.from({ length: USERS }, (_, i) => `fa-cass-${tag}-${i}`);
+    const to = Date.now() - HOUR;
+    const events = simulatedEvents(users, 44, to - 6 * DAY, to);
+    const expected = expectedCounts(events);
+    const t0 = Date.now();
+    const agg = engine('aggregator', config, 'cassandra');
+    await agg.start();
+    const publishing = publishAll(config, events);
+    await waitUntil('ingest under way', async () => ((await groupProgress(kafka, config))?.committed ?? 0) > 5000, 300_000, 500);
+    await sleep(between(0, 3000));
+    const before = (await groupProgress(kafka, config))!.committed;
+    const tk = Date.now();
+    say(`restarting Cassandra at committed offset ${before}`);
+    await stack.stop('cassandra', 'term');
+    await stack.start();
+    say(`Cassandra back after ${((Date.now() - tk) / 1000).toFixed(1)} s`);
+    const recovery = [await progressAfter(config, before, tk)];
+    await publishing;
+    await lag0(config);
+    await agg.stop();
+    await finish({ case: 'Cassandra restarted (SIGTERM + start)', recoverySeconds: recovery, totalSeconds: (Date.now() - t0) / 1000, notes: `from stop until offsets advance again (includes Cassandra's own restart); aggregator restarts ${agg.crashes}` }, expected, users, config);
+  }, 900_000);
+
+  it('Redis restarted with empty memory mid-crawl (crawls resume from the durable schedule)', async () => {
+    const config = caseConfig('redis');
+    await ensureTopics(kafka, config);
+    const service = crawlService(config);
+    const users = Array.from({ length: USERS }, (_, i) => `fa-redis-${tag}-${i}`);
+    const from = Date.now() - 6 * DAY;
+    await connectSimulator(service, users, 55, from);
+    const t0 = Date.now();
+    const agg = engine('aggregator', config, 'redis');
+    const crawler = engine('crawler', config, 'redis');
+    await Promise.all([agg.start(), crawler.start()]);
+    await waitUntil('crawls running', async () => (await crawlSnapshot(service, users, 'simulator')).running.size > 0, 120_000, 200);
+    await sleep(between(1000, 4000));
+    const snap = await crawlSnapshot(service, users, 'simulator');
+    const tk = Date.now();
+    say(`killing Redis (SIGKILL, data wiped) with ${snap.running.size} crawls running, ${snap.done} done`);
+    await stack.stop('redis', 'kill');
+    stack.wipeRedisData();
+    await stack.start();
+    const keys = await redis.dbsize();
+    say(`Redis back empty (${keys} keys) after ${((Date.now() - tk) / 1000).toFixed(1)} s`);
+    const recovery = [await crawlsProgressed(service, snap.running, tk)];
+    await allCrawled(service, users, 'simulator');
+    const expected = expectedCounts(
+      (
+        await Promise.all(
+          users.map(async (u) => {
+            const cursor = Number((await service.store.getSchedule(u, 'simulator'))!.cursor);
+            return generateListens(55, u, from, cursor, { listensPerDay: LPD }).map((l) => ({ ...l, user_id: u, source: 'simulator' }));
+          }),
+        )
+      ).flat(),
+    );
+    await lag0(config);
+    await Promise.all([crawler.stop(), agg.stop()]);
+    await service.close();
+    await finish({ case: 'Redis SIGKILLed, restarted empty', recoverySeconds: recovery, totalSeconds: (Date.now() - t0) / 1000, notes: `until every interrupted crawl publishes again (reconciler re-enqueues lost jobs); crawler/aggregator restarts ${crawler.crashes}/${agg.crashes}` }, expected, users, config);
+  }, 1_200_000);
+
+  it('ListenBrainz answering 429, 500, timeouts and malformed JSON', async () => {
+    const fake = new ListenBrainzFake({ rateLimit: 100_000, windowSeconds: 10 });
+    const url = await fake.start();
+    const config = caseConfig('source', { TOPK_LISTENBRAINZ_URL: url });
+    await ensureTopics(kafka, config);
+    const service = crawlService(config);
+    const nUsers = 10;
+    const per = Math.ceil(MIN_LISTENS / nUsers) + 200;
+    const users = Array.from({ length: nUsers }, (_, i) => `fa-lb-${tag}-${i}`);
+    const identities: Identity[] = [];
+    const now = Date.now();
+    for (const u of users) {
+      const ls: FakeListen[] = [];
+      for (let i = 0; i < per; i++) {
+        const ts = Math.floor((now - 6 * DAY + rand() * (6 * DAY - HOUR)) / 1000);
+        const song = Math.floor(rand() * 3000);
+        ls.push({ listened_at: ts, recording_msid: `msid-${song}`, track_metadata: { artist_name: `Artist ${song % 200}`, track_name: `Track ${song}` } });
+        identities.push({ user_id: u, source: 'listenbrainz', listened_at: ts * 1000, song_id: `msid-${song}` });
+      }
+      fake.addListens(u, ls);
+      await service.connectSource(u, 'listenbrainz', { username: u });
+      await service.store.updateSchedule(u, 'listenbrainz', { interval_seconds: 86_400, next_run_at: new Date() });
+    }
+    const expected = expectedCounts(identities);
+    const t0 = Date.now();
+    const agg = engine('aggregator', config, 'source');
+    const crawler = engine('crawler', config, 'source');
+    await Promise.all([agg.start(), crawler.start()]);
+    // faults are queued a few at a time while the crawls run, so they hit different crawls and pages
+    const plan: Array<{ status: number; retryAfter?: number; hang?: boolean; body?: string }> = [
+      { status: 429, retryAfter: 1 },
+      { status: 500 },
+      { status: 200, body: '{"payload": {"count": 3, "listens": [' },
+      { status: 503 },
+      { status: 200, hang: true },
+      { status: 429, retryAfter: 2 },
+      { status: 200, body: '<html>Bad gateway</html>' },
+      { status: 500 },
+      { status: 200, body: '{"payload": "not an object"}' },
+      { status: 429, retryAfter: 1 },
+    ];
+    const counts: Record<string, number> = { '429': 0, '5xx': 0, timeout: 0, malformed: 0 };
+    for (const f of plan) {
+      await waitUntil('the fake to be asked again', async () => fake.inject.length === 0, 300_000, 100);
+      await sleep(between(200, 1500));
+      fake.inject.push(f);
+      counts[f.hang ? 'timeout' : f.body !== undefined ? 'malformed' : f.status === 429 ? '429' : '5xx']!++;
+    }
+    await allCrawled(service, users, 'listenbrainz');
+    // recovery per fault: from the faulty answer to the next 200 the fake served
+    const recovery: number[] = [];
+    const a = fake.answers;
+    for (let i = 0; i < a.length; i++) {
+      if (a[i]!.status === 200 && !a[i]!.malformed) continue;
+      const next = a.slice(i + 1).find((x) => x.status === 200 && !x.malformed && x.at >= a[i]!.at);
+      if (next) recovery.push((next.at - a[i]!.at) / 1000);
+    }
+    const failedAttempts = (
+      await Promise.all(users.map(async (u) => (await service.listCrawls(u, 'listenbrainz')).filter((c) => c.state === 'failed').length))
+    ).reduce((x, y) => x + y, 0);
+    await lag0(config);
+    await Promise.all([crawler.stop(), agg.stop()]);
+    await service.close();
+    await fake.close();
+    const worst = recovery.length ? Math.max(...recovery) : 0;
+    await finish(
+      {
+        case: 'ListenBrainz 429 / 5xx / timeout / malformed JSON',
+        recoverySeconds: [worst],
+        totalSeconds: (Date.now() - t0) / 1000,
+        notes: `worst of ${recovery.length} faulty answers shown (429 ×${counts['429']}, 5xx ×${counts['5xx']}, timeout ×${counts.timeout} (30 s client timeout), malformed ×${counts.malformed}); failed crawls ${failedAttempts}`,
+      },
+      expected,
+      users,
+      config,
+    );
+  }, 900_000);
+
+  it('global counts equal the sum of every case', async () => {
+    const diff = await compareGlobal(db, allExpected, days());
+    say(`global: expected ${diff.expected}, stored ${diff.stored}, lost ${diff.lost}, double ${diff.double}`);
+    expect(diff.samples).toEqual([]);
+  }, 300_000);
+});
