@@ -1,7 +1,13 @@
+import { createCassandra } from '../../engine/shared/cassandra';
+import type { CassandraClient } from '../../engine/shared/cassandra';
 import { configToEnv } from '../../engine/shared/config';
 import type { Config } from '../../engine/shared/config';
 import { createLogger } from '../../engine/shared/logger';
 import type { Logger } from '../../engine/shared/logger';
+import type { AuthService } from '../auth/auth-service';
+import { createAuthService } from '../auth/create-auth-service';
+import type { TokenVault } from '../auth/token-vault';
+import { CassandraUserDirectory } from '../auth/user-directory';
 import { LogStore } from '../logs/log-store';
 import { followStackLogs } from '../logs/stack-logs';
 import { migrate as runMigrations } from '../migrate/migrator';
@@ -12,6 +18,7 @@ import { ChildProcessLauncher, engineEntry, findAppRoot } from '../supervisor/ch
 import type { ProcessLauncher } from '../supervisor/process-launcher';
 import { Supervisor } from '../supervisor/supervisor';
 import type { ProcessInfo, ServiceSpec, SupervisorOptions } from '../supervisor/supervisor';
+import { createAuthRoutes } from './auth-routes';
 import { startControlServer } from './control-server';
 import type { ControlServerHandle, RouteHook, StackControl, StackPhase, StackProgress } from './control-server';
 import { findRendererDir } from './static-files';
@@ -29,8 +36,10 @@ export interface ControlPlaneOptions {
   supervisor?: Partial<Omit<SupervisorOptions, 'launcher' | 'services' | 'env'>>;
   migrate?: (config: Config, log: Logger, opts: { onProgress?: (m: string) => void }) => Promise<MigrateResult | void>;
   doctor?: () => Promise<unknown>;
-  /** extra control routes, e.g. /control/auth/* */
+  /** extra control routes (GitHub sign-in /control/auth/* is built in) */
   routes?: RouteHook[];
+  /** GitHub sign-in: false turns it off; `vault` seals tokens (Electron: SafeStorageVault; default AES-256-GCM key file) */
+  auth?: false | { vault?: TokenVault };
   /** default: renderer/dist or dist/renderer under the app root */
   rendererDir?: string;
   /** environment the engine children inherit besides the config (default process.env: PATH, HOME, TOPK_* …) */
@@ -63,6 +72,10 @@ export class ControlPlane implements StackControl {
   readonly logs: LogStore;
   readonly log: Logger;
   readonly supervisor: Supervisor;
+  /** GitHub sign-in (undefined when turned off) */
+  readonly auth: AuthService | undefined;
+  private authDb: { client: CassandraClient; key: string } | undefined;
+  private authStarted = false;
   private readonly manager: StackManager;
   private provider: StackProvider | undefined;
   private server: ControlServerHandle | undefined;
@@ -79,6 +92,7 @@ export class ControlPlane implements StackControl {
     this.logs = new LogStore({ dir: LogStore.dirFor(o.config.dataDir), secrets: [o.config.apiToken, o.config.githubClientSecret] });
     this.log = createLogger('control', { level: o.config.logLevel, destination: this.logs.destination('control') });
     this.manager = o.stackManager ?? new StackManager(o.config);
+    this.auth = o.auth === false ? undefined : createAuthService(o.config, this.log, { vault: o.auth?.vault });
     const root = findAppRoot();
     const services = o.services ?? ENGINE_SERVICES.map((name) => ({ name, entry: engineEntry(name, { root }) }));
     this.supervisor = new Supervisor({ ...o.supervisor, launcher: o.launcher ?? new ChildProcessLauncher({ cwd: root }), services, env: {}, log: this.log });
@@ -115,7 +129,7 @@ export class ControlPlane implements StackControl {
       processes: this.supervisor,
       stack: this,
       doctor: this.o.doctor,
-      routes: this.o.routes,
+      routes: [...(this.auth ? [createAuthRoutes(this.auth)] : []), ...(this.o.routes ?? [])],
       log: this.log,
     });
     return this.server;
@@ -125,6 +139,8 @@ export class ControlPlane implements StackControl {
   async stop(opts: { stackDown?: boolean; volumes?: boolean } = {}): Promise<void> {
     await this.op?.catch(() => undefined);
     await this.supervisor.stop();
+    await this.auth?.close().catch((err: unknown) => this.log.warn({ err }, 'closing sign-in failed'));
+    await this.closeAuthDb();
     if (opts.stackDown && this.provider) await this.runOp('stopping', () => this.stackDownSteps(opts.volumes ?? false));
     await this.stackLogs?.dispose();
     this.stackLogs = undefined;
@@ -155,6 +171,7 @@ export class ControlPlane implements StackControl {
       this.emitProgress({ service: 'stack', phase: 'migrate', message: `applying migrations to keyspace ${engineConfig.keyspace}` });
       const migrate = this.o.migrate ?? ((c: Config, log: Logger, mo: { onProgress?: (m: string) => void }) => runMigrations(c, log, mo));
       await migrate(engineConfig, this.log, { onProgress: (m) => this.emitProgress({ service: 'stack', phase: 'migrate', message: m }) });
+      await this.attachAuth(engineConfig);
       this.emitProgress({ service: 'engine', phase: 'start', message: `starting ${this.supervisor.names.join(', ')}` });
       this.supervisor.setEnv(this.childEnv(engineConfig));
       this.supervisor.start();
@@ -206,6 +223,38 @@ export class ControlPlane implements StackControl {
     this.emitProgress({ service: 'stack', phase: 'start', message: `provider ${choice.id}: ${choice.reason}` });
     this.provider = await this.manager.provider(choice.id);
     return this.provider;
+  }
+
+  /** Signed-in accounts become app users (Cassandra `users`), follows become friends; periodic friends refresh. */
+  private async attachAuth(c: Config): Promise<void> {
+    if (!this.auth) return;
+    const key = `${c.cassandraContactPoints.join(',')}/${c.cassandraLocalDc}/${c.keyspace}`;
+    if (this.authDb?.key === key) return;
+    await this.closeAuthDb();
+    const client = createCassandra(c, this.log);
+    try {
+      await client.connect();
+    } catch (err) {
+      this.log.warn({ err }, 'sign-in: Cassandra did not answer; accounts are recorded on the next up');
+      await client.shutdown().catch(() => undefined);
+      return;
+    }
+    this.authDb = { client, key };
+    try {
+      await this.auth.attachDirectory(new CassandraUserDirectory(client));
+      if (!this.authStarted) await this.auth.start();
+      this.authStarted = true;
+    } catch (err) {
+      // sign-in keeps working; the next up records the accounts again
+      this.authDb.key = `${key}#retry`;
+      this.log.warn({ err }, 'could not record signed-in accounts in Cassandra');
+    }
+  }
+
+  private async closeAuthDb(): Promise<void> {
+    const db = this.authDb;
+    this.authDb = undefined;
+    await db?.client.shutdown().catch((err: unknown) => this.log.warn({ err }, 'closing the sign-in Cassandra client failed'));
   }
 
   private async stackDownSteps(volumes: boolean): Promise<void> {

@@ -3,7 +3,7 @@
  * Hosts the same ControlPlane as `topk serve`, with the engine processes run
  * by Electron's utilityProcess, and shows it in one hardened window.
  */
-import { app, dialog } from 'electron';
+import { app, dialog, safeStorage } from 'electron';
 import Docker from 'dockerode';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -19,6 +19,7 @@ import { StackManager } from '../stack/stack-manager';
 import { findAppRoot } from '../supervisor/child-process-launcher';
 import { ControlPlaneAdapter, loadDesktopPrefs } from './control-plane-adapter';
 import { DesktopShell } from './desktop-shell';
+import { SafeStorageVault } from './safe-storage-vault';
 import { checkContainerEngine } from './engine-check';
 import { UtilityProcessLauncher } from './utility-process-launcher';
 
@@ -82,6 +83,8 @@ async function main(): Promise<void> {
         // utilityProcess needs a real directory as cwd (not one inside app.asar)
         launcher: new UtilityProcessLauncher({ cwd: app.isPackaged ? config.dataDir : appRoot }),
         migrate: (c, l, mo) => migrate(c, l, { ...mo, dir: join(resourcesDir, 'cql') }),
+        // OS keychain when it really encrypts (on Linux not with basic_text); else the AES key file
+        auth: SafeStorageVault.usable(safeStorage) ? { vault: new SafeStorageVault(safeStorage) } : {},
       });
       await cp.startServer();
       return new ControlPlaneAdapter(cp, config.dataDir);
