@@ -101,6 +101,12 @@ export async function createApiServer(deps: ApiDeps): Promise<ApiServer> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.bodyLimit ?? 64 * 1024,
     return503OnClosing: true,
+    // router-level rejections (undecodable URL, a path parameter over 100 chars) get the JSON error shape too
+    frameworkErrors: (err, _req, reply) => {
+      const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
+      const r = reply as unknown as { code(c: number): { send(b: unknown): unknown } };
+      void r.code(status).send(errorBody(status === 414 ? 'path_too_long' : 'bad_url', err.message, 'path'));
+    },
   });
   // query strings, params and headers are strings on the wire: coerce them; JSON bodies keep their types (5 is not "5")
   const ajvOpts = { allErrors: false, useDefaults: true, removeAdditional: false, strict: false } as const;
@@ -158,7 +164,7 @@ export async function createApiServer(deps: ApiDeps): Promise<ApiServer> {
       return reply.code(400).send(errorBody('invalid_json', 'request body is not valid JSON', 'body'));
     }
     if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
-      return reply.code(err.statusCode).send(errorBody('bad_request', err.message));
+      return reply.code(err.statusCode).send(errorBody('bad_request', err.message, err.statusCode === 400 ? 'request' : undefined));
     }
     const name = (err as Error).name;
     if (name === 'NoHostAvailableError' || name === 'OperationTimedOutError' || name === 'KafkaJSConnectionError') {
