@@ -445,6 +445,8 @@ export function createDockerProvider(config: Config, opts: DockerProviderOptions
       await ensureNetwork(project, emit);
       await ensureVolumes(project, emit);
 
+      // services something waits on to finish (one-shot jobs): awaited for completion, not health
+      const completionOnly = new Set(plans.flatMap((p) => p.dependsOn.filter((d) => d.condition === 'service_completed_successfully').map((d) => d.service)));
       const started = new Map<string, Promise<Docker.Container>>();
       const healthy = new Map<string, Promise<void>>();
       const completed = new Map<string, Promise<void>>();
@@ -457,18 +459,9 @@ export function createDockerProvider(config: Config, opts: DockerProviderOptions
         );
         const container = Promise.all([image, deps]).then(([imageId]) => ensureContainer(project, plan, imageId, emit));
         started.set(plan.service, container);
-        healthy.set(
-          plan.service,
-          container.then((c) => waitReady(project, plan, c, emit, signal)),
-        );
-        completed.set(
-          plan.service,
-          container.then((c) => waitCompleted(c, plan, signal)),
-        );
+        if (!completionOnly.has(plan.service)) healthy.set(plan.service, container.then((c) => waitReady(project, plan, c, emit, signal)));
+        if (completionOnly.has(plan.service)) completed.set(plan.service, container.then((c) => waitCompleted(c, plan, signal)));
       }
-      // completion is only awaited by dependents; keep its rejections handled
-      for (const p of completed.values()) p.catch(() => {});
-      const completionOnly = new Set(plans.flatMap((p) => p.dependsOn.filter((d) => d.condition === 'service_completed_successfully').map((d) => d.service)));
       const results = await Promise.allSettled(plans.map((p) => (completionOnly.has(p.service) ? completed.get(p.service) : healthy.get(p.service))));
       const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as Error);
       if (failures.length) {
@@ -486,17 +479,14 @@ export function createDockerProvider(config: Config, opts: DockerProviderOptions
       const project = load();
       const filters = labelFilter(project);
       const containers = await engineCall('list containers', () => docker.listContainers({ all: true, filters }));
-      // dependents first
-      let order: string[] = [];
+      // dependents first; services at the same depth stop together
+      const depth = new Map<string, number>();
       try {
-        order = planProject(project, env).map((p) => p.service).reverse();
+        for (const p of planProject(project, env)) depth.set(p.service, 1 + Math.max(0, ...p.dependsOn.map((d) => depth.get(d.service) ?? 0)));
       } catch {
-        order = [];
+        /* an unreadable definition: stop everything at once */
       }
-      const rank = (c: Docker.ContainerInfo) => {
-        const i = order.indexOf(c.Labels[SERVICE_LABEL] ?? '');
-        return i < 0 ? order.length : i;
-      };
+      const rank = (c: Docker.ContainerInfo) => -(depth.get(c.Labels[SERVICE_LABEL] ?? '') ?? 0);
       const groups = new Map<number, Docker.ContainerInfo[]>();
       for (const c of containers) groups.set(rank(c), [...(groups.get(rank(c)) ?? []), c]);
       for (const r of [...groups.keys()].sort((a, b) => a - b)) {
