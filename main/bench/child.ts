@@ -37,6 +37,8 @@ export interface ChildHandle {
   /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code */
   stop(graceMs?: number): Promise<number | null>;
   onLine(fn: (obj: Record<string, unknown>) => void): void;
+  /** resolves on the first log line with this msg (counting lines seen before the call) */
+  waitForMsg(msg: string, timeoutMs?: number): Promise<void>;
 }
 
 const live = new Set<ChildProcess>();
@@ -64,6 +66,7 @@ export function startChild(args: string[], env: Record<string, string>, label: s
   live.add(proc);
   proc.once('exit', () => live.delete(proc));
   const lines: string[] = [];
+  const seenMsgs = new Set<string>();
   const listeners: Array<(o: Record<string, unknown>) => void> = [];
   let readyResolve!: () => void;
   let readyReject!: (e: Error) => void;
@@ -85,6 +88,7 @@ export function startChild(args: string[], env: Record<string, string>, label: s
     try {
       const o = JSON.parse(l) as Record<string, unknown>;
       if (o.msg === 'ready') readyResolve();
+      if (typeof o.msg === 'string') seenMsgs.add(o.msg);
       for (const fn of listeners) fn(o);
     } catch {
       /* not JSON */
@@ -99,6 +103,17 @@ export function startChild(args: string[], env: Record<string, string>, label: s
     ready,
     tail: () => lines.join('\n'),
     onLine: (fn) => listeners.push(fn),
+    waitForMsg: (msg, timeoutMs = 60_000) =>
+      new Promise<void>((resolve, reject) => {
+        if (seenMsgs.has(msg)) return resolve();
+        const t = setTimeout(() => reject(new Error(`${label}: no "${msg}" within ${timeoutMs / 1000} s:\n${lines.join('\n')}`)), timeoutMs);
+        listeners.push((o) => {
+          if (o.msg === msg) {
+            clearTimeout(t);
+            resolve();
+          }
+        });
+      }),
     async stop(graceMs = 15_000) {
       if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
       proc.kill('SIGTERM');

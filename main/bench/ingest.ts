@@ -120,6 +120,8 @@ export async function runIngest(
   let result: IngestResult | undefined;
   try {
     await child.ready;
+    // the clock starts once the consumer group has its assignment (joining takes seconds and is not throughput)
+    await child.waitForMsg('partitions assigned', 120_000);
     say(`[${design}] aggregator pid ${child.pid} ready; publishing ${w.order.length} messages to ${topic} (${opts.partitions} partitions)`);
 
     // publish as the crawler does: idempotent producer, acks -1, key user_id, chunks of 2000

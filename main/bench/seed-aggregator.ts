@@ -33,6 +33,7 @@ async function main(): Promise<void> {
   const db = createCassandra(config, log);
   await db.connect();
   const consumer = kafka.consumer({ groupId: config.consumerGroup });
+  consumer.on(consumer.events.GROUP_JOIN, () => log.info('partitions assigned'));
   await consumer.connect();
   await consumer.subscribe({ topic: config.listensTopic, fromBeginning: true });
   const retentionMs = config.retentionDays * DAY_MS;

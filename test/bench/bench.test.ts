@@ -1,0 +1,86 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { TEST_KEYSPACE } from '../helpers';
+
+/**
+ * Smoke runs of the benchmarks (issue 10): small N, a few seconds each, so the
+ * commands cannot rot. They run literally `topk bench …` against the test stack
+ * (in the migrated test keyspace) and check the documented JSON fields.
+ */
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON reports, checked field by field
+type Json = any;
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+function topk(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'topk.mjs'), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, TOPK_DATA_DIR: mkdtempSync(join(tmpdir(), 'topk-bench-test-')) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const environmentFields = (env: Record<string, unknown>): void => {
+  expect(env.cpus).toBeGreaterThan(0);
+  expect(env.memory_mb).toBeGreaterThan(0);
+  expect(String(env.cassandra)).toMatch(/^\d+\.\d+/);
+  expect(String(env.redis)).toMatch(/^\d+\.\d+/);
+  expect(String(env.kafka)).toMatch(/^\d+\.\d+/);
+};
+
+describe('topk bench (smoke)', () => {
+  it('ingest: publishes, drains, verifies exact counts, and runs the seed design beside it', async () => {
+    const r = await topk(['bench', 'ingest', '--listens', '400', '--users', '4', '--days', '2', '--baseline', '--baseline-seconds', '120', '--keyspace', TEST_KEYSPACE, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout) as Record<string, Json>;
+    expect(j.benchmark).toBe('ingest');
+    environmentFields(j.environment);
+    expect(j.counts_exact).toBe(true);
+    for (const d of [j.ours, j.baseline]) {
+      expect(d.published).toBe(420); // 400 listens + 5 % re-crawled copies
+      expect(d.complete).toBe(true);
+      expect(d.publish_per_second).toBeGreaterThan(0);
+      expect(d.end_to_end_per_second).toBeGreaterThan(0);
+      expect(d.peak_rss_mb).toBeGreaterThan(10);
+      expect(d.verification.checked_users).toBe(4);
+    }
+    expect(j.ours.verification).toMatchObject({ ok: true, mismatches: 0 });
+    // the seed design counts re-crawled copies twice
+    expect(j.baseline.verification.ok).toBe(false);
+    for (const k of ['validation_ms', 'dedupe_reads_ms', 'raw_writes_ms', 'count_updates_ms', 'commits_ms']) expect(j.ours.stages[k]).toBeGreaterThanOrEqual(0);
+    expect(j.ours.stages.raw_writes_ms).toBeGreaterThan(0);
+    expect(j.ratios.end_to_end).toBeGreaterThan(0);
+  }, 600_000);
+
+  it('query: cache hits, Redis-only hits and misses against the real API and the seed design', async () => {
+    const r = await topk(['bench', 'query', '--seconds', '2', '--connections', '4', '--users', '5', '--tracks-per-day', '50', '--baseline', '--keyspace', TEST_KEYSPACE, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout) as Record<string, Json>;
+    expect(j.benchmark).toBe('query');
+    environmentFields(j.environment);
+    expect(j.ok).toBe(true);
+    for (const side of [j.ours, j.baseline]) {
+      for (const phase of ['hits', 'redis_hits', 'misses']) {
+        const p = side[phase];
+        expect(p.requests).toBeGreaterThan(0);
+        expect(p.non2xx).toBe(0);
+        expect(p.errors).toBe(0);
+        expect(p.p50_ms).toBeGreaterThan(0);
+        expect(p.p99_ms).toBeGreaterThanOrEqual(p.p95_ms);
+        expect(p.p95_ms).toBeGreaterThanOrEqual(p.p50_ms);
+      }
+    }
+    expect(j.ratios.misses.requests_per_second).toBeGreaterThan(0);
+  }, 600_000);
+});
