@@ -22,6 +22,8 @@ import { createAuthRoutes } from './auth-routes';
 import { startControlServer } from './control-server';
 import type { ControlServerHandle, RouteHook, StackControl, StackPhase, StackProgress } from './control-server';
 import { findRendererDir } from './static-files';
+import { createInspectRoutes } from './inspect/inspect-routes';
+import type { InspectRoutes } from './inspect/inspect-routes';
 
 export const ENGINE_SERVICES = ['crawler', 'aggregator', 'api'] as const;
 
@@ -76,6 +78,8 @@ export class ControlPlane implements StackControl {
   readonly auth: AuthService | undefined;
   private authDb: { client: CassandraClient; key: string } | undefined;
   private authStarted = false;
+  /** /control/inspect/*: Kafka/Cassandra/Redis browsers, following the stack's current endpoints */
+  private readonly inspect: InspectRoutes;
   private readonly manager: StackManager;
   private provider: StackProvider | undefined;
   private server: ControlServerHandle | undefined;
@@ -93,6 +97,7 @@ export class ControlPlane implements StackControl {
     this.log = createLogger('control', { level: o.config.logLevel, destination: this.logs.destination('control') });
     this.manager = o.stackManager ?? new StackManager(o.config);
     this.auth = o.auth === false ? undefined : createAuthService(o.config, this.log, { vault: o.auth?.vault });
+    this.inspect = createInspectRoutes({ target: () => ({ ...this.config, ...(this.endpoints ?? {}) }), log: this.log.child({ component: 'inspect' }) });
     const root = findAppRoot();
     const services = o.services ?? ENGINE_SERVICES.map((name) => ({ name, entry: engineEntry(name, { root }) }));
     this.supervisor = new Supervisor({ ...o.supervisor, launcher: o.launcher ?? new ChildProcessLauncher({ cwd: root }), services, env: {}, log: this.log });
@@ -129,7 +134,7 @@ export class ControlPlane implements StackControl {
       processes: this.supervisor,
       stack: this,
       doctor: this.o.doctor,
-      routes: [...(this.auth ? [createAuthRoutes(this.auth)] : []), ...(this.o.routes ?? [])],
+      routes: [...(this.auth ? [createAuthRoutes(this.auth)] : []), this.inspect.route, ...(this.o.routes ?? [])],
       log: this.log,
     });
     return this.server;
@@ -141,6 +146,7 @@ export class ControlPlane implements StackControl {
     await this.supervisor.stop();
     await this.auth?.close().catch((err: unknown) => this.log.warn({ err }, 'closing sign-in failed'));
     await this.closeAuthDb();
+    await this.inspect.close();
     if (opts.stackDown && this.provider) await this.runOp('stopping', () => this.stackDownSteps(opts.volumes ?? false));
     await this.stackLogs?.dispose();
     this.stackLogs = undefined;
