@@ -49,6 +49,10 @@ export class TopkCache {
   private readonly lru: LRUCache<string, LruEntry>;
   /** bumped per group on invalidation; an answer computed across a bump is not stored */
   private readonly versions = new Map<string, number>();
+  /** bumped on every invalidation */
+  private epoch = 0;
+  /** invalidations still deleting Redis keys */
+  private dropsInFlight = 0;
   private readonly redis: Redis;
   private readonly ttlSeconds: number;
   private readonly metrics: ApiMetrics;
@@ -82,8 +86,10 @@ export class TopkCache {
       this.metrics.cacheRequests.inc({ tier: 'lru' });
       return { value: JSON.parse(local.json) as T, tier: 'lru' };
     }
-    const stored = await this.redisOp('get', (r) => r.get(CACHE_PREFIX + key));
-    if (typeof stored === 'string') {
+    // a Redis entry read while an invalidation is deleting keys may be stale: not trusted, not kept
+    const epoch = this.epoch;
+    const stored = this.dropsInFlight > 0 ? undefined : await this.redisOp('get', (r) => r.get(CACHE_PREFIX + key));
+    if (typeof stored === 'string' && epoch === this.epoch && this.dropsInFlight === 0) {
       // stored as `<groups JSON>\n<value JSON>` so one GET brings both
       const nl = stored.indexOf('\n');
       const groups = JSON.parse(stored.slice(0, nl)) as string[];
@@ -119,6 +125,16 @@ export class TopkCache {
   }
 
   private async dropGroups(groups: string[]): Promise<void> {
+    this.epoch++;
+    this.dropsInFlight++;
+    try {
+      await this.dropGroupsNow(groups);
+    } finally {
+      this.dropsInFlight--;
+    }
+  }
+
+  private async dropGroupsNow(groups: string[]): Promise<void> {
     for (const g of groups) this.versions.set(g, (this.versions.get(g) ?? 0) + 1);
     const set = new Set(groups);
     for (const [key, entry] of this.lru.entries()) {
@@ -138,6 +154,7 @@ export class TopkCache {
 
   /** Forget everything (used after the invalidation subscription was interrupted). */
   async clearAll(): Promise<void> {
+    this.epoch++;
     for (const g of this.versions.keys()) this.versions.set(g, (this.versions.get(g) ?? 0) + 1);
     this.lru.clear();
     await this.redisOp('del', async (r) => {

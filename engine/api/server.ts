@@ -187,9 +187,9 @@ export async function createApiServer(deps: ApiDeps): Promise<ApiServer> {
 
   const subscriber = deps.redisSubscriber ?? deps.redis.duplicate({ connectionName: 'topk-api-sub' });
   subscriber.on('error', (err: Error) => log.debug({ err: err.message }, 'redis subscriber error'));
-  if (subscriber.status === 'connecting' || subscriber.status === 'connect' || subscriber.status === 'wait') {
+  if (subscriber.status !== 'ready') {
     await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, 2000);
+      const t = setTimeout(resolve, 5000);
       subscriber.once('ready', () => {
         clearTimeout(t);
         resolve();
