@@ -40,7 +40,7 @@ export class EngineProcess {
     const fd = openSync(this.logFile, 'a');
     const child = spawn(process.execPath, ['--import', 'tsx', `engine/${this.name}/main.ts`], {
       cwd: ROOT,
-      env: { ...process.env, ...configToEnv(this.config), TOPK_LOG_LEVEL: 'warn', ...this.extraEnv },
+      env: { ...process.env, ...configToEnv(this.config), TOPK_LOG_LEVEL: 'info', ...this.extraEnv },
       stdio: ['ignore', 'pipe', fd],
     });
     closeSync(fd);
