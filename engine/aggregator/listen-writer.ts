@@ -55,6 +55,38 @@ const SELECT_INTENTS = 'SELECT batch_id, user_days FROM aggregator_intents WHERE
 const SEP = '\u0001';
 
 /**
+ * Unlogged batches stay under Cassandra's batch_size_warn_threshold (5 KiB by
+ * default): larger ones make the server log and return a warning per batch.
+ */
+const BATCH_BYTES = 4000;
+const BATCH_MAX = 100;
+
+interface Query {
+  query: string;
+  params: unknown[];
+}
+
+/** Split statements into batches of at most BATCH_MAX statements and about BATCH_BYTES of values. */
+function chunks(qs: Query[]): Query[][] {
+  const out: Query[][] = [];
+  let cur: Query[] = [];
+  let bytes = 0;
+  for (const q of qs) {
+    let size = 24;
+    for (const p of q.params) size += typeof p === 'string' ? p.length : 8;
+    if (cur.length > 0 && (cur.length >= BATCH_MAX || bytes + size > BATCH_BYTES)) {
+      out.push(cur);
+      cur = [];
+      bytes = 0;
+    }
+    cur.push(q);
+    bytes += size;
+  }
+  if (cur.length > 0) out.push(cur);
+  return out;
+}
+
+/**
  * The exact-count write path of one batch (INTERFACES.md "Exactness design"):
  * dedupe in batch → read existing raw listens of the touched (user, day)
  * slices → intent → raw listens (idempotent by primary key, TTL from the
@@ -80,6 +112,12 @@ export class ListenWriter {
 
   private exec(q: string, params: unknown[]): Promise<unknown> {
     return this.db.execute(q, params, { prepare: true });
+  }
+
+  /** An unlogged batch of statements of ONE partition (or a single statement on its own). */
+  private batch(qs: Query[], counter: boolean): Promise<unknown> {
+    if (qs.length === 1) return this.exec(qs[0]!.query, qs[0]!.params);
+    return this.db.batch(qs, { prepare: true, logged: false, counter });
   }
 
   async write(events: ListenEvent[], kafkaPartition: number, timing?: WriteTiming): Promise<WriteResult> {
@@ -140,10 +178,17 @@ export class ListenWriter {
     const retentionMs = this.opts.retentionDays * DAY_MS;
     const newListens: ListenEvent[] = [];
     for (const [, list] of fresh) newListens.push(...list);
-    await mapLimit(newListens, this.concurrency, (e) => {
-      const ttl = Math.max(1, Math.ceil((e.listened_at + retentionMs - now) / 1000));
-      return this.exec(INSERT_LISTEN, [e.user_id, utcDay(e.listened_at), new Date(e.listened_at), e.source, e.song_id, e.title, e.artist, e.album ?? null, ttl]);
-    });
+    // one unlogged batch per (user, day) partition: a single-partition batch is one mutation on one replica set
+    const rawBatches: Query[][] = [];
+    for (const [slice, list] of fresh) {
+      const day = slice.slice(slice.indexOf(SEP) + 1);
+      const qs = list.map((e): Query => {
+        const ttl = Math.max(1, Math.ceil((e.listened_at + retentionMs - now) / 1000));
+        return { query: INSERT_LISTEN, params: [e.user_id, day, new Date(e.listened_at), e.source, e.song_id, e.title, e.artist, e.album ?? null, ttl] };
+      });
+      rawBatches.push(...chunks(qs));
+    }
+    await mapLimit(rawBatches, this.concurrency, (b) => this.batch(b, false));
     const tracks = new Map<string, ListenEvent>();
     for (const e of newListens) {
       const sig = `${e.title}${SEP}${e.artist}${SEP}${e.album ?? ''}`;
@@ -181,16 +226,24 @@ export class ListenWriter {
       if (!days) changed.set(e.user_id, (days = new Set()));
       days.add(day);
     }
-    const updates: Array<[string, unknown[]]> = [];
+    // counter batches grouped by partition: (user, day) for user counts, day for global counts
+    const byPartition = new Map<string, Query[]>();
+    const add = (pk: string, q: Query): void => {
+      let l = byPartition.get(pk);
+      if (!l) byPartition.set(pk, (l = []));
+      l.push(q);
+    };
     for (const [k, n] of perUser) {
-      const [u, d, s] = k.split(SEP);
-      updates.push([INCR_USER, [n, u, d, s]]);
+      const [u, d, s] = k.split(SEP) as [string, string, string];
+      add(`u${SEP}${u}${SEP}${d}`, { query: INCR_USER, params: [n, u, d, s] });
     }
     for (const [k, n] of perGlobal) {
-      const [d, s] = k.split(SEP);
-      updates.push([INCR_GLOBAL, [n, d, s]]);
+      const [d, s] = k.split(SEP) as [string, string];
+      add(`g${SEP}${d}`, { query: INCR_GLOBAL, params: [n, d, s] });
     }
-    await mapLimit(updates, this.concurrency, ([q, p]) => this.exec(q, p));
+    const counterBatches: Query[][] = [];
+    for (const qs of byPartition.values()) counterBatches.push(...chunks(qs));
+    await mapLimit(counterBatches, this.concurrency, (b) => this.batch(b, true));
     this.opts.afterCounters?.();
 
     // 6. the batch is fully applied: drop the intent

@@ -22,9 +22,11 @@ export function tsxArgs(entry: string): string[] {
 
 /** The command for an engine process: dist/engine/<name>.js when built, else the .ts entry under tsx. */
 export function engineArgs(name: 'aggregator' | 'api'): string[] {
+  // TOPK_BENCH_PROFILE_DIR: write a V8 CPU profile of the engine process there (summarise with main/bench/profile-summary.ts)
+  const prof = process.env.TOPK_BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.TOPK_BENCH_PROFILE_DIR}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
   const built = join(ROOT, 'dist', 'engine', `${name}.js`);
-  if (process.env.TOPK_BENCH_USE_DIST === '1' && existsSync(built)) return [built];
-  return tsxArgs(`engine/${name}/main.ts`);
+  if (process.env.TOPK_BENCH_USE_DIST === '1' && existsSync(built)) return [...prof, built];
+  return [...prof, ...tsxArgs(`engine/${name}/main.ts`)];
 }
 
 export interface ChildHandle {
