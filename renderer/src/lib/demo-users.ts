@@ -62,3 +62,9 @@ export async function loadDemoUsers(api: EngineApi, onProgress: (p: DemoProgress
   p.current = undefined;
   return p;
 }
+
+/** How many demo users "Load demo users" creates: 36, or `?demo_users=N` in the page address (tests use a few). */
+export function demoCountFromUrl(search: string = typeof location === 'undefined' ? '' : location.search): number {
+  const n = Number(new URLSearchParams(search).get('demo_users'));
+  return Number.isInteger(n) && n > 0 && n <= 36 ? n : 36;
+}

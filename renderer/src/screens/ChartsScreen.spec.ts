@@ -47,6 +47,20 @@ describe('ChartsScreen', () => {
     expect(screen.getByRole('button', { name: 'Connect a source' })).toBeTruthy();
   });
 
+  it('offers only windows within the retention the API declares', async () => {
+    const days = { name: 'days', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 14 } };
+    installFakeClient({
+      'GET /api/openapi.json': { paths: { '/v1/users/{user_id}/top/{kind}': { get: { parameters: [days] } } } },
+      'GET /api/v1/users': users,
+      'GET /api/v1/users/alice/top/tracks': top(1),
+      'GET /api/v1/users/alice/listens': { listens: [] },
+    });
+    render(ChartsScreen, { intervalMs: 60_000 });
+    await screen.findByRole('button', { name: '14 days' });
+    const windows = screen.getByRole('group', { name: 'Window' });
+    expect([...windows.querySelectorAll('button')].map((b) => b.textContent?.trim())).toEqual(['Today', '7 days', '14 days', 'Custom']);
+  });
+
   it('shows the API error with a retry button', async () => {
     installFakeClient({
       'GET /api/v1/users': users,

@@ -107,6 +107,17 @@ export class EngineApi {
     return this.http.get(`${API}/v1/pipeline`);
   }
 
+  /**
+   * How many days the engine keeps (TOPK_RETENTION_DAYS), read from the API's
+   * own description: the maximum of the Top-K `days` parameter. Null when unknown.
+   */
+  async retentionDays(signal?: AbortSignal): Promise<number | null> {
+    const doc = await this.http.get<{ paths?: Record<string, { get?: { parameters?: { name?: string; schema?: { maximum?: unknown } }[] } }> }>(`${API}/openapi.json`, undefined, signal);
+    const params = doc.paths?.['/v1/users/{user_id}/top/{kind}']?.get?.parameters ?? doc.paths?.['/v1/top/{kind}']?.get?.parameters ?? [];
+    const max = params.find((p) => p.name === 'days')?.schema?.maximum;
+    return typeof max === 'number' && Number.isInteger(max) && max > 0 ? max : null;
+  }
+
   /** Streams a file to the import endpoint with upload progress (fetch has no upload progress). */
   importFile(userId: string, file: File, onProgress: (loaded: number, total: number) => void, signal?: AbortSignal): Promise<ImportReport> {
     return uploadWithProgress(this.http.url(`${API}/v1/users/${enc(userId)}/imports`, { filename: file.name }), this.http.token, file, onProgress, signal);

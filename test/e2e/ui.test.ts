@@ -1,0 +1,406 @@
+/**
+ * The UI end to end: Debian's Chromium (playwright-core) against `topk serve`
+ * on the real stack and the strict GitHub fake.
+ *
+ * first run → stack screen shows ready services → sign in with the device
+ * flow (the test approves on the fake, as the person at the browser) → header
+ * shows the account → load demo users → connect the simulator for the
+ * signed-in account and crawl → "Mine" chart equals the counts computed
+ * independently from the simulator (window ∩ the crawl's cursor range,
+ * deduped) → a second crawl with another listening volume → the open chart
+ * changes to the new answer without a reload. Logs and the inspect views are
+ * opened too. Screenshots of each screen at 1280×800 and 1920×1080 go to
+ * test-results/e2e/ (not committed).
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { chromium } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateListens } from '../../engine/crawler/sources/simulator';
+import { createCassandra } from '../../engine/shared/cassandra';
+import type { CassandraClient } from '../../engine/shared/cassandra';
+import { loadConfig } from '../../engine/shared/config';
+import { createKafka } from '../../engine/shared/kafka';
+import { startGitHubFake } from '../fakes/github-fake';
+import type { GitHubFake } from '../fakes/github-fake';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const OUT = join(ROOT, 'test-results', 'e2e');
+const DAY = 86_400_000;
+const tag = randomBytes(4).toString('hex');
+const SIZES = [
+  { width: 1280, height: 800 },
+  { width: 1920, height: 1080 },
+];
+const LOGIN = `octo-${tag}`;
+const SEED = 4242;
+const LPD1 = 120;
+const LPD2 = 260;
+const DEMO_USERS = 4;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number, everyMs = 500): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+function newestMtime(dir: string): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+/** renderer/dist is what the control server serves first: rebuild it when the sources are newer. */
+function ensureRendererBuilt(): void {
+  const index = join(ROOT, 'renderer', 'dist', 'index.html');
+  let built = 0;
+  try {
+    built = statSync(index).mtimeMs;
+  } catch {
+    /* not built */
+  }
+  const src = Math.max(newestMtime(join(ROOT, 'renderer', 'src')), statSync(join(ROOT, 'renderer', 'index.html')).mtimeMs, statSync(join(ROOT, 'renderer', 'vite.config.ts')).mtimeMs);
+  if (built > src) return;
+  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', 'renderer', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+}
+
+/** What the "Mine" chart must show: song_id → plays, from the simulator itself. */
+function expectedCounts(parts: { lpd: number; to: number }[], windowDays: number): Map<string, { count: number; title: string; artist: string }> {
+  const from = Math.floor(Date.now() / DAY) * DAY - (windowDays - 1) * DAY;
+  const seen = new Set<string>();
+  const out = new Map<string, { count: number; title: string; artist: string }>();
+  for (const p of parts) {
+    for (const l of generateListens(SEED, LOGIN, from, p.to, { listensPerDay: p.lpd })) {
+      const id = `${l.listened_at}|${l.song_id}`; // identity within one user and source
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const e = out.get(l.song_id) ?? { count: 0, title: l.title, artist: l.artist };
+      e.count++;
+      out.set(l.song_id, e);
+    }
+  }
+  return out;
+}
+
+interface UiRow {
+  key: string;
+  title: string;
+  count: number;
+}
+
+async function chartRows(page: Page): Promise<UiRow[]> {
+  return page.$$eval('ol[aria-label="Top tracks"] > li', (lis) =>
+    lis.map((li) => ({
+      key: li.getAttribute('data-key') ?? '',
+      title: li.querySelector('.title')?.textContent?.trim() ?? '',
+      count: Number((li.querySelector('.count')?.textContent ?? '').replace(/[^\d]/g, '')),
+    })),
+  );
+}
+
+/** Null when the rows are exactly the expected top N (ties in any order); else why not. */
+function mismatch(rows: UiRow[], expected: Map<string, { count: number; title: string }>, n: number): string | null {
+  const want = [...expected.values()].map((e) => e.count).sort((a, b) => b - a).slice(0, n);
+  if (rows.length !== want.length) return `${rows.length} rows, expected ${want.length}`;
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    const e = expected.get(r.key);
+    if (!e) return `row ${i + 1} ${r.key} is not an expected song`;
+    if (e.count !== r.count) return `row ${i + 1} ${r.title}: ${r.count} plays, expected ${e.count}`;
+    if (r.count !== want[i]) return `row ${i + 1}: ${r.count} plays where the ranking needs ${want[i]}`;
+    if (e.title !== r.title) return `row ${i + 1}: title ${r.title}, expected ${e.title}`;
+  }
+  return null;
+}
+
+describe('UI end to end (Chromium, topk serve, GitHub fake)', () => {
+  let github: GitHubFake;
+  let dataDir: string;
+  let serveEnv: Record<string, string> = {};
+  let serve: ChildProcess;
+  let out = '';
+  let exitCode: number | null | undefined;
+  let base = '';
+  let token = '';
+  let browser: Browser;
+  let ctx: BrowserContext;
+  let page: Page;
+  let db: CassandraClient;
+  const pageErrors: string[] = [];
+
+  async function call<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+    const res = await fetch(base + path, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+  }
+
+  async function cursorOf(user: string): Promise<number | null> {
+    const rs = await db.execute('SELECT cursor FROM crawl_schedule WHERE user_id = ? AND source = ?', [user, 'simulator']);
+    const c = rs.first()?.get('cursor') as string | null | undefined;
+    return c ? Number(c) : null;
+  }
+
+  async function idle(user: string): Promise<void> {
+    await until(
+      `crawls of ${user} finished`,
+      async () => {
+        const r = await call<{ crawls: { state: string; error?: string }[] }>('GET', `/api/v1/users/${user}/crawls?limit=20`);
+        const failed = r.body.crawls.find((c) => c.state === 'failed');
+        if (failed) throw new Error(`crawl failed: ${failed.error}`);
+        return r.body.crawls.length > 0 && r.body.crawls.every((c) => c.state === 'done');
+      },
+      240_000,
+    );
+    await until('consumer lag 0', async () => (await call<{ consumer_lag: number }>('GET', '/api/v1/pipeline')).body.consumer_lag === 0, 240_000, 1000);
+  }
+
+  async function go(route: string, search = ''): Promise<void> {
+    await page.goto(`${base}/${search}#/${route}`);
+    await page.waitForLoadState('domcontentloaded');
+  }
+
+  /** Both sizes; the page is resized back to 1280×800 afterwards. */
+  async function shoot(name: string, settle = 600): Promise<void> {
+    for (const size of [...SIZES].reverse()) {
+      await page.setViewportSize(size);
+      await page.waitForTimeout(settle);
+      await page.screenshot({ path: join(OUT, `${name}-${size.width}x${size.height}.png`) });
+    }
+  }
+
+  beforeAll(async () => {
+    mkdirSync(OUT, { recursive: true });
+    ensureRendererBuilt();
+    github = await startGitHubFake({ interval: 1, users: [{ id: 90_000 + parseInt(tag.slice(0, 4), 16), login: LOGIN, name: 'Octo Cat' }] });
+    dataDir = mkdtempSync(join(tmpdir(), 'topk-e2e-'));
+    const [port, apiPort] = [await freePort(), await freePort()];
+    serveEnv = {
+      TOPK_DATA_DIR: dataDir,
+      TOPK_PORT: String(port),
+      TOPK_API_PORT: String(apiPort),
+      TOPK_KEYSPACE: `topk_e2e_${tag}`,
+      TOPK_LISTENS_TOPIC: `listens-e2e-${tag}`,
+      TOPK_DLQ_TOPIC: `listens-e2e-${tag}.dlq`,
+      TOPK_CONSUMER_GROUP: `topk-aggregator-e2e-${tag}`,
+      TOPK_KAFKA_BROKERS: process.env.TOPK_KAFKA_BROKERS ?? '127.0.0.1:9092',
+      TOPK_CASSANDRA_CONTACT_POINTS: process.env.TOPK_CASSANDRA_CONTACT_POINTS ?? '127.0.0.1:9042',
+      TOPK_REDIS_URL: process.env.TOPK_REDIS_URL ?? 'redis://127.0.0.1:6379',
+      TOPK_GITHUB_URL: github.url,
+      TOPK_GITHUB_API_URL: github.url,
+      TOPK_GITHUB_CLIENT_ID: 'Iv1.fakeclient',
+    };
+    const env: NodeJS.ProcessEnv = { ...process.env, ...serveEnv };
+    delete env.TOPK_API_TOKEN;
+    delete env.NODE_OPTIONS;
+    // node, not npx: npx does not forward SIGTERM
+    serve = spawn(process.execPath, [join(ROOT, 'bin', 'topk.mjs'), 'serve', '--provider', 'external'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    serve.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    serve.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+    serve.on('exit', (code) => (exitCode = code));
+    const url = await until('ready line', () => Promise.resolve(/^ready (\S+)$/m.exec(out)?.[1] ?? (exitCode !== undefined ? Promise.reject(new Error(`serve exited ${exitCode}:\n${out}`)) : undefined)), 240_000, 200);
+    base = url.replace(/\/$/, '');
+    token = readFileSync(join(dataDir, 'api-token'), 'utf8').trim();
+    db = createCassandra(loadConfig({ env: { ...process.env, ...serveEnv }, persistToken: false }), pino({ level: 'silent' }));
+    await db.connect();
+
+    browser = await chromium.launch({
+      executablePath: process.env.TOPK_E2E_CHROMIUM ?? '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    });
+    ctx = await browser.newContext({ viewport: SIZES[0], colorScheme: 'light' });
+    page = await ctx.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close().catch(() => undefined);
+    if (serve && exitCode === undefined) {
+      serve.kill('SIGTERM');
+      await until('serve stopped', () => Promise.resolve(exitCode !== undefined), 60_000, 200).catch(() => serve.kill('SIGKILL'));
+    }
+    await db?.shutdown().catch(() => undefined);
+    await github?.close();
+    // leave nothing behind on the shared stack
+    if (serveEnv.TOPK_KEYSPACE) {
+      const config = loadConfig({ env: { ...process.env, ...serveEnv }, persistToken: false });
+      const quiet = pino({ level: 'silent' });
+      const admin = createCassandra(config, quiet, { keyspace: false });
+      await admin.execute(`DROP KEYSPACE IF EXISTS ${config.keyspace}`).catch(() => undefined);
+      await admin.shutdown();
+      const kafka = createKafka(config, quiet).admin();
+      await kafka.connect();
+      await kafka.deleteGroups([config.consumerGroup]).catch(() => undefined);
+      await kafka.deleteTopics({ topics: [config.listensTopic, config.dlqTopic] }).catch(() => undefined);
+      await kafka.disconnect();
+    }
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  }, 120_000);
+
+  it('first run: the stack screen shows the services and engine processes ready', async () => {
+    await page.goto(`${base}/#token=${token}`);
+    await go('stack');
+    for (const name of ['Kafka', 'Cassandra', 'Redis']) {
+      const card = page.getByRole('article', { name, exact: true });
+      await card.getByText(/running|healthy/).first().waitFor({ timeout: 30_000 });
+    }
+    const procs = page.getByRole('region', { name: 'Engine processes' });
+    await until('3 running engine processes', async () => (await procs.getByText('running', { exact: true }).count()) === 3, 30_000);
+    await shoot('stack');
+  }, 120_000);
+
+  it('signs in with the GitHub device flow; the header shows the account', async () => {
+    await go('account');
+    await page.getByRole('button', { name: 'Sign in with GitHub' }).last().click();
+    const state = await until('a device code', async () => {
+      const r = await call<{ user_code?: string }>('GET', '/control/auth/device');
+      return r.status === 200 ? r.body.user_code : undefined;
+    }, 30_000, 200);
+    // the code on screen is the one GitHub issued
+    await page.getByText(state, { exact: true }).waitFor({ timeout: 10_000 });
+    await shoot('signin-code');
+    github.approve(state, LOGIN);
+    const header = page.locator('header');
+    try {
+      await header.getByText(`@${LOGIN}`).waitFor({ timeout: 60_000 });
+    } catch (err) {
+      const polls = github.requests.filter((r) => r.path === '/login/oauth/access_token').map((r) => r.at - github.requests[0]!.at);
+      throw new Error(`${(err as Error).message}\ntoken polls at ${polls.join(', ')} ms; device status ${JSON.stringify((await call('GET', '/control/auth/device')).body)}`);
+    }
+    expect(await header.getByText('Octo Cat').isVisible()).toBe(true);
+    const auth = await call<{ active_user_id: string }>('GET', '/control/auth');
+    expect(auth.body.active_user_id).toBe(LOGIN);
+    // the account is an app user (recorded in Cassandra by the control plane)
+    expect((await call('GET', `/api/v1/users/${LOGIN}`)).status).toBe(200);
+    await shoot('account');
+  }, 120_000);
+
+  it('loads demo users, connects the simulator and the chart shows the exact counts', async () => {
+    await go('sources', `?demo_users=${DEMO_USERS}`);
+    await page.getByRole('button', { name: 'Load demo users' }).click();
+    await page.getByText(`Created ${DEMO_USERS} demo users`).waitFor({ timeout: 120_000 });
+
+    // the signed-in account is the selected user: connect the simulator for it
+    expect(await page.getByRole('heading', { name: /Connect a source for/ }).textContent()).toContain('Octo Cat');
+    await page.getByLabel('Seed').fill(String(SEED));
+    await page.getByLabel('Listens per day').fill(String(LPD1));
+    await page.getByRole('button', { name: 'Connect simulator' }).click();
+    await page.getByRole('article', { name: 'Simulator source' }).waitFor({ timeout: 30_000 });
+    await idle(LOGIN);
+    for (const u of ['demo-ada', 'demo-bruno']) await idle(u);
+    await shoot('sources');
+
+    await go('charts');
+    await page.getByRole('combobox', { name: 'How many' }).selectOption('100');
+    await until(
+      'the chart equals the simulator counts',
+      async () => {
+        const cursor = await cursorOf(LOGIN);
+        if (!cursor) return false;
+        const why = mismatch(await chartRows(page), expectedCounts([{ lpd: LPD1, to: cursor }], 7), 100);
+        if (why) throw new Error(why);
+        return true;
+      },
+      60_000,
+      1000,
+    );
+    await shoot('charts');
+  }, 600_000);
+
+  it('a second crawl updates the open chart live, without a reload', async () => {
+    // pause the schedule so the first config's cursor stays put, then note it
+    const sources = await ctx.newPage();
+    sources.on('pageerror', (e) => pageErrors.push(e.message));
+    // a new tab has its own sessionStorage: the token comes in the address again
+    await sources.goto(`${base}/#/sources?token=${token}`);
+    const card = sources.getByRole('article', { name: 'Simulator source' });
+    await card.getByRole('button', { name: 'Pause' }).click();
+    await card.getByRole('button', { name: 'Resume' }).waitFor({ timeout: 15_000 });
+    await idle(LOGIN);
+    const c1 = (await cursorOf(LOGIN))!;
+    await page.evaluate(() => ((window as unknown as { __e2eMarker: number }).__e2eMarker = 1));
+    const before = await chartRows(page);
+
+    await sources.getByLabel('Listens per day').fill(String(LPD2));
+    await sources.getByRole('button', { name: 'Update and crawl' }).click();
+    await until(
+      'the open chart shows the union of both crawls',
+      async () => {
+        const c2 = await cursorOf(LOGIN);
+        if (!c2) return false;
+        const why = mismatch(await chartRows(page), expectedCounts([{ lpd: LPD1, to: c1 }, { lpd: LPD2, to: c2 }], 7), 100);
+        if (why) throw new Error(why);
+        return true;
+      },
+      300_000,
+      1000,
+    );
+    expect(await page.evaluate(() => (window as unknown as { __e2eMarker?: number }).__e2eMarker)).toBe(1);
+    expect(JSON.stringify(await chartRows(page))).not.toBe(JSON.stringify(before));
+    await sources.close();
+    await shoot('charts-updated');
+  }, 600_000);
+
+  it('shows the other chart views: artists, everyone, friends', async () => {
+    await page.getByRole('tab', { name: 'Artists' }).click();
+    await page.locator('ol[aria-label="Top artists"] > li').first().waitFor({ timeout: 15_000 });
+    await shoot('charts-artists');
+    await page.getByRole('button', { name: 'Everyone' }).click();
+    await page.waitForTimeout(1500);
+    await shoot('charts-everyone');
+    await page.getByRole('button', { name: 'Friends' }).click();
+    await page.waitForTimeout(1500);
+    await shoot('charts-friends');
+    await page.getByRole('button', { name: 'Mine' }).click();
+  }, 120_000);
+
+  it('opens Logs, Kafka, Cassandra and Redis', async () => {
+    await go('logs');
+    await page.getByText('ready', { exact: false }).first().waitFor({ timeout: 30_000 });
+    await shoot('logs');
+    for (const route of ['kafka', 'cassandra', 'redis']) {
+      await go(route);
+      await page.waitForTimeout(2000);
+      await shoot(route);
+    }
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await go('charts');
+    await page.waitForTimeout(2000);
+    await shoot('charts-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+    expect(pageErrors).toEqual([]);
+  }, 180_000);
+});
