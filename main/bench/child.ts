@@ -116,7 +116,7 @@ export function startChild(args: string[], env: Record<string, string>, label: s
           }
         });
       }),
-    async stop(graceMs = 15_000) {
+    async stop(graceMs = process.env.TOPK_BENCH_PROFILE_DIR ? 120_000 : 30_000) {
       if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
       proc.kill('SIGTERM');
       const t = setTimeout(() => proc.kill('SIGKILL'), graceMs);
