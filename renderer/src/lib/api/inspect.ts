@@ -19,19 +19,26 @@ export interface KafkaMessage {
   /** DLQ: why the message was rejected */
   reason?: string;
 }
+export interface KafkaMessages {
+  messages: KafkaMessage[];
+  /** key search: what was searched (a bounded window per partition) */
+  note?: string;
+  /** the read hit its time limit before every partition was read */
+  timed_out?: boolean;
+}
 export interface KafkaMessagesQuery { partition?: number; from?: 'newest' | 'offset' | 'timestamp'; offset?: string; timestamp?: string; key?: string; limit?: number }
 
 // ---- Cassandra
-export interface CqlColumn { name: string; type: string; kind: 'partition_key' | 'clustering' | 'regular' | 'static' }
+export interface CqlColumn { name: string; type: string; kind: 'partition_key' | 'clustering' | 'regular' | 'static'; /** clustering order */ order?: 'asc' | 'desc' }
 export interface CqlTable { name: string; columns: CqlColumn[] }
 export interface CqlKeyspace { name: string; tables: CqlTable[] }
 export interface CqlRows { columns: string[]; rows: Record<string, unknown>[]; page_state: string | null; elapsed_ms?: number; truncated?: boolean }
 
 // ---- Redis
 export interface RedisKey { key: string; type: string; ttl: number }
-export interface RedisScan { keys: RedisKey[]; cursor: string }
+export interface RedisScan { keys: RedisKey[]; cursor: string; throttled?: boolean }
 export interface RedisValue { key: string; type: string; ttl: number; length?: number; value: unknown; truncated?: boolean }
-export interface BullQueue { name: string; counts: Record<string, number> }
+export interface BullQueue { name: string; counts: Record<string, number>; paused?: boolean }
 
 /** /control/inspect/* — read-only views of Kafka, Cassandra and Redis. */
 export class InspectApi {
@@ -40,7 +47,7 @@ export class InspectApi {
   kafka(): Promise<KafkaOverview> {
     return this.http.get('/control/inspect/kafka');
   }
-  kafkaMessages(topic: string, q: KafkaMessagesQuery): Promise<{ messages: KafkaMessage[] }> {
+  kafkaMessages(topic: string, q: KafkaMessagesQuery): Promise<KafkaMessages> {
     return this.http.get(`/control/inspect/kafka/topics/${enc(topic)}/messages`, { ...q });
   }
 
