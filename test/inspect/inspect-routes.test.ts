@@ -176,6 +176,18 @@ describe('kafka', () => {
     ]);
   });
 
+  it('keeps answering after a topic it has seen is deleted', async () => {
+    const gone = uid('inspect-gone');
+    await admin.createTopics({ topics: [{ topic: gone, numPartitions: 1 }], waitForLeaders: true });
+    expect((await call('/control/inspect/kafka')).body.topics.some((t: { name: string }) => t.name === gone)).toBe(true);
+    expect((await call(`/control/inspect/kafka/topics/${enc(gone)}/messages`)).status).toBe(200);
+    await admin.deleteTopics({ topics: [gone] });
+    const r = await call('/control/inspect/kafka');
+    expect(r.status).toBe(200);
+    expect(r.body.topics.some((t: { name: string }) => t.name === topic)).toBe(true);
+    expect((await call(`/control/inspect/kafka/topics/${enc(topic)}/messages?limit=1`)).status).toBe(200);
+  });
+
   it('reads the newest messages of one partition, decoded, with key, headers and time', async () => {
     const r = await call(`/control/inspect/kafka/topics/${enc(topic)}/messages?partition=1&from=newest&limit=3`);
     expect(r.status).toBe(200);

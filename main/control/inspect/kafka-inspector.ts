@@ -81,8 +81,7 @@ interface Range {
  * never commits (its throw-away group is deleted afterwards).
  */
 export class KafkaInspector {
-  private admin: Admin | undefined;
-  private connecting: Promise<Admin> | undefined;
+  private readonly admins = new Set<Admin>();
   private running = 0;
   private readonly timeoutMs: number;
   private readonly maxLimit: number;
@@ -96,8 +95,11 @@ export class KafkaInspector {
     this.maxConcurrent = o.maxConcurrent ?? 2;
   }
 
-  async overview(): Promise<{ topics: KafkaTopicInfo[]; groups: KafkaGroupInfo[] }> {
-    const admin = await this.getAdmin();
+  overview(): Promise<{ topics: KafkaTopicInfo[]; groups: KafkaGroupInfo[] }> {
+    return this.withAdmin((admin) => this.overviewWith(admin));
+  }
+
+  private async overviewWith(admin: Admin): Promise<{ topics: KafkaTopicInfo[]; groups: KafkaGroupInfo[] }> {
     const meta = await admin.fetchTopicMetadata();
     const visible = meta.topics.filter((t) => !t.name.startsWith('__')).sort((a, b) => a.name.localeCompare(b.name));
     if (!visible.length) return { topics: [], groups: [] };
@@ -170,6 +172,16 @@ export class KafkaInspector {
    * bounded window per partition. Never commits.
    */
   async messages(topic: string, params: URLSearchParams): Promise<KafkaMessagesResult> {
+    if (this.running >= this.maxConcurrent) throw new InspectError(429, 'busy', 'other message reads are running; try again in a moment');
+    this.running++;
+    try {
+      return await this.withAdmin((admin) => this.messagesWith(admin, topic, params));
+    } finally {
+      this.running--;
+    }
+  }
+
+  private async messagesWith(admin: Admin, topic: string, params: URLSearchParams): Promise<KafkaMessagesResult> {
     const limit = intParam(params, 'limit', 1, this.maxLimit, 50);
     const partitionParam = params.get('partition');
     const partition = partitionParam === null || partitionParam === '' || partitionParam === 'all' ? undefined : intParam(params, 'partition', 0, 1_000_000, 0);
@@ -190,7 +202,6 @@ export class KafkaInspector {
       if (!tsParam || !Number.isFinite(ts)) throw badInput('invalid_timestamp', 'timestamp must be an ISO time or milliseconds since the epoch', 'timestamp');
     }
 
-    const admin = await this.getAdmin();
     const topics = await admin.listTopics();
     if (!topics.includes(topic)) throw badInput('unknown_topic', `there is no topic "${topic}"`, 'topic');
     const offsets = await admin.fetchTopicOffsets(topic);
@@ -218,7 +229,7 @@ export class KafkaInspector {
     }
 
     const note = key ? `searched the ${this.keyWindow.toLocaleString('en')} ${from === 'newest' ? 'newest' : 'first'} messages of each partition for key "${key}"` : undefined;
-    const result = ranges.length ? await this.read(topic, ranges, partitions, key || undefined) : { messages: [] as KafkaMessageInfo[], timedOut: false };
+    const result = ranges.length ? await this.read(admin, topic, ranges, partitions, key || undefined) : { messages: [] as KafkaMessageInfo[], timedOut: false };
     let msgs = result.messages;
     if (from === 'newest') {
       msgs.sort((a, b) => Date.parse(b.timestamp) - Date.parse(a.timestamp) || b.partition - a.partition || Number(BigInt(b.offset) - BigInt(a.offset)));
@@ -234,32 +245,29 @@ export class KafkaInspector {
   }
 
   async close(): Promise<void> {
-    const a = this.admin;
-    this.admin = undefined;
-    this.connecting = undefined;
-    await a?.disconnect().catch(() => undefined);
+    await Promise.all([...this.admins].map((a) => a.disconnect().catch(() => undefined)));
+    this.admins.clear();
   }
 
-  private async getAdmin(): Promise<Admin> {
-    if (this.admin) return this.admin;
-    this.connecting ??= (async () => {
-      const admin = this.o.kafka.admin({ retry: { retries: 2 } });
-      try {
-        await admin.connect();
-      } catch (err) {
-        this.connecting = undefined;
-        throw err;
-      }
-      this.admin = admin;
-      return admin;
-    })();
-    return this.connecting;
+  /**
+   * A fresh admin per request: kafkajs keeps every topic an admin ever looked
+   * at in its metadata set, and once one of them is deleted (tests create and
+   * delete topics all the time) each later call of that admin fails.
+   */
+  private async withAdmin<T>(fn: (admin: Admin) => Promise<T>): Promise<T> {
+    const admin = this.o.kafka.admin({ retry: { retries: 2 } });
+    this.admins.add(admin);
+    try {
+      await admin.connect();
+      return await fn(admin);
+    } finally {
+      this.admins.delete(admin);
+      await admin.disconnect().catch(() => undefined);
+    }
   }
 
   /** Reads each range with a throw-away consumer; at most `timeoutMs`. */
-  private async read(topic: string, ranges: Range[], all: number[], key: string | undefined): Promise<{ messages: KafkaMessageInfo[]; timedOut: boolean }> {
-    if (this.running >= this.maxConcurrent) throw new InspectError(429, 'busy', 'other message reads are running; try again in a moment');
-    this.running++;
+  private async read(admin: Admin, topic: string, ranges: Range[], all: number[], key: string | undefined): Promise<{ messages: KafkaMessageInfo[]; timedOut: boolean }> {
     const groupId = `${INSPECT_GROUP_PREFIX}${randomBytes(6).toString('hex')}`;
     const consumer: Consumer = this.o.kafka.consumer({
       groupId,
@@ -309,10 +317,9 @@ export class KafkaInspector {
       return { messages, timedOut };
     } finally {
       clearTimeout(timer);
-      this.running--;
       await consumer.disconnect().catch((err: unknown) => this.o.log?.warn({ err }, 'inspect consumer disconnect failed'));
       // the group never committed; remove it so it does not pile up in the group list
-      this.admin?.deleteGroups([groupId]).catch(() => undefined);
+      await admin.deleteGroups([groupId]).catch(() => undefined);
     }
   }
 }
