@@ -87,6 +87,8 @@ export class CrawlRunner {
   /** Record a failure: `final` marks the crawl failed, else queued again for BullMQ's retry. */
   async recordFailure(crawlId: string, error: Error, final: boolean): Promise<void> {
     const { store } = this.d;
+    // some client errors carry an empty message; the crawl record must still say what went wrong
+    if (!error.message) error = new Error(error.name && error.name !== 'Error' ? error.name : String(error) || 'unknown error');
     const crawl = await store.getCrawl(crawlId);
     if (!crawl) return;
     if (final) {

@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../../engine/shared/config';
 import { createCassandra } from '../../engine/shared/cassandra';
+import type { CassandraClient } from '../../engine/shared/cassandra';
 import type { Logger } from '../../engine/shared/logger';
 
 /** The repo's `cql/` folder. */
@@ -175,7 +176,7 @@ export async function migrate(
       progress(`applying ${m.file} (${m.statements.length} statements) to keyspace ${ks}`);
       for (const [i, stmt] of m.statements.entries()) {
         try {
-          await client.execute(stmt, [], { prepare: false });
+          await executeDdl(client, stmt);
         } catch (err) {
           throw new MigrationError(`cql/${m.file}, statement ${i + 1}: ${(err as Error).message}\n${stmt.slice(0, 300)}`, m.file);
         }
@@ -188,4 +189,22 @@ export async function migrate(
     await client.shutdown();
   }
   return result;
+}
+
+/**
+ * Schema changes wait for schema agreement and can take far longer than a
+ * query on a busy two-core machine. Migration statements are idempotent
+ * (`IF NOT EXISTS`), so a timed-out one is simply sent again.
+ */
+async function executeDdl(client: CassandraClient, stmt: string, attempts = 4): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.execute(stmt, [], { prepare: false, readTimeout: 60_000 });
+      return;
+    } catch (err) {
+      const timedOut = /timeout|timed out|OperationTimedOut/i.test((err as Error).message) || (err as Error).name === 'OperationTimedOutError';
+      if (!timedOut || attempt >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, 1000 * attempt));
+    }
+  }
 }
