@@ -1,24 +1,52 @@
 /**
  * `npx topk stack up --provider native && stack status && stack down` from a
- * fresh data dir, on ports of its own (39092/39042/36379), next to whatever
+ * fresh data dir, on free ports picked at run time, next to whatever
  * stack the other tests use. Proves: progress while jars are fetched and
  * services start, a second `up` reuses what runs, status from another
  * process, clean stop, and a restart that reuses the cached jars.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const dataDir = mkdtempSync(join(tmpdir(), 'topk-native-cli-'));
+
+function listenOn(port: number): Promise<(() => Promise<void>) | undefined> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(undefined));
+    server.listen(port, '127.0.0.1', () => resolve(() => new Promise<void>((r) => server.close(() => r()))));
+  });
+}
+
+/** A free port p with p+1 free too (Kafka's controller, Cassandra's storage port sit at p+1). */
+async function freePortPair(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    const next = port < 65535 ? await listenOn(port + 1) : undefined;
+    await new Promise<void>((r) => server.close(() => r()));
+    if (next) {
+      await next();
+      return port;
+    }
+  }
+  throw new Error('no free port pair found');
+}
+
+const [kafkaPort, cassandraPort, redisPort] = [await freePortPair(), await freePortPair(), await freePortPair()];
 const env = {
   ...process.env,
   TOPK_DATA_DIR: dataDir,
-  TOPK_KAFKA_BROKERS: '127.0.0.1:39092',
-  TOPK_CASSANDRA_CONTACT_POINTS: '127.0.0.1:39042',
-  TOPK_REDIS_URL: 'redis://127.0.0.1:36379',
+  TOPK_KAFKA_BROKERS: `127.0.0.1:${kafkaPort}`,
+  TOPK_CASSANDRA_CONTACT_POINTS: `127.0.0.1:${cassandraPort}`,
+  TOPK_REDIS_URL: `redis://127.0.0.1:${redisPort}`,
 };
 
 function topk(...args: string[]): Promise<{ code: number; out: string }> {
@@ -43,16 +71,16 @@ describe.skipIf(process.env.TOPK_TEST_SKIP_NATIVE_CLI === '1')('topk stack (nati
     console.log(up.out.split('\n').filter((l) => !/: downloaded /.test(l)).join('\n'));
     expect(up.code, up.out).toBe(0);
     expect(up.out).toMatch(/\[kafka\] fetching kafka jars from Maven Central/);
-    expect(up.out).toMatch(/\[cassandra\] cassandra answers on 127\.0\.0\.1:39042 \(version 5\.0\.\d+\)/);
-    expect(up.out).toMatch(/\[kafka\] kafka answers on 127\.0\.0\.1:39092/);
-    expect(up.out).toMatch(/\[redis\] redis answers on 127\.0\.0\.1:36379/);
+    expect(up.out).toMatch(new RegExp(`\\[cassandra\\] cassandra answers on 127\\.0\\.0\\.1:${cassandraPort} \\(version 5\\.0\\.\\d+\\)`));
+    expect(up.out).toContain(`[kafka] kafka answers on 127.0.0.1:${kafkaPort}`);
+    expect(up.out).toContain(`[redis] redis answers on 127.0.0.1:${redisPort}`);
     expect(existsSync(join(dataDir, 'native', 'lib', 'kafka-3.9.1', '.complete'))).toBe(true);
 
     const status = await topk('stack', 'status');
     expect(status.code, status.out).toBe(0);
-    expect(status.out).toMatch(/^kafka\s+running\s+127\.0\.0\.1:39092/m);
-    expect(status.out).toMatch(/^cassandra\s+running\s+127\.0\.0\.1:39042/m);
-    expect(status.out).toMatch(/^redis\s+running\s+127\.0\.0\.1:36379/m);
+    expect(status.out).toMatch(new RegExp(`^kafka\\s+running\\s+127\\.0\\.0\\.1:${kafkaPort}`, 'm'));
+    expect(status.out).toMatch(new RegExp(`^cassandra\\s+running\\s+127\\.0\\.0\\.1:${cassandraPort}`, 'm'));
+    expect(status.out).toMatch(new RegExp(`^redis\\s+running\\s+127\\.0\\.0\\.1:${redisPort}`, 'm'));
 
     const again = await topk('stack', 'up', '--provider', 'native');
     expect(again.code, again.out).toBe(0);
