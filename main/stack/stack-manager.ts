@@ -30,9 +30,9 @@ export interface DockerModule {
  * rest of the stack code must work on machines (and checkouts) without it.
  */
 export async function loadDockerModule(): Promise<DockerModule | undefined> {
-  const specifier = './docker-provider';
   try {
-    return (await import(/* @vite-ignore */ specifier)) as DockerModule;
+    // a literal specifier, so the desktop bundle (esbuild) includes the provider
+    return (await import('./docker-provider')) as DockerModule;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') return undefined;
