@@ -4,6 +4,16 @@ import type { Redis } from 'ioredis';
 export const CRAWL_QUEUE = 'topk-crawl';
 export const CRAWL_PREFIX = 'bull';
 
+/**
+ * The crawl queue of a deployment. Jobs name crawls of one keyspace, so two
+ * deployments sharing a Redis (several apps on one server, tests beside a dev
+ * stack) must not take each other's jobs: any keyspace but the default gets
+ * its own queue.
+ */
+export function crawlQueueName(keyspace: string): string {
+  return keyspace === 'topk' ? CRAWL_QUEUE : `${CRAWL_QUEUE}-${keyspace}`;
+}
+
 export interface CrawlJobData {
   crawl_id: string;
   user_id: string;

@@ -11,7 +11,7 @@ import type { ListenEvent } from '../shared/listen-event';
 import { incrStats, STATS_KEY } from '../shared/stats';
 import { CrawlStore, publicSchedule } from './crawl-store';
 import type { CrawlRecord, CrawlState, ScheduleRecord } from './crawl-store';
-import { createCrawlQueue, enqueueCrawl } from './crawl-queue';
+import { createCrawlQueue, crawlQueueName, enqueueCrawl } from './crawl-queue';
 import type { CrawlJobData } from './crawl-queue';
 import { ListenPublisher } from './publisher';
 import { createSources } from './sources/registry';
@@ -82,7 +82,7 @@ export class CrawlService {
     this.store = new CrawlStore(deps.cassandra);
     this.sources = deps.sources ?? createSources(deps.config);
     this.secrets = deps.secrets ?? SecretBox.fromDataDir(deps.config.dataDir);
-    this.queue = createCrawlQueue(deps.redis, { name: deps.queueName, prefix: deps.queuePrefix });
+    this.queue = createCrawlQueue(deps.redis, { name: deps.queueName ?? crawlQueueName(deps.config.keyspace), prefix: deps.queuePrefix });
     this.publisher = new ListenPublisher(deps.kafka, deps.config);
   }
 

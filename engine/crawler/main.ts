@@ -12,6 +12,7 @@ import { ListenPublisher } from './publisher';
 import { Reconciler } from './reconciler';
 import { Janitor } from './janitor';
 import { createSources } from './sources/registry';
+import { crawlQueueName } from './crawl-queue';
 
 /** Crawler process: BullMQ worker + reconciler over the durable schedule + janitor. */
 async function main(): Promise<void> {
@@ -29,7 +30,8 @@ async function main(): Promise<void> {
   const service = new CrawlService({ cassandra: db, redis, kafka, config, log, sources, secrets });
   const publisher = new ListenPublisher(kafka, config);
   const runner = new CrawlRunner({ store: service.store, publisher, sources, secrets, redis, config, log });
-  const worker = new CrawlWorker({ runner, sources, connection: workerRedis, redis, log });
+  const queueName = crawlQueueName(config.keyspace);
+  const worker = new CrawlWorker({ runner, sources, connection: workerRedis, redis, log, queueName });
   const reconciler = new Reconciler({ service, log });
   const janitor = new Janitor({ db, log, retentionDays: config.retentionDays });
   worker.start();
@@ -55,7 +57,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
-  log.info({ queue: 'topk-crawl', sources: [...sources.keys()] }, 'ready');
+  log.info({ queue: queueName, sources: [...sources.keys()] }, 'ready');
   process.send?.({ type: 'ready' });
 }
 

@@ -261,7 +261,20 @@ describe('topk serve', () => {
     // kill it while it has work: a bigger crawl for a second user
     const user = `serve-b-${tag}`;
     const { crawl_id } = await crawl(user, 12, 400);
-    await until('listens flowing', async () => (await call<{ consumer_lag: number }>('GET', '/api/v1/pipeline')).body.consumer_lag > 0 || (await call<{ state: string }>('GET', `/api/v1/crawls/${crawl_id}`)).body.state === 'done', 60_000, 100);
+    let crawlState = 'unknown';
+    await until(
+      'listens flowing',
+      async () => {
+        if ((await call<{ consumer_lag: number }>('GET', '/api/v1/pipeline')).body.consumer_lag > 0) return true;
+        const cr = (await call<{ state: string; error?: string }>('GET', `/api/v1/crawls/${crawl_id}`)).body;
+        crawlState = cr.state;
+        if (cr.state === 'failed') throw new Error(`crawl failed: ${cr.error}`);
+        if (cr.state === 'done') return true;
+        throw new Error(`crawl ${crawl_id} is ${crawlState}, consumer lag 0`);
+      },
+      150_000,
+      100,
+    );
     process.kill(before.pid!, 'SIGKILL');
 
     const after = await until(
