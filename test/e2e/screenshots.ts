@@ -42,7 +42,7 @@ try {
       const page = await ctx.newPage();
       page.on('pageerror', (e) => console.error(`[${s.name}] page error:`, e.message));
       await page.goto(`${origin}/#token=${token}`);
-      await page.evaluate((r) => (location.hash = `#/${r}`), s.route);
+      await page.evaluate((r) => ((globalThis as unknown as { location: { hash: string } }).location.hash = `#/${r}`), s.route);
       if (s.name === 'signin') {
         await page.getByRole('button', { name: 'Sign in with GitHub' }).last().click();
       }
