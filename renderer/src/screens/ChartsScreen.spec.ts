@@ -43,7 +43,7 @@ describe('ChartsScreen', () => {
     });
     render(ChartsScreen, { intervalMs: 60_000 });
     await screen.findByText('No listens yet');
-    expect(screen.getByText(/connect the simulator and run a crawl/)).toBeTruthy();
+    expect(screen.getByText(/Connect a source .* and run a crawl/)).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Connect a source' })).toBeTruthy();
   });
 
