@@ -46,7 +46,7 @@ export function relativeTime(t: string | number | null | undefined, now = Date.n
   const diff = Math.round((d.getTime() - now) / 1000);
   const abs = Math.abs(diff);
   const fmt = (v: number, unit: string): string => (diff < 0 ? `${v} ${unit} ago` : `in ${v} ${unit}`);
-  if (abs < 10) return diff < 0 ? 'just now' : 'in a moment';
+  if (abs < 10) return diff <= 0 ? 'just now' : 'in a moment';
   if (abs < 60) return fmt(abs, 's');
   if (abs < 3600) return fmt(Math.round(abs / 60), 'min');
   if (abs < 86400) return fmt(Math.round(abs / 3600), 'h');
