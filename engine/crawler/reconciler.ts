@@ -62,7 +62,7 @@ export class Reconciler {
           }
           recovered++;
         } else if (jobState === 'failed' && crawl) {
-          await service.store.updateCrawl(crawl.crawl_id, { state: 'failed', finished_at: new Date(now).toISOString() });
+          await service.store.updateCrawl(crawl.crawl_id, { state: 'failed', error: job?.failedReason || 'the crawl job failed', finished_at: new Date(now).toISOString() });
           await service.store.updateSchedule(s.user_id, s.source, { state: 'error', next_run_at: new Date(now + s.interval_seconds * 1000) });
           recovered++;
         }

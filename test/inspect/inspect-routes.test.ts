@@ -17,6 +17,7 @@ import { createRedis } from '../../engine/shared/redis';
 import { startControlServer } from '../../main/control/control-server';
 import type { ControlServerHandle } from '../../main/control/control-server';
 import { createInspectRoutes } from '../../main/control/inspect/inspect-routes';
+import { crawlQueueName } from '../../engine/crawler/crawl-queue';
 import type { InspectRoutes } from '../../main/control/inspect/inspect-routes';
 import { INSPECT_GROUP_PREFIX } from '../../main/control/inspect/kafka-inspector';
 import { LogStore } from '../../main/logs/log-store';
@@ -443,7 +444,7 @@ describe('redis', () => {
   it('lists BullMQ queues with job counts by state, the crawl queue first', async () => {
     const r = await call('/control/inspect/redis/queues');
     expect(r.status).toBe(200);
-    expect(r.body.queues[0].name).toBe('topk-crawl');
+    expect(r.body.queues[0].name).toBe(crawlQueueName(config.keyspace));
     const mine = r.body.queues.find((x: { name: string }) => x.name === queueName);
     expect(mine.counts).toMatchObject({ waiting: 2, delayed: 1, active: 0, completed: 0, failed: 0, paused: 0 });
     await queue.pause();

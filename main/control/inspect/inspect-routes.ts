@@ -12,6 +12,7 @@ import { CassandraInspector } from './cassandra-inspector';
 import { InspectError, badInput, intParam } from './inspect-error';
 import { KafkaInspector } from './kafka-inspector';
 import { RedisInspector } from './redis-inspector';
+import { crawlQueueName } from '../../../engine/crawler/crawl-queue';
 
 /** Where the stores are: the stack's current endpoints plus the app keyspace. */
 export type InspectTarget = Pick<Config, 'kafkaBrokers' | 'cassandraContactPoints' | 'cassandraLocalDc' | 'redisUrl' | 'keyspace'>;
@@ -95,7 +96,7 @@ export function createInspectRoutes(o: InspectRoutesOptions): InspectRoutes {
   const redis = new Lazy<{ client: Redis; inspector: RedisInspector }>(
     () => {
       const client = createRedis(o.target(), log ?? silentLogger(), { name: 'topk-inspect' });
-      return { client, inspector: new RedisInspector({ redis: client, log, ...o.redis }) };
+      return { client, inspector: new RedisInspector({ redis: client, log, queueName: crawlQueueName(o.target().keyspace), ...o.redis }) };
     },
     async (r) => {
       await r.inspector.close();
