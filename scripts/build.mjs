@@ -19,10 +19,12 @@ const dist = join(root, 'dist');
 const args = new Set(process.argv.slice(2));
 
 /**
- * Packages that must stay `require()`s at run time: electron itself, and
- * optional native add-ons that their packages load inside try/catch.
+ * Packages that must stay `require()`s at run time: electron itself,
+ * optional native add-ons that their packages load inside try/catch, and
+ * BullMQ's optional peers (`pg`, `@valkey/valkey-glide`), which it requires
+ * lazily only when a queue is configured to use them — we never do.
  */
-const NATIVE_EXTERNALS = ['electron', 'cpu-features', 'kerberos', 'msgpackr-extract', '*.node'];
+const NATIVE_EXTERNALS = ['electron', 'cpu-features', 'kerberos', 'msgpackr-extract', 'pg', '@valkey/valkey-glide', '*.node'];
 
 // Node built-ins and CommonJS dependencies inside an ESM bundle need a real
 // `require`, `__filename` and `__dirname`.

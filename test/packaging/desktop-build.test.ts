@@ -196,7 +196,7 @@ describe('npm run build output', () => {
   it('the main process needs nothing outside the bundle but electron, built-ins and optional native add-ons', () => {
     const code = readFileSync(join(dist, 'main', 'electron', 'main.cjs'), 'utf8');
     const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
-    const optional = new Set(['electron', 'cpu-features', 'kerberos', 'msgpackr-extract']);
+    const optional = new Set(['electron', 'cpu-features', 'kerberos', 'msgpackr-extract', 'pg', '@valkey/valkey-glide']);
     const ids = [...code.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]!);
     const foreign = [...new Set(ids)].filter((id) => !builtins.has(id) && !optional.has(id) && !id.endsWith('.node'));
     expect(foreign).toEqual([]);
