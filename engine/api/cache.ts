@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../shared/logger';
-import { withTimeout } from './concurrency';
+import { withTimeout } from '../shared/concurrency';
 import type { ApiMetrics } from './metrics';
 
 /** Redis channel the aggregator publishes `{"users":[...],"days":[...]}` on after each committed batch. */

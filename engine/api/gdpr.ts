@@ -3,7 +3,7 @@ import cassandra from 'cassandra-driver';
 import type { CassandraClient } from '../shared/cassandra';
 import type { Logger } from '../shared/logger';
 import type { TopkCache } from './cache';
-import { mapLimit } from './concurrency';
+import { mapLimit } from '../shared/concurrency';
 import type { CrawlServicePort } from './crawl-port';
 import { addDays, dayOf } from './days';
 import type { TopkStore } from './topk-store';

@@ -1,7 +1,7 @@
 import type { Admin, Kafka } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../shared/logger';
-import { withTimeout } from './concurrency';
+import { withTimeout } from '../shared/concurrency';
 import { PIPELINE_STAT_FIELDS } from './metrics';
 
 export const STATS_KEY = 'topk:stats';

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import type { CassandraClient } from '../shared/cassandra';
-import { withTimeout } from './concurrency';
+import { withTimeout } from '../shared/concurrency';
 
 /** Versions of the migrations in `cqlDir` (`NNNN_name.cql`, as the migrator names them). */
 export function expectedMigrations(cqlDir: string): Map<number, string> {

@@ -1,7 +1,7 @@
 import cassandra from 'cassandra-driver';
 import { LRUCache } from 'lru-cache';
 import type { CassandraClient } from '../shared/cassandra';
-import { mapLimit } from './concurrency';
+import { mapLimit } from '../shared/concurrency';
 import { dayOf } from './days';
 
 const { LocalDate } = cassandra.types;
