@@ -31,6 +31,7 @@ import { loadConfig } from '../../engine/shared/config';
 import { createKafka } from '../../engine/shared/kafka';
 import { startGitHubFake } from '../fakes/github-fake';
 import type { GitHubFake } from '../fakes/github-fake';
+import { crawlQueueName } from '../../engine/crawler/crawl-queue';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const OUT = join(ROOT, 'test-results', 'e2e');
@@ -419,7 +420,7 @@ describe('UI end to end (Chromium, topk serve, GitHub fake)', () => {
     await page.getByText('ready', { exact: false }).first().waitFor({ timeout: 30_000 });
     await shoot('logs');
     // each inspect view shows this run's own data
-    const own: Record<string, string> = { kafka: `listens-e2e-${tag}`, cassandra: `topk_e2e_${tag}`, redis: 'topk-crawl' };
+    const own: Record<string, string> = { kafka: `listens-e2e-${tag}`, cassandra: `topk_e2e_${tag}`, redis: crawlQueueName(`topk_e2e_${tag}`) };
     for (const [route, text] of Object.entries(own)) {
       await go(route);
       await page.getByText(text, { exact: true }).first().waitFor({ state: 'attached', timeout: 30_000 });
