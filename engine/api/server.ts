@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import Fastify, { LogController } from 'fastify';
@@ -52,7 +53,12 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-const DEFAULT_CQL_DIR = fileURLToPath(new URL('../../cql', import.meta.url));
+/**
+ * The migrations readiness compares against: the packaged app's resources
+ * (TOPK_RESOURCES_DIR, set by the desktop shell: cql/ ships outside the asar),
+ * else the checkout's cql/.
+ */
+const DEFAULT_CQL_DIR = process.env.TOPK_RESOURCES_DIR ? join(process.env.TOPK_RESOURCES_DIR, 'cql') : fileURLToPath(new URL('../../cql', import.meta.url));
 
 /** The engine REST API: Fastify with validation, auth, host guard, CORS, cache, metrics and OpenAPI. */
 export async function createApiServer(deps: ApiDeps): Promise<ApiServer> {

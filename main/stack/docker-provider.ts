@@ -71,6 +71,9 @@ export class DockerProviderError extends Error {
 
 /** The repository's stack/compose.yml, found from this module upwards (works from source and from dist/). */
 export function defaultComposeFile(): string {
+  // the packaged desktop app ships stack/ as an extra resource outside the asar
+  const resources = process.env.TOPK_RESOURCES_DIR;
+  if (resources && existsSync(join(resources, 'stack', 'compose.yml'))) return join(resources, 'stack', 'compose.yml');
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
     const candidate = join(dir, 'stack', 'compose.yml');
