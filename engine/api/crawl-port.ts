@@ -1,55 +1,12 @@
 /**
  * What the API needs from the crawl/source service (engine/crawler/crawl-service.ts,
- * INTERFACES.md). Declared here structurally so the API depends on the
- * agreed interface, not on the implementation module.
+ * INTERFACES.md): the service's methods as an interface, over the crawler's own
+ * record types (one definition of each).
  */
-export type CrawlState = 'queued' | 'running' | 'done' | 'failed';
-
-export interface CrawlRecord {
-  crawl_id: string;
-  user_id: string;
-  source: string;
-  trigger: 'manual' | 'schedule' | 'retry' | 'import';
-  state: CrawlState;
-  listens_fetched: number;
-  listens_published: number;
-  pages: number;
-  error?: string;
-  created_at: string;
-  started_at?: string;
-  finished_at?: string;
-}
-
-export interface ScheduleRecord {
-  user_id: string;
-  source: string;
-  interval_seconds: number;
-  paused: boolean;
-  next_run_at: string | null;
-  state: string;
-  last_run_at?: string;
-  last_crawl_id?: string;
-  last_error?: string;
-}
-
-export interface SourceRecord {
-  user_id: string;
-  source: string;
-  config: Record<string, unknown>;
-  created_at: string;
-  schedule: ScheduleRecord;
-}
-
-export interface ImportReport {
-  crawl_id: string;
-  format: 'listenbrainz-json' | 'listenbrainz-jsonl' | 'spotify';
-  lines_read: number;
-  listens_accepted: number;
-  skipped: number;
-  skipped_reasons: Record<string, number>;
-  state: CrawlState;
-  error?: string;
-}
+export type { CrawlRecord, CrawlState, ScheduleRecord } from '../crawler/crawl-store';
+export type { ImportReport, SourceRecord } from '../crawler/crawl-service';
+import type { CrawlRecord, ScheduleRecord } from '../crawler/crawl-store';
+import type { ImportReport, SourceRecord } from '../crawler/crawl-service';
 
 export interface CrawlServicePort {
   connectSource(userId: string, source: string, body: unknown): Promise<{ created: boolean; source: SourceRecord }>;
