@@ -57,7 +57,7 @@ export interface IngestResult {
   verification: { checked_users: number; checked_slices: number; mismatches: number; ok: boolean; examples: string[] } | null;
 }
 
-interface Clients {
+export interface Clients {
   kafka: Kafka;
   admin: Admin;
   redis: Redis;
@@ -80,7 +80,7 @@ export async function closeClients(c: Clients): Promise<void> {
   await c.db.shutdown().catch(() => undefined);
 }
 
-async function lagOf(admin: Admin, topic: string, group: string): Promise<{ lag: number; end: number }> {
+export async function lagOf(admin: Admin, topic: string, group: string): Promise<{ lag: number; end: number }> {
   const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId: group, topics: [topic] })]);
   const done = new Map<number, number>();
   for (const t of committed) for (const p of t.partitions) done.set(p.partition, Number(p.offset));
@@ -256,7 +256,7 @@ export async function verifyCounts(db: CassandraClient, w: Workload, userPrefix:
 }
 
 /** Drop the run's topic, consumer group, stats key and (unless kept) its users' rows. */
-async function cleanup(c: Clients, config: Config, statsKey: string, w: Workload, userPrefix: string, keepData: boolean): Promise<void> {
+export async function cleanup(c: Clients, config: Config, statsKey: string, w: Workload, userPrefix: string, keepData: boolean): Promise<void> {
   await c.redis.del(statsKey);
   await c.admin.deleteGroups([config.consumerGroup]).catch(() => undefined);
   await c.admin.deleteTopics({ topics: [config.listensTopic, config.dlqTopic] }).catch(() => undefined);
