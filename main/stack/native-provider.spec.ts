@@ -1,11 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../engine/shared/config';
-import { CASSANDRA_VERSION, KAFKA_VERSION, NativeStackProvider, StackError, cassandraStoragePort, defaultNativeStackDir, kafkaClusterId } from './native-provider';
+import { CASSANDRA_VERSION, KAFKA_VERSION, NativeStackProvider, StackError, cassandraStoragePort, defaultNativeStackDir, kafkaClusterId, stopPid } from './native-provider';
 
 const dirs: string[] = [];
 function configWith(env: Record<string, string>) {
@@ -61,6 +62,67 @@ describe('NativeStackProvider', () => {
       ['cassandra', 'absent'],
       ['redis', 'absent'],
     ]);
+  });
+});
+
+const procState = (pid: number): string => {
+  try {
+    return /^State:\s+(\S)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? '?';
+  } catch {
+    return 'gone';
+  }
+};
+const until = async (what: () => boolean, ms = 5000): Promise<void> => {
+  for (const end = Date.now() + ms; !what(); ) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+const hasPython = spawnSync('python3', ['-c', 'import ctypes'], { stdio: 'ignore' }).status === 0;
+
+describe('stopping a service (pid files, exits)', () => {
+  it('a process that exited but is not reaped yet (zombie) is not a running service', async () => {
+    const p = new NativeStackProvider(configWith({}));
+    mkdirSync(join(p.root, 'run'), { recursive: true });
+    // `sleep 0.1` becomes the child of `sleep 30`, which never reaps it
+    const parent = spawn('sh', ['-c', 'sleep 0.1 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const pid = Number(await new Promise<string>((r) => parent.stdout.once('data', (d: Buffer) => r(d.toString()))));
+      await until(() => procState(pid) === 'Z');
+      writeFileSync(join(p.root, 'run', 'cassandra.pid'), `${pid}\n`);
+      expect(p.ownPid('cassandra')).toBeUndefined();
+      const t0 = Date.now();
+      expect(await stopPid(pid, 5000)).toBe('stopped');
+      expect(Date.now() - t0).toBeLessThan(1000);
+    } finally {
+      parent.kill('SIGKILL');
+    }
+  });
+
+  // A JVM stopped with SIGTERM: its main thread is a zombie while other threads still exit
+  // (and still hold its ports). Treating that as stopped let `up()` "reuse" a dying Cassandra.
+  it.skipIf(!hasPython)('waits while a zombie main thread still has live threads, and counts it as running until then', async () => {
+    const p = new NativeStackProvider(configWith({}));
+    const dir = p.plan().cassandra.dir;
+    mkdirSync(dir, { recursive: true });
+    mkdirSync(join(p.root, 'run'), { recursive: true });
+    const script = [
+      'import ctypes, signal, threading, time',
+      'signal.signal(signal.SIGTERM, signal.SIG_IGN)',
+      'threading.Thread(target=time.sleep, args=(1.5,)).start()',
+      'print("ready", flush=True)',
+      'ctypes.CDLL(None).pthread_exit(None)',
+    ].join('\n');
+    const child = spawn('python3', ['-c', script], { cwd: dir, stdio: ['ignore', 'pipe', 'ignore'] });
+    const pid = child.pid!;
+    await new Promise((r) => child.stdout.once('data', r));
+    await until(() => procState(pid) === 'Z');
+    writeFileSync(join(p.root, 'run', 'cassandra.pid'), `${pid}\n`);
+    expect(p.ownPid('cassandra')).toBe(pid);
+    const t0 = Date.now();
+    expect(await stopPid(pid, 10_000)).toBe('stopped');
+    expect(Date.now() - t0).toBeGreaterThan(800);
+    expect(p.ownPid('cassandra')).toBeUndefined();
   });
 });
 

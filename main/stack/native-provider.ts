@@ -305,7 +305,7 @@ export class NativeStackProvider implements StackProvider {
     const file = this.pidFile(name);
     if (!existsSync(file)) return undefined;
     const pid = Number(readFileSync(file, 'utf8').trim());
-    if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return undefined;
+    if (!Number.isInteger(pid) || pid <= 0 || exited(pid)) return undefined;
     // guard against pid reuse: our processes run with their service dir as cwd
     if (existsSync(`/proc/${pid}/cwd`)) {
       try {
@@ -516,7 +516,7 @@ export async function stopPid(pid: number, timeoutMs: number): Promise<'stopped'
   }
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (!alive(pid) || isZombie(pid)) return 'stopped';
+    if (exited(pid)) return 'stopped';
     await new Promise((r) => setTimeout(r, 200));
   }
   try {
@@ -524,16 +524,26 @@ export async function stopPid(pid: number, timeoutMs: number): Promise<'stopped'
   } catch {
     return 'stopped';
   }
-  for (let i = 0; i < 50 && alive(pid) && !isZombie(pid); i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 50 && !exited(pid); i++) await new Promise((r) => setTimeout(r, 100));
   return 'killed';
 }
 
-function isZombie(pid: number): boolean {
+/**
+ * The process has finished: gone, or a zombie with no thread left (only its
+ * parent's wait() is missing). A JVM's main thread turns zombie while its
+ * other threads are still exiting (and still hold its ports) — that is not
+ * finished yet.
+ */
+function exited(pid: number): boolean {
+  if (!alive(pid)) return true;
+  let status: string;
   try {
-    return /\)\s+Z\s/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
   } catch {
-    return false;
+    return !alive(pid);
   }
+  if (!/^State:\s+Z/m.test(status)) return false;
+  return Number(/^Threads:\s+(\d+)/m.exec(status)?.[1] ?? 1) <= 1;
 }
 
 export function createNativeProvider(config: Config, opts?: NativeProviderOptions): NativeStackProvider {
