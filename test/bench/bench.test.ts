@@ -83,4 +83,67 @@ describe('topk bench (smoke)', () => {
     }
     expect(j.ratios.misses.requests_per_second).toBeGreaterThan(0);
   }, 600_000);
+
+  it('load: the mixed read routes under concurrent connections, per kind and with errors by kind', async () => {
+    const r = await topk(['bench', 'load', '--seconds', '2', '--connections', '8', '--users', '4', '--listens', '300', '--keyspace', TEST_KEYSPACE, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout) as Record<string, Json>;
+    expect(j.benchmark).toBe('load');
+    environmentFields(j.environment);
+    expect(j.ok).toBe(true);
+    // the data was made by the real aggregator and verified before the load
+    expect(j.data).toMatchObject({ distinct_listens: 300, counts_exact: true });
+    expect(j.result.requests).toBeGreaterThan(0);
+    expect(j.result.non2xx).toBe(0);
+    expect(j.result.errors).toBe(0);
+    expect(j.result.error_kinds).toEqual({});
+    expect(j.result.p99_ms).toBeGreaterThanOrEqual(j.result.p50_ms);
+    // every kind of the mix was requested and answered 2xx
+    for (const kind of Object.keys(j.mix)) {
+      expect(j.result.by_kind[kind]?.requests, kind).toBeGreaterThan(0);
+      expect(j.result.by_kind[kind].non2xx, kind).toBe(0);
+    }
+    expect(Object.keys(j.result.status_codes)).toEqual(['200']);
+    expect(j.api_peak_rss_mb).toBeGreaterThan(10);
+  }, 600_000);
+
+  it('soak: steady ingest under queries, RSS per window, lag drained, counts exact', async () => {
+    const r = await topk(['bench', 'soak', '--minutes', '0.2', '--rate', '100', '--users', '4', '--days', '2', '--query-rate', '5', '--keyspace', TEST_KEYSPACE, '--json']);
+    const j = JSON.parse(r.stdout) as Record<string, Json>;
+    // a 12-second run is mostly warm-up: its memory verdict may go either way, nothing else may fail
+    expect(j.failures.filter((f: string) => !/RSS grew/.test(f)), r.stderr).toEqual([]);
+    expect(r.code).toBe(j.ok ? 0 : 1);
+    expect(j.benchmark).toBe('soak');
+    environmentFields(j.environment);
+    // 100/s × 12 s, made of listens plus 5 % re-crawled copies (rounded down)
+    expect(j.messages).toBeGreaterThanOrEqual(1190);
+    expect(j.messages).toBeLessThanOrEqual(1200);
+    expect(j.drained).toBe(true);
+    expect(j.counts_exact).toBe(true);
+    expect(j.verification.checked_users).toBe(4);
+    expect(j.windows).toHaveLength(5);
+    expect(j.samples.length).toBeGreaterThanOrEqual(10);
+    for (const proc of ['aggregator', 'api']) {
+      expect(j.memory[proc].after_warmup_mb, proc).toBeGreaterThan(10);
+      expect(j.memory[proc].last_window_mb, proc).toBeGreaterThan(10);
+      expect(typeof j.memory[proc].growth_pct).toBe('number');
+    }
+    expect(j.queries.requests).toBeGreaterThan(0);
+    expect(j.queries.non2xx + j.queries.errors).toBe(0);
+    // progress lines on stderr while it runs
+    expect(r.stderr).toMatch(/soak 0:\d\d\/0:12: published \d+\/\d+ .*lag \d+, RSS aggregator [\d.]+ MB, API [\d.]+ MB/);
+  }, 600_000);
+
+  it('load and soak: bad arguments exit 2 with a message', async () => {
+    for (const args of [
+      ['bench', 'soak', '--minutes', '0'],
+      ['bench', 'soak', '--rate', 'fast'],
+      ['bench', 'load', '--connections', '200'],
+      ['bench', 'load', '--seconds', '60', '--connections', '0'],
+    ]) {
+      const r = await topk(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/--(minutes|rate|seconds|connections) (must be|is required)/);
+    }
+  }, 120_000);
 });

@@ -1,5 +1,5 @@
 /**
- * `topk bench ingest|query`: the benchmarks (BENCHMARKS.md). They run against
+ * `topk bench ingest|query|load|soak`: the benchmarks (BENCHMARKS.md). They run against
  * the stack from config (TOPK_KAFKA_BROKERS, TOPK_CASSANDRA_CONTACT_POINTS,
  * TOPK_REDIS_URL or the defaults), in a keyspace of their own (`topk_bench`)
  * with fresh topics, groups, user ids and keys per run.
@@ -10,11 +10,27 @@ import { DEFAULT_BENCH_KEYSPACE } from '../../bench/bench-env';
 export const BENCH_USAGE = `usage:
   topk bench ingest --listens N --users U [--days D] [--partitions P] [--duplicates F] [--baseline] [--baseline-seconds S] [--keep-data] [--keyspace NAME] [--json]
   topk bench query --seconds S --connections C [--users U] [--tracks-per-day T] [--baseline] [--keyspace NAME] [--json]
+  topk bench load --seconds S --connections C [--users U] [--listens N] [--timeout S] [--keyspace NAME] [--json]
+  topk bench soak [--minutes M] [--rate R] [--users U] [--days D] [--partitions P] [--duplicates F] [--query-rate Q] [--keyspace NAME] [--json]
 
 ingest: publishes N simulated listens (+ F·N re-crawled copies, default F=0.05) for U users over D days
         as the crawler does, runs the aggregator until its lag is 0, verifies every daily count.
 query:  GET /users/{id}/topk?days=7&k=10 under load: cache hits, Redis-only hits, misses.
+load:   the API's read routes mixed (Top-K hits and misses, windows, global, recent listens, /healthz) under C
+        connections for S seconds, over N listens (default 40000) of U users (default 200) ingested by the
+        aggregator; any non-2xx, timeout (default 10 s) or reset fails.
+soak:   M minutes (default 10) of ingest at R messages/s (default 500) through the aggregator while the API
+        serves Q mixed queries/s (default 20); RSS of both after warm-up vs the last minute (≤ 10 % growth),
+        lag 0 at the end, every daily count verified.
 --baseline runs the same workload through the seed's design in the same run.`;
+
+/** A decimal number (e.g. --minutes 0.5). */
+function num(name: string, v: string | undefined, dflt: number, lo: number, hi: number): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!/^\d+(\.\d+)?$/.test(v) || n < lo || n > hi) throw new UsageError(`--${name} must be a number between ${lo} and ${hi}, got ${JSON.stringify(v)}\n${BENCH_USAGE}`);
+  return n;
+}
 
 function int(name: string, v: string | undefined, dflt: number | undefined, lo: number, hi: number): number {
   if (v === undefined) {
@@ -44,6 +60,10 @@ export async function run(args: string[]): Promise<number> {
         json: { type: 'boolean' },
         'keep-data': { type: 'boolean' },
         keyspace: { type: 'string' },
+        minutes: { type: 'string' },
+        rate: { type: 'string' },
+        'query-rate': { type: 'string' },
+        timeout: { type: 'string' },
       },
       BENCH_USAGE,
     );
@@ -80,6 +100,34 @@ export async function run(args: string[]): Promise<number> {
         users: int('users', values.users, 100, 1, 100_000),
         tracksPerDay: int('tracks-per-day', values['tracks-per-day'], 1000, 1, 100_000),
         baseline: values.baseline === true,
+        json: values.json === true,
+        keyspace,
+      });
+    }
+    if (which === 'load') {
+      const { benchLoad } = await import('../../bench/load-command');
+      return benchLoad({
+        seconds: int('seconds', values.seconds, undefined, 1, 3600),
+        connections: int('connections', values.connections, undefined, 1, 10_000),
+        users: int('users', values.users, 200, 1, 100_000),
+        listens: int('listens', values.listens, 40_000, 1, 10_000_000),
+        timeoutSeconds: int('timeout', values.timeout, 10, 1, 600),
+        json: values.json === true,
+        keyspace,
+      });
+    }
+    if (which === 'soak') {
+      const duplicates = values.duplicates === undefined ? 0.05 : Number(values.duplicates);
+      if (!Number.isFinite(duplicates) || duplicates < 0 || duplicates > 1) throw new UsageError(`--duplicates must be a fraction between 0 and 1\n${BENCH_USAGE}`);
+      const { benchSoak } = await import('../../bench/soak-command');
+      return benchSoak({
+        minutes: num('minutes', values.minutes, 10, 0.05, 1440),
+        rate: int('rate', values.rate, 500, 1, 1_000_000),
+        users: int('users', values.users, 200, 1, 100_000),
+        days: int('days', values.days, 7, 1, 3650),
+        partitions: int('partitions', values.partitions, 6, 1, 1000),
+        duplicates,
+        queryRate: int('query-rate', values['query-rate'], 20, 1, 100_000),
         json: values.json === true,
         keyspace,
       });
