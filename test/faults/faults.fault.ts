@@ -43,10 +43,14 @@ const SEED = Number(process.env.TOPK_FAULT_SEED ?? Math.floor(Math.random() * 1e
 const rand = mulberry32(SEED);
 const between = (lo: number, hi: number) => lo + rand() * (hi - lo);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** listens per simulated user per day; 45 users × 6 days × 400 ≈ 108 000 listens per case */
-const USERS = Number(process.env.TOPK_FAULT_USERS ?? 45);
+/** simulator listens_per_day; a user's hour holds only ~18 back-to-back tracks, so 400 yields ≈ 290 a day */
 const LPD = Number(process.env.TOPK_FAULT_LPD ?? 400);
+/** the issue's floor: every case ingests at least this many distinct listens */
 const MIN_LISTENS = Number(process.env.TOPK_FAULT_MIN_LISTENS ?? 100_000);
+/** what a case is sized for: users are added until their listens reach this (floor + 15 %) */
+const TARGET_LISTENS = Number(process.env.TOPK_FAULT_TARGET_LISTENS ?? Math.ceil(MIN_LISTENS * 1.15));
+/** fixed number of simulated users per case instead of sizing to TARGET_LISTENS (debug runs) */
+const FIXED_USERS = process.env.TOPK_FAULT_USERS ? Number(process.env.TOPK_FAULT_USERS) : undefined;
 
 const tag = randomBytes(3).toString('hex');
 const RUN_DIR = join(faultDataDir(), 'runs', tag);
@@ -103,6 +107,27 @@ async function finish(r: Omit<CaseResult, 'lost' | 'double' | 'listens'>, expect
 function* flatten(c: Counts): Iterable<Identity> {
   let i = 0;
   for (const [u, ds] of c) for (const [d, songs] of ds) for (const [s, n] of songs) for (let k = 0; k < n; k++) yield { user_id: u, source: `x${i++}`, listened_at: Date.parse(d), song_id: s };
+}
+
+/** Distinct listen identities the simulator yields for one user in [from, to) (the generator rarely repeats one, but the check dedupes). */
+function distinctListens(seed: number, user: string, from: number, to: number): number {
+  return new Set(generateListens(seed, user, from, to, { listensPerDay: LPD }).map((l) => `${l.listened_at}\u0000${l.song_id}`)).size;
+}
+
+/**
+ * The case's simulated users: as many as it takes for their listens in [from, to) to reach
+ * TARGET_LISTENS (the generator saturates, so users × days × LPD overestimates), or FIXED_USERS.
+ */
+function sizedUsers(prefix: string, seed: number, from: number, to: number): string[] {
+  const users: string[] = [];
+  let n = 0;
+  while (FIXED_USERS !== undefined ? users.length < FIXED_USERS : n < TARGET_LISTENS) {
+    const u = `${prefix}-${tag}-${users.length}`;
+    n += distinctListens(seed, u, from, to);
+    users.push(u);
+  }
+  say(`${prefix}: ${users.length} users, ${n} listens planned`);
+  return users;
 }
 
 /** Simulated listens of the case's users in [from, to), as listen events. */
@@ -237,8 +262,8 @@ describe('fault suite (private native stack)', () => {
   it('aggregator SIGKILLed several times at random moments', async () => {
     const config = caseConfig('aggkill');
     await ensureTopics(kafka, config);
-    const users = Array.from({ length: USERS }, (_, i) => `fa-agg-${tag}-${i}`);
     const to = Date.now() - HOUR;
+    const users = sizedUsers('fa-agg', 11, to - 6 * DAY, to);
     const events = simulatedEvents(users, 11, to - 6 * DAY, to);
     const expected = expectedCounts(events);
     const t0 = Date.now();
@@ -266,8 +291,9 @@ describe('fault suite (private native stack)', () => {
     const config = caseConfig('crawlkill');
     await ensureTopics(kafka, config);
     const service = crawlService(config);
-    const users = Array.from({ length: USERS }, (_, i) => `fa-crawl-${tag}-${i}`);
     const from = Date.now() - 6 * DAY;
+    // the crawls run up to their own start time, so the listens up to now are a lower bound
+    const users = sizedUsers('fa-crawl', 22, from, Date.now());
     await connectSimulator(service, users, 22, from);
     const t0 = Date.now();
     const agg = engine('aggregator', config, 'crawlkill');
@@ -309,8 +335,8 @@ describe('fault suite (private native stack)', () => {
   it('Kafka broker restarted during ingest', async () => {
     const config = caseConfig('kafka');
     await ensureTopics(kafka, config);
-    const users = Array.from({ length: USERS }, (_, i) => `fa-kafka-${tag}-${i}`);
     const to = Date.now() - HOUR;
+    const users = sizedUsers('fa-kafka', 33, to - 6 * DAY, to);
     const events = simulatedEvents(users, 33, to - 6 * DAY, to);
     const expected = expectedCounts(events);
     const t0 = Date.now();
@@ -336,8 +362,8 @@ describe('fault suite (private native stack)', () => {
   it('Cassandra restarted during ingest (writes retried, valid events never DLQd)', async () => {
     const config = caseConfig('cassandra');
     await ensureTopics(kafka, config);
-    const users = Array.from({ length: USERS }, (_, i) => `fa-cass-${tag}-${i}`);
     const to = Date.now() - HOUR;
+    const users = sizedUsers('fa-cass', 44, to - 6 * DAY, to);
     const events = simulatedEvents(users, 44, to - 6 * DAY, to);
     const expected = expectedCounts(events);
     const t0 = Date.now();
@@ -363,8 +389,9 @@ describe('fault suite (private native stack)', () => {
     const config = caseConfig('redis');
     await ensureTopics(kafka, config);
     const service = crawlService(config);
-    const users = Array.from({ length: USERS }, (_, i) => `fa-redis-${tag}-${i}`);
     const from = Date.now() - 6 * DAY;
+    // the crawls run up to their own start time, so the listens up to now are a lower bound
+    const users = sizedUsers('fa-redis', 55, from, Date.now());
     await connectSimulator(service, users, 55, from);
     const t0 = Date.now();
     const agg = engine('aggregator', config, 'redis');
@@ -405,7 +432,7 @@ describe('fault suite (private native stack)', () => {
     await ensureTopics(kafka, config);
     const service = crawlService(config);
     const nUsers = 10;
-    const per = Math.ceil(MIN_LISTENS / nUsers) + 200;
+    const per = Math.ceil(TARGET_LISTENS / nUsers);
     const users = Array.from({ length: nUsers }, (_, i) => `fa-lb-${tag}-${i}`);
     const identities: Identity[] = [];
     const now = Date.now();
