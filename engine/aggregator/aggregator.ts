@@ -26,7 +26,16 @@ export interface AggregatorOptions {
   invalidateChannel?: string;
   /** test hook, see ListenWriter */
   afterCounters?: () => void;
+  /** wait after a failed write before recovering (default SETTLE_MS) */
+  settleMs?: number;
 }
+
+/**
+ * Longer than Cassandra's counter_write_request_timeout (5 s by default, 10 s in
+ * our native stack): after that the server has applied or dropped every
+ * mutation of the failed attempt.
+ */
+export const SETTLE_MS = 11_000;
 
 export interface AggregatorStats {
   batches: number;
@@ -169,7 +178,12 @@ export class Aggregator {
     if (live.length > 0) {
       let failedOnce = false;
       const ok = await this.retrying(p, 'write batch', async () => {
-        if (failedOnce) await this.lock.exclusive(() => this.writer.recoverPartition(partition));
+        if (failedOnce) {
+          // a write that failed on the client (timeout) may still be applied by Cassandra a moment later;
+          // recomputing from raw listens before it settles would let a late counter update count twice
+          await this.settle(p);
+          await this.lock.exclusive(() => this.writer.recoverPartition(partition));
+        }
         failedOnce = true;
         result = await this.lock.shared(() => this.writer.write(live, partition, timing));
       });
@@ -207,6 +221,15 @@ export class Aggregator {
       }
     }
     return true;
+  }
+
+  /** Waits out the server-side write timeout (heartbeating), so no mutation of a failed attempt is still in flight. */
+  private async settle(p: EachBatchPayload): Promise<void> {
+    const until = Date.now() + (this.o.settleMs ?? SETTLE_MS);
+    while (Date.now() < until && p.isRunning() && !this.stopping) {
+      await sleep(Math.min(1000, until - Date.now()));
+      await p.heartbeat().catch(() => undefined);
+    }
   }
 
   /** Users in deleted_users: drop their events published before deleted_at. */

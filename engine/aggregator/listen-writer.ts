@@ -66,6 +66,24 @@ interface Query {
   params: unknown[];
 }
 
+function addTo(groups: Map<string, Query[]>, key: string, q: Query): void {
+  let l = groups.get(key);
+  if (!l) groups.set(key, (l = []));
+  l.push(q);
+}
+
+/** "YYYY-MM-DD" → LocalDate, cached: the driver would otherwise parse the string for every statement it encodes */
+const localDates = new Map<string, cassandra.types.LocalDate>();
+function localDate(day: string): cassandra.types.LocalDate {
+  let d = localDates.get(day);
+  if (!d) {
+    d = cassandra.types.LocalDate.fromString(day);
+    if (localDates.size > 4096) localDates.clear();
+    localDates.set(day, d);
+  }
+  return d;
+}
+
 /** Split statements into batches of at most BATCH_MAX statements and about BATCH_BYTES of values. */
 function chunks(qs: Query[]): Query[][] {
   const out: Query[][] = [];
@@ -151,7 +169,7 @@ export class ListenWriter {
           if (e.listened_at > hi) hi = e.listened_at;
         }
         const existing = new Set<string>();
-        const rows = this.db.stream(SELECT_EXISTING, [user, day, lo, hi], { prepare: true, fetchSize: 5000 }) as unknown as AsyncIterable<{
+        const rows = this.db.stream(SELECT_EXISTING, [user, localDate(day), lo, hi], { prepare: true, fetchSize: 5000 }) as unknown as AsyncIterable<{
           listened_at: Date;
           source: string;
           song_id: string;
@@ -181,7 +199,7 @@ export class ListenWriter {
     // one unlogged batch per (user, day) partition: a single-partition batch is one mutation on one replica set
     const rawBatches: Query[][] = [];
     for (const [slice, list] of fresh) {
-      const day = slice.slice(slice.indexOf(SEP) + 1);
+      const day = localDate(slice.slice(slice.indexOf(SEP) + 1));
       const qs = list.map((e): Query => {
         const ttl = Math.max(1, Math.ceil((e.listened_at + retentionMs - now) / 1000));
         return { query: INSERT_LISTEN, params: [e.user_id, day, new Date(e.listened_at), e.source, e.song_id, e.title, e.artist, e.album ?? null, ttl] };
@@ -194,14 +212,23 @@ export class ListenWriter {
       const sig = `${e.title}${SEP}${e.artist}${SEP}${e.album ?? ''}`;
       if (this.knownTracks.get(e.song_id) !== sig) tracks.set(e.song_id, e);
     }
+    // user_days is partitioned by user and day_users by day: one batch per partition, not two writes per slice
+    const dayIndex = new Map<string, Query[]>();
+    for (const [slice] of fresh) {
+      const i = slice.indexOf(SEP);
+      const user = slice.slice(0, i);
+      const day = localDate(slice.slice(i + 1));
+      addTo(dayIndex, `u${SEP}${user}`, { query: INSERT_USER_DAY, params: [user, day] });
+      addTo(dayIndex, `d${SEP}${slice.slice(i + 1)}`, { query: INSERT_DAY_USER, params: [day, user] });
+    }
+    const indexBatches: Query[][] = [];
+    for (const qs of dayIndex.values()) indexBatches.push(...chunks(qs));
     await mapLimit(
-      [...fresh.map(([s]) => ['d', s] as const), ...[...tracks.values()].map((e) => ['t', e] as const)],
+      [...indexBatches.map((b) => ['d', b] as const), ...[...tracks.values()].map((e) => ['t', e] as const)],
       this.concurrency,
       async ([kind, v]) => {
         if (kind === 'd') {
-          const [user, day] = (v as string).split(SEP);
-          await this.exec(INSERT_USER_DAY, [user, day]);
-          await this.exec(INSERT_DAY_USER, [day, user]);
+          await this.batch(v as Query[], false);
         } else {
           const e = v as ListenEvent;
           await this.exec(UPSERT_TRACK, [e.song_id, e.title, e.artist, e.album ?? null]);
@@ -228,18 +255,13 @@ export class ListenWriter {
     }
     // counter batches grouped by partition: (user, day) for user counts, day for global counts
     const byPartition = new Map<string, Query[]>();
-    const add = (pk: string, q: Query): void => {
-      let l = byPartition.get(pk);
-      if (!l) byPartition.set(pk, (l = []));
-      l.push(q);
-    };
     for (const [k, n] of perUser) {
       const [u, d, s] = k.split(SEP) as [string, string, string];
-      add(`u${SEP}${u}${SEP}${d}`, { query: INCR_USER, params: [n, u, d, s] });
+      addTo(byPartition, `u${SEP}${u}${SEP}${d}`, { query: INCR_USER, params: [n, u, localDate(d), s] });
     }
     for (const [k, n] of perGlobal) {
       const [d, s] = k.split(SEP) as [string, string];
-      add(`g${SEP}${d}`, { query: INCR_GLOBAL, params: [n, d, s] });
+      addTo(byPartition, `g${SEP}${d}`, { query: INCR_GLOBAL, params: [n, localDate(d), s] });
     }
     const counterBatches: Query[][] = [];
     for (const qs of byPartition.values()) counterBatches.push(...chunks(qs));

@@ -9,6 +9,7 @@ import { Aggregator } from './aggregator';
  * Aggregator process. Env beyond Config:
  * - TOPK_AGGREGATOR_DEDUPE=0: skip the dedupe path (benchmark of its cost only; counts are then NOT exact)
  * - TOPK_TEST_CRASH_AFTER_COUNTERS=1: test hook, SIGKILL itself after writing counters, before the commit
+ * - TOPK_AGGREGATOR_SETTLE_MS: wait after a failed write before recovering (default 11 s, above Cassandra's counter write timeout)
  * - TOPK_AGGREGATOR_STATS_KEY: Redis hash for the pipeline counters and stage times (default topk:stats; benchmarks use their own)
  */
 async function main(): Promise<void> {
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
     log,
     dedupe,
     statsKey: process.env.TOPK_AGGREGATOR_STATS_KEY || undefined,
+    settleMs: process.env.TOPK_AGGREGATOR_SETTLE_MS ? Number(process.env.TOPK_AGGREGATOR_SETTLE_MS) : undefined,
     afterCounters: crash
       ? () => {
           log.warn('test hook: SIGKILL after counters, before commit');

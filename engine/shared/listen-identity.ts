@@ -43,9 +43,19 @@ export function listenBrainzSongId(listen: { recording_msid?: unknown; track_met
   return hashSongId(artist, title);
 }
 
+/** day number → "YYYY-MM-DD": a handful of days cover every listen of a batch (the aggregator calls this per listen) */
+const dayNames = new Map<number, string>();
+
 /** The UTC date (YYYY-MM-DD) of a time in ms since epoch: the day of a listen. */
 export function utcDay(ms: number): string {
-  return new Date(Math.floor(ms / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
+  const n = Math.floor(ms / DAY_MS);
+  let name = dayNames.get(n);
+  if (name === undefined) {
+    name = new Date(n * DAY_MS).toISOString().slice(0, 10);
+    if (dayNames.size > 4096) dayNames.clear();
+    dayNames.set(n, name);
+  }
+  return name;
 }
 
 /** Midnight UTC (ms) of a YYYY-MM-DD day. */

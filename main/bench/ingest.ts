@@ -117,6 +117,13 @@ export async function runIngest(
   const child: ChildHandle =
     design === 'ours' ? startChild(engineArgs('aggregator'), env, 'aggregator') : startChild(tsxArgs('main/bench/seed-aggregator.ts'), env, 'seed aggregator');
   const mem = sampleMemory(child.pid);
+  // the aggregator's warnings and errors (retries, recoveries, DLQ) explain a slow or failed run: show them
+  let shown = 0;
+  child.onLine((o) => {
+    if (typeof o.level !== 'number' || o.level < 40 || o.msg === 'partitions assigned') return;
+    if (++shown <= 20) say(`[${design}] aggregator ${o.level >= 50 ? 'error' : 'warning'}: ${String(o.msg)}${o.err ? ` (${String(o.err)})` : ''}`);
+    else if (shown === 21) say(`[${design}] aggregator: more warnings not shown`);
+  });
   let result: IngestResult | undefined;
   try {
     await child.ready;
