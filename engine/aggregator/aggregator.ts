@@ -7,7 +7,8 @@ import { parseListenEvent } from '../shared/listen-event';
 import type { ListenEvent } from '../shared/listen-event';
 import { DAY_MS } from '../shared/listen-identity';
 import { backoffMs, RwLock, sleep } from '../shared/concurrency';
-import { incrStats, INVALIDATE_CHANNEL, STATS_KEY } from '../shared/stats';
+import { incrStats, redisNames } from '../shared/stats';
+import type { RedisNames } from '../shared/stats';
 import { ensureTopics } from '../shared/topics';
 import { ListenWriter } from './listen-writer';
 import type { WriteTiming } from './listen-writer';
@@ -60,9 +61,11 @@ export class Aggregator {
   private stopping = false;
   /** batches write under `shared`; recovery (recompute from raw listens) runs `exclusive`, so no write of this process races it */
   private readonly lock = new RwLock();
+  private readonly names: RedisNames;
   readonly stats: AggregatorStats = { batches: 0, counted: 0, duplicates: 0, dlq: 0, expired: 0, deletedDropped: 0 };
 
   constructor(private readonly o: AggregatorOptions) {
+    this.names = redisNames(o.config.keyspace);
     this.writer = new ListenWriter({
       db: o.db,
       log: o.log,
@@ -122,7 +125,7 @@ export class Aggregator {
       p.resolveOffset(last.offset);
       await p.commitOffsetsIfNecessary();
       await p.heartbeat();
-      await incrStats(this.o.redis, { stage_commit_us: Number((process.hrtime.bigint() - t0) / 1000n) }, this.o.statsKey ?? STATS_KEY);
+      await incrStats(this.o.redis, { stage_commit_us: Number((process.hrtime.bigint() - t0) / 1000n) }, this.o.statsKey ?? this.names.stats);
     }
   }
 
@@ -195,7 +198,7 @@ export class Aggregator {
     this.stats.dlq += dlq.length;
     this.stats.expired += expired;
     this.stats.deletedDropped += deletedDropped;
-    const statsKey = this.o.statsKey ?? STATS_KEY;
+    const statsKey = this.o.statsKey ?? this.names.stats;
     await incrStats(
       this.o.redis,
       {
@@ -215,7 +218,7 @@ export class Aggregator {
       const days = new Set<string>();
       for (const ds of result.changed.values()) for (const d of ds) days.add(d);
       try {
-        await this.o.redis.publish(this.o.invalidateChannel ?? INVALIDATE_CHANNEL, JSON.stringify({ users: [...result.changed.keys()], days: [...days].sort() }));
+        await this.o.redis.publish(this.o.invalidateChannel ?? this.names.invalidate, JSON.stringify({ users: [...result.changed.keys()], days: [...days].sort() }));
       } catch (err) {
         log.warn({ err: (err as Error).message }, 'invalidation publish failed (cache entries expire by TTL)');
       }

@@ -10,7 +10,7 @@ import { Aggregator } from './aggregator';
  * - TOPK_AGGREGATOR_DEDUPE=0: skip the dedupe path (benchmark of its cost only; counts are then NOT exact)
  * - TOPK_TEST_CRASH_AFTER_COUNTERS=1: test hook, SIGKILL itself after writing counters, before the commit
  * - TOPK_AGGREGATOR_SETTLE_MS: wait after a failed write before recovering (default 11 s, above Cassandra's counter write timeout)
- * - TOPK_AGGREGATOR_STATS_KEY: Redis hash for the pipeline counters and stage times (default topk:stats; benchmarks use their own)
+ * - TOPK_AGGREGATOR_STATS_KEY: Redis hash for the pipeline counters and stage times (default: the keyspace's stats hash, shared/stats.ts redisNames; benchmarks use their own)
  */
 async function main(): Promise<void> {
   const config = loadConfig();

@@ -4,10 +4,7 @@ import type { Logger } from '../shared/logger';
 import { withTimeout } from '../shared/concurrency';
 import type { ApiMetrics } from './metrics';
 
-/** Redis channel the aggregator publishes `{"users":[...],"days":[...]}` on after each committed batch. */
-export const INVALIDATE_CHANNEL = 'topk:invalidate';
-export const CACHE_PREFIX = 'topk:cache:';
-const INDEX_PREFIX = `${CACHE_PREFIX}idx:`;
+import { redisNames } from '../shared/stats';
 
 /** Groups a cached answer belongs to; invalidating a group drops its answers. */
 export const group = {
@@ -23,6 +20,11 @@ export interface CacheHit<T> {
 
 export interface TopkCacheOptions {
   redis: Redis;
+  /**
+   * the deployment's keyspace: names the cache keys and the channel the aggregator
+   * publishes `{"users":[...],"days":[...]}` on after each committed batch (shared/stats.ts redisNames)
+   */
+  keyspace: string;
   ttlSeconds: number;
   metrics: ApiMetrics;
   log: Logger;
@@ -59,8 +61,15 @@ export class TopkCache {
   private readonly log: Logger;
   private readonly redisTimeoutMs: number;
   private readonly lruOn: boolean;
+  private readonly prefix: string;
+  private readonly indexPrefix: string;
+  private readonly channel: string;
 
   constructor(opts: TopkCacheOptions) {
+    const names = redisNames(opts.keyspace);
+    this.prefix = names.cachePrefix;
+    this.indexPrefix = `${names.cachePrefix}idx:`;
+    this.channel = names.invalidate;
     this.redis = opts.redis;
     this.ttlSeconds = opts.ttlSeconds;
     this.metrics = opts.metrics;
@@ -88,7 +97,7 @@ export class TopkCache {
     }
     // a Redis entry read while an invalidation is deleting keys may be stale: not trusted, not kept
     const epoch = this.epoch;
-    const stored = this.dropsInFlight > 0 ? undefined : await this.redisOp('get', (r) => r.get(CACHE_PREFIX + key));
+    const stored = this.dropsInFlight > 0 ? undefined : await this.redisOp('get', (r) => r.get(this.prefix + key));
     if (typeof stored === 'string' && epoch === this.epoch && this.dropsInFlight === 0) {
       // stored as `<groups JSON>\n<value JSON>` so one GET brings both
       const nl = stored.indexOf('\n');
@@ -109,8 +118,8 @@ export class TopkCache {
     const json = JSON.stringify(value);
     if (this.lruOn) this.lru.set(key, { json, groups });
     await this.redisOp('set', (r) => {
-      const m = r.multi().set(CACHE_PREFIX + key, `${JSON.stringify(groups)}\n${json}`, 'EX', this.ttlSeconds);
-      for (const g of groups) m.sadd(INDEX_PREFIX + g, key).expire(INDEX_PREFIX + g, this.ttlSeconds);
+      const m = r.multi().set(this.prefix + key, `${JSON.stringify(groups)}\n${json}`, 'EX', this.ttlSeconds);
+      for (const g of groups) m.sadd(this.indexPrefix + g, key).expire(this.indexPrefix + g, this.ttlSeconds);
       return m.exec();
     });
     // an invalidation that arrived while Redis was being written must win
@@ -142,12 +151,12 @@ export class TopkCache {
     }
     await this.redisOp('del', async (r) => {
       const pipe = r.pipeline();
-      for (const g of groups) pipe.smembers(INDEX_PREFIX + g);
+      for (const g of groups) pipe.smembers(this.indexPrefix + g);
       const res = (await pipe.exec()) ?? [];
       const keys = new Set<string>();
       for (const [err, members] of res) if (!err && Array.isArray(members)) for (const k of members as string[]) keys.add(k);
-      const del = [...groups.map((g) => INDEX_PREFIX + g)];
-      for (const k of keys) del.push(CACHE_PREFIX + k);
+      const del = [...groups.map((g) => this.indexPrefix + g)];
+      for (const k of keys) del.push(this.prefix + k);
       for (let i = 0; i < del.length; i += 500) await r.del(...del.slice(i, i + 500));
     });
   }
@@ -160,7 +169,7 @@ export class TopkCache {
     await this.redisOp('del', async (r) => {
       let cursor = '0';
       do {
-        const [next, keys] = await r.scan(cursor, 'MATCH', `${CACHE_PREFIX}*`, 'COUNT', 500);
+        const [next, keys] = await r.scan(cursor, 'MATCH', `${this.prefix}*`, 'COUNT', 500);
         cursor = next;
         if (keys.length) await r.del(...keys);
       } while (cursor !== '0');
@@ -180,10 +189,10 @@ export class TopkCache {
       }
       everReady = true;
       // ioredis re-subscribes by itself; this covers a first SUBSCRIBE that failed while Redis was away
-      subscriber.subscribe(INVALIDATE_CHANNEL).catch(() => undefined);
+      subscriber.subscribe(this.channel).catch(() => undefined);
     });
     subscriber.on('message', (channel: string, message: string) => {
-      if (channel !== INVALIDATE_CHANNEL) return;
+      if (channel !== this.channel) return;
       this.metrics.cacheInvalidations.inc();
       let users: string[] = [];
       try {
@@ -196,12 +205,12 @@ export class TopkCache {
       }
       this.invalidate(users).catch((err: unknown) => this.log.warn({ err }, 'cache invalidation failed'));
     });
-    if (subscriber.status === 'ready') await subscriber.subscribe(INVALIDATE_CHANNEL);
+    if (subscriber.status === 'ready') await subscriber.subscribe(this.channel);
   }
 
   /** Tell every API instance to drop these users' answers. */
   async publishInvalidation(users: string[]): Promise<void> {
-    await this.redisOp('publish', (r) => r.publish(INVALIDATE_CHANNEL, JSON.stringify({ users, days: [] })));
+    await this.redisOp('publish', (r) => r.publish(this.channel, JSON.stringify({ users, days: [] })));
   }
 
   private async redisOp<T>(op: string, fn: (r: Redis) => Promise<T>): Promise<T | undefined> {

@@ -4,7 +4,6 @@ import type { Logger } from '../shared/logger';
 import { withTimeout } from '../shared/concurrency';
 import { PIPELINE_STAT_FIELDS } from './metrics';
 
-export const STATS_KEY = 'topk:stats';
 
 export interface PartitionLag {
   partition: number;
@@ -28,7 +27,7 @@ export interface ConsumerLag {
 
 /**
  * Reads the aggregator's Kafka lag (kafkajs admin) and the pipeline counters
- * (Redis hash topk:stats). The admin client is connected lazily and
+ * (the deployment's Redis stats hash, shared/stats.ts redisNames). The admin client is connected lazily and
  * reconnected after a failure.
  */
 export class PipelineInspector {
@@ -36,7 +35,7 @@ export class PipelineInspector {
   private connecting: Promise<Admin> | undefined;
 
   constructor(
-    private readonly deps: { kafka: Kafka; redis: Redis; log: Logger; topic: string; group: string; timeoutMs?: number },
+    private readonly deps: { kafka: Kafka; redis: Redis; log: Logger; topic: string; group: string; statsKey: string; timeoutMs?: number },
   ) {}
 
   private async getAdmin(): Promise<Admin> {
@@ -101,7 +100,7 @@ export class PipelineInspector {
     const { redis } = this.deps;
     if (redis.status !== 'ready') return null;
     try {
-      const raw = await withTimeout(redis.hgetall(STATS_KEY), 1000, 'redis hgetall timed out');
+      const raw = await withTimeout(redis.hgetall(this.deps.statsKey), 1000, 'redis hgetall timed out');
       const out: Record<string, number> = {};
       for (const f of PIPELINE_STAT_FIELDS) out[f] = Number(raw[f] ?? 0) || 0;
       for (const [k, v] of Object.entries(raw)) if (!(k in out)) out[k] = Number(v) || 0;

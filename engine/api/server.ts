@@ -26,6 +26,7 @@ import { registerUserRoutes } from './routes/users';
 import { controlOrigins, makeHostCheck, makeTokenCheck } from './security';
 import { TopkService } from './topk-service';
 import { TopkStore } from './topk-store';
+import { redisNames } from '../shared/stats';
 
 export interface ApiDeps {
   config: Config;
@@ -64,12 +65,12 @@ const DEFAULT_CQL_DIR = process.env.TOPK_RESOURCES_DIR ? join(process.env.TOPK_R
 export async function createApiServer(deps: ApiDeps): Promise<ApiServer> {
   const { config, log } = deps;
   const now = deps.now ?? Date.now;
-  const pipeline = new PipelineInspector({ kafka: deps.kafka, redis: deps.redis, log, topic: config.listensTopic, group: config.consumerGroup });
+  const pipeline = new PipelineInspector({ kafka: deps.kafka, redis: deps.redis, log, statsKey: redisNames(config.keyspace).stats, topic: config.listensTopic, group: config.consumerGroup });
   const metrics = new ApiMetrics({
     pipelineStats: () => pipeline.stats(),
     consumerLag: async () => (await pipeline.consumerLag().catch(() => null))?.partitions ?? null,
   });
-  const cache = new TopkCache({ redis: deps.redis, ttlSeconds: config.cacheTtlSeconds, metrics, log });
+  const cache = new TopkCache({ redis: deps.redis, keyspace: config.keyspace, ttlSeconds: config.cacheTtlSeconds, metrics, log });
   const store = new TopkStore(deps.cassandra);
   const openapi = new OpenApiCollector({
     title: 'Heavy Rotation engine API',

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../shared/config';
 import type { Logger } from '../shared/logger';
 import type { SecretBox } from '../shared/crypto';
-import { incrStats, STATS_KEY } from '../shared/stats';
+import { incrStats, redisNames } from '../shared/stats';
 import type { CrawlStore } from './crawl-store';
 import { ListenPublisher } from './publisher';
 import { PermanentSourceError } from './sources/types';
@@ -69,12 +69,12 @@ export class CrawlRunner {
         published += events.length;
         pages++;
         await store.updateCrawl(crawlId, { listens_fetched: fetched, listens_published: published, pages });
-        await incrStats(this.d.redis, { listens_fetched: page.listens.length }, this.d.statsKey ?? STATS_KEY);
+        await incrStats(this.d.redis, { listens_fetched: page.listens.length }, this.d.statsKey ?? redisNames(this.d.config.keyspace).stats);
       }
       const finished = new Date();
       await store.updateCrawl(crawlId, { state: 'done', finished_at: finished.toISOString(), error: undefined });
       await this.finishSchedule(crawl.user_id, crawl.source, crawlId, finished, null);
-      await incrStats(this.d.redis, { crawls_done: 1 }, this.d.statsKey ?? STATS_KEY);
+      await incrStats(this.d.redis, { crawls_done: 1 }, this.d.statsKey ?? redisNames(this.d.config.keyspace).stats);
       log.info({ crawl_id: crawlId, user_id: crawl.user_id, source: crawl.source, fetched, published, pages }, 'crawl done');
       return { ok: true };
     } catch (err) {
@@ -95,7 +95,7 @@ export class CrawlRunner {
       const finished = new Date();
       await store.updateCrawl(crawlId, { state: 'failed', error: error.message, finished_at: finished.toISOString() });
       await this.finishSchedule(crawl.user_id, crawl.source, crawlId, finished, error.message);
-      await incrStats(this.d.redis, { crawls_failed: 1 }, this.d.statsKey ?? STATS_KEY);
+      await incrStats(this.d.redis, { crawls_failed: 1 }, this.d.statsKey ?? redisNames(this.d.config.keyspace).stats);
     } else {
       await store.updateCrawl(crawlId, { state: 'queued', error: error.message });
       await store.updateSchedule(crawl.user_id, crawl.source, { state: 'queued', last_error: error.message });

@@ -8,7 +8,7 @@ import type { Logger } from '../shared/logger';
 import { SecretBox } from '../shared/crypto';
 import { DAY_MS } from '../shared/listen-identity';
 import type { ListenEvent } from '../shared/listen-event';
-import { incrStats, STATS_KEY } from '../shared/stats';
+import { incrStats, redisNames } from '../shared/stats';
 import { CrawlStore, publicSchedule } from './crawl-store';
 import type { CrawlRecord, CrawlState, ScheduleRecord } from './crawl-store';
 import { createCrawlQueue, crawlQueueName, enqueueCrawl } from './crawl-queue';
@@ -277,7 +277,7 @@ export class CrawlService {
       finished_at: new Date().toISOString(),
       ...(error ? { error } : {}),
     });
-    await incrStats(this.deps.redis, { listens_fetched: accepted, ...(error ? { crawls_failed: 1 } : { crawls_done: 1 }) }, this.deps.statsKey ?? STATS_KEY);
+    await incrStats(this.deps.redis, { listens_fetched: accepted, ...(error ? { crawls_failed: 1 } : { crawls_done: 1 }) }, this.deps.statsKey ?? redisNames(this.deps.config.keyspace).stats);
     this.deps.log.info({ crawl_id: crawl.crawl_id, user_id: userId, format: reader.format, accepted, skipped, error }, 'import finished');
     const report: ImportReport = {
       crawl_id: crawl.crawl_id,

@@ -1,8 +1,28 @@
 import type { Redis } from 'ioredis';
 
-/** Redis hash of pipeline counters read by /metrics (INTERFACES.md). */
+/** Redis hash of pipeline counters read by /metrics (INTERFACES.md), for the default keyspace. */
 export const STATS_KEY = 'topk:stats';
+/** Channel of cache invalidations after each committed aggregator batch, for the default keyspace. */
 export const INVALIDATE_CHANNEL = 'topk:invalidate';
+
+export interface RedisNames {
+  /** hash of pipeline counters */
+  stats: string;
+  /** pub/sub channel of cache invalidations */
+  invalidate: string;
+  /** prefix of cached Top-K answers */
+  cachePrefix: string;
+}
+
+/**
+ * The Redis names of one deployment. Deployments (keyspaces) sharing one Redis
+ * keep their counters, cached answers and invalidations apart, the way their
+ * crawl queues are apart; the default keyspace `topk` keeps the plain names.
+ */
+export function redisNames(keyspace: string): RedisNames {
+  const p = keyspace === 'topk' ? 'topk:' : `topk:${keyspace}:`;
+  return { stats: `${p}stats`, invalidate: `${p}invalidate`, cachePrefix: `${p}cache:` };
+}
 
 export type StatField =
   | 'listens_ingested'

@@ -12,6 +12,7 @@ import type { Config } from '../../engine/shared/config';
 import { createApiServer } from '../../engine/api/server';
 import type { ApiServer } from '../../engine/api/server';
 import { CQL_DIR, connect, dropKeyspace, isolatedConfig, quietLog, uid, writeListens } from './helpers';
+import { redisNames } from '../../engine/shared/stats';
 
 let config: Config;
 let db: CassandraClient;
@@ -237,7 +238,7 @@ describe('Redis down', () => {
     privRedis.on('error', () => undefined);
     for (let i = 0; i < 50 && privRedis.status !== 'ready'; i++) await new Promise((r) => setTimeout(r, 100));
     expect(privRedis.status).toBe('ready');
-    await privRedis.hset('topk:stats', 'listens_ingested', '42', 'dlq_total', '3');
+    await privRedis.hset(redisNames(config.keyspace).stats, 'listens_ingested', '42', 'dlq_total', '3');
     const cfg = { ...config, redisUrl: `redis://127.0.0.1:${port}` };
     srv = await createApiServer({ config: cfg, log: quietLog, cassandra: db, redis: privRedis, kafka, cqlDir: CQL_DIR });
 

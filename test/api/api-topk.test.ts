@@ -6,7 +6,7 @@ import type { CassandraClient } from '../../engine/shared/cassandra';
 import type { Config } from '../../engine/shared/config';
 import { createApiServer } from '../../engine/api/server';
 import type { ApiServer } from '../../engine/api/server';
-import { INVALIDATE_CHANNEL } from '../../engine/api/cache';
+import { redisNames } from '../../engine/shared/stats';
 import { CQL_DIR, DAY_MS, dayStartMs, connect, dropKeyspace, isolatedConfig, expectedTop, quietLog, uid, writeListens } from './helpers';
 import type { TestListen } from './helpers';
 
@@ -170,7 +170,7 @@ describe('cache tiers', () => {
     }));
     await writeListens(db, extra);
     all.push(...extra);
-    await redis.publish(INVALIDATE_CHANNEL, JSON.stringify({ users: [u], days: [] }));
+    await redis.publish(redisNames(config.keyspace).invalidate, JSON.stringify({ users: [u], days: [] }));
     let res = await server.app.inject({ url, headers: auth() });
     for (let i = 0; i < 50 && res.headers['x-cache'] === 'HIT'; i++) {
       await new Promise((r) => setTimeout(r, 50));

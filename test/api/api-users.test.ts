@@ -11,6 +11,7 @@ import { createApiServer } from '../../engine/api/server';
 import type { ApiServer } from '../../engine/api/server';
 import { CQL_DIR, DAY_MS, dayStartMs, connect, dropKeyspace, isolatedConfig, quietLog, uid, writeListens } from './helpers';
 import type { TestListen } from './helpers';
+import { redisNames } from '../../engine/shared/stats';
 
 let config: Config;
 let db: CassandraClient;
@@ -252,7 +253,7 @@ describe('GDPR export and delete', () => {
     const keys: string[] = [];
     let cursor = '0';
     do {
-      const [next, batch] = await redis.scan(cursor, 'MATCH', 'topk:cache:*', 'COUNT', 1000);
+      const [next, batch] = await redis.scan(cursor, 'MATCH', `${redisNames(config.keyspace).cachePrefix}*`, 'COUNT', 1000);
       cursor = next;
       keys.push(...batch);
     } while (cursor !== '0');
