@@ -36,7 +36,8 @@ export interface TopkCacheOptions {
 }
 
 interface LruEntry {
-  json: string;
+  /** the answer, parsed once: callers only read it (routes copy it into their reply) */
+  value: unknown;
   groups: string[];
 }
 
@@ -93,7 +94,7 @@ export class TopkCache {
     const local = this.lruOn ? this.lru.get(key) : undefined;
     if (local) {
       this.metrics.cacheRequests.inc({ tier: 'lru' });
-      return { value: JSON.parse(local.json) as T, tier: 'lru' };
+      return { value: local.value as T, tier: 'lru' };
     }
     // a Redis entry read while an invalidation is deleting keys may be stale: not trusted, not kept
     const epoch = this.epoch;
@@ -102,10 +103,10 @@ export class TopkCache {
       // stored as `<groups JSON>\n<value JSON>` so one GET brings both
       const nl = stored.indexOf('\n');
       const groups = JSON.parse(stored.slice(0, nl)) as string[];
-      const json = stored.slice(nl + 1);
-      if (this.lruOn) this.lru.set(key, { json, groups });
+      const value = JSON.parse(stored.slice(nl + 1)) as T;
+      if (this.lruOn) this.lru.set(key, { value, groups });
       this.metrics.cacheRequests.inc({ tier: 'redis' });
-      return { value: JSON.parse(json) as T, tier: 'redis' };
+      return { value, tier: 'redis' };
     }
     this.metrics.cacheRequests.inc({ tier: 'miss' });
     return null;
@@ -116,7 +117,7 @@ export class TopkCache {
     const now = this.snapshot(groups);
     if (now.some((v, i) => v !== snapshot[i])) return;
     const json = JSON.stringify(value);
-    if (this.lruOn) this.lru.set(key, { json, groups });
+    if (this.lruOn) this.lru.set(key, { value, groups });
     await this.redisOp('set', (r) => {
       const m = r.multi().set(this.prefix + key, `${JSON.stringify(groups)}\n${json}`, 'EX', this.ttlSeconds);
       for (const g of groups) m.sadd(this.indexPrefix + g, key).expire(this.indexPrefix + g, this.ttlSeconds);
