@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { ENGINE_V8_FLAGS } from '../supervisor/engine-flags';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -25,8 +26,8 @@ export function engineArgs(name: 'aggregator' | 'api'): string[] {
   // TOPK_BENCH_PROFILE_DIR: write a V8 CPU profile of the engine process there (summarise with main/bench/profile-summary.ts)
   const prof = process.env.TOPK_BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.TOPK_BENCH_PROFILE_DIR}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
   const built = join(ROOT, 'dist', 'engine', `${name}.js`);
-  if (process.env.TOPK_BENCH_USE_DIST === '1' && existsSync(built)) return [...prof, built];
-  return [...prof, ...tsxArgs(`engine/${name}/main.ts`)];
+  if (process.env.TOPK_BENCH_USE_DIST === '1' && existsSync(built)) return [...ENGINE_V8_FLAGS, ...prof, built];
+  return [...ENGINE_V8_FLAGS, ...prof, ...tsxArgs(`engine/${name}/main.ts`)];
 }
 
 export interface ChildHandle {
