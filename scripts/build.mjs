@@ -9,9 +9,10 @@
 //   dist/renderer/                   the Svelte UI (vite), when renderer/vite.config.ts exists
 //
 // Flags: --skip-renderer   leave the UI out (quick main-process builds)
+//        --engines-only DIR   only the engine bundles, into DIR (dist/ untouched): what `topk bench` runs
 import { build } from 'esbuild';
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -61,8 +62,8 @@ const targets = [
   { entry: 'main/cli/main.ts', out: 'main/cli.js', kind: 'esm', required: false },
 ];
 
-function optionsFor(t) {
-  const outfile = join(dist, t.out);
+function optionsFor(t, outDir = dist) {
+  const outfile = join(outDir, t.out);
   switch (t.kind) {
     case 'cjs':
       return {
@@ -101,8 +102,22 @@ function optionsFor(t) {
   }
 }
 
+/** Builds only the engine targets into `outDir` (outDir/engine/<name>.js). */
+async function buildEngines(outDir) {
+  const started = Date.now();
+  const engines = targets.filter((t) => t.entry.startsWith('engine/'));
+  await Promise.all(engines.map((t) => build(optionsFor(t, outDir))));
+  process.stdout.write(`build: ${engines.length} engine bundles in ${relative(root, outDir) || outDir}/ in ${Date.now() - started} ms\n`);
+}
+
 async function main() {
   const started = Date.now();
+  const enginesOnly = process.argv.indexOf('--engines-only');
+  if (enginesOnly !== -1) {
+    const outDir = process.argv[enginesOnly + 1];
+    if (!outDir) throw new Error('--engines-only needs an output directory');
+    return buildEngines(resolve(outDir));
+  }
   rmSync(dist, { recursive: true, force: true });
   mkdirSync(dist, { recursive: true });
 

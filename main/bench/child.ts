@@ -21,12 +21,43 @@ export function tsxArgs(entry: string): string[] {
   return ['--import', require.resolve('tsx'), join(ROOT, entry)];
 }
 
-/** The command for an engine process: dist/engine/<name>.js when built, else the .ts entry under tsx. */
+/** Where prepareEngines() bundles the engines; null: run the .ts sources under tsx. */
+let bundleDir: string | null = null;
+
+/**
+ * Bundles the engines with esbuild exactly as the packaged app ships them
+ * (`scripts/build.mjs --engines-only`, a few seconds), so a benchmark measures
+ * what users run rather than the sources under tsx's loader (a loader thread
+ * and its memory). `TOPK_BENCH_ENGINE=tsx` keeps the sources; a failed build
+ * falls back to them with a warning.
+ */
+export async function prepareEngines(say: (line: string) => void): Promise<void> {
+  if (process.env.TOPK_BENCH_ENGINE === 'tsx') {
+    say('engines: TypeScript sources under tsx (TOPK_BENCH_ENGINE=tsx)');
+    return;
+  }
+  const dir = join(ROOT, '.cache', 'bench-engines');
+  const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
+    const p = spawn(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), '--engines-only', dir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    p.on('error', (err) => resolve({ code: 1, out: err.message }));
+    p.on('exit', (code) => resolve({ code, out }));
+  });
+  if (r.code === 0 && existsSync(join(dir, 'engine', 'aggregator.js')) && existsSync(join(dir, 'engine', 'api.js'))) {
+    bundleDir = dir;
+    say(`engines: bundled as the app ships them (${r.out.trim()})`);
+  } else {
+    say(`engines: bundling failed, running the sources under tsx instead:\n${r.out.trim()}`);
+  }
+}
+
+/** The command for an engine process: the bundle from prepareEngines(), else the .ts entry under tsx. */
 export function engineArgs(name: 'aggregator' | 'api'): string[] {
   // TOPK_BENCH_PROFILE_DIR: write a V8 CPU profile of the engine process there (summarise with main/bench/profile-summary.ts)
   const prof = process.env.TOPK_BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.TOPK_BENCH_PROFILE_DIR}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
-  const built = join(ROOT, 'dist', 'engine', `${name}.js`);
-  if (process.env.TOPK_BENCH_USE_DIST === '1' && existsSync(built)) return [...ENGINE_V8_FLAGS, ...prof, built];
+  if (bundleDir) return [...ENGINE_V8_FLAGS, ...prof, join(bundleDir, 'engine', `${name}.js`)];
   return [...ENGINE_V8_FLAGS, ...prof, ...tsxArgs(`engine/${name}/main.ts`)];
 }
 

@@ -75,11 +75,18 @@ export async function run(args: string[]): Promise<number> {
     if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"\n${BENCH_USAGE}`);
     const keyspace = values.keyspace ?? DEFAULT_BENCH_KEYSPACE;
     if (!/^[A-Za-z][A-Za-z0-9_]{0,47}$/.test(keyspace)) throw new UsageError(`--keyspace ${JSON.stringify(keyspace)} is not a valid keyspace name\n${BENCH_USAGE}`);
+    // after the arguments are validated (a usage error stays instant), before a benchmark starts engines
+    const engines = async (): Promise<void> => {
+      const { prepareEngines } = await import('../../bench/child');
+      await prepareEngines((line) => {
+        if (values.json !== true) process.stderr.write(`${line}\n`);
+      });
+    };
     if (which === 'ingest') {
       const duplicates = values.duplicates === undefined ? 0.05 : Number(values.duplicates);
       if (!Number.isFinite(duplicates) || duplicates < 0 || duplicates > 1) throw new UsageError(`--duplicates must be a fraction between 0 and 1\n${BENCH_USAGE}`);
       const { benchIngest } = await import('../../bench/ingest-command');
-      return benchIngest({
+      const args = {
         listens: int('listens', values.listens, undefined, 1, 50_000_000),
         users: int('users', values.users, undefined, 1, 1_000_000),
         days: int('days', values.days, 7, 1, 3650),
@@ -90,11 +97,13 @@ export async function run(args: string[]): Promise<number> {
         json: values.json === true,
         keyspace,
         keepData: values['keep-data'] === true,
-      });
+      };
+      await engines();
+      return benchIngest(args);
     }
     if (which === 'query') {
       const { benchQuery } = await import('../../bench/query-command');
-      return benchQuery({
+      const args = {
         seconds: int('seconds', values.seconds, undefined, 1, 3600),
         connections: int('connections', values.connections, undefined, 1, 10_000),
         users: int('users', values.users, 100, 1, 100_000),
@@ -102,11 +111,13 @@ export async function run(args: string[]): Promise<number> {
         baseline: values.baseline === true,
         json: values.json === true,
         keyspace,
-      });
+      };
+      await engines();
+      return benchQuery(args);
     }
     if (which === 'load') {
       const { benchLoad } = await import('../../bench/load-command');
-      return benchLoad({
+      const args = {
         seconds: int('seconds', values.seconds, undefined, 1, 3600),
         connections: int('connections', values.connections, undefined, 1, 10_000),
         users: int('users', values.users, 200, 1, 100_000),
@@ -114,13 +125,15 @@ export async function run(args: string[]): Promise<number> {
         timeoutSeconds: int('timeout', values.timeout, 10, 1, 600),
         json: values.json === true,
         keyspace,
-      });
+      };
+      await engines();
+      return benchLoad(args);
     }
     if (which === 'soak') {
       const duplicates = values.duplicates === undefined ? 0.05 : Number(values.duplicates);
       if (!Number.isFinite(duplicates) || duplicates < 0 || duplicates > 1) throw new UsageError(`--duplicates must be a fraction between 0 and 1\n${BENCH_USAGE}`);
       const { benchSoak } = await import('../../bench/soak-command');
-      return benchSoak({
+      const args = {
         minutes: num('minutes', values.minutes, 10, 0.05, 1440),
         rate: int('rate', values.rate, 500, 1, 1_000_000),
         users: int('users', values.users, 200, 1, 100_000),
@@ -130,7 +143,9 @@ export async function run(args: string[]): Promise<number> {
         queryRate: int('query-rate', values['query-rate'], 20, 1, 100_000),
         json: values.json === true,
         keyspace,
-      });
+      };
+      await engines();
+      return benchSoak(args);
     }
     throw new UsageError(`${which === undefined ? 'which benchmark?' : `unknown benchmark "${which}"`}\n${BENCH_USAGE}`);
   });
