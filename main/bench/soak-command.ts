@@ -76,8 +76,20 @@ function print(params: Record<string, unknown>, r: SoakResult, loadBefore: numbe
   const dash = (x: number | null): string | number => x ?? '–';
   out(
     table([
-      ['window', 'from s', 'to s', 'published', 'msg/s', 'lag at end', 'lag max', 'aggregator RSS max MB', 'API RSS max MB'],
-      ...r.windows.map((w) => [w.index === 2 ? `${w.index} (warm)` : w.index === r.windows.length ? `${w.index} (last)` : w.index, w.from_s, w.to_s, w.published, w.publish_per_second, dash(w.lag_at_end), dash(w.lag_max), dash(w.aggregator_rss_max_mb), dash(w.api_rss_max_mb)]),
+      ['window', 'from s', 'to s', 'published', 'msg/s', 'lag at end', 'lag max', 'aggr. RSS MB', 'aggr. heap MB', 'API RSS MB', 'API heap MB'],
+      ...r.windows.map((w) => [
+        w.index === 2 ? `${w.index} (warm)` : w.index === r.windows.length ? `${w.index} (last)` : w.index,
+        w.from_s,
+        w.to_s,
+        w.published,
+        w.publish_per_second,
+        dash(w.lag_at_end),
+        dash(w.lag_max),
+        dash(w.aggregator_rss_max_mb),
+        `${dash(w.aggregator_heap_after_gc_mb)} / ${dash(w.aggregator_heap_total_mb)}`,
+        dash(w.api_rss_max_mb),
+        `${dash(w.api_heap_after_gc_mb)} / ${dash(w.api_heap_total_mb)}`,
+      ]),
     ]),
   );
   out('');
@@ -89,6 +101,10 @@ function print(params: Record<string, unknown>, r: SoakResult, loadBefore: numbe
       ['API', ...g(r.memory.api)],
     ]),
   );
+  const h = r.memory.heap_after_gc;
+  const hg = (x: typeof h.aggregator): string => `${dash(x.after_warmup_mb)} → ${dash(x.last_window_mb)} MB (${x.growth_pct === null ? '–' : `${x.growth_pct} %`}, ${x.major_gcs} major GCs)`;
+  out(`V8 heap in use after major GCs (same windows): aggregator ${hg(h.aggregator)}, API ${hg(h.api)}`);
+  out('RSS: max VmRSS per window; heap columns: max heap in use after a major GC / max heap reserved');
   out('');
   const q = r.queries;
   out(`messages published: ${r.messages} (${r.distinct_listens} listens + re-crawled copies) in ${r.duration_s} s, ${r.publish_per_second}/s`);

@@ -6,9 +6,14 @@
  * window (the first one is warm-up) against the max over the last window; a
  * window is a minute (shorter runs: a fifth of the run). At the end the lag
  * must drain to 0 and every daily count must equal the generated listens.
+ * Both children also report their V8 heap (main/bench/soak-heap-probe.mjs): the
+ * live heap after each major GC tells a leak from heap headroom kept in the RSS.
  */
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Config } from '../../engine/shared/config';
-import { memoryOf } from './child';
+import { memoryOf, ROOT } from './child';
+import type { ChildHandle } from './child';
 import { round } from './bench-env';
 import type { Clients, IngestResult } from './ingest';
 import type { LoadResult } from './load-worker';
@@ -44,6 +49,15 @@ export interface SoakSample {
   api_rss_mb: number | null;
 }
 
+/** One `bench heap` line of a child: after a major GC, or a periodic tick. */
+export interface HeapSample {
+  t_s: number;
+  event: 'major_gc' | 'tick';
+  heap_used_mb: number;
+  heap_total_mb: number;
+  external_mb: number;
+}
+
 export interface SoakWindow {
   index: number;
   from_s: number;
@@ -54,6 +68,12 @@ export interface SoakWindow {
   lag_max: number | null;
   aggregator_rss_max_mb: number | null;
   api_rss_max_mb: number | null;
+  /** V8 heap in use right after the window's major GCs (max; null when none ran) */
+  aggregator_heap_after_gc_mb: number | null;
+  api_heap_after_gc_mb: number | null;
+  /** V8 heap reserved (max over the window) */
+  aggregator_heap_total_mb: number | null;
+  api_heap_total_mb: number | null;
 }
 
 export interface Growth {
@@ -73,8 +93,16 @@ export interface SoakResult {
   distinct_listens: number;
   publish_per_second: number;
   samples: SoakSample[];
+  heap: { aggregator: HeapSample[]; api: HeapSample[] };
   windows: SoakWindow[];
-  memory: { aggregator: Growth; api: Growth; target_growth_pct: number; ok: boolean };
+  memory: {
+    aggregator: Growth;
+    api: Growth;
+    target_growth_pct: number;
+    ok: boolean;
+    /** the same windows over the V8 heap in use after major GCs (informational: what the RSS growth is made of) */
+    heap_after_gc: { aggregator: HeapGrowth; api: HeapGrowth };
+  };
   /** lag when publishing ended, and the seconds it then took to reach 0 */
   lag_at_end: number;
   drain_seconds: number;
@@ -105,7 +133,34 @@ export function growthOf(samples: SoakSample[], key: 'aggregator_rss_mb' | 'api_
   return { after_warmup_mb: warm, last_window_mb: last, growth_pct: pct, ok: Number.isFinite(pct) && pct <= SOAK_GROWTH_TARGET_PCT };
 }
 
-export function windowsOf(samples: SoakSample[], windowS: number, durationS: number): SoakWindow[] {
+function heapMax(h: HeapSample[], from: number, to: number, pick: (x: HeapSample) => number | null): number | null {
+  let m: number | null = null;
+  for (const x of h) {
+    const v = pick(x);
+    if (x.t_s >= from && x.t_s < to && v !== null) m = Math.max(m ?? 0, v);
+  }
+  return m;
+}
+
+export interface HeapGrowth {
+  after_warmup_mb: number | null;
+  last_window_mb: number | null;
+  growth_pct: number | null;
+  major_gcs: number;
+}
+
+export function heapGrowthOf(h: HeapSample[], windowS: number, durationS: number): HeapGrowth {
+  const warm = heapMax(h, windowS, 2 * windowS, afterGc);
+  const last = heapMax(h, durationS - windowS, Infinity, afterGc);
+  return {
+    after_warmup_mb: warm,
+    last_window_mb: last,
+    growth_pct: warm !== null && last !== null ? round(((last - warm) / warm) * 100, 1) : null,
+    major_gcs: h.filter((x) => x.event === 'major_gc' && x.t_s >= 0).length,
+  };
+}
+
+export function windowsOf(samples: SoakSample[], windowS: number, durationS: number, heap: SoakResult['heap'] = { aggregator: [], api: [] }): SoakWindow[] {
   const out: SoakWindow[] = [];
   const n = Math.max(1, Math.round(durationS / windowS));
   let before = 0;
@@ -127,8 +182,42 @@ export function windowsOf(samples: SoakSample[], windowS: number, durationS: num
       lag_max: lags.length ? Math.max(...lags) : null,
       aggregator_rss_max_mb: maxOver(own, 'aggregator_rss_mb', -Infinity, Infinity),
       api_rss_max_mb: maxOver(own, 'api_rss_mb', -Infinity, Infinity),
+      aggregator_heap_after_gc_mb: heapMax(heap.aggregator, from, to, afterGc),
+      api_heap_after_gc_mb: heapMax(heap.api, from, to, afterGc),
+      aggregator_heap_total_mb: heapMax(heap.aggregator, from, to, (x) => x.heap_total_mb),
+      api_heap_total_mb: heapMax(heap.api, from, to, (x) => x.heap_total_mb),
     });
   }
+  return out;
+}
+
+const afterGc = (x: HeapSample): number | null => (x.event === 'major_gc' ? x.heap_used_mb : null);
+
+/** Starts children with the heap probe preloaded (NODE_OPTIONS is inherited by children started inside `fn` only). */
+async function withHeapProbe<T>(fn: () => Promise<T>): Promise<T> {
+  const before = process.env.NODE_OPTIONS;
+  process.env.NODE_OPTIONS = `${before ?? ''} --import ${pathToFileURL(join(ROOT, 'main/bench/soak-heap-probe.mjs')).href}`.trim();
+  try {
+    return await fn();
+  } finally {
+    if (before === undefined) delete process.env.NODE_OPTIONS;
+    else process.env.NODE_OPTIONS = before;
+  }
+}
+
+/** Collects a child's `bench heap` lines; times are relative to `origin()` (ms, performance.now()). */
+function collectHeap(child: ChildHandle, origin: () => number): HeapSample[] {
+  const out: HeapSample[] = [];
+  child.onLine((o) => {
+    if (o.msg !== 'bench heap') return;
+    out.push({
+      t_s: round((performance.now() - origin()) / 1000, 2),
+      event: o.event === 'major_gc' ? 'major_gc' : 'tick',
+      heap_used_mb: round(Number(o.heap_used) / 2 ** 20, 1),
+      heap_total_mb: round(Number(o.heap_total) / 2 ** 20, 1),
+      external_mb: round(Number(o.external) / 2 ** 20, 1),
+    });
+  });
   return out;
 }
 
@@ -153,9 +242,12 @@ export async function runSoak(config: Config, clients: Clients, tag: string, o: 
   let pipe: Pipeline | undefined;
   let api: Server | undefined;
   try {
-    pipe = await startPipeline(config, clients, tag, 'soak', o.partitions);
-    const p = pipe;
-    api = await startServer('ours', p.config, tag);
+    await withHeapProbe(async () => {
+      pipe = await startPipeline(config, clients, tag, 'soak', o.partitions);
+      api = await startServer('ours', pipe.config, tag);
+    });
+    const p = pipe!;
+    if (!api) throw new Error('the API did not start');
     say(`aggregator pid ${p.aggregator.pid}, API pid ${api.child.pid} at ${api.url}; publishing ${w.order.length} messages at ${o.rate}/s for ${clock(durationS)} with ${o.queryRate} queries/s`);
     const users = Array.from({ length: o.users }, (_, u) => `${p.userPrefix}${u}`);
     const queries = load({
@@ -172,6 +264,7 @@ export async function runSoak(config: Config, clients: Clients, tag: string, o: 
 
     // sampling: RSS of both engine processes and the lag, every sampleMs until publishing ended
     const progress: PublishProgress = { sent: 0, startedAt: performance.now() };
+    const heap = { aggregator: collectHeap(p.aggregator, () => progress.startedAt), api: collectHeap(api.child, () => progress.startedAt) };
     const samples: SoakSample[] = [];
     let sampling = true;
     let nextSay = windowS / 2;
@@ -234,8 +327,15 @@ export async function runSoak(config: Config, clients: Clients, tag: string, o: 
       distinct_listens: w.listens,
       publish_per_second: Math.round(published.published / published.seconds),
       samples,
-      windows: windowsOf(samples, windowS, published.seconds),
-      memory: { aggregator, api: apiGrowth, target_growth_pct: SOAK_GROWTH_TARGET_PCT, ok: aggregator.ok && apiGrowth.ok },
+      heap,
+      windows: windowsOf(samples, windowS, published.seconds, heap),
+      memory: {
+        aggregator,
+        api: apiGrowth,
+        target_growth_pct: SOAK_GROWTH_TARGET_PCT,
+        ok: aggregator.ok && apiGrowth.ok,
+        heap_after_gc: { aggregator: heapGrowthOf(heap.aggregator, windowS, published.seconds), api: heapGrowthOf(heap.api, windowS, published.seconds) },
+      },
       lag_at_end: lagAtEnd,
       drain_seconds: drainSeconds,
       drained,
