@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { ENGINE_V8_FLAGS } from '../supervisor/engine-flags';
+import { engineV8Flags } from '../supervisor/engine-flags';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -57,8 +57,8 @@ export async function prepareEngines(say: (line: string) => void): Promise<void>
 export function engineArgs(name: 'aggregator' | 'api'): string[] {
   // TOPK_BENCH_PROFILE_DIR: write a V8 CPU profile of the engine process there (summarise with main/bench/profile-summary.ts)
   const prof = process.env.TOPK_BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.TOPK_BENCH_PROFILE_DIR}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
-  if (bundleDir) return [...ENGINE_V8_FLAGS, ...prof, join(bundleDir, 'engine', `${name}.js`)];
-  return [...ENGINE_V8_FLAGS, ...prof, ...tsxArgs(`engine/${name}/main.ts`)];
+  if (bundleDir) return [...engineV8Flags(name), ...prof, join(bundleDir, 'engine', `${name}.js`)];
+  return [...engineV8Flags(name), ...prof, ...tsxArgs(`engine/${name}/main.ts`)];
 }
 
 export interface ChildHandle {

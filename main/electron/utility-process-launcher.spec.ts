@@ -25,13 +25,13 @@ describe('UtilityProcessLauncher', () => {
   beforeEach(() => fake.resetFakeElectron());
 
   it('forks the entry with exactly the given env, piped output and a service name', () => {
-    // engines start with ENGINE_V8_FLAGS (a small young generation keeps them under 200 MB)
+    // engines start with engineV8Flags(name) (supervisor/engine-flags.ts)
     const env = { TOPK_PORT: '7800', PATH: '/usr/bin' };
     new UtilityProcessLauncher({ cwd: '/app' }).spawn('aggregator', '/app/dist/engine/aggregator.js', env);
     const f = lastFork();
     expect(f.modulePath).toBe('/app/dist/engine/aggregator.js');
     expect(f.args).toEqual([]);
-    expect(f.options).toMatchObject({ env, stdio: 'pipe', cwd: '/app', serviceName: 'Heavy Rotation aggregator', execArgv: ['--max-semi-space-size=4'] });
+    expect(f.options).toMatchObject({ env, stdio: 'pipe', cwd: '/app', serviceName: 'Heavy Rotation aggregator', execArgv: ['--max-semi-space-size=4', '--max-old-space-size=128'] });
   });
 
   it('runs .ts entries through tsx (development)', () => {

@@ -2,7 +2,7 @@ import { utilityProcess } from 'electron';
 import type { UtilityProcess } from 'electron';
 import { LineSplitter } from '../supervisor/line-splitter';
 import type { ExitInfo, LaunchedProcess, OutputStream, ProcessLauncher } from '../supervisor/process-launcher';
-import { ENGINE_V8_FLAGS } from '../supervisor/engine-flags';
+import { engineV8Flags } from '../supervisor/engine-flags';
 
 /** How long to wait for stdout/stderr to drain after the process exited. */
 const DRAIN_TIMEOUT_MS = 2000;
@@ -143,7 +143,7 @@ export class UtilityProcessLauncher implements ProcessLauncher {
   }
 
   spawn(name: string, entry: string, env: Record<string, string>): LaunchedProcess {
-    const execArgv = [...(entry.endsWith('.ts') ? ['--import', 'tsx'] : []), ...(this.opts.execArgv ?? ENGINE_V8_FLAGS)];
+    const execArgv = [...(entry.endsWith('.ts') ? ['--import', 'tsx'] : []), ...(this.opts.execArgv ?? engineV8Flags(name))];
     try {
       const child = utilityProcess.fork(entry, [], {
         env,

@@ -5,7 +5,7 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LineSplitter } from './line-splitter';
 import type { ExitInfo, LaunchedProcess, OutputStream, ProcessLauncher } from './process-launcher';
-import { ENGINE_V8_FLAGS } from './engine-flags';
+import { engineV8Flags } from './engine-flags';
 
 /** The repository / app root (the folder holding package.json), from this file's location. */
 export function findAppRoot(from: string = dirname(fileURLToPath(import.meta.url))): string {
@@ -119,9 +119,9 @@ export const PARENT_WATCHDOG =
 export class ChildProcessLauncher implements ProcessLauncher {
   constructor(private readonly opts: ChildProcessLauncherOptions = {}) {}
 
-  spawn(_name: string, entry: string, env: Record<string, string>): LaunchedProcess {
+  spawn(name: string, entry: string, env: Record<string, string>): LaunchedProcess {
     const cwd = this.opts.cwd ?? findAppRoot();
-    const execArgv = ['--import', PARENT_WATCHDOG, ...(entry.endsWith('.ts') ? ['--import', 'tsx'] : []), ...(this.opts.execArgv ?? ENGINE_V8_FLAGS)];
+    const execArgv = ['--import', PARENT_WATCHDOG, ...(entry.endsWith('.ts') ? ['--import', 'tsx'] : []), ...(this.opts.execArgv ?? engineV8Flags(name))];
     const child = fork(resolve(cwd, entry), [], {
       cwd,
       env,
