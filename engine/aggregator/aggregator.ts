@@ -98,7 +98,7 @@ export class Aggregator {
       autoCommit: true,
       autoCommitThreshold: 1,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: Math.min(3, config.topicPartitions),
+      partitionsConsumedConcurrently: Math.min(6, config.topicPartitions),
       eachBatch: (p) => this.eachBatch(p),
     });
   }
