@@ -93,8 +93,11 @@ export async function compareCounts(db: CassandraClient, expected: Counts, users
   return d;
 }
 
-/** Global counters of `days` vs the sum of the expected per-user counts. */
-export async function compareGlobal(db: CassandraClient, expected: Counts, days: string[]): Promise<Diff> {
+/**
+ * Global counters of `days` vs the sum of the expected per-user counts; `onlyExpectedSongs` compares
+ * only the (day, song) cells the expectation names (other writers' songs left out).
+ */
+export async function compareGlobal(db: CassandraClient, expected: Counts, days: string[], onlyExpectedSongs = false): Promise<Diff> {
   const want = new Map<string, number>();
   for (const ds of expected.values()) {
     for (const [day, songs] of ds) for (const [s, n] of songs) want.set(`${day} ${s}`, (want.get(`${day} ${s}`) ?? 0) + n);
@@ -102,7 +105,7 @@ export async function compareGlobal(db: CassandraClient, expected: Counts, days:
   const have = new Map<string, number>();
   for (const day of days) {
     const rows = db.stream('SELECT song_id, plays FROM global_daily_counts WHERE day = ?', [day], { prepare: true, fetchSize: 5000 }) as unknown as AsyncIterable<{ song_id: string; plays: unknown }>;
-    for await (const r of rows) have.set(`${day} ${r.song_id}`, Number(String(r.plays)));
+    for await (const r of rows) if (!onlyExpectedSongs || want.has(`${day} ${r.song_id}`)) have.set(`${day} ${r.song_id}`, Number(String(r.plays)));
   }
   const d: Diff = { expected: 0, stored: 0, lost: 0, double: 0, samples: [] };
   for (const k of new Set([...want.keys(), ...have.keys()])) {
@@ -115,6 +118,33 @@ export async function compareGlobal(db: CassandraClient, expected: Counts, days:
     if (a !== b && d.samples.length < 5) d.samples.push(`global ${k}: expected ${a}, stored ${b}`);
   }
   return d;
+}
+
+/** (user, day) pairs with expected plays but no day_users row (global recovery sums day_users), with their plays. */
+export async function missingDayUsers(db: CassandraClient, expected: Counts): Promise<{ pairs: number; plays: number; samples: string[] }> {
+  const byDay = new Map<string, Map<string, number>>();
+  for (const [u, ds] of expected) {
+    for (const [day, songs] of ds) {
+      let m = byDay.get(day);
+      if (!m) byDay.set(day, (m = new Map()));
+      let n = 0;
+      for (const v of songs.values()) n += v;
+      m.set(u, n);
+    }
+  }
+  const out = { pairs: 0, plays: 0, samples: [] as string[] };
+  for (const [day, users] of byDay) {
+    const have = new Set<string>();
+    const rows = db.stream('SELECT user_id FROM day_users WHERE day = ?', [day], { prepare: true, fetchSize: 5000 }) as unknown as AsyncIterable<{ user_id: string }>;
+    for await (const r of rows) have.add(r.user_id);
+    for (const [u, n] of users) {
+      if (have.has(u)) continue;
+      out.pairs++;
+      out.plays += n;
+      if (out.samples.length < 5) out.samples.push(`${u} ${day}: ${n}`);
+    }
+  }
+  return out;
 }
 
 /** Sum of the group's committed offsets on the topic, and its lag; undefined while Kafka does not answer. */
