@@ -3,6 +3,7 @@ import { benchConfig, describeEnvironment, err, out, prepareKeyspace, ratio, rou
 import { closeClients, openClients, runIngest } from './ingest';
 import type { IngestResult } from './ingest';
 import { makeWorkload } from './workload';
+import type { CpuRole } from './cpu';
 
 export interface IngestArgs {
   listens: number;
@@ -93,6 +94,14 @@ function printIngest(p: Record<string, unknown>, ours: IngestResult, seed: Inges
   );
   add('end to end (s)', ours.end_to_end_seconds, seed?.end_to_end_seconds);
   add('aggregator peak RSS (MB)', ours.peak_rss_mb, seed?.peak_rss_mb);
+  // CPU per listen of each process: on one small machine the busiest one is the limit
+  const perListen = (r: IngestResult | undefined, role: CpuRole): string | undefined => {
+    const s = r?.cpu_seconds[role];
+    return s === undefined || !r ? undefined : `${Math.round((s * 1e6) / Math.max(1, r.consumed))}`;
+  };
+  for (const [role, label] of [['engine', 'aggregator'], ['cassandra', 'Cassandra'], ['kafka', 'Kafka'], ['redis', 'Redis']] as Array<[CpuRole, string]>) {
+    if (ours.cpu_seconds[role] !== undefined) add(`${label} CPU (µs/listen)`, perListen(ours, role) ?? '', perListen(seed, role));
+  }
   const v = (r: IngestResult | undefined): string =>
     !r ? '' : r.verification ? (r.verification.ok ? `exact (${r.verification.checked_slices} slices)` : `${r.verification.mismatches} WRONG`) : 'not checked (partial)';
   add('daily counts', v(ours), v(seed));
@@ -102,7 +111,7 @@ function printIngest(p: Record<string, unknown>, ours: IngestResult, seed: Inges
     const s = ours.stages;
     const total = s.validation_ms + s.dedupe_reads_ms + s.raw_writes_ms + s.count_updates_ms + s.commits_ms;
     const pct = (x: number): string => `${round((100 * x) / Math.max(1, total), 0)}%`;
-    out('\naggregator stage times (summed over chunks; up to 3 partitions run at once):');
+    out('\naggregator stage times (wall time summed over chunks; up to 6 partitions run at once):');
     out(
       table([
         ['stage', 'ms', 'share', 'µs/listen'],

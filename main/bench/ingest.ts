@@ -21,6 +21,8 @@ import type { ChildHandle } from './child';
 import { quietLog, round } from './bench-env';
 import { expectedCounts } from './workload';
 import type { Workload } from './workload';
+import { measureCpu } from './cpu';
+import type { CpuRole } from './cpu';
 
 export interface IngestOptions {
   /** seconds after publishing ends before the run gives up (ours: failure; baseline: partial result) */
@@ -52,6 +54,8 @@ export interface IngestResult {
   consumed: number;
   complete: boolean;
   peak_rss_mb: number;
+  /** CPU seconds used from publish start to lag 0: the aggregator ("engine") and the local Cassandra, Kafka, Redis */
+  cpu_seconds: Partial<Record<CpuRole, number>>;
   stages?: StageTimes;
   stats?: Record<string, number>;
   verification: { checked_users: number; checked_slices: number; mismatches: number; ok: boolean; examples: string[] } | null;
@@ -134,6 +138,7 @@ export async function runIngest(
     // publish as the crawler does: idempotent producer, acks -1, key user_id, chunks of 2000
     const publisher = new ListenPublisher(clients.kafka, config);
     const t0 = performance.now();
+    const cpu = measureCpu(child.pid);
     let publishedAt = 0;
     const published = w.order.length;
     let publishing = true;
@@ -179,6 +184,7 @@ export async function runIngest(
     }
     await publishDone;
     const t1 = performance.now();
+    const cpuSeconds = cpu.stop();
     const consumed = published - lagNow;
     const complete = lagNow === 0;
     const stats = await readStats(clients.redis, statsKey);
@@ -195,6 +201,7 @@ export async function runIngest(
       consumed,
       complete,
       peak_rss_mb: round(mem.peak() / 2 ** 20, 1),
+      cpu_seconds: cpuSeconds,
       verification: null,
     };
     if (design === 'ours') {
