@@ -1,0 +1,92 @@
+/**
+ * A counter write that fails on the client may still be applied by Cassandra
+ * afterwards (a timeout is not a "no"). The aggregator must not recompute from
+ * the raw listens before such a late write has landed, or the late increment
+ * counts a second time on top of the recomputed value.
+ *
+ * The Cassandra client handed to the aggregator answers the first counter
+ * batch with an immediate error and applies it for real a moment later — the
+ * shape of a client-side timeout on a slow node.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Aggregator } from '../../engine/aggregator/aggregator';
+import { ListenPublisher } from '../../engine/crawler/publisher';
+import type { CassandraClient } from '../../engine/shared/cassandra';
+import type { ListenEvent } from '../../engine/shared/listen-event';
+import { asComparable, createHarness, daysBack, expectedCounts, expectedGlobal, quietLog, storedCounts, storedGlobal, uid, waitFor, waitForLag0 } from './harness';
+import type { Harness } from './harness';
+
+const HOUR = 3_600_000;
+const LATE_MS = 1500;
+let h: Harness;
+let agg: Aggregator;
+let pub: ListenPublisher;
+let lateWrites = 0;
+
+/** `db` whose first `armed` counter batch fails at once and is applied LATE_MS later. */
+function lateCounterWrites(db: CassandraClient, armed: { left: number }): CassandraClient {
+  return new Proxy(db, {
+    get(target, prop, receiver) {
+      if (prop === 'batch') {
+        return (queries: unknown, options?: { counter?: boolean }) => {
+          if (options?.counter && armed.left > 0) {
+            armed.left--;
+            setTimeout(() => {
+              target
+                .batch(queries as Parameters<CassandraClient['batch']>[0], options)
+                .then(() => lateWrites++)
+                .catch(() => undefined);
+            }, LATE_MS);
+            return Promise.reject(new Error('simulated client-side timeout (the write lands later)'));
+          }
+          return target.batch(queries as Parameters<CassandraClient['batch']>[0], options);
+        };
+      }
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
+function ev(user: string, at: number, song: string): ListenEvent {
+  return { v: 1, user_id: user, source: 'test', listened_at: at, song_id: song, title: `T ${song}`, artist: 'A', published_at: Date.now() };
+}
+
+beforeAll(async () => {
+  h = await createHarness({ TOPK_TOPIC_PARTITIONS: '1' });
+  const armed = { left: 1 };
+  agg = new Aggregator({
+    kafka: h.kafka,
+    db: lateCounterWrites(h.db, armed),
+    redis: h.redis,
+    config: h.config,
+    log: quietLog,
+    statsKey: h.statsKey,
+    // longer than the late write takes, shorter than the production default (11 s) to keep the test quick
+    settleMs: LATE_MS + 1500,
+  });
+  await agg.start();
+  pub = new ListenPublisher(h.kafka, h.config);
+}, 120_000);
+
+afterAll(async () => {
+  await pub?.close();
+  await agg?.close();
+  await h?.close();
+}, 60_000);
+
+describe('a counter write that fails but lands later', () => {
+  it('is counted once: recovery waits for it to settle before recomputing', async () => {
+    const users = [uid('late-a'), uid('late-b')];
+    const now = Date.now();
+    const events: ListenEvent[] = [];
+    for (const u of users) for (let i = 0; i < 40; i++) events.push(ev(u, now - (i + 1) * 0.5 * HOUR, `s${i % 7}`));
+    await pub.publish(events);
+    await waitForLag0(h, 90_000);
+    // the late batch really was applied (otherwise this test would prove nothing)
+    await waitFor('the late counter batch', async () => lateWrites === 1, 10_000);
+    const expected = expectedCounts(events);
+    for (const u of users) expect(await storedCounts(h, u, daysBack(2))).toEqual(asComparable(expected.get(u)));
+    expect(await storedGlobal(h, daysBack(2))).toEqual(expectedGlobal(expected));
+  }, 120_000);
+});
