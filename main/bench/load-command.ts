@@ -7,6 +7,7 @@
  * connection — fails the run.
  */
 import { benchConfig, describeEnvironment, err, out, prepareKeyspace, round, runTag, table } from './bench-env';
+import { engineArgs } from './child';
 import { closeClients, openClients } from './ingest';
 import type { LoadResult } from './load-worker';
 import { ROUTE_DESCRIPTIONS, ROUTE_WEIGHTS, routeMix } from './load-mix';
@@ -81,6 +82,7 @@ export async function benchLoad(a: LoadArgs): Promise<number> {
     run: tag,
     params: { seconds: a.seconds, connections: a.connections, users: a.users, listens: a.listens, days, timeout_s: a.timeoutSeconds, keyspace: config.keyspace },
     environment: env,
+    engines: { aggregator: engineArgs('aggregator'), api: engineArgs('api') },
     data: { messages: w.order.length, distinct_listens: w.listens, ingest_seconds: seeded.seconds, counts_exact: seeded.exact, checked_user_days: seeded.slices },
     mix: ROUTE_WEIGHTS,
     result,

@@ -1,5 +1,6 @@
 /** `topk bench soak`: options, table or JSON output, exit 1 when a target is missed. */
 import { benchConfig, describeEnvironment, err, out, prepareKeyspace, runTag, table } from './bench-env';
+import { engineArgs } from './child';
 import { closeClients, openClients } from './ingest';
 import { runSoak, SOAK_GROWTH_TARGET_PCT } from './soak';
 import type { Growth, SoakResult } from './soak';
@@ -57,6 +58,7 @@ export async function benchSoak(a: SoakArgs): Promise<number> {
     params: { minutes: a.minutes, rate: a.rate, users: a.users, days: a.days, partitions: a.partitions, duplicates: a.duplicates, query_rate: a.queryRate, keyspace: config.keyspace },
     environment: env,
     load_avg_after: loadAfter,
+    engines: { aggregator: engineArgs('aggregator'), api: engineArgs('api') },
     ...r,
     counts_exact: r.verification?.ok === true,
     ok: failures.length === 0,
