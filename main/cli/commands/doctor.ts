@@ -128,6 +128,40 @@ function diskCheck(dataDir: string): Check {
   }
 }
 
+export interface DoctorReport {
+  checks: Check[];
+  provider: { id: string; usable: boolean; why: string };
+  nativeUsable: boolean;
+  externalUsable: boolean;
+  usable: boolean;
+}
+
+/** Every check, and which provider `topk stack up` would choose (also served by /control/doctor, in-process). */
+export async function runChecks(env: NodeJS.ProcessEnv = process.env): Promise<DoctorReport> {
+  return (await collect(env)).report;
+}
+
+async function collect(env: NodeJS.ProcessEnv) {
+  const config = loadConfig({ env, persistToken: false });
+  mkdirSync(config.dataDir, { recursive: true });
+  const native = new NativeStackProvider(config);
+  const jarsCached = existsSync(join(native.libDir('kafka'), '.complete')) && existsSync(join(native.libDir('cassandra'), '.complete'));
+  const [docker, java, redis, maven, ports] = await Promise.all([dockerCheck(env), javaCheck(env), redisCheck(env), mavenCheck(env, jarsCached), portChecks(config, native)]);
+  const disk = diskCheck(config.dataDir);
+  const checks = [docker, java, redis, maven, ...ports, disk];
+  const blocked = ports.some((p) => !p.ok);
+  const foreign = ports.filter((p) => p.foreign).length;
+  const nativeUsable = java.ok && redis.ok && maven.ok && disk.ok && !blocked && foreign === 0;
+  // ports held by answering services may be the docker stack itself, which `up` reuses
+  const dockerUsable = docker.ok && disk.ok && !blocked;
+  const externalUsable = foreign === 3;
+  const provider = docker.ok
+    ? { id: 'docker', usable: dockerUsable, why: `a Docker engine answers at ${dockerEndpoint(env)}` }
+    : { id: 'native', usable: nativeUsable, why: 'no Docker engine answers, so Kafka and Cassandra run as Java processes and redis-server from the OS' };
+  const report: DoctorReport = { checks, provider, nativeUsable, externalUsable, usable: provider.usable || externalUsable };
+  return { report, java, redis, maven, foreign };
+}
+
 export async function run(args: string[]): Promise<number> {
   return runCommand(async () => {
     const { values, positionals } = parseStrict(args, { json: { type: 'boolean' } }, DOCTOR_USAGE);
@@ -139,27 +173,11 @@ export async function run(args: string[]): Promise<number> {
       console.error(`topk: unexpected argument "${positionals[0]}"\n${DOCTOR_USAGE}`);
       return 2;
     }
-    const env = process.env;
-    const config = loadConfig({ persistToken: false });
-    mkdirSync(config.dataDir, { recursive: true });
-    const native = new NativeStackProvider(config);
-    const jarsCached = existsSync(join(native.libDir('kafka'), '.complete')) && existsSync(join(native.libDir('cassandra'), '.complete'));
-    const [docker, java, redis, maven, ports] = await Promise.all([dockerCheck(env), javaCheck(env), redisCheck(env), mavenCheck(env, jarsCached), portChecks(config, native)]);
-    const disk = diskCheck(config.dataDir);
-    const checks = [docker, java, redis, maven, ...ports, disk];
-
-    const blocked = ports.some((p) => !p.ok);
-    const foreign = ports.filter((p) => p.foreign).length;
-    const nativeUsable = java.ok && redis.ok && maven.ok && disk.ok && !blocked && foreign === 0;
-    // ports held by answering services may be the docker stack itself, which `up` reuses
-    const dockerUsable = docker.ok && disk.ok && !blocked;
-    const externalUsable = foreign === 3;
-    const choice = docker.ok
-      ? { id: 'docker', usable: dockerUsable, why: `a Docker engine answers at ${dockerEndpoint(env)}` }
-      : { id: 'native', usable: nativeUsable, why: 'no Docker engine answers, so Kafka and Cassandra run as Java processes and redis-server from the OS' };
-    const usable = choice.usable || externalUsable;
+    const { report, java, redis, maven, foreign } = await collect(process.env);
+    const { checks, nativeUsable, externalUsable, usable } = report;
+    const choice = report.provider;
     if (values.json) {
-      console.log(JSON.stringify({ checks, provider: choice, nativeUsable, externalUsable, usable }, null, 2));
+      console.log(JSON.stringify(report, null, 2));
     } else {
       for (const c of checks) {
         console.log(`${c.ok ? (c.warn ? 'warn' : ' ok ') : 'FAIL'}  ${c.name}: ${c.detail}`);
