@@ -130,6 +130,8 @@ describe('topk bench (smoke)', () => {
     }
     expect(j.queries.requests).toBeGreaterThan(0);
     expect(j.queries.non2xx + j.queries.errors).toBe(0);
+    // the heap probe preloaded into both engine children reports (every 5 s and after major GCs)
+    for (const proc of ['aggregator', 'api']) expect(j.heap[proc].length, proc).toBeGreaterThan(0);
     // progress lines on stderr while it runs
     expect(r.stderr).toMatch(/soak 0:\d\d\/0:12: published \d+\/\d+ .*lag \d+, RSS aggregator [\d.]+ MB, API [\d.]+ MB/);
   }, 600_000);
