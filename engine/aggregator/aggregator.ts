@@ -70,6 +70,7 @@ export class Aggregator {
       db: o.db,
       log: o.log,
       retentionDays: o.config.retentionDays,
+      stream: `${o.config.consumerGroup}/${o.config.listensTopic}`,
       dedupe: o.dedupe,
       afterCounters: o.afterCounters,
     });

@@ -31,6 +31,11 @@ export interface ListenWriterOptions {
   db: CassandraClient;
   log: Logger;
   retentionDays: number;
+  /**
+   * the consumer stream whose partitions this writer's intents belong to
+   * (`<consumer group>/<topic>`): aggregators of other streams on the same keyspace never recover them
+   */
+  stream?: string;
   /** false only to measure the cost of the dedupe path: duplicates are then double counted */
   dedupe?: boolean;
   concurrency?: number;
@@ -48,9 +53,12 @@ const INSERT_DAY_USER = 'INSERT INTO day_users (day, user_id) VALUES (?, ?)';
 const UPSERT_TRACK = 'INSERT INTO tracks (song_id, title, artist, album) VALUES (?, ?, ?, ?)';
 const INCR_USER = 'UPDATE daily_counts SET plays = plays + ? WHERE user_id = ? AND day = ? AND song_id = ?';
 const INCR_GLOBAL = 'UPDATE global_daily_counts SET plays = plays + ? WHERE day = ? AND song_id = ?';
-const INSERT_INTENT = 'INSERT INTO aggregator_intents (kafka_partition, batch_id, user_days, created_at) VALUES (?, ?, ?, ?)';
-const DELETE_INTENT = 'DELETE FROM aggregator_intents WHERE kafka_partition = ? AND batch_id = ?';
-const SELECT_INTENTS = 'SELECT batch_id, user_days FROM aggregator_intents WHERE kafka_partition = ?';
+const INSERT_INTENT = 'INSERT INTO aggregator_intents_by_stream (stream, kafka_partition, batch_id, user_days, created_at) VALUES (?, ?, ?, ?, ?)';
+const DELETE_INTENT = 'DELETE FROM aggregator_intents_by_stream WHERE stream = ? AND kafka_partition = ? AND batch_id = ?';
+const SELECT_INTENTS = 'SELECT batch_id, user_days FROM aggregator_intents_by_stream WHERE stream = ? AND kafka_partition = ?';
+/** intents of versions before cql/0003 (keyed by partition only): recovered, never written */
+const SELECT_LEGACY_INTENTS = 'SELECT batch_id, user_days FROM aggregator_intents WHERE kafka_partition = ?';
+const DELETE_LEGACY_INTENT = 'DELETE FROM aggregator_intents WHERE kafka_partition = ? AND batch_id = ?';
 
 const SEP = '\u0001';
 
@@ -117,6 +125,7 @@ export class ListenWriter {
   private readonly dedupe: boolean;
   private readonly concurrency: number;
   private readonly now: () => number;
+  private readonly stream: string;
   /** songs whose track row was written recently: skip rewriting the same metadata */
   private readonly knownTracks = new Map<string, string>();
 
@@ -126,6 +135,7 @@ export class ListenWriter {
     this.dedupe = opts.dedupe !== false;
     this.concurrency = opts.concurrency ?? 64;
     this.now = opts.now ?? Date.now;
+    this.stream = opts.stream ?? 'default';
   }
 
   private exec(q: string, params: unknown[]): Promise<unknown> {
@@ -189,7 +199,7 @@ export class ListenWriter {
     // 3. intent naming the slices about to change
     const batchId = cassandra.types.TimeUuid.now();
     const sliceNames = fresh.map(([s]) => s.replace(SEP, '|'));
-    await this.exec(INSERT_INTENT, [kafkaPartition, batchId, sliceNames, new Date(this.now())]);
+    await this.exec(INSERT_INTENT, [this.stream, kafkaPartition, batchId, sliceNames, new Date(this.now())]);
 
     // 4. raw listens, user_days, tracks
     const now = this.now();
@@ -269,7 +279,7 @@ export class ListenWriter {
     this.opts.afterCounters?.();
 
     // 6. the batch is fully applied: drop the intent
-    await this.exec(DELETE_INTENT, [kafkaPartition, batchId]);
+    await this.exec(DELETE_INTENT, [this.stream, kafkaPartition, batchId]);
     if (timing) timing.counts_us += usSince(t0);
     return { counted: newListens.length, duplicates, changed };
   }
@@ -280,9 +290,11 @@ export class ListenWriter {
    * then delete the intent. Returns the number of intents recovered.
    */
   async recoverPartition(kafkaPartition: number): Promise<{ intents: number; fixes: number }> {
-    const rs = await this.db.execute(SELECT_INTENTS, [kafkaPartition], { prepare: true });
+    const rs = await this.db.execute(SELECT_INTENTS, [this.stream, kafkaPartition], { prepare: true });
+    const legacy = await this.db.execute(SELECT_LEGACY_INTENTS, [kafkaPartition], { prepare: true });
+    const pending = [...rs.rows.map((row) => ({ row, legacy: false })), ...legacy.rows.map((row) => ({ row, legacy: true }))];
     let fixes = 0;
-    for (const row of rs.rows) {
+    for (const { row, legacy: isLegacy } of pending) {
       const slices: string[] = (row.user_days as string[] | null) ?? [];
       // user counts: exact from the raw listens of each slice
       const parsed = slices.map((s) => {
@@ -304,13 +316,14 @@ export class ListenWriter {
       for (const [d, songs] of songsByDay) globalFixes += (await recomputeGlobalSongs(this.db, d, [...songs])).length;
       const n = results.reduce((a, r) => a + r.length, 0);
       fixes += n + globalFixes;
-      await this.exec(DELETE_INTENT, [kafkaPartition, row.batch_id]);
+      if (isLegacy) await this.exec(DELETE_LEGACY_INTENT, [kafkaPartition, row.batch_id]);
+      else await this.exec(DELETE_INTENT, [this.stream, kafkaPartition, row.batch_id]);
       this.log.warn(
         { kafka_partition: kafkaPartition, batch_id: String(row.batch_id), slices: slices.length, user_fixes: n, global_fixes: globalFixes },
         'recovered pending intent',
       );
     }
-    return { intents: rs.rows.length, fixes };
+    return { intents: pending.length, fixes };
   }
 
   private rememberTrack(songId: string, sig: string): void {

@@ -62,7 +62,7 @@ describe('aggregator killed between its writes and its commit', () => {
     const first = startAggregator({ TOPK_TEST_CRASH_AFTER_COUNTERS: '1' });
     const r1 = await first.exited;
     expect(r1.signal).toBe('SIGKILL');
-    const intents = await h.db.execute('SELECT kafka_partition FROM aggregator_intents');
+    const intents = await h.db.execute('SELECT kafka_partition FROM aggregator_intents_by_stream');
     expect(intents.rowLength).toBeGreaterThan(0);
 
     // run 2: recovers the intent from raw listens, replays the uncommitted batch, stops on SIGTERM
@@ -73,7 +73,7 @@ describe('aggregator killed between its writes and its commit', () => {
     const r2 = await second.exited;
     expect(r2.code).toBe(0);
 
-    expect((await h.db.execute('SELECT kafka_partition FROM aggregator_intents')).rowLength).toBe(0);
+    expect((await h.db.execute('SELECT kafka_partition FROM aggregator_intents_by_stream')).rowLength).toBe(0);
     const expected = expectedCounts(events);
     const days = daysBack(4);
     for (const u of users) expect(await storedCounts(h, u, days)).toEqual(asComparable(expected.get(u)));
