@@ -309,7 +309,17 @@ export class ListenWriter {
         let set = songsByDay.get(d);
         if (!set) songsByDay.set(d, (set = new Set()));
         const raw = this.db.stream('SELECT song_id FROM listens WHERE user_id = ? AND day = ?', [u, d], { prepare: true, fetchSize: 5000 }) as unknown as AsyncIterable<{ song_id: string }>;
-        for await (const r of raw) set.add(r.song_id);
+        let any = false;
+        for await (const r of raw) {
+          set.add(r.song_id);
+          any = true;
+        }
+        // a crash between the raw listens and the user_days/day_users rows left the slice unindexed: global
+        // counts are re-derived over day_users (below) and a replay finds every listen stored, so write them now
+        if (any) {
+          await this.exec(INSERT_USER_DAY, [u, localDate(d)]);
+          await this.exec(INSERT_DAY_USER, [localDate(d), u]);
+        }
       }
       for (const r of results) for (const f of r) songsByDay.get(f.day)?.add(f.song_id);
       let globalFixes = 0;
