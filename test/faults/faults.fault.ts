@@ -535,7 +535,8 @@ describe('fault suite (private native stack)', () => {
   // replayed batch finds every listen stored already, so nothing writes those rows afterwards.
   it('aggregator dead between raw listens and day_users: intent recovery keeps global counts exact', async () => {
     const partition = 5;
-    const writer = new ListenWriter({ db, log, retentionDays: base.retentionDays });
+    const stream = `fa-intent-${tag}/listens`;
+    const writer = new ListenWriter({ db, log, retentionDays: base.retentionDays, stream });
     const day = new Date(Date.now() - 2 * DAY).toISOString().slice(0, 10);
     const t = Date.parse(`${day}T12:00:00Z`);
     const ev = (user: string, i: number, song: string): ListenEvent => ({ v: 1, user_id: user, source: 'simulator', listened_at: t + i * 200_000, song_id: song, title: `Title ${song}`, artist: 'Artist', published_at: Date.now() });
@@ -545,7 +546,7 @@ describe('fault suite (private native stack)', () => {
     const t0 = Date.now();
     await writer.write(first, partition);
     // what ListenWriter#write has done for `crashed` when it dies: the intent, then the raw listens
-    await db.execute('INSERT INTO aggregator_intents (kafka_partition, batch_id, user_days, created_at) VALUES (?, ?, ?, ?)', [partition, TimeUuid.now(), [`${u2}|${day}`], new Date()], { prepare: true });
+    await db.execute('INSERT INTO aggregator_intents_by_stream (stream, kafka_partition, batch_id, user_days, created_at) VALUES (?, ?, ?, ?, ?)', [stream, partition, TimeUuid.now(), [`${u2}|${day}`], new Date()], { prepare: true });
     for (const e of crashed) {
       await db.execute('INSERT INTO listens (user_id, day, listened_at, source, song_id, title, artist, album) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [e.user_id, day, new Date(e.listened_at), e.source, e.song_id, e.title, e.artist, null], { prepare: true });
     }
