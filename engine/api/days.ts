@@ -1,11 +1,10 @@
 /** UTC day arithmetic for day partitions (`YYYY-MM-DD`). */
+import { DAY_MS, utcDay } from '../shared/listen-identity';
 
-const DAY_MS = 86_400_000;
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 
-export function dayOf(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}
+/** The UTC day of a time (memoised per day: every Top-K request computes its window). */
+export const dayOf = utcDay;
 
 /** ms since epoch of 00:00 UTC of `day`, or NaN when `day` is not a real date. */
 export function dayStart(day: string): number {
@@ -42,6 +41,17 @@ export function lastDays(days: number, now: number): DayWindow {
   return window(addDays(to, -(days - 1)), to);
 }
 
+/** Windows asked for recently: the same few (today and the last N days) come with nearly every request. */
+const windows = new Map<string, Readonly<DayWindow>>();
+
+/** The window from `from` to `to`; the result is shared between callers and must not be changed. */
 export function window(from: string, to: string): DayWindow {
-  return { from, to, days: daysBetween(from, to), fromTs: dayStart(from), toTs: dayStart(to) + DAY_MS };
+  const key = `${from}|${to}`;
+  let w = windows.get(key);
+  if (!w) {
+    w = Object.freeze({ from, to, days: Object.freeze(daysBetween(from, to)) as string[], fromTs: dayStart(from), toTs: dayStart(to) + DAY_MS });
+    if (windows.size > 1000) windows.clear();
+    windows.set(key, w);
+  }
+  return w;
 }

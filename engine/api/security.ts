@@ -38,7 +38,13 @@ export function makeHostCheck(allowedHosts: string[]): (host: string | undefined
 /** Constant-time bearer token check (both sides hashed first so lengths never leak). */
 export function makeTokenCheck(token: string): (authorization: string | undefined) => boolean {
   const want = createHash('sha256').update(token).digest();
+  // the usual exact header, compared in constant time without hashing (only its length, public, is revealed)
+  const exact = Buffer.from(`Bearer ${token}`, 'utf8');
   return (authorization) => {
+    if (authorization !== undefined && authorization.length === exact.length) {
+      const got = Buffer.from(authorization, 'utf8');
+      if (got.length === exact.length && timingSafeEqual(got, exact)) return token.length > 0;
+    }
     const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
     const got = createHash('sha256')
       .update(m?.[1] ?? '')

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cpuSecondsOf, measureCpu } from './cpu';
+import { cpuSecondsOf, listenerPid, measureCpu } from './cpu';
 
 describe.runIf(process.platform === 'linux')('bench CPU accounting', () => {
   it('reads a live process and counts the work done in the window', () => {
@@ -14,5 +14,20 @@ describe.runIf(process.platform === 'linux')('bench CPU accounting', () => {
     // 300 ms of busy loop: at least 0.1 s of CPU even on a loaded machine, and not more than wall time allows
     expect(used.engine).toBeGreaterThanOrEqual(0.1);
     expect(used.engine).toBeLessThan(5);
+  });
+});
+
+describe.runIf(process.platform === 'linux')('stack process lookup', () => {
+  it('finds the process listening on a port, and nothing on a closed one', async () => {
+    const { createServer } = await import('node:net');
+    const srv = createServer();
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const port = (srv.address() as { port: number }).port;
+    try {
+      expect(listenerPid(port)).toBe(String(process.pid));
+    } finally {
+      await new Promise((r) => srv.close(r));
+    }
+    expect(listenerPid(port)).toBeNull();
   });
 });

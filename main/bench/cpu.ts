@@ -1,11 +1,12 @@
 /**
  * CPU time of the processes doing the work during a benchmark window, from
  * /proc (Linux): the engine child by pid, and the stack's Cassandra, Kafka and
- * Redis found by their command lines when they run on this machine (native
- * provider, or Docker containers, whose processes the host sees too). Where
- * the time goes across processes is what limits throughput on a small box.
+ * Redis when they run on this machine — the process listening on the
+ * configured port (native provider), else, when that is a proxy (Docker), the
+ * processes found by their command lines. Where the time goes across
+ * processes is what limits throughput on a small box.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 const TICKS_PER_SECOND = 100;
 
@@ -29,7 +30,59 @@ export function cpuSecondsOf(pid: number): number | null {
   }
 }
 
-function stackPids(): Map<Exclude<CpuRole, 'engine'>, number[]> {
+/** Inodes of sockets listening on `port` (IPv4 and IPv6). */
+function listeningInodes(port: number): Set<string> {
+  const inodes = new Set<string>();
+  for (const f of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(f, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      // local_address is HEX_IP:HEX_PORT, st 0A is LISTEN, inode is the 10th column
+      if (cols.length > 9 && cols[3] === '0A' && parseInt(cols[1]!.split(':')[1] ?? '', 16) === port) inodes.add(cols[9]!);
+    }
+  }
+  return inodes;
+}
+
+function cmdlineOf(pid: string): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return '';
+  }
+}
+
+/** The pid whose socket listens on `port` (among `pids`, default all), or null. */
+export function listenerPid(port: number, pids: string[] = readdirSync('/proc').filter((e) => /^\d+$/.test(e))): string | null {
+  const inodes = listeningInodes(port);
+  if (inodes.size === 0) return null;
+  for (const pid of pids) {
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+        if (m && inodes.has(m[1]!)) return pid;
+      } catch {
+        /* closed meanwhile */
+      }
+    }
+  }
+  return null;
+}
+
+export type StackPorts = Partial<Record<Exclude<CpuRole, 'engine'>, number>>;
+
+function stackPids(ports: StackPorts): Map<Exclude<CpuRole, 'engine'>, number[]> {
   const out = new Map<Exclude<CpuRole, 'engine'>, number[]>();
   let entries: string[] = [];
   try {
@@ -37,19 +90,16 @@ function stackPids(): Map<Exclude<CpuRole, 'engine'>, number[]> {
   } catch {
     return out;
   }
-  for (const e of entries) {
-    let cmd: string;
-    try {
-      cmd = readFileSync(`/proc/${e}/cmdline`, 'utf8').replace(/\0/g, ' ');
-    } catch {
+  for (const [role, re] of PATTERNS) {
+    const port = ports[role];
+    const owner = port === undefined ? null : listenerPid(port, entries);
+    if (owner !== null && re.test(cmdlineOf(owner))) {
+      out.set(role, [Number(owner)]);
       continue;
     }
-    for (const [role, re] of PATTERNS) {
-      if (re.test(cmd)) {
-        out.set(role, [...(out.get(role) ?? []), Number(e)]);
-        break;
-      }
-    }
+    // no listener of ours on the port (a Docker proxy, or another host): every matching process here
+    const all = entries.filter((e) => re.test(cmdlineOf(e))).map(Number);
+    if (all.length > 0) out.set(role, all);
   }
   return out;
 }
@@ -59,9 +109,21 @@ export interface CpuWindow {
   stop(): Partial<Record<CpuRole, number>>;
 }
 
-/** Starts measuring the engine `pid` and the local stack processes. */
-export function measureCpu(enginePid: number): CpuWindow {
-  const pids = stackPids();
+/** Ports of the stack a config points at (the first Kafka broker and Cassandra contact point). */
+export function stackPorts(config: { kafkaBrokers: string[]; cassandraContactPoints: string[]; redisUrl: string }): StackPorts {
+  const portOf = (hostPort: string | undefined, dflt: number): number => Number(/:(\d+)$/.exec(hostPort ?? '')?.[1] ?? dflt);
+  let redis = 6379;
+  try {
+    redis = Number(new URL(config.redisUrl).port || 6379);
+  } catch {
+    /* keep the default */
+  }
+  return { kafka: portOf(config.kafkaBrokers[0], 9092), cassandra: portOf(config.cassandraContactPoints[0], 9042), redis };
+}
+
+/** Starts measuring the engine `pid` and the stack processes behind `ports`. */
+export function measureCpu(enginePid: number, ports: StackPorts = {}): CpuWindow {
+  const pids = stackPids(ports);
   const start = new Map<string, number>();
   const read = (role: string, pid: number): void => {
     const s = cpuSecondsOf(pid);

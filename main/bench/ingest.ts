@@ -21,7 +21,7 @@ import type { ChildHandle } from './child';
 import { quietLog, round } from './bench-env';
 import { expectedCounts } from './workload';
 import type { Workload } from './workload';
-import { measureCpu } from './cpu';
+import { measureCpu, stackPorts } from './cpu';
 import type { CpuRole } from './cpu';
 
 export interface IngestOptions {
@@ -138,7 +138,7 @@ export async function runIngest(
     // publish as the crawler does: idempotent producer, acks -1, key user_id, chunks of 2000
     const publisher = new ListenPublisher(clients.kafka, config);
     const t0 = performance.now();
-    const cpu = measureCpu(child.pid);
+    const cpu = measureCpu(child.pid, stackPorts(config));
     let publishedAt = 0;
     const published = w.order.length;
     let publishing = true;

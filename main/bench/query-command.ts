@@ -4,6 +4,8 @@ import { benchConfig, describeEnvironment, err, out, prepareKeyspace, quietLog, 
 import type { LoadResult } from './load-worker';
 import { load, seedUsers, startServer, unseed, warm } from './query';
 import type { Server } from './query';
+import { measureCpu, stackPorts } from './cpu';
+import type { CpuRole } from './cpu';
 
 export interface QueryArgs {
   seconds: number;
@@ -19,6 +21,9 @@ export const TARGETS = { hit_p99_ms: 5, miss_p99_ms: 50, hit_requests_per_second
 
 type Phase = 'hits' | 'redis_hits' | 'misses';
 
+/** A load phase, with the CPU each process spent per request (API = "engine"): less sensitive to a busy machine than req/s. */
+type PhaseResult = LoadResult & { cpu_us_per_request: Partial<Record<CpuRole, number>> };
+
 export async function benchQuery(a: QueryArgs): Promise<number> {
   const say = (line: string): void => {
     if (!a.json) process.stderr.write(`${line}\n`);
@@ -30,8 +35,8 @@ export async function benchQuery(a: QueryArgs): Promise<number> {
   const tag = runTag();
   const db = createCassandra(config, quietLog);
   await db.connect();
-  const ours: Partial<Record<Phase, LoadResult>> = {};
-  const seed: Partial<Record<Phase, LoadResult>> = {};
+  const ours: Partial<Record<Phase, PhaseResult>> = {};
+  const seed: Partial<Record<Phase, PhaseResult>> = {};
   const rss: Record<string, number> = {};
   let users: string[] = [];
   const failures: string[] = [];
@@ -40,9 +45,15 @@ export async function benchQuery(a: QueryArgs): Promise<number> {
     users = await seedUsers(db, `bench-${tag}-q`, a.users, a.tracksPerDay, say);
     say(`seeded ${a.users} users × 7 days × ${a.tracksPerDay} tracks in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const job = (s: Server, extraQuery: string) => ({ url: s.url, token: s.token, users, extraQuery, connections: a.connections, seconds: a.seconds });
-    const phase = async (s: Server, name: string, extraQuery: string): Promise<LoadResult> => {
+    const phase = async (s: Server, name: string, extraQuery: string): Promise<PhaseResult> => {
       say(`${name}: ${a.connections} connections for ${a.seconds} s`);
-      const r = await load(job(s, extraQuery));
+      const cpu = measureCpu(s.child.pid, stackPorts(config));
+      const loaded = await load(job(s, extraQuery));
+      const used = cpu.stop();
+      const r: PhaseResult = {
+        ...loaded,
+        cpu_us_per_request: Object.fromEntries(Object.entries(used).map(([role, sec]) => [role, Math.round((sec * 1e6) / Math.max(1, loaded.requests))])),
+      };
       say(`${name}: ${r.requests_per_second} req/s, p50 ${r.p50_ms} ms, p95 ${r.p95_ms} ms, p99 ${r.p99_ms} ms${r.non2xx || r.errors ? `, ${r.non2xx} non-2xx, ${r.errors} errors` : ''}`);
       if (r.non2xx || r.errors || r.requests === 0) failures.push(`${name}: ${r.requests} requests, ${r.non2xx} non-2xx, ${r.errors} errors`);
       return r;
@@ -111,7 +122,7 @@ export async function benchQuery(a: QueryArgs): Promise<number> {
   if (a.json) out(JSON.stringify(report, null, 2));
   else {
     out(`query benchmark: ${JSON.stringify(report.params)}  (load avg ${env.load_avg.join(' ')})`);
-    const rows: Array<Array<string | number>> = [['', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', ...(a.baseline ? ['seed req/s', 'seed p99 ms', 'req/s ratio', 'p99 ratio'] : [])]];
+    const rows: Array<Array<string | number>> = [['', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'API CPU µs/req', 'Cassandra µs/req', ...(a.baseline ? ['seed req/s', 'seed p99 ms', 'req/s ratio', 'p99 ratio'] : [])]];
     const names: Record<Phase, string> = { hits: 'cache hits', redis_hits: 'Redis-only hits', misses: 'misses (bypass)' };
     for (const p of ['hits', 'redis_hits', 'misses'] as Phase[]) {
       const o = ours[p];
@@ -122,6 +133,8 @@ export async function benchQuery(a: QueryArgs): Promise<number> {
         o?.p50_ms ?? '–',
         o?.p95_ms ?? '–',
         o?.p99_ms ?? '–',
+        o?.cpu_us_per_request.engine ?? '–',
+        o?.cpu_us_per_request.cassandra ?? '–',
         ...(a.baseline ? [b?.requests_per_second ?? '–', b?.p99_ms ?? '–', ratio(o?.requests_per_second ?? 0, b?.requests_per_second ?? 0, true), ratio(o?.p99_ms ?? 0, b?.p99_ms ?? 0, false)] : []),
       ]);
     }
