@@ -4,7 +4,8 @@ import { defineConfig } from 'vitest/config';
 /**
  * The fault suite (`npm run test:faults`): kept out of plain `npm test` because
  * it starts its own native stack on private ports and restarts its services
- * (≈ 10–15 min). One file, one shared private stack, cases in sequence.
+ * (≈ 15–25 min on a 2-core machine; `.ci/run` runs it after `npm test`).
+ * One file, one shared private stack, cases in sequence.
  */
 export default defineConfig({
   root: join(import.meta.dirname, '..', '..'),
