@@ -85,9 +85,15 @@ export class TopkCache {
     });
   }
 
+  /**
+   * bumped when `versions` is emptied to bound its size (one entry per user ever invalidated):
+   * part of every snapshot, so no answer computed before the reset is stored after it
+   */
+  private generation = 0;
+
   /** Snapshot of the groups' versions; pass it back to `set`. */
   snapshot(groups: string[]): number[] {
-    return groups.map((g) => this.versions.get(g) ?? 0);
+    return [this.generation, ...groups.map((g) => this.versions.get(g) ?? 0)];
   }
 
   async get<T>(key: string): Promise<CacheHit<T> | null> {
@@ -145,6 +151,10 @@ export class TopkCache {
   }
 
   private async dropGroupsNow(groups: string[]): Promise<void> {
+    if (this.versions.size > 50_000) {
+      this.versions.clear();
+      this.generation++;
+    }
     for (const g of groups) this.versions.set(g, (this.versions.get(g) ?? 0) + 1);
     const set = new Set(groups);
     for (const [key, entry] of this.lru.entries()) {
