@@ -19,6 +19,8 @@ export interface ListenBrainzOptions {
   minIntervalMs?: number;
   /** base of the exponential backoff (tests shorten it) */
   backoffBaseMs?: number;
+  /** one request, body included, may take this long before it counts as a network error (default 30 s) */
+  requestTimeoutMs?: number;
 }
 
 interface LbListen {
@@ -120,22 +122,33 @@ export class ListenBrainzSource implements SourceAdapter {
     let limited = 0;
     for (;;) {
       await this.pace(ctx.signal);
+      // A timer holds the timeout's controller: an AbortSignal.timeout() that only AbortSignal.any() refers
+      // to can be garbage-collected before it fires (Node 20), and a request that never answers then hangs
+      // the crawl until the server gives up (seen in the fault suite: 300 s instead of 30 s).
+      const timeout = new AbortController();
+      const timeoutMs = this.o.requestTimeoutMs ?? 30_000;
+      const timer = setTimeout(() => timeout.abort(new DOMException(`ListenBrainz did not answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
       let res: Response;
+      let text: string;
       try {
-        res = await doFetch(url, { headers, signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(30_000)]) });
-      } catch (err) {
-        if (ctx.signal.aborted) throw err;
-        if (++errors > (this.o.maxRetries ?? 5)) throw new Error(`ListenBrainz unreachable: ${(err as Error).message}`);
-        await sleep(backoffMs(errors, this.o.backoffBaseMs ?? 500), ctx.signal);
-        continue;
+        try {
+          res = await doFetch(url, { headers, signal: AbortSignal.any([ctx.signal, timeout.signal]) });
+          text = await res.text();
+        } catch (err) {
+          if (ctx.signal.aborted) throw err;
+          if (++errors > (this.o.maxRetries ?? 5)) throw new Error(`ListenBrainz unreachable: ${(err as Error).message}`);
+          await sleep(backoffMs(errors, this.o.backoffBaseMs ?? 500), ctx.signal);
+          continue;
+        }
+      } finally {
+        clearTimeout(timer);
       }
       this.noteRateLimit(res.headers);
       if (res.status === 200) {
-        const body = (await res.json()) as { payload?: Record<string, unknown> };
+        const body = JSON.parse(text) as { payload?: Record<string, unknown> };
         if (!body || typeof body.payload !== 'object' || body.payload === null) throw new Error('ListenBrainz answered without a payload');
         return body.payload;
       }
-      const text = await res.text().catch(() => '');
       if (res.status === 429) {
         if (++limited > (this.o.max429 ?? 20)) throw new Error('ListenBrainz kept answering 429 Too Many Requests');
         const wait = retryAfterMs(res.headers) ?? backoffMs(limited, this.o.backoffBaseMs ?? 500);
