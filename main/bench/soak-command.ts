@@ -3,19 +3,10 @@ import { benchConfig, describeEnvironment, err, out, prepareKeyspace, runTag, ta
 import { engineArgs } from './child';
 import { closeClients, openClients } from './ingest';
 import { runSoak, SOAK_GROWTH_TARGET_PCT } from './soak';
-import type { Growth, SoakResult } from './soak';
+import type { Growth, SoakOptions, SoakResult } from './soak';
 
-export interface SoakArgs {
-  minutes: number;
-  rate: number;
-  users: number;
-  days: number;
-  partitions: number;
-  duplicates: number;
-  queryRate: number;
-  json: boolean;
-  keyspace: string;
-}
+/** The soak's options as given on the command line, plus the output format and keyspace. */
+export type SoakArgs = Omit<SoakOptions, 'drainTimeoutSeconds' | 'progress'> & { json: boolean; keyspace: string };
 
 export async function benchSoak(a: SoakArgs): Promise<number> {
   const progress = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -28,17 +19,8 @@ export async function benchSoak(a: SoakArgs): Promise<number> {
   const clients = await openClients(config);
   let r: SoakResult;
   try {
-    r = await runSoak(config, clients, tag, {
-      minutes: a.minutes,
-      rate: a.rate,
-      users: a.users,
-      days: a.days,
-      partitions: a.partitions,
-      duplicates: a.duplicates,
-      queryRate: a.queryRate,
-      drainTimeoutSeconds: 600,
-      progress,
-    });
+    const { json: _json, keyspace: _keyspace, ...options } = a;
+    r = await runSoak(config, clients, tag, { ...options, drainTimeoutSeconds: 600, progress });
   } finally {
     await closeClients(clients);
   }
