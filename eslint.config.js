@@ -20,7 +20,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['main/**/*.ts', 'engine/**/*.ts', 'test/**/*.ts', 'scripts/**', 'bin/**', '*.js', '*.ts'],
+    files: ['main/**/*.ts', 'engine/**/*.ts', 'bench/**', 'test/**/*.ts', 'scripts/**', 'bin/**', '*.js', '*.ts'],
     languageOptions: { globals: { ...globals.node } },
   },
   {

@@ -5,7 +5,7 @@
  * with fresh topics, groups, user ids and keys per run.
  */
 import { parseStrict, runCommand, UsageError } from '../cli-args';
-import { DEFAULT_BENCH_KEYSPACE } from '../../bench/bench-env';
+import { DEFAULT_BENCH_KEYSPACE } from '../../../bench/bench-env';
 
 export const BENCH_USAGE = `usage:
   topk bench ingest --listens N --users U [--days D] [--partitions P] [--duplicates F] [--baseline] [--baseline-seconds S] [--keep-data] [--keyspace NAME] [--json]
@@ -77,7 +77,7 @@ export async function run(args: string[]): Promise<number> {
     if (!/^[A-Za-z][A-Za-z0-9_]{0,47}$/.test(keyspace)) throw new UsageError(`--keyspace ${JSON.stringify(keyspace)} is not a valid keyspace name\n${BENCH_USAGE}`);
     // after the arguments are validated (a usage error stays instant), before a benchmark starts engines
     const engines = async (): Promise<void> => {
-      const { prepareEngines } = await import('../../bench/child');
+      const { prepareEngines } = await import('../../../bench/child');
       await prepareEngines((line) => {
         if (values.json !== true) process.stderr.write(`${line}\n`);
       });
@@ -85,7 +85,7 @@ export async function run(args: string[]): Promise<number> {
     if (which === 'ingest') {
       const duplicates = values.duplicates === undefined ? 0.05 : Number(values.duplicates);
       if (!Number.isFinite(duplicates) || duplicates < 0 || duplicates > 1) throw new UsageError(`--duplicates must be a fraction between 0 and 1\n${BENCH_USAGE}`);
-      const { benchIngest } = await import('../../bench/ingest-command');
+      const { benchIngest } = await import('../../../bench/ingest-command');
       const args = {
         listens: int('listens', values.listens, undefined, 1, 50_000_000),
         users: int('users', values.users, undefined, 1, 1_000_000),
@@ -102,7 +102,7 @@ export async function run(args: string[]): Promise<number> {
       return benchIngest(args);
     }
     if (which === 'query') {
-      const { benchQuery } = await import('../../bench/query-command');
+      const { benchQuery } = await import('../../../bench/query-command');
       const args = {
         seconds: int('seconds', values.seconds, undefined, 1, 3600),
         connections: int('connections', values.connections, undefined, 1, 10_000),
@@ -116,7 +116,7 @@ export async function run(args: string[]): Promise<number> {
       return benchQuery(args);
     }
     if (which === 'load') {
-      const { benchLoad } = await import('../../bench/load-command');
+      const { benchLoad } = await import('../../../bench/load-command');
       const args = {
         seconds: int('seconds', values.seconds, undefined, 1, 3600),
         connections: int('connections', values.connections, undefined, 1, 10_000),
@@ -132,7 +132,7 @@ export async function run(args: string[]): Promise<number> {
     if (which === 'soak') {
       const duplicates = values.duplicates === undefined ? 0.05 : Number(values.duplicates);
       if (!Number.isFinite(duplicates) || duplicates < 0 || duplicates > 1) throw new UsageError(`--duplicates must be a fraction between 0 and 1\n${BENCH_USAGE}`);
-      const { benchSoak } = await import('../../bench/soak-command');
+      const { benchSoak } = await import('../../../bench/soak-command');
       const args = {
         minutes: num('minutes', values.minutes, 10, 0.05, 1440),
         rate: int('rate', values.rate, 500, 1, 1_000_000),

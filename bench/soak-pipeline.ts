@@ -3,13 +3,13 @@
  * child process on a topic, consumer group and stats key of the run, the
  * workload published as the crawler publishes it (at a steady rate or as fast
  * as possible), the group's lag, and removing the run's topic, group and rows.
- * Lag, verification and cleanup are bench ingest's (main/bench/ingest.ts).
+ * Lag, verification and cleanup are bench ingest's (bench/ingest.ts).
  */
-import { configToEnv } from '../../engine/shared/config';
-import type { Config } from '../../engine/shared/config';
-import { ensureTopics } from '../../engine/shared/topics';
-import { ListenPublisher } from '../../engine/crawler/publisher';
-import type { ListenEvent } from '../../engine/shared/listen-event';
+import { configToEnv } from '../engine/shared/config';
+import type { Config } from '../engine/shared/config';
+import { ensureTopics } from '../engine/shared/topics';
+import { ListenPublisher } from '../engine/crawler/publisher';
+import type { ListenEvent } from '../engine/shared/listen-event';
 import { engineArgs, startChild } from './child';
 import type { ChildHandle } from './child';
 import { cleanup, lagOf, verifyCounts } from './ingest';

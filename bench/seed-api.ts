@@ -6,11 +6,11 @@
  * Config from the environment (port TOPK_API_PORT); logs `ready`.
  */
 import Fastify from 'fastify';
-import { loadConfig } from '../../engine/shared/config';
-import { createLogger } from '../../engine/shared/logger';
-import { createCassandra } from '../../engine/shared/cassandra';
-import { createRedis } from '../../engine/shared/redis';
-import { lastDays } from '../../engine/shared/listen-identity';
+import { loadConfig } from '../engine/shared/config';
+import { createLogger } from '../engine/shared/logger';
+import { createCassandra } from '../engine/shared/cassandra';
+import { createRedis } from '../engine/shared/redis';
+import { lastDays } from '../engine/shared/listen-identity';
 
 const TTL_SECONDS = 60;
 

@@ -6,12 +6,12 @@ import { randomBytes } from 'node:crypto';
 import { cpus, freemem, totalmem, loadavg } from 'node:os';
 import cassandra from 'cassandra-driver';
 import pino from 'pino';
-import { loadConfig } from '../../engine/shared/config';
-import type { Config } from '../../engine/shared/config';
-import { createRedis } from '../../engine/shared/redis';
-import type { Logger } from '../../engine/shared/logger';
-import { migrate } from '../migrate/migrator';
-import { KAFKA_VERSION } from '../stack/native-provider';
+import { loadConfig } from '../engine/shared/config';
+import type { Config } from '../engine/shared/config';
+import { createRedis } from '../engine/shared/redis';
+import type { Logger } from '../engine/shared/logger';
+import { migrate } from '../main/migrate/migrator';
+import { KAFKA_VERSION } from '../main/stack/native-provider';
 
 export const DEFAULT_BENCH_KEYSPACE = 'topk_bench';
 

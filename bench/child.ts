@@ -10,9 +10,9 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { engineV8Flags } from '../supervisor/engine-flags';
+import { engineV8Flags } from '../main/supervisor/engine-flags';
 
-export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 const require = createRequire(import.meta.url);
 
@@ -55,7 +55,7 @@ export async function prepareEngines(say: (line: string) => void): Promise<void>
 
 /** The command for an engine process: the bundle from prepareEngines(), else the .ts entry under tsx. */
 export function engineArgs(name: 'aggregator' | 'api'): string[] {
-  // TOPK_BENCH_PROFILE_DIR: write a V8 CPU profile of the engine process there (summarise with main/bench/profile-summary.ts)
+  // TOPK_BENCH_PROFILE_DIR: write a V8 CPU profile of the engine process there (summarise with bench/profile-summary.ts)
   const prof = process.env.TOPK_BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.TOPK_BENCH_PROFILE_DIR}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
   if (bundleDir) return [...engineV8Flags(name), ...prof, join(bundleDir, 'engine', `${name}.js`)];
   return [...engineV8Flags(name), ...prof, ...tsxArgs(`engine/${name}/main.ts`)];

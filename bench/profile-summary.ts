@@ -1,7 +1,7 @@
 /**
  * Summarise a V8 .cpuprofile (from `TOPK_BENCH_PROFILE_DIR=… topk bench …`):
  * self time by package / file and the top functions.
- * Usage: node --import tsx main/bench/profile-summary.ts FILE.cpuprofile [TOP]
+ * Usage: node --import tsx bench/profile-summary.ts FILE.cpuprofile [TOP]
  */
 import { readFileSync } from 'node:fs';
 
@@ -51,7 +51,7 @@ export function summarise(p: Profile, top = 25): string {
 if (process.argv[1]?.endsWith('profile-summary.ts')) {
   const file = process.argv[2];
   if (!file) {
-    process.stderr.write('usage: node --import tsx main/bench/profile-summary.ts FILE.cpuprofile [TOP]\n');
+    process.stderr.write('usage: node --import tsx bench/profile-summary.ts FILE.cpuprofile [TOP]\n');
     process.exit(2);
   }
   process.stdout.write(summarise(JSON.parse(readFileSync(file, 'utf8')) as Profile, Number(process.argv[3] ?? 25)) + '\n');

@@ -3,10 +3,10 @@
  * simulator's generator, kept compactly (typed arrays) so both the product and
  * the seed design can publish the same listens under their own user ids.
  */
-import { catalogue, hash32, mulberry32 } from '../../engine/crawler/sources/simulator-catalogue';
-import type { SimTrack } from '../../engine/crawler/sources/simulator-catalogue';
-import { generateListens } from '../../engine/crawler/sources/simulator';
-import { DAY_MS, utcDay } from '../../engine/shared/listen-identity';
+import { catalogue, hash32, mulberry32 } from '../engine/crawler/sources/simulator-catalogue';
+import type { SimTrack } from '../engine/crawler/sources/simulator-catalogue';
+import { generateListens } from '../engine/crawler/sources/simulator';
+import { DAY_MS, utcDay } from '../engine/shared/listen-identity';
 
 const PAGE_MS = 6 * 3_600_000;
 

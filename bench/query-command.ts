@@ -1,5 +1,5 @@
 /** `topk bench query`: phases, table or JSON output. */
-import { createCassandra } from '../../engine/shared/cassandra';
+import { createCassandra } from '../engine/shared/cassandra';
 import { benchConfig, describeEnvironment, err, out, prepareKeyspace, quietLog, ratio, round, runTag, table } from './bench-env';
 import type { LoadResult } from './load-worker';
 import { load, seedUsers, startServer, unseed, warm } from './query';

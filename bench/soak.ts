@@ -6,12 +6,12 @@
  * window (the first one is warm-up) against the max over the last window; a
  * window is a minute (shorter runs: a fifth of the run). At the end the lag
  * must drain to 0 and every daily count must equal the generated listens.
- * Both children also report their V8 heap (main/bench/soak-heap-probe.mjs): the
+ * Both children also report their V8 heap (bench/soak-heap-probe.mjs): the
  * live heap after each major GC tells a leak from heap headroom kept in the RSS.
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Config } from '../../engine/shared/config';
+import type { Config } from '../engine/shared/config';
 import { memoryOf, ROOT } from './child';
 import type { ChildHandle } from './child';
 import { round } from './bench-env';
@@ -196,7 +196,7 @@ const afterGc = (x: HeapSample): number | null => (x.event === 'major_gc' ? x.he
 /** Starts children with the heap probe preloaded (NODE_OPTIONS is inherited by children started inside `fn` only). */
 async function withHeapProbe<T>(fn: () => Promise<T>): Promise<T> {
   const before = process.env.NODE_OPTIONS;
-  process.env.NODE_OPTIONS = `${before ?? ''} --import ${pathToFileURL(join(ROOT, 'main/bench/soak-heap-probe.mjs')).href}`.trim();
+  process.env.NODE_OPTIONS = `${before ?? ''} --import ${pathToFileURL(join(ROOT, 'bench/soak-heap-probe.mjs')).href}`.trim();
   try {
     return await fn();
   } finally {

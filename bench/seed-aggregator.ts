@@ -5,11 +5,11 @@
  * pre-aggregation, no dedupe, no intents. Offsets are auto-committed.
  * Config from the environment, like the real aggregator; logs `ready`.
  */
-import { loadConfig } from '../../engine/shared/config';
-import { createLogger } from '../../engine/shared/logger';
-import { createKafka } from '../../engine/shared/kafka';
-import { createCassandra } from '../../engine/shared/cassandra';
-import { DAY_MS, utcDay } from '../../engine/shared/listen-identity';
+import { loadConfig } from '../engine/shared/config';
+import { createLogger } from '../engine/shared/logger';
+import { createKafka } from '../engine/shared/kafka';
+import { createCassandra } from '../engine/shared/cassandra';
+import { DAY_MS, utcDay } from '../engine/shared/listen-identity';
 
 const INSERT_LISTEN =
   'INSERT INTO listens (user_id, day, listened_at, source, song_id, title, artist, album) VALUES (?, ?, ?, ?, ?, ?, ?, ?) USING TTL ?';

@@ -1,6 +1,6 @@
 /**
  * `topk bench load`: the API under C concurrent connections for S seconds with
- * the product's read traffic (main/bench/load-mix.ts). The data is made the way
+ * the product's read traffic (bench/load-mix.ts). The data is made the way
  * the product makes it: U users' simulated listens published as the crawler
  * does and counted by the real aggregator (counts verified), then the real API
  * child serves the mix. Any error — a non-2xx answer, a timeout, a reset

@@ -6,16 +6,16 @@
  */
 import type { Admin, Kafka } from 'kafkajs';
 import type { Redis } from 'ioredis';
-import { configToEnv } from '../../engine/shared/config';
-import type { Config } from '../../engine/shared/config';
-import { createCassandra } from '../../engine/shared/cassandra';
-import type { CassandraClient } from '../../engine/shared/cassandra';
-import { createKafka } from '../../engine/shared/kafka';
-import { createRedis } from '../../engine/shared/redis';
-import { mapLimit } from '../../engine/shared/concurrency';
-import { ensureTopics } from '../../engine/shared/topics';
-import { ListenPublisher } from '../../engine/crawler/publisher';
-import { DAY_MS, utcDay } from '../../engine/shared/listen-identity';
+import { configToEnv } from '../engine/shared/config';
+import type { Config } from '../engine/shared/config';
+import { createCassandra } from '../engine/shared/cassandra';
+import type { CassandraClient } from '../engine/shared/cassandra';
+import { createKafka } from '../engine/shared/kafka';
+import { createRedis } from '../engine/shared/redis';
+import { mapLimit } from '../engine/shared/concurrency';
+import { ensureTopics } from '../engine/shared/topics';
+import { ListenPublisher } from '../engine/crawler/publisher';
+import { DAY_MS, utcDay } from '../engine/shared/listen-identity';
 import { engineArgs, sampleMemory, startChild, tsxArgs } from './child';
 import type { ChildHandle } from './child';
 import { quietLog, round } from './bench-env';
@@ -119,7 +119,7 @@ export async function runIngest(
 
   const env = { ...configToEnv(config), TOPK_LOG_LEVEL: 'info', TOPK_AGGREGATOR_STATS_KEY: statsKey };
   const child: ChildHandle =
-    design === 'ours' ? startChild(engineArgs('aggregator'), env, 'aggregator') : startChild(tsxArgs('main/bench/seed-aggregator.ts'), env, 'seed aggregator');
+    design === 'ours' ? startChild(engineArgs('aggregator'), env, 'aggregator') : startChild(tsxArgs('bench/seed-aggregator.ts'), env, 'seed aggregator');
   const mem = sampleMemory(child.pid);
   // the aggregator's warnings and errors (retries, recoveries, DLQ) explain a slow or failed run: show them
   let shown = 0;

@@ -8,12 +8,12 @@ import { fork } from 'node:child_process';
 import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import cassandra from 'cassandra-driver';
-import type { Config } from '../../engine/shared/config';
-import { configToEnv } from '../../engine/shared/config';
-import type { CassandraClient } from '../../engine/shared/cassandra';
-import { mapLimit } from '../../engine/shared/concurrency';
-import { catalogue, hash32, mulberry32 } from '../../engine/crawler/sources/simulator-catalogue';
-import { lastDays } from '../../engine/shared/listen-identity';
+import type { Config } from '../engine/shared/config';
+import { configToEnv } from '../engine/shared/config';
+import type { CassandraClient } from '../engine/shared/cassandra';
+import { mapLimit } from '../engine/shared/concurrency';
+import { catalogue, hash32, mulberry32 } from '../engine/crawler/sources/simulator-catalogue';
+import { lastDays } from '../engine/shared/listen-identity';
 import { engineArgs, ROOT, sampleMemory, startChild, tsxArgs } from './child';
 import type { ChildHandle } from './child';
 import type { LoadJob, LoadResult } from './load-worker';
@@ -61,7 +61,7 @@ export async function seedUsers(db: CassandraClient, prefix: string, users: numb
 }
 
 export async function load(job: LoadJob): Promise<LoadResult> {
-  const child = fork(join(ROOT, 'main/bench/load-worker.ts'), [], { execArgv: tsxArgs('main/bench/load-worker.ts').slice(0, 2), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(join(ROOT, 'bench/load-worker.ts'), [], { execArgv: tsxArgs('bench/load-worker.ts').slice(0, 2), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     child.once('message', (m: { ok: boolean; result?: LoadResult; error?: string }) => (m.ok ? resolve(m.result!) : reject(new Error(m.error))));
     child.once('exit', (code) => reject(new Error(`load generator exited with code ${code}`)));
@@ -98,7 +98,7 @@ export async function startServer(kind: 'ours' | 'ours-redis-only' | 'seed', con
     TOPK_SEED_CACHE_PREFIX: `topk:bench:${tag}:seedcache:`,
   };
   if (kind === 'ours-redis-only') env.TOPK_API_LRU_MAX = '0';
-  const child = kind === 'seed' ? startChild(tsxArgs('main/bench/seed-api.ts'), env, 'seed api') : startChild(engineArgs('api'), env, 'api');
+  const child = kind === 'seed' ? startChild(tsxArgs('bench/seed-api.ts'), env, 'seed api') : startChild(engineArgs('api'), env, 'api');
   await child.ready;
   const mem = sampleMemory(child.pid);
   return {

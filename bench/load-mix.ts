@@ -5,8 +5,8 @@
  * Top-K, friends, recent listens and /healthz, drawn by weight in a fixed
  * pseudo-random order.
  */
-import { hash32, mulberry32 } from '../../engine/crawler/sources/simulator-catalogue';
-import { lastDays } from '../../engine/shared/listen-identity';
+import { hash32, mulberry32 } from '../engine/crawler/sources/simulator-catalogue';
+import { lastDays } from '../engine/shared/listen-identity';
 
 export interface Route {
   kind: RouteKind;
