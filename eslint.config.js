@@ -24,7 +24,7 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
   },
   {
-    files: ['renderer/**/*.ts'],
+    files: ['renderer/**/*.ts', 'test/renderer/**/*.ts'],
     languageOptions: { globals: { ...globals.browser } },
   },
   {

@@ -8,6 +8,7 @@ import type { AuthService } from '../auth/auth-service';
 import { createAuthService } from '../auth/create-auth-service';
 import type { TokenVault } from '../auth/token-vault';
 import { CassandraUserDirectory } from '../auth/user-directory';
+import { runChecks } from '../doctor/doctor';
 import { LogStore } from '../logs/log-store';
 import { followStackLogs } from '../logs/stack-logs';
 import { migrate as runMigrations } from '../migrate/migrator';
@@ -37,6 +38,7 @@ export interface ControlPlaneOptions {
   services?: ServiceSpec[];
   supervisor?: Partial<Omit<SupervisorOptions, 'launcher' | 'services' | 'env'>>;
   migrate?: (config: Config, log: Logger, opts: { onProgress?: (m: string) => void }) => Promise<MigrateResult | void>;
+  /** default: the checks of main/doctor with this plane's config */
   doctor?: () => Promise<unknown>;
   /** extra control routes (GitHub sign-in /control/auth/* is built in) */
   routes?: RouteHook[];
@@ -133,7 +135,7 @@ export class ControlPlane implements StackControl {
       logs: this.logs,
       processes: this.supervisor,
       stack: this,
-      doctor: this.o.doctor,
+      doctor: this.o.doctor ?? (() => runChecks({ ...process.env, ...configToEnv(this.config) })),
       routes: [...(this.auth ? [createAuthRoutes(this.auth)] : []), this.inspect.route, ...(this.o.routes ?? [])],
       log: this.log,
     });

@@ -13,7 +13,7 @@ import { startControlServer } from './control-server';
 import type { ControlServerHandle, StackControl, StackProgress } from './control-server';
 
 const TOKEN = 'control-spec-token-0123456789abcdefghij';
-const FAKE = join(import.meta.dirname, '..', 'supervisor', 'fixtures', 'fake-service.mjs');
+const FAKE = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'supervisor', 'fake-service.mjs');
 
 /** A stand-in engine API: echoes requests, streams SSE, returns chosen statuses. */
 function startFakeApi(): Promise<{ server: Server; port: number; seen: IncomingMessage[] }> {

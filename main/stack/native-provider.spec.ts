@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { until } from '../../test/helpers/until';
 import { loadConfig } from '../../engine/shared/config';
 import { CASSANDRA_VERSION, KAFKA_VERSION, NativeStackProvider, StackError, cassandraStoragePort, defaultNativeStackDir, kafkaClusterId, stopPid } from './native-provider';
 
@@ -72,12 +73,6 @@ const procState = (pid: number): string => {
     return 'gone';
   }
 };
-const until = async (what: () => boolean, ms = 5000): Promise<void> => {
-  for (const end = Date.now() + ms; !what(); ) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 const hasPython = spawnSync('python3', ['-c', 'import ctypes'], { stdio: 'ignore' }).status === 0;
 
 describe('stopping a service (pid files, exits)', () => {
@@ -88,7 +83,7 @@ describe('stopping a service (pid files, exits)', () => {
     const parent = spawn('sh', ['-c', 'sleep 0.1 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
     try {
       const pid = Number(await new Promise<string>((r) => parent.stdout.once('data', (d: Buffer) => r(d.toString()))));
-      await until(() => procState(pid) === 'Z');
+      await until('a zombie', () => procState(pid) === 'Z', 5000, 20);
       writeFileSync(join(p.root, 'run', 'cassandra.pid'), `${pid}\n`);
       expect(p.ownPid('cassandra')).toBeUndefined();
       const t0 = Date.now();
@@ -116,7 +111,7 @@ describe('stopping a service (pid files, exits)', () => {
     const child = spawn('python3', ['-c', script], { cwd: dir, stdio: ['ignore', 'pipe', 'ignore'] });
     const pid = child.pid!;
     await new Promise((r) => child.stdout.once('data', r));
-    await until(() => procState(pid) === 'Z');
+    await until('a zombie', () => procState(pid) === 'Z', 5000, 20);
     writeFileSync(join(p.root, 'run', 'cassandra.pid'), `${pid}\n`);
     expect(p.ownPid('cassandra')).toBe(pid);
     const t0 = Date.now();

@@ -31,6 +31,7 @@ import { loadConfig } from '../../engine/shared/config';
 import { createKafka } from '../../engine/shared/kafka';
 import { startGitHubFake } from '../fakes/github-fake';
 import type { GitHubFake } from '../fakes/github-fake';
+import { until } from '../helpers/until';
 import { crawlQueueName } from '../../engine/crawler/crawl-queue';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -56,21 +57,6 @@ function freePort(): Promise<number> {
     });
     s.on('error', reject);
   });
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number, everyMs = 500): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
 }
 
 function newestMtime(dir: string): number {

@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import type { CassandraClient } from '../../engine/shared/cassandra';
 import type { Config } from '../../engine/shared/config';
+import { until } from '../helpers/until';
 
 export interface Identity {
   user_id: string;
@@ -186,20 +187,9 @@ export async function topicSize(kafka: Kafka, topic: string): Promise<number | u
   }
 }
 
-export async function waitUntil<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number, everyMs = 1000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end) throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+/** `until` with the fault suite's default pace (1 s). */
+export const waitUntil = <T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number, everyMs = 1000): Promise<T> =>
+  until(what, fn, timeoutMs, everyMs);
 
 export interface CaseResult {
   case: string;

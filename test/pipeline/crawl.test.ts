@@ -12,7 +12,7 @@ import { SecretBox } from '../../engine/shared/crypto';
 import { createRedis } from '../../engine/shared/redis';
 import { ListenBrainzFake } from '../fakes/listenbrainz-fake';
 import type { FakeListen } from '../fakes/listenbrainz-fake';
-import { asComparable, createHarness, daysBack, expectedCounts, expectedGlobal, hSongId, quietLog, storedCounts, storedGlobal, uid, waitFor, waitForLag0 } from './harness';
+import { asComparable, createHarness, daysBack, expectedCounts, expectedGlobal, hSongId, quietLog, storedCounts, storedGlobal, uid, until, waitForLag0 } from './harness';
 import type { Harness } from './harness';
 
 const DAY = 86_400_000;
@@ -55,7 +55,7 @@ afterAll(async () => {
 }, 60_000);
 
 const crawlDone = (id: string) =>
-  waitFor(`crawl ${id} finished`, async () => {
+  until(`crawl ${id} finished`, async () => {
     const c = await service.getCrawl(id);
     return c && (c.state === 'done' || c.state === 'failed') ? c : undefined;
   }, 90_000);

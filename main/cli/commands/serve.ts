@@ -2,7 +2,6 @@ import { request } from 'node:http';
 import { loadConfig } from '../../../engine/shared/config';
 import type { Config } from '../../../engine/shared/config';
 import { ControlPlane } from '../../control/control-plane';
-import { createDoctor } from '../../control/doctor-runner';
 import type { StackProgress } from '../../control/control-server';
 import { UnknownProviderError } from '../../stack/stack-manager';
 import { UsageError, parseStrict, runCommand } from '../cli-args';
@@ -60,7 +59,7 @@ export async function run(args: string[]): Promise<number> {
     // a closed terminal or pipe must not crash us before the engine is stopped
     for (const s of [process.stdout, process.stderr]) s.on('error', () => undefined);
     console.log(`data dir: ${config.dataDir}`);
-    const plane = new ControlPlane({ config, provider: values.provider, onProgress: printProgress, doctor: createDoctor() });
+    const plane = new ControlPlane({ config, provider: values.provider, onProgress: printProgress });
 
     let stopping: Promise<number> | undefined;
     const stop = (why: string): Promise<number> => {

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { render, screen, waitFor } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { installFakeClient } from '../test-utils/fake-client';
+import { installFakeClient } from '../../../test/renderer/fake-client';
 import { session } from '../lib/session.svelte';
 import ChartsScreen from './ChartsScreen.svelte';
 

@@ -1,5 +1,5 @@
-import { createClient, type Client } from '../lib/api/client';
-import { setClient } from '../lib/context';
+import { createClient, type Client } from '../../renderer/src/lib/api/client';
+import { setClient } from '../../renderer/src/lib/context';
 
 export type Handler = (req: { method: string; path: string; query: URLSearchParams; body: unknown }) => { status?: number; body?: unknown } | unknown;
 

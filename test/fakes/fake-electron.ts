@@ -1,6 +1,6 @@
 /**
  * A small stand-in for the `electron` module, for specs that run without the
- * Electron binary: `vi.mock('electron', () => import('./fake-electron'))`.
+ * Electron binary: `vi.mock('electron', () => import('<relative path>/test/fakes/fake-electron'))`.
  * It records what the code under test asked Electron to do.
  */
 import { EventEmitter } from 'node:events';
