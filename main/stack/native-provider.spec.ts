@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { until } from '../../test/helpers/until';
 import { loadConfig } from '../../engine/shared/config';
-import { CASSANDRA_VERSION, KAFKA_VERSION, NativeStackProvider, StackError, cassandraStoragePort, defaultNativeStackDir, kafkaClusterId, stopPid } from './native-provider';
+import { CASSANDRA_VERSION, KAFKA_VERSION, NativeStackProvider, cassandraStoragePort, defaultNativeStackDir, kafkaClusterId } from './native-provider';
+import { stopPid } from './native-processes';
+import { StackError } from './stack-error';
 
 const dirs: string[] = [];
 function configWith(env: Record<string, string>) {
