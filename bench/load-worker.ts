@@ -7,6 +7,7 @@
  * Receives a LoadJob on IPC, answers with a LoadResult.
  */
 import autocannon from 'autocannon';
+import { runOpenLoop } from './open-loop';
 
 export interface LoadJob {
   url: string;
@@ -22,6 +23,8 @@ export interface LoadJob {
   overallRate?: number;
   /** per-request timeout in seconds (autocannon's default is 10) */
   timeoutSeconds?: number;
+  /** open loop (bench/open-loop.ts): this many requests per second on a fixed schedule, latency from each one's due time */
+  rate?: number;
 }
 
 export interface KindResult {
@@ -35,6 +38,8 @@ export interface KindResult {
 export interface LoadResult {
   requests: number;
   requests_per_second: number;
+  /** the open loop's offered load (requests per second), when it ran */
+  offered_rate?: number;
   p50_ms: number;
   p95_ms: number;
   p99_ms: number;
@@ -161,7 +166,7 @@ export async function runLoad(job: LoadJob): Promise<LoadResult> {
 
 if (process.send) {
   process.once('message', (job: LoadJob) => {
-    runLoad(job).then(
+    (job.rate ? runOpenLoop({ ...job, rate: job.rate }) : runLoad(job)).then(
       (res) => process.send!({ ok: true, result: res }, () => process.exit(0)),
       (err: unknown) => process.send!({ ok: false, error: (err as Error).message }, () => process.exit(1)),
     );

@@ -18,6 +18,8 @@ import { ApiMetrics } from './metrics';
 import { OpenApiCollector } from './openapi';
 import { PipelineInspector } from './pipeline';
 import { ReadinessChecker } from './readiness';
+import { ChangeFeed, feedFromInvalidations } from './change-feed';
+import { registerEventRoutes } from './routes/events';
 import { registerListenRoutes } from './routes/listens';
 import { registerOpsRoutes } from './routes/ops';
 import { registerSourceRoutes } from './routes/sources';
@@ -190,6 +192,8 @@ export async function createApiServer(deps: ApiDeps): Promise<ApiServer> {
   registerTopkRoutes(app, ctx);
   registerListenRoutes(app, ctx);
   registerUserRoutes(app, ctx);
+  const changes = new ChangeFeed();
+  registerEventRoutes(app, changes);
   await app.register(async (child) => registerSourceRoutes(child, ctx));
 
   const subscriber = deps.redisSubscriber ?? deps.redis.duplicate({ connectionName: 'topk-api-sub' });
@@ -204,6 +208,8 @@ export async function createApiServer(deps: ApiDeps): Promise<ApiServer> {
     });
   }
   await cache.subscribe(subscriber).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'cache invalidation subscription failed; will retry on reconnect'));
+  // after the cache's listener: an answer is dropped before clients hear that it changed
+  feedFromInvalidations(subscriber, redisNames(config.keyspace).invalidate, changes);
 
   await app.ready();
 
@@ -215,6 +221,7 @@ export async function createApiServer(deps: ApiDeps): Promise<ApiServer> {
     },
     async close() {
       await app.close();
+      changes.close();
       if (!deps.redisSubscriber) subscriber.disconnect();
       await pipeline.close();
     },

@@ -7,7 +7,7 @@ import type { LogQuery, LogStore } from '../logs/log-store';
 import type { ProcessInfo } from '../supervisor/supervisor';
 import { createApiProxy } from './api-proxy';
 import { hostAllowed, requestToken, tokenMatches } from './request-guards';
-import { openSse } from './sse';
+import { openSse } from '../../engine/shared/sse';
 import { serveStatic } from './static-files';
 
 export type StackPhase = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped' | 'error';

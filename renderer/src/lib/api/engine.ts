@@ -40,6 +40,7 @@ export const ENGINE_ROUTES = [
   ['get', '/v1/crawls/{crawl_id}'],
   ['post', '/v1/users/{user_id}/imports'],
   ['get', '/v1/pipeline'],
+  ['get', '/v1/events'],
 ] as const;
 
 export class EngineApi {
@@ -51,6 +52,11 @@ export class EngineApi {
 
   putUser(userId: string, body: { display_name?: string }): Promise<User> {
     return this.http.put<User>(`${API}/v1/users/${enc(userId)}`, body);
+  }
+
+  /** The change stream (Server-Sent Events) for EventSource, which cannot send headers: the token rides in the query. */
+  eventsUrl(): string {
+    return this.http.authedUrl(`${API}/v1/events`);
   }
 
   top(kind: TopKind, scope: TopScope, userId: string | null, w: TopWindow, signal?: AbortSignal): Promise<TopResponse<TrackRow | ArtistRow>> {

@@ -8,7 +8,7 @@ export interface SseChannel {
   onClose(cb: () => void): void;
 }
 
-/** Turns a response into a Server-Sent Events stream with a keep-alive comment every `pingMs`. */
+/** Turns a response (the engine API's or the control server's) into a Server-Sent Events stream with a keep-alive comment every `pingMs`. */
 export function openSse(req: IncomingMessage, res: ServerResponse, pingMs = 15_000): SseChannel {
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
