@@ -283,23 +283,25 @@ export class CrawlService {
     };
     let error: Error | undefined;
     try {
-      const items: AsyncIterable<ImportItem> = 'path' in input ? file.fromPath(input.path) : file.fromStream(input as unknown as AsyncIterable<Buffer | string>);
-      for await (const item of items) {
-        if ('skipped' in item) {
-          skip(item.skipped);
-          continue;
+      const batches: AsyncIterable<ImportItem[]> = 'path' in input ? file.fromPath(input.path) : file.fromStream(input as unknown as AsyncIterable<Buffer | string>);
+      for await (const batch of batches) {
+        for (const item of batch) {
+          if ('skipped' in item) {
+            skip(item.skipped);
+            continue;
+          }
+          const l = item.listen;
+          if (l.listened_at < horizon) {
+            skip('older_than_retention');
+            continue;
+          }
+          if (l.listened_at > now + DAY_MS) {
+            skip('in_the_future');
+            continue;
+          }
+          buffer.push(ListenPublisher.toEvent(userId, importSource(file.format), l, crawl.crawl_id, now));
+          accepted++;
         }
-        const l = item.listen;
-        if (l.listened_at < horizon) {
-          skip('older_than_retention');
-          continue;
-        }
-        if (l.listened_at > now + DAY_MS) {
-          skip('in_the_future');
-          continue;
-        }
-        buffer.push(ListenPublisher.toEvent(userId, importSource(file.format), l, crawl.crawl_id, Date.now()));
-        accepted++;
         if (buffer.length >= 2000) await flush();
       }
       await flush();

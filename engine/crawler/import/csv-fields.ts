@@ -1,24 +1,28 @@
 /**
- * RFC 4180 records from text lines: fields split at commas, "quoted" fields
+ * RFC 4180 records from batches of text lines (a batch of records per batch of lines): fields split at commas, "quoted" fields
  * may hold commas, doubled quotes and line breaks (a record then spans lines).
  */
-export async function* csvFields(lines: AsyncIterable<string>, maxRecordChars = 1 << 20): AsyncIterable<string[]> {
+export async function* csvFields(lines: AsyncIterable<string[]>, maxRecordChars = 1 << 20): AsyncIterable<string[][]> {
   let pending: string | undefined;
-  for await (const line of lines) {
-    const rec = pending === undefined ? line : pending + '\n' + line;
-    if (rec.indexOf('"') < 0) {
+  for await (const batch of lines) {
+    const out: string[][] = [];
+    for (const line of batch) {
+      const rec = pending === undefined ? line : pending + '\n' + line;
+      if (rec.indexOf('"') < 0) {
+        pending = undefined;
+        out.push(rec.split(','));
+        continue;
+      }
+      const fields = parseQuoted(rec);
+      if (fields === undefined) {
+        if (rec.length > maxRecordChars) throw new Error('CSV record longer than 1 MiB: an unclosed quote');
+        pending = rec;
+        continue;
+      }
       pending = undefined;
-      yield rec.split(',');
-      continue;
+      out.push(fields);
     }
-    const fields = parseQuoted(rec);
-    if (fields === undefined) {
-      if (rec.length > maxRecordChars) throw new Error('CSV record longer than 1 MiB: an unclosed quote');
-      pending = rec;
-      continue;
-    }
-    pending = undefined;
-    yield fields;
+    if (out.length > 0) yield out;
   }
   if (pending !== undefined) throw new Error('CSV file is truncated: a quoted field is never closed');
 }

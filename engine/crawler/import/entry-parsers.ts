@@ -13,8 +13,21 @@ const playedMs = (v: unknown): v is number => typeof v === 'number' && Number.is
 
 const text = (v: unknown): string => (typeof v === 'string' ? v.trim() : '');
 
+/** a history repeats its tracks: their hashed ids are remembered (bounded) */
+const hashed = new Map<string, string>();
+function songId(artist: string, title: string): string {
+  const k = artist + '\u0000' + title;
+  let id = hashed.get(k);
+  if (id === undefined) {
+    id = hashSongId(artist, title);
+    if (hashed.size >= 50_000) hashed.clear();
+    hashed.set(k, id);
+  }
+  return id;
+}
+
 function listen(at: number, artist: string, title: string, album: string, mbid?: string): SourceListen {
-  const l: SourceListen = { listened_at: at, song_id: mbid || hashSongId(artist, title), title, artist };
+  const l: SourceListen = { listened_at: at, song_id: mbid || songId(artist, title), title, artist };
   if (album) l.album = album;
   return l;
 }

@@ -43,14 +43,14 @@ async function read(name: string, data: string | Buffer, timeZone?: string): Pro
   await writeFile(path, data);
   const a = new HistoryFile({ filename: name, timeZone });
   const fromPath: ImportItem[] = [];
-  for await (const it of a.fromPath(path)) fromPath.push(it);
+  for await (const batch of a.fromPath(path)) fromPath.push(...batch);
   const bytes = typeof data === 'string' ? Buffer.from(data) : data;
   async function* chunks(): AsyncIterable<Buffer> {
     for (let i = 0; i < bytes.length; i += 97) yield bytes.subarray(i, i + 97);
   }
   const b = new HistoryFile({ filename: name, timeZone });
   const fromStream: ImportItem[] = [];
-  for await (const it of b.fromStream(chunks())) fromStream.push(it);
+  for await (const batch of b.fromStream(chunks())) fromStream.push(...batch);
   expect(fromStream).toEqual(fromPath);
   expect(b.format).toBe(a.format);
   expect(a.bytesRead).toBe(bytes.length);

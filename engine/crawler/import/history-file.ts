@@ -28,7 +28,7 @@ export interface HistoryFileOptions {
  * One history file from a path or a stream: a zip (Spotify's or
  * ListenBrainz's download, read entry by entry through its central
  * directory; a streamed zip is first spooled to a temporary file) or any
- * text format ImportReader knows. Progress: bytesRead of bytesTotal.
+ * text format ImportReader knows, in batches of entries. Progress: bytesRead of bytesTotal.
  */
 export class HistoryFile {
   format: ImportFormat | undefined;
@@ -48,7 +48,7 @@ export class HistoryFile {
     return this.readBefore + (this.current?.bytesRead ?? 0) + this.zipRead;
   }
 
-  async *fromPath(path: string): AsyncIterable<ImportItem> {
+  async *fromPath(path: string): AsyncIterable<ImportItem[]> {
     const { size } = await stat(path);
     this.bytesTotal = size;
     const fh = await open(path, 'r');
@@ -65,7 +65,7 @@ export class HistoryFile {
     yield* this.fromText(createReadStream(path, { highWaterMark: 256 * 1024 }));
   }
 
-  async *fromStream(stream: AsyncIterable<Buffer | string>): AsyncIterable<ImportItem> {
+  async *fromStream(stream: AsyncIterable<Buffer | string>): AsyncIterable<ImportItem[]> {
     const it = stream[Symbol.asyncIterator]();
     const first = await it.next();
     const rest = (async function* () {
@@ -87,14 +87,14 @@ export class HistoryFile {
     }
   }
 
-  private async *fromText(stream: AsyncIterable<Buffer | string>): AsyncIterable<ImportItem> {
+  private async *fromText(stream: AsyncIterable<Buffer | string>): AsyncIterable<ImportItem[]> {
     const reader = new ImportReader({ filename: this.o.filename, timeZone: this.o.timeZone });
     this.current = reader;
     try {
-      for await (const item of reader.read(stream)) {
+      for await (const batch of reader.batches(stream)) {
         this.entries = reader.entries;
         this.format ??= reader.format;
-        yield item;
+        yield batch;
       }
     } finally {
       this.entries = reader.entries;
@@ -102,7 +102,7 @@ export class HistoryFile {
     }
   }
 
-  private async *fromZip(path: string): AsyncIterable<ImportItem> {
+  private async *fromZip(path: string): AsyncIterable<ImportItem[]> {
     const zip = await ZipReader.open(path);
     try {
       this.bytesTotal = zip.size;
@@ -117,9 +117,9 @@ export class HistoryFile {
         const before = this.entries;
         const body = await zip.openEntry(e, (n) => (this.zipRead += n));
         this.files.push(e.name);
-        for await (const item of reader.read(body)) {
+        for await (const batch of reader.batches(body)) {
           this.entries = before + reader.entries;
-          yield item;
+          yield batch;
         }
         this.entries = before + reader.entries;
       }

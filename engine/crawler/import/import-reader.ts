@@ -104,7 +104,13 @@ export class ImportReader {
 
   constructor(private readonly o: ImportReaderOptions = {}) {}
 
+  /** Entries one by one (see batches()). */
   async *read(stream: AsyncIterable<Buffer | string>): AsyncIterable<ImportItem> {
+    for await (const batch of this.batches(stream)) yield* batch;
+  }
+
+  /** Entries in batches (about one per chunk read): the per-entry cost stays that of parsing. */
+  async *batches(stream: AsyncIterable<Buffer | string>): AsyncIterable<ImportItem[]> {
     const it = decode(stream, (n) => (this.bytesRead += n))[Symbol.asyncIterator]();
     const head: string[] = [];
     let peek = '';
@@ -126,13 +132,14 @@ export class ImportReader {
       this.format = 'lastfm-csv';
       yield* this.lastfmCsv(text);
     } else if (start[0] === '[') {
-      yield* this.jsonArray(text);
+      for await (const ts of jsonArrayElements(text)) yield this.entries_(ts, undefined);
+      if (this.format === undefined) this.format = this.o.expect ?? 'listenbrainz-json';
     } else if (start[0] === '{' && /^\{\s*"(scrobbles|maloja)"\s*:/.test(start)) {
       this.format = 'maloja';
-      for await (const t of jsonArrayElements(text, 'scrobbles')) yield* this.entry(t, 'maloja');
+      for await (const ts of jsonArrayElements(text, 'scrobbles')) yield this.entries_(ts, 'maloja');
     } else if (start[0] === '{') {
       this.format = 'listenbrainz-jsonl';
-      for await (const line of textLines(text)) yield* this.entry(line.trim(), 'listenbrainz');
+      for await (const lines of textLines(text)) yield this.entries_(lines, 'listenbrainz');
     } else {
       throw new UnsupportedFormatError(this.o.filename ? `"${this.o.filename}"` : 'the file');
     }
@@ -140,13 +147,14 @@ export class ImportReader {
     if (this.entries > 0 && this.recognised === 0) throw new UnsupportedFormatError(`no entry of ${this.o.filename ? `"${this.o.filename}"` : 'the file'} is a listen`);
   }
 
-  private async *jsonArray(text: AsyncIterable<string>): AsyncIterable<ImportItem> {
-    for await (const t of jsonArrayElements(text)) yield* this.entry(t, undefined);
-    if (this.format === undefined) this.format = this.o.expect ?? 'listenbrainz-json';
+  private entries_(texts: Array<string | null>, expected: EntryKind | undefined): ImportItem[] {
+    const out: ImportItem[] = [];
+    for (const t of texts) this.entry(t === null ? null : t.trim(), expected, out);
+    return out;
   }
 
   /** One JSON entry: parsed, classified (the first known one names the file's format), converted. */
-  private *entry(t: string | null, expected: EntryKind | undefined): Iterable<ImportItem> {
+  private entry(t: string | null, expected: EntryKind | undefined, out: ImportItem[]): void {
     let o: unknown;
     if (t !== null && t !== '') {
       try {
@@ -158,30 +166,31 @@ export class ImportReader {
     if (typeof o !== 'object' || o === null || Array.isArray(o)) {
       this.entries++;
       this.checkRecognised();
-      yield { skipped: o === undefined ? 'malformed_json' : 'not_an_object' };
+      out.push({ skipped: o === undefined ? 'malformed_json' : 'not_an_object' });
       return;
     }
     const rec = o as Record<string, unknown>;
-    const kind = classify(rec) ?? expected;
+    const known = classify(rec);
+    const kind = known ?? expected;
     if (kind === 'lastfm-page') {
       this.format ??= 'lastfm-json';
       this.recognised++;
       for (const tr of rec.track as unknown[]) {
         this.entries++;
-        yield typeof tr === 'object' && tr !== null ? fromLastfmTrack(tr as Record<string, unknown>) : { skipped: 'not_an_object' };
+        out.push(typeof tr === 'object' && tr !== null ? fromLastfmTrack(tr as Record<string, unknown>) : { skipped: 'not_an_object' });
       }
       return;
     }
     this.entries++;
     if (kind === undefined) {
       this.checkRecognised();
-      yield { skipped: 'unknown_entry' };
+      out.push({ skipped: 'unknown_entry' });
       return;
     }
-    if (classify(rec) !== undefined) this.recognised++;
+    if (known !== undefined) this.recognised++;
     else this.checkRecognised();
     if (this.format === undefined) this.format = FORMAT_OF[kind];
-    yield CONVERT[kind](rec);
+    out.push(CONVERT[kind](rec));
   }
 
   private checkRecognised(): void {
@@ -190,30 +199,38 @@ export class ImportReader {
     }
   }
 
-  private async *lastfmCsv(text: AsyncIterable<string>): AsyncIterable<ImportItem> {
+  private async *lastfmCsv(text: AsyncIterable<string>): AsyncIterable<ImportItem[]> {
     let header = true;
-    for await (const fields of csvFields(textLines(text))) {
-      if (header) {
-        header = false;
-        continue;
+    for await (const rows of csvFields(textLines(text))) {
+      const out: ImportItem[] = [];
+      for (const fields of rows) {
+        if (header) {
+          header = false;
+          continue;
+        }
+        this.entries++;
+        this.recognised++;
+        out.push(fromLastfmCsv(fields));
       }
-      this.entries++;
-      this.recognised++;
-      yield fromLastfmCsv(fields);
+      yield out;
     }
   }
 
-  private async *scrobblerLog(text: AsyncIterable<string>): AsyncIterable<ImportItem> {
+  private async *scrobblerLog(text: AsyncIterable<string>): AsyncIterable<ImportItem[]> {
     const clock: ScrobblerLogClock = { local: false, timeZone: this.o.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone };
-    for await (const line of textLines(text)) {
-      if (line.startsWith('#')) {
-        const tz = /^#TZ\/(.*)$/i.exec(line.trim());
-        if (tz) clock.local = tz[1]!.trim().toUpperCase() === 'UNKNOWN';
-        continue;
+    for await (const lines of textLines(text)) {
+      const out: ImportItem[] = [];
+      for (const line of lines) {
+        if (line.startsWith('#')) {
+          const tz = /^#TZ\/(.*)$/i.exec(line.trim());
+          if (tz) clock.local = tz[1]!.trim().toUpperCase() === 'UNKNOWN';
+          continue;
+        }
+        this.entries++;
+        this.recognised++;
+        out.push(fromScrobblerLog(line, clock));
       }
-      this.entries++;
-      this.recognised++;
-      yield fromScrobblerLog(line, clock);
+      yield out;
     }
   }
 }

@@ -14,14 +14,14 @@ function isSpace(c: number): boolean {
 }
 
 /**
- * Cuts the elements of one JSON array out of a text stream without parsing
+ * Cuts the elements of one JSON array out of a text stream (in batches, one per chunk) without parsing
  * the rest: the top-level array (`key` undefined) or the array under a
  * top-level object's `key` (Maloja's `{"scrobbles": [...]}`). Holds one
  * element at a time; strings are skipped with indexOf, so the scan costs
  * little more than reading the text. An element that is not closed when the
  * text ends (a file cut short) is an Error: its rest is unknown.
  */
-export async function* jsonArrayElements(text: AsyncIterable<string>, key?: string): AsyncIterable<string | null> {
+export async function* jsonArrayElements(text: AsyncIterable<string>, key?: string): AsyncIterable<Array<string | null>> {
   let buf = '';
   let pos = 0;
   let depth = 0;
@@ -107,17 +107,17 @@ export async function* jsonArrayElements(text: AsyncIterable<string>, key?: stri
     }
     if (start >= 0 && buf.length > MAX_ENTRY_CHARS) throw new Error(`import entry larger than ${MAX_ENTRY_CHARS >> 20} MiB: not a listening-history export`);
     if (inString && strStart >= 0 && buf.length > MAX_ENTRY_CHARS) throw new Error(`import string larger than ${MAX_ENTRY_CHARS >> 20} MiB: not a listening-history export`);
-    yield* out;
+    if (out.length > 0) yield out;
   }
   if (!done) {
-    if (start >= 0) yield null;
+    if (start >= 0) yield [null];
     if (armed) throw new Error('import file is truncated: the JSON array is never closed');
     throw new Error(key === undefined ? 'import file holds no JSON array' : `import file holds no "${key}" array`);
   }
 }
 
-/** Non-empty lines of a text stream (JSON lines, CSV rows, log lines), without their line ends. */
-export async function* textLines(text: AsyncIterable<string>, maxLine = MAX_ENTRY_CHARS): AsyncIterable<string> {
+/** Non-empty lines of a text stream (JSON lines, CSV rows, log lines), without their line ends, in batches. */
+export async function* textLines(text: AsyncIterable<string>, maxLine = MAX_ENTRY_CHARS): AsyncIterable<string[]> {
   let buf = '';
   let first = true;
   for await (const chunk of text) {
@@ -128,14 +128,16 @@ export async function* textLines(text: AsyncIterable<string>, maxLine = MAX_ENTR
     }
     let from = 0;
     let nl: number;
+    const out: string[] = [];
     while ((nl = buf.indexOf('\n', from)) >= 0) {
       const end = nl > from && buf.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-      if (end > from) yield buf.slice(from, end);
+      if (end > from) out.push(buf.slice(from, end));
       from = nl + 1;
     }
+    if (out.length > 0) yield out;
     buf = from > 0 ? buf.slice(from) : buf;
     if (buf.length > maxLine) throw new Error(`import line longer than ${maxLine >> 20} MiB: not a listening-history export`);
   }
   const last = buf.endsWith('\r') ? buf.slice(0, -1) : buf;
-  if (last.length > 0) yield last;
+  if (last.length > 0) yield [last];
 }
