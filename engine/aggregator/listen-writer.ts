@@ -2,7 +2,9 @@ import cassandra from 'cassandra-driver';
 import type { CassandraClient } from '../shared/cassandra';
 import type { Logger } from '../shared/logger';
 import type { ListenEvent } from '../shared/listen-event';
-import { identityKey, utcDay, DAY_MS } from '../shared/listen-identity';
+import { dayStartMs, identityKey, utcDay, DAY_MS } from '../shared/listen-identity';
+import { SAME_PLAY_TOLERANCE_MS, selectNewPlays } from '../shared/same-play';
+import type { PlayLike } from '../shared/same-play';
 import { mapLimit } from '../shared/concurrency';
 import { recomputeGlobalSongs, recomputeUserDay } from './recompute';
 
@@ -47,7 +49,7 @@ export interface ListenWriterOptions {
 const INSERT_LISTEN =
   'INSERT INTO listens (user_id, day, listened_at, source, song_id, title, artist, album) VALUES (?, ?, ?, ?, ?, ?, ?, ?) USING TTL ?';
 const SELECT_EXISTING =
-  'SELECT listened_at, source, song_id FROM listens WHERE user_id = ? AND day = ? AND listened_at >= ? AND listened_at <= ?';
+  'SELECT listened_at, source, song_id, artist, title FROM listens WHERE user_id = ? AND day = ? AND listened_at >= ? AND listened_at <= ?';
 const INSERT_USER_DAY = 'INSERT INTO user_days (user_id, day) VALUES (?, ?)';
 const INSERT_DAY_USER = 'INSERT INTO day_users (day, user_id) VALUES (?, ?)';
 const UPSERT_TRACK = 'INSERT INTO tracks (song_id, title, artist, album) VALUES (?, ?, ?, ?)';
@@ -178,14 +180,19 @@ export class ListenWriter {
           if (e.listened_at < lo) lo = e.listened_at;
           if (e.listened_at > hi) hi = e.listened_at;
         }
-        const existing = new Set<string>();
-        const rows = this.db.stream(SELECT_EXISTING, [user, localDate(day), lo, hi], { prepare: true, fetchSize: 5000 }) as unknown as AsyncIterable<{
-          listened_at: Date;
-          source: string;
-          song_id: string;
-        }>;
-        for await (const r of rows) existing.add(`${r.listened_at.getTime()}${SEP}${r.source}${SEP}${r.song_id}`);
-        const keep = list.filter((e) => !existing.has(`${e.listened_at}${SEP}${e.source}${SEP}${e.song_id}`));
+        // the same play from another source may sit up to the tolerance away, in the neighbouring day's slice too
+        const stored: PlayLike[] = [];
+        const dayStart = dayStartMs(day);
+        const days = [day];
+        if (lo - SAME_PLAY_TOLERANCE_MS < dayStart) days.push(utcDay(dayStart - 1));
+        if (hi + SAME_PLAY_TOLERANCE_MS >= dayStart + DAY_MS) days.push(utcDay(dayStart + DAY_MS));
+        for (const d of days) {
+          const rows = this.db.stream(SELECT_EXISTING, [user, localDate(d), lo - SAME_PLAY_TOLERANCE_MS, hi + SAME_PLAY_TOLERANCE_MS], { prepare: true, fetchSize: 5000 }) as unknown as AsyncIterable<
+            { listened_at: Date; source: string; song_id: string; artist: string | null; title: string | null }
+          >;
+          for await (const r of rows) stored.push({ listened_at: r.listened_at.getTime(), source: r.source, song_id: r.song_id, artist: r.artist, title: r.title });
+        }
+        const keep = selectNewPlays(list, stored).fresh;
         duplicates += list.length - keep.length;
         return [slice, keep] as [string, ListenEvent[]];
       });

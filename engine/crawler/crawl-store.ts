@@ -1,3 +1,4 @@
+import cassandra from 'cassandra-driver';
 import type { CassandraClient } from '../shared/cassandra';
 
 export type CrawlState = 'queued' | 'running' | 'done' | 'failed';
@@ -12,6 +13,11 @@ export interface CrawlRecord {
   listens_fetched: number;
   listens_published: number;
   pages: number;
+  /** pages read only for the look-back window (late listens below the cursor) */
+  lookback_pages?: number;
+  /** an import's progress through its file */
+  bytes_read?: number;
+  bytes_total?: number;
   error?: string;
   created_at: string;
   started_at?: string;
@@ -42,6 +48,8 @@ export interface SourceRow {
   created_at: string;
 }
 
+/** bigint columns take a driver Long */
+const cassandraLong = (n: number): cassandra.types.Long => cassandra.types.Long.fromNumber(n);
 const iso = (d: unknown): string | undefined => (d instanceof Date ? d.toISOString() : undefined);
 const P = { prepare: true } as const;
 
@@ -61,14 +69,14 @@ export class CrawlStore {
 
   async updateCrawl(
     crawlId: string,
-    f: Partial<Pick<CrawlRecord, 'state' | 'listens_fetched' | 'listens_published' | 'pages' | 'error' | 'started_at' | 'finished_at'>>,
+    f: Partial<Pick<CrawlRecord, 'state' | 'listens_fetched' | 'listens_published' | 'pages' | 'lookback_pages' | 'bytes_read' | 'bytes_total' | 'error' | 'started_at' | 'finished_at'>>,
   ): Promise<void> {
     const sets: string[] = [];
     const params: unknown[] = [];
     for (const [k, v] of Object.entries(f)) {
       if (v === undefined) continue;
       sets.push(`${k} = ?`);
-      params.push(k.endsWith('_at') && typeof v === 'string' ? new Date(v) : v);
+      params.push(k.endsWith('_at') && typeof v === 'string' ? new Date(v) : k.startsWith('bytes_') ? cassandraLong(v as number) : v);
     }
     if ('error' in f && f.error === undefined) {
       sets.push('error = ?');
@@ -93,6 +101,9 @@ export class CrawlStore {
       pages: r.pages ?? 0,
       created_at: iso(r.created_at) ?? new Date(0).toISOString(),
     };
+    if (typeof r.lookback_pages === 'number') out.lookback_pages = r.lookback_pages;
+    if (r.bytes_read !== null && r.bytes_read !== undefined) out.bytes_read = Number(r.bytes_read);
+    if (r.bytes_total !== null && r.bytes_total !== undefined) out.bytes_total = Number(r.bytes_total);
     if (r.error) out.error = r.error;
     if (r.started_at) out.started_at = iso(r.started_at);
     if (r.finished_at) out.finished_at = iso(r.finished_at);

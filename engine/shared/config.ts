@@ -34,6 +34,13 @@ export interface Config {
   topicPartitions: number;
   consumerGroup: string;
   listenbrainzUrl: string;
+  /** Last.fm API root (TOPK_LASTFM_URL) */
+  lastfmUrl: string;
+  /**
+   * how far back before the newest crawled listen every crawl re-reads, for listens that reach a
+   * source late (offline scrobbles); undefined = the whole retention window (TOPK_CRAWL_LOOKBACK_HOURS)
+   */
+  crawlLookbackHours: number | undefined;
   githubUrl: string;
   githubApiUrl: string;
   githubClientId: string;
@@ -88,6 +95,8 @@ const DEFAULTS: Omit<Config, 'dataDir' | 'apiToken'> = {
   topicPartitions: 6,
   consumerGroup: 'topk-aggregator',
   listenbrainzUrl: 'https://api.listenbrainz.org',
+  lastfmUrl: 'https://ws.audioscrobbler.com/2.0/',
+  crawlLookbackHours: undefined,
   githubUrl: 'https://github.com',
   githubApiUrl: 'https://api.github.com',
   githubClientId: DEFAULT_GITHUB_CLIENT_ID,
@@ -116,6 +125,8 @@ const ENV_KEYS: Record<string, keyof Config> = {
   TOPK_TOPIC_PARTITIONS: 'topicPartitions',
   TOPK_CONSUMER_GROUP: 'consumerGroup',
   TOPK_LISTENBRAINZ_URL: 'listenbrainzUrl',
+  TOPK_LASTFM_URL: 'lastfmUrl',
+  TOPK_CRAWL_LOOKBACK_HOURS: 'crawlLookbackHours',
   TOPK_GITHUB_URL: 'githubUrl',
   TOPK_GITHUB_API_URL: 'githubApiUrl',
   TOPK_GITHUB_CLIENT_ID: 'githubClientId',
@@ -132,10 +143,11 @@ const INT_RANGES: Partial<Record<keyof Config, [number, number]>> = {
   retentionDays: [1, 3650],
   cacheTtlSeconds: [1, 86400 * 30],
   topicPartitions: [1, 1000],
+  crawlLookbackHours: [0, 24 * 3650],
 };
 const LIST_KEYS = new Set<keyof Config>(['kafkaBrokers', 'cassandraContactPoints', 'allowedHosts']);
 const BOOL_KEYS = new Set<keyof Config>(['stopStackOnQuit']);
-const URL_KEYS = new Set<keyof Config>(['listenbrainzUrl', 'githubUrl', 'githubApiUrl', 'redisUrl']);
+const URL_KEYS = new Set<keyof Config>(['listenbrainzUrl', 'lastfmUrl', 'githubUrl', 'githubApiUrl', 'redisUrl']);
 
 function coerce(key: keyof Config, raw: unknown, origin: string): unknown {
   if (INT_RANGES[key]) {

@@ -81,6 +81,11 @@ export interface CrawlRecord {
   listens_fetched: number;
   listens_published: number;
   pages: number;
+  /** pages read only to re-read the look-back window (late listens) */
+  lookback_pages?: number;
+  /** an import's progress through its file */
+  bytes_read?: number;
+  bytes_total?: number;
   error?: string | null;
   created_at: string;
   started_at?: string | null;
@@ -109,13 +114,14 @@ export interface SourceRecord {
 
 export interface ImportReport {
   crawl_id: string;
-  format: 'listenbrainz-json' | 'listenbrainz-jsonl' | 'spotify';
+  format: string;
   lines_read: number;
   listens_accepted: number;
   skipped: number;
   skipped_reasons: Record<string, number>;
   state: CrawlState;
   error?: string;
+  files?: string[];
 }
 
 export interface PipelineStatus {
