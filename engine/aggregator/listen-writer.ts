@@ -6,7 +6,8 @@ import { dayStartMs, identityKey, utcDay, DAY_MS } from '../shared/listen-identi
 import { SAME_PLAY_TOLERANCE_MS, selectNewPlays } from '../shared/same-play';
 import type { PlayLike } from '../shared/same-play';
 import { mapLimit } from '../shared/concurrency';
-import { recomputeGlobalSongs, recomputeUserDay } from './recompute';
+import { recomputeGlobalSongs, recomputeUserDay, usersOfDay } from './recompute';
+import { INCR_DAY_TOTAL, INCR_USER_DAY_TOTAL, recomputeDayTotals, recomputeUserDayTotal, shardOf } from '../shared/store/play-totals';
 
 export interface WriteResult {
   /** listens written and counted for the first time */
@@ -280,6 +281,23 @@ export class ListenWriter {
       const [d, s] = k.split(SEP) as [string, string];
       addTo(byPartition, `g${SEP}${d}`, { query: INCR_GLOBAL, params: [n, localDate(d), s] });
     }
+    // plays per (user, day) and per (day, shard) for the activity charts (cql/0005)
+    const perUserDay = new Map<string, number>();
+    const perDayShard = new Map<string, number>();
+    for (const [k, n] of perUser) {
+      const [u, d] = k.split(SEP) as [string, string];
+      perUserDay.set(u + SEP + d, (perUserDay.get(u + SEP + d) ?? 0) + n);
+      const ds = d + SEP + shardOf(u);
+      perDayShard.set(ds, (perDayShard.get(ds) ?? 0) + n);
+    }
+    for (const [k, n] of perUserDay) {
+      const [u, d] = k.split(SEP) as [string, string];
+      addTo(byPartition, `t${SEP}${u}`, { query: INCR_USER_DAY_TOTAL, params: [n, u, localDate(d)] });
+    }
+    for (const [k, n] of perDayShard) {
+      const [d, shard] = k.split(SEP) as [string, string];
+      addTo(byPartition, `s${SEP}${k}`, { query: INCR_DAY_TOTAL, params: [n, localDate(d), Number(shard)] });
+    }
     const counterBatches: Query[][] = [];
     for (const qs of byPartition.values()) counterBatches.push(...chunks(qs));
     await mapLimit(counterBatches, this.concurrency, (b) => this.batch(b, true));
@@ -331,6 +349,10 @@ export class ListenWriter {
       for (const r of results) for (const f of r) songsByDay.get(f.day)?.add(f.song_id);
       let globalFixes = 0;
       for (const [d, songs] of songsByDay) globalFixes += (await recomputeGlobalSongs(this.db, d, [...songs])).length;
+      // play totals the same way: each slice's from its raw listens, each touched day's shards from the users' totals
+      const totalDeltas = await mapLimit(parsed, 8, ([u, d]) => recomputeUserDayTotal(this.db, u, d, { global: false }));
+      globalFixes += totalDeltas.filter((n) => n !== 0).length;
+      for (const d of songsByDay.keys()) globalFixes += (await recomputeDayTotals(this.db, d, await usersOfDay(this.db, d))).length;
       const n = results.reduce((a, r) => a + r.length, 0);
       fixes += n + globalFixes;
       if (isLegacy) await this.exec(DELETE_LEGACY_INTENT, [kafkaPartition, row.batch_id]);

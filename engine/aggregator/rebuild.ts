@@ -3,6 +3,7 @@ import { lastDays } from '../shared/listen-identity';
 import { mapLimit } from '../shared/concurrency';
 import { recomputeGlobalDay, recomputeUserDay } from './recompute';
 import type { CountFix } from './recompute';
+import { recomputeDayTotals, recomputeUserDayTotal } from '../shared/store/play-totals';
 
 export interface RebuildOptions {
   /** one user; all users with data when absent */
@@ -19,6 +20,8 @@ export interface RebuildReport {
   slices: number;
   fixes: CountFix[];
   globalFixes: Array<{ day: string; song_id: string; before: number; after: number }>;
+  /** play totals (user_day_totals, day_totals shards) that differed from the raw listens */
+  totalFixes: number;
 }
 
 async function allUsers(db: CassandraClient): Promise<string[]> {
@@ -39,9 +42,11 @@ export async function rebuildCounts(db: CassandraClient, o: RebuildOptions): Pro
   const users = o.user !== undefined ? [o.user] : await allUsers(db);
   const slices = users.flatMap((u) => days.map((d) => [u, d] as const));
   const perSlice = await mapLimit(slices, 8, ([u, d]) => recomputeUserDay(db, u, d, { global: o.user !== undefined, dryRun: o.dryRun }));
-  const report: RebuildReport = { users: users.length, days, slices: slices.length, fixes: perSlice.flat(), globalFixes: [] };
+  const totals = await mapLimit(slices, 8, ([u, d]) => recomputeUserDayTotal(db, u, d, { global: o.user !== undefined, dryRun: o.dryRun }));
+  const report: RebuildReport = { users: users.length, days, slices: slices.length, fixes: perSlice.flat(), globalFixes: [], totalFixes: totals.filter((n) => n !== 0).length };
   if (o.user === undefined) {
     for (const d of days) report.globalFixes.push(...(await recomputeGlobalDay(db, d, users, { dryRun: o.dryRun })));
+    for (const d of days) report.totalFixes += (await recomputeDayTotals(db, d, users, { dryRun: o.dryRun })).length;
   }
   return report;
 }

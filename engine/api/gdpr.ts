@@ -7,6 +7,7 @@ import { mapLimit } from '../shared/concurrency';
 import type { CrawlServicePort } from './crawl-port';
 import { addDays, dayOf } from './days';
 import type { TopkStore } from './topk-store';
+import { deleteUserDayTotal } from '../shared/store/play-totals';
 
 const { LocalDate } = cassandra.types;
 
@@ -73,6 +74,7 @@ export class UserDataService {
         }
       });
       countsDeleted += counts.length;
+      await deleteUserDayTotal(db, userId, day);
       const listens = await db.execute('SELECT COUNT(*) AS n FROM listens WHERE user_id = ? AND day = ?', [userId, d], { prepare: true });
       listensDeleted += num(listens.first()?.get('n'));
       await q('DELETE FROM daily_counts WHERE user_id = ? AND day = ?', [userId, d]);

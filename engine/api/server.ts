@@ -25,6 +25,7 @@ import { registerOpsRoutes } from './routes/ops';
 import { registerSourceRoutes } from './routes/sources';
 import { registerTopkRoutes } from './routes/topk';
 import { registerUserRoutes } from './routes/users';
+import { registerInsightRoutes } from './routes/insights';
 import { controlOrigins, makeHostCheck, makeTokenCheck } from './security';
 import { TopkService } from './topk-service';
 import { TopkStore } from './topk-store';
@@ -192,6 +193,7 @@ export async function createApiServer(deps: ApiDeps): Promise<ApiServer> {
   registerTopkRoutes(app, ctx);
   registerListenRoutes(app, ctx);
   registerUserRoutes(app, ctx);
+  registerInsightRoutes(app, ctx);
   const changes = new ChangeFeed();
   registerEventRoutes(app, changes);
   await app.register(async (child) => registerSourceRoutes(child, ctx));

@@ -1,6 +1,7 @@
 import type { CassandraClient } from '../shared/cassandra';
 import type { Logger } from '../shared/logger';
 import { DAY_MS, utcDay } from '../shared/listen-identity';
+import { dropDayTotals, dropUserDayTotal } from '../shared/store/play-totals';
 
 /**
  * Counter tables cannot expire: the janitor deletes daily_counts,
@@ -41,12 +42,14 @@ export class Janitor {
     }
     for (const [user, day] of victims) {
       await db.execute('DELETE FROM daily_counts WHERE user_id = ? AND day = ?', [user, day], { prepare: true });
+      await dropUserDayTotal(db, user, day);
       await db.execute('DELETE FROM user_days WHERE user_id = ? AND day = ?', [user, day], { prepare: true });
       oldDays.add(day);
       userDays++;
     }
     for (const day of oldDays) {
       await db.execute('DELETE FROM global_daily_counts WHERE day = ?', [day], { prepare: true });
+      await dropDayTotals(db, day);
       await db.execute('DELETE FROM day_users WHERE day = ?', [day], { prepare: true });
     }
     if (userDays > 0) this.o.log.info({ cutoff, user_days: userDays, global_days: oldDays.size }, 'janitor removed expired counts');
