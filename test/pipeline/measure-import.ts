@@ -1,6 +1,6 @@
 /**
  * Measures the import (issue 18 point 4, docs/IMPORT-FORMATS.md "Speed").
- * Run: npx tsx test/pipeline/measure-import.ts [listens=250000] [--parse-only]
+ * Run: npx tsx test/pipeline/measure-import.ts [listens=250000] [--parse-only | --pipeline-only]
  * 1. parse rate of each format: a generated history of N listens read by HistoryFile alone
  *    (no Kafka), listens/s = N / wall time;
  * 2. the whole pipeline: a Spotify data zip of N listens (Streaming_History_Audio_*.json files of
@@ -20,6 +20,7 @@ import { asComparable, createHarness, daysBack, expectedCounts, hSongId, quietLo
 
 const N = Number(process.argv[2] ?? 250_000);
 const parseOnly = process.argv.includes('--parse-only');
+const pipelineOnly = process.argv.includes('--pipeline-only');
 const dir = mkdtempSync(join(tmpdir(), 'measure-import-'));
 
 /** N plays over the last 6 days (inside the default retention), 400 artists × 25 titles */
@@ -57,7 +58,8 @@ async function parseRate(name: string, data: string | Buffer): Promise<Record<st
 }
 
 const zip = spotifyZip();
-const rates = [
+writeFileSync(join(dir, 'my_spotify_data.zip'), zip);
+const rates = pipelineOnly ? [] : [
   await parseRate('my_spotify_data.zip', zip),
   await parseRate('Streaming_History_Audio_2026.json', JSON.stringify(plays.map((p) => spotifyExtended(p)))),
   await parseRate('listens.jsonl', plays.map((p) => JSON.stringify(listenBrainzListen(p))).join('\n')),
