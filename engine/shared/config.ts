@@ -95,7 +95,7 @@ const DEFAULTS: Omit<Config, 'dataDir' | 'apiToken'> = {
   topicPartitions: 6,
   consumerGroup: 'topk-aggregator',
   listenbrainzUrl: 'https://api.listenbrainz.org',
-  lastfmUrl: 'https://ws.audioscrobbler.com/2.0/',
+  lastfmUrl: 'https://ws.audioscrobbler.com/2.0', // stored without the trailing slash like every URL setting; the source adds it
   crawlLookbackHours: undefined,
   githubUrl: 'https://github.com',
   githubApiUrl: 'https://api.github.com',
