@@ -26,6 +26,13 @@ function configError(fn: () => unknown): ConfigError {
 }
 
 describe('loadConfig', () => {
+  it('invents no GitHub OAuth App: no client id until one is configured (config.json, or TOPK_GITHUB_CLIENT_ID which wins)', () => {
+    expect(loadConfig({ env: { TOPK_DATA_DIR: dataDir() } }).githubClientId).toBeUndefined();
+    const d = dataDir({ githubClientId: 'Ov23liFromTheFile001' });
+    expect(loadConfig({ env: { TOPK_DATA_DIR: d } }).githubClientId).toBe('Ov23liFromTheFile001');
+    expect(loadConfig({ env: { TOPK_DATA_DIR: d, TOPK_GITHUB_CLIENT_ID: 'Ov23liFromTheEnv0001' } }).githubClientId).toBe('Ov23liFromTheEnv0001');
+  });
+
   it('has working defaults', () => {
     const c = loadConfig({ env: { TOPK_DATA_DIR: dataDir() } });
     expect(c).toMatchObject({

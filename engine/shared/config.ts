@@ -43,7 +43,8 @@ export interface Config {
   crawlLookbackHours: number | undefined;
   githubUrl: string;
   githubApiUrl: string;
-  githubClientId: string;
+  /** client id of the user's own GitHub OAuth App (device flow enabled); none until one is configured */
+  githubClientId: string | undefined;
   /** only for the optional loopback + PKCE flow; never shipped with the desktop app */
   githubClientSecret: string | undefined;
   logLevel: string;
@@ -74,9 +75,6 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
   }
 }
 
-/** The public OAuth app of Heavy Rotation (device flow needs no secret). */
-export const DEFAULT_GITHUB_CLIENT_ID = 'Ov23liHeavyRotation01';
-
 const DEFAULTS: Omit<Config, 'dataDir' | 'apiToken'> = {
   port: 7800,
   apiPort: 8080,
@@ -99,7 +97,7 @@ const DEFAULTS: Omit<Config, 'dataDir' | 'apiToken'> = {
   crawlLookbackHours: undefined,
   githubUrl: 'https://github.com',
   githubApiUrl: 'https://api.github.com',
-  githubClientId: DEFAULT_GITHUB_CLIENT_ID,
+  githubClientId: undefined,
   githubClientSecret: undefined,
   logLevel: 'info',
   stopStackOnQuit: false,

@@ -5,6 +5,7 @@
  * /control and /api answers with a little live behaviour (crawls add listens).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { githubAppStatus, parseClientId } from '../../main/auth/github-app';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 
@@ -26,8 +27,10 @@ function rng(seed: number): () => number {
 
 interface MockUser { user_id: string; display_name: string | null; created_at: string; seed: number; plays: Map<string, number>; listens: { listened_at: number; song_id: string; source: string }[] }
 const state = {
-  scenario: 'running' as 'running' | 'firstrun' | 'pulling',
+  scenario: 'running' as 'running' | 'firstrun' | 'pulling' | 'signedout',
   signedIn: true,
+  /** client id of the GitHub OAuth App; none on a first run */
+  githubClientId: null as string | null,
   users: new Map<string, MockUser>(),
   sources: new Map<string, { source: string; config: Record<string, unknown>; created_at: string; paused: boolean; interval: number; last_error?: string }[]>(),
   crawls: [] as { crawl_id: string; user_id: string; source: string; trigger: string; state: string; listens_fetched: number; listens_published: number; pages: number; error?: string; created_at: string; started_at?: string; finished_at?: string }[],
@@ -55,7 +58,9 @@ function reset(scenario: string): void {
   state.sources.clear();
   state.crawls = [];
   state.scenario = (scenario as typeof state.scenario) || 'running';
-  state.signedIn = scenario !== 'firstrun';
+  // 'signedout': an OAuth App is configured, nobody signed in yet
+  state.signedIn = scenario !== 'firstrun' && scenario !== 'signedout';
+  state.githubClientId = scenario === 'firstrun' ? null : 'Ov23liMockClient0001';
   state.pullStart = Date.now();
   if (scenario === 'firstrun' || scenario === 'pulling' || scenario === 'empty') return;
   const me = addUser('octocat', 'The Octocat', 7, 420);
@@ -159,6 +164,16 @@ const server = createServer((req, res) => {
     if (p === '/control/auth' && m === 'GET') {
       const accounts = state.signedIn ? [{ user_id: 'octocat', login: 'octocat', name: 'The Octocat', avatar_url: '', active: true }, { user_id: 'hubot', login: 'hubot', name: 'Hubot', avatar_url: '', active: false }] : [];
       return json(res, 200, { accounts, active_user_id: state.signedIn ? 'octocat' : null });
+    }
+    if (p === '/control/auth/github-app') {
+      if (m === 'PUT') {
+        try {
+          state.githubClientId = parseClientId((await body(req)).client_id);
+        } catch (e) {
+          return json(res, 400, { error: { code: 'invalid_client_id', message: (e as Error).message, field: 'client_id' } });
+        }
+      }
+      return json(res, 200, githubAppStatus(state.githubClientId ?? undefined, false, 'https://github.com'));
     }
     if (p === '/control/auth/device' && m === 'POST') return json(res, 200, { user_code: 'WDJB-MJHT', verification_uri: 'https://github.com/login/device', expires_in: 899, interval: 5, expires_at: new Date(Date.now() + 899_000).toISOString() });
     if (p === '/control/auth/device' && m === 'GET') return json(res, 200, { user_code: 'WDJB-MJHT', verification_uri: 'https://github.com/login/device', expires_at: new Date(Date.now() + 800_000).toISOString(), interval: 5, state: 'pending' });

@@ -241,6 +241,15 @@ export interface AuthStatus {
   pending?: PendingSignIn;
 }
 
+/** GET|PUT /control/auth/github-app (main/auth/github-app.ts GitHubAppStatus) */
+export interface GitHubAppStatus {
+  configured: boolean;
+  client_id: string | null;
+  source: 'environment' | 'config.json' | null;
+  register_url: string;
+  steps: string[];
+}
+
 export interface DeviceFlowStart {
   user_code: string;
   verification_uri: string;
