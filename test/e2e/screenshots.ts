@@ -16,6 +16,9 @@ const token = new URL(base).hash.replace(/^#token=/, '');
 const shots: { name: string; route: string; scenario?: string; wait?: number; dark?: boolean }[] = [
   { name: 'charts', route: 'charts' },
   { name: 'charts-dark', route: 'charts', dark: true },
+  { name: 'activity', route: 'activity' },
+  { name: 'activity-dark', route: 'activity', dark: true },
+  { name: 'cassandra-dark', route: 'cassandra', dark: true },
   { name: 'sources', route: 'sources' },
   { name: 'stack', route: 'stack' },
   { name: 'stack-firstrun', route: 'stack', scenario: 'firstrun' },

@@ -268,3 +268,57 @@ export interface DeviceFlowStatus {
   /** set once the flow is approved and the account saved */
   user_id?: string;
 }
+
+/** Movement of a chart row against the previous window of the same length (null: retention does not hold it). */
+export interface RowMovement {
+  previous_rank: number | null;
+  change: 'up' | 'down' | 'same' | 'new' | null;
+  delta: number | null;
+}
+
+export interface MovementResponse<Row> extends TopResponse<Row & RowMovement> {
+  covered: boolean;
+  previous: { from: string; to: string; total: number } | null;
+  reason?: string;
+}
+
+export interface ActivityDay {
+  day: string;
+  mine: number;
+  friends: number;
+  everyone: number;
+}
+
+export interface ActivityResponse {
+  user_id: string;
+  from: string;
+  to: string;
+  days: number;
+  friends: number;
+  series: ActivityDay[];
+  totals: { mine: number; friends: number; everyone: number };
+}
+
+export interface HeatmapResponse {
+  user_id: string;
+  from: string;
+  to: string;
+  tz: string;
+  total: number;
+  max: number;
+  /** [weekday Monday..Sunday][hour 0..23] */
+  cells: number[][];
+}
+
+export interface DiscoveriesResponse {
+  user_id: string;
+  from: string;
+  to: string;
+  days: number;
+  known_from: string;
+  history_days: number;
+  total_tracks: number;
+  total_artists: number;
+  tracks: { song_id: string; title: string | null; artist: string | null; first_day: string; listen_count: number }[];
+  artists: { artist: string; first_day: string; listen_count: number }[];
+}
