@@ -31,6 +31,17 @@ export async function prepareKeyspace(config: Config): Promise<void> {
   await migrate(config, quietLog);
 }
 
+/** The common start of a benchmark: a progress printer (quiet with --json), the config of its keyspace, migrated, and the environment. */
+export async function startBench(keyspace: string, json: boolean): Promise<{ say: (line: string) => void; config: Config; env: Environment }> {
+  const say = (line: string): void => {
+    if (!json) process.stderr.write(`${line}\n`);
+  };
+  const config = benchConfig(keyspace);
+  say(`keyspace ${config.keyspace}: migrating`);
+  await prepareKeyspace(config);
+  return { say, config, env: await describeEnvironment(config) };
+}
+
 export interface Environment {
   cpus: number;
   cpu_model: string;

@@ -1,6 +1,6 @@
 /** `topk bench query`: phases, table or JSON output. */
 import { createCassandra } from '../engine/shared/cassandra';
-import { benchConfig, describeEnvironment, err, out, prepareKeyspace, quietLog, ratio, round, runTag, table } from './bench-env';
+import { err, out, quietLog, ratio, round, runTag, startBench, table } from './bench-env';
 import type { LoadResult } from './load-worker';
 import { load, startServer, warm } from './query';
 import { checkAnswers, QUERY_DAYS, QUERY_K, setupScope } from './query-scopes';
@@ -33,13 +33,7 @@ type Phase = 'hits' | 'redis_hits' | 'misses';
 type PhaseResult = LoadResult & { cpu_us_per_request: Partial<Record<CpuRole, number>> };
 
 export async function benchQuery(a: QueryArgs): Promise<number> {
-  const say = (line: string): void => {
-    if (!a.json) process.stderr.write(`${line}\n`);
-  };
-  const config = benchConfig(a.keyspace);
-  say(`keyspace ${config.keyspace}: migrating`);
-  await prepareKeyspace(config);
-  const env = await describeEnvironment(config);
+  const { say, config, env } = await startBench(a.keyspace, a.json);
   const tag = runTag();
   const db = createCassandra(config, quietLog);
   await db.connect();

@@ -100,6 +100,18 @@ describe('topk bench (smoke)', () => {
     expect(j.baseline).toBeNull();
   }, 600_000);
 
+  it('freshness: probe listens followed on /v1/events until an answer counts them, under background ingest', async () => {
+    const r = await topk(['bench', 'freshness', '--seconds', '3', '--rate', '50', '--probes', '2', '--users', '5', '--keyspace', TEST_KEYSPACE, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout) as Record<string, Json>;
+    expect(j.benchmark).toBe('freshness');
+    expect(j.probes).toBeGreaterThanOrEqual(6);
+    expect(j.seen).toBeGreaterThan(0);
+    expect(j.p99_ms).toBeGreaterThanOrEqual(j.p50_ms);
+    expect(j.p50_ms).toBeGreaterThan(0);
+    expect(j.background_published).toBeGreaterThan(0);
+  }, 600_000);
+
   it('load: the mixed read routes under concurrent connections, per kind and with errors by kind', async () => {
     const r = await topk(['bench', 'load', '--seconds', '2', '--connections', '8', '--users', '4', '--listens', '300', '--keyspace', TEST_KEYSPACE, '--json']);
     expect(r.code, r.stderr).toBe(0);

@@ -11,6 +11,7 @@ export const BENCH_USAGE = `usage:
   topk bench ingest --listens N --users U [--days D] [--partitions P] [--duplicates F] [--baseline] [--baseline-seconds S] [--keep-data] [--keyspace NAME] [--json]
   topk bench query --seconds S --connections C [--scope user|friends|global] [--users U] [--tracks-per-day T] [--friends N] [--rate R] [--baseline] [--keyspace NAME] [--json]
   topk bench load --seconds S --connections C [--users U] [--listens N] [--timeout S] [--keyspace NAME] [--json]
+  topk bench freshness [--seconds S] [--rate R] [--probes P] [--users U] [--partitions P] [--keyspace NAME] [--json]
   topk bench soak [--minutes M] [--rate R] [--users U] [--days D] [--partitions P] [--duplicates F] [--query-rate Q] [--keyspace NAME] [--json]
 
 ingest: publishes N simulated listens (+ F·N re-crawled copies, default F=0.05) for U users over D days
@@ -23,6 +24,8 @@ query:  Top-K under load: cache hits, Redis-only hits, misses; every answer chec
 load:   the API's read routes mixed (Top-K hits and misses, windows, global, recent listens, /healthz) under C
         connections for S seconds, over N listens (default 40000) of U users (default 200) ingested by the
         aggregator; any non-2xx, timeout (default 10 s) or reset fails.
+freshness: S seconds (default 30) of R background listens/s (default 5000) through the aggregator; P probe listens/s
+        (default 2) followed on GET /v1/events: publish → first API answer that includes it, p50/p99 (target p99 ≤ 2 s).
 soak:   M minutes (default 10) of ingest at R messages/s (default 500) through the aggregator while the API
         serves Q mixed queries/s (default 20); RSS of both after warm-up vs the last minute (≤ 10 % growth),
         lag 0 at the end, every daily count verified.
@@ -68,6 +71,7 @@ export async function run(args: string[]): Promise<number> {
         rate: { type: 'string' },
         'query-rate': { type: 'string' },
         scope: { type: 'string' },
+        probes: { type: 'string' },
         friends: { type: 'string' },
         timeout: { type: 'string' },
       },
@@ -140,6 +144,20 @@ export async function run(args: string[]): Promise<number> {
       };
       await engines();
       return benchLoad(args);
+    }
+    if (which === 'freshness') {
+      const { benchFreshness } = await import('../../../bench/freshness');
+      const args = {
+        seconds: int('seconds', values.seconds, 30, 1, 3600),
+        rate: int('rate', values.rate, 5000, 1, 1_000_000),
+        probes: int('probes', values.probes, 2, 1, 100),
+        users: int('users', values.users, 200, 1, 100_000),
+        partitions: int('partitions', values.partitions, 6, 1, 1000),
+        json: values.json === true,
+        keyspace,
+      };
+      await engines();
+      return benchFreshness(args);
     }
     if (which === 'soak') {
       const duplicates = values.duplicates === undefined ? 0.05 : Number(values.duplicates);
