@@ -131,7 +131,7 @@ export class ControlPlane implements StackControl {
       token: this.config.apiToken,
       api: { host: this.config.apiHost, port: this.config.apiPort },
       allowedHosts: this.config.allowedHosts,
-      rendererDir: this.o.rendererDir ?? rendererDir(),
+      rendererDir: this.o.rendererDir ?? (() => rendererDir()),
       logs: this.logs,
       processes: this.supervisor,
       stack: this,
