@@ -18,7 +18,6 @@ async function main(): Promise<void> {
   const kafka = createKafka(config, log, 'topk-aggregator');
   const db = createCassandra(config, log);
   const redis = createRedis(config, log, { name: 'topk-aggregator' });
-  const dedupe = process.env.TOPK_AGGREGATOR_DEDUPE !== '0';
   const crash = process.env.TOPK_TEST_CRASH_AFTER_COUNTERS === '1';
   const agg = new Aggregator({
     kafka,
@@ -26,9 +25,9 @@ async function main(): Promise<void> {
     redis,
     config,
     log,
-    dedupe,
-    statsKey: process.env.TOPK_AGGREGATOR_STATS_KEY || undefined,
-    settleMs: process.env.TOPK_AGGREGATOR_SETTLE_MS ? Number(process.env.TOPK_AGGREGATOR_SETTLE_MS) : undefined,
+    dedupe: config.aggregatorDedupe,
+    statsKey: config.aggregatorStatsKey,
+    settleMs: config.aggregatorSettleMs,
     afterCounters: crash
       ? () => {
           log.warn('test hook: SIGKILL after counters, before commit');
@@ -54,7 +53,7 @@ async function main(): Promise<void> {
 
   await db.connect();
   await agg.start();
-  log.info({ group: config.consumerGroup, topic: config.listensTopic, dedupe }, 'ready');
+  log.info({ group: config.consumerGroup, topic: config.listensTopic, dedupe: config.aggregatorDedupe }, 'ready');
   process.send?.({ type: 'ready' });
 }
 

@@ -1,10 +1,9 @@
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance } from 'fastify';
 import type { Kafka } from 'kafkajs';
 import type { Redis } from 'ioredis';
+import { cqlDir } from '../shared/app-paths';
 import type { CassandraClient } from '../shared/cassandra';
 import type { Config } from '../shared/config';
 import type { Logger } from '../shared/logger';
@@ -57,13 +56,6 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-/**
- * The migrations readiness compares against: the packaged app's resources
- * (TOPK_RESOURCES_DIR, set by the desktop shell: cql/ ships outside the asar),
- * else the checkout's cql/.
- */
-const DEFAULT_CQL_DIR = process.env.TOPK_RESOURCES_DIR ? join(process.env.TOPK_RESOURCES_DIR, 'cql') : fileURLToPath(new URL('../../cql', import.meta.url));
-
 /** The engine REST API: Fastify with validation, auth, host guard, CORS, cache, metrics and OpenAPI. */
 export async function createApiServer(deps: ApiDeps): Promise<ApiServer> {
   const { config, log } = deps;
@@ -73,7 +65,7 @@ export async function createApiServer(deps: ApiDeps): Promise<ApiServer> {
     pipelineStats: () => pipeline.stats(),
     consumerLag: async () => (await pipeline.consumerLag().catch(() => null))?.partitions ?? null,
   });
-  const cache = new TopkCache({ redis: deps.redis, keyspace: config.keyspace, ttlSeconds: config.cacheTtlSeconds, metrics, log });
+  const cache = new TopkCache({ redis: deps.redis, keyspace: config.keyspace, ttlSeconds: config.cacheTtlSeconds, metrics, log, lruMax: config.apiLruMax });
   const store = new TopkStore(deps.cassandra);
   const openapi = new OpenApiCollector({
     title: 'Heavy Rotation engine API',
@@ -100,7 +92,7 @@ export async function createApiServer(deps: ApiDeps): Promise<ApiServer> {
       keyspace: config.keyspace,
       redis: deps.redis,
       kafkaPing: () => pipeline.ping(),
-      cqlDir: deps.cqlDir ?? DEFAULT_CQL_DIR,
+      cqlDir: deps.cqlDir ?? cqlDir(),
     }),
     openapi,
     now,

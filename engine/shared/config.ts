@@ -50,6 +50,14 @@ export interface Config {
   logLevel: string;
   /** desktop app: also stop Kafka/Cassandra/Redis when the app quits (default: keep them running) */
   stopStackOnQuit: boolean;
+  /** entries of the API's in-process Top-K cache; 0 turns it off (Redis only) */
+  apiLruMax: number;
+  /** aggregator: dedupe against the raw listens (false only to measure its cost: replays double count) */
+  aggregatorDedupe: boolean;
+  /** aggregator: Redis hash for its stats (default: the keyspace's) */
+  aggregatorStatsKey: string | undefined;
+  /** aggregator: wait after a failed write before recomputing (default: longer than Cassandra's counter write timeout) */
+  aggregatorSettleMs: number | undefined;
 }
 
 export class ConfigError extends Error {
@@ -101,6 +109,10 @@ const DEFAULTS: Omit<Config, 'dataDir' | 'apiToken'> = {
   githubClientSecret: undefined,
   logLevel: 'info',
   stopStackOnQuit: false,
+  apiLruMax: 500,
+  aggregatorDedupe: true,
+  aggregatorStatsKey: undefined,
+  aggregatorSettleMs: undefined,
 };
 
 /** Environment variable → config key. */
@@ -131,6 +143,10 @@ const ENV_KEYS: Record<string, keyof Config> = {
   TOPK_GITHUB_CLIENT_SECRET: 'githubClientSecret',
   TOPK_LOG_LEVEL: 'logLevel',
   TOPK_STOP_STACK_ON_QUIT: 'stopStackOnQuit',
+  TOPK_API_LRU_MAX: 'apiLruMax',
+  TOPK_AGGREGATOR_DEDUPE: 'aggregatorDedupe',
+  TOPK_AGGREGATOR_STATS_KEY: 'aggregatorStatsKey',
+  TOPK_AGGREGATOR_SETTLE_MS: 'aggregatorSettleMs',
 };
 
 export const CONFIG_ENV_VARS = Object.keys(ENV_KEYS);
@@ -142,9 +158,11 @@ const INT_RANGES: Partial<Record<keyof Config, [number, number]>> = {
   cacheTtlSeconds: [1, 86400 * 30],
   topicPartitions: [1, 1000],
   crawlLookbackHours: [0, 24 * 3650],
+  apiLruMax: [0, 10_000_000],
+  aggregatorSettleMs: [0, 600_000],
 };
 const LIST_KEYS = new Set<keyof Config>(['kafkaBrokers', 'cassandraContactPoints', 'allowedHosts']);
-const BOOL_KEYS = new Set<keyof Config>(['stopStackOnQuit']);
+const BOOL_KEYS = new Set<keyof Config>(['stopStackOnQuit', 'aggregatorDedupe']);
 const URL_KEYS = new Set<keyof Config>(['listenbrainzUrl', 'lastfmUrl', 'githubUrl', 'githubApiUrl', 'redisUrl']);
 
 function coerce(key: keyof Config, raw: unknown, origin: string): unknown {

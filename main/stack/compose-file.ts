@@ -6,11 +6,11 @@
  * `ports` are unioned, `command`/`entrypoint`/`healthcheck.test` replaced;
  * the `!override` tag replaces a value and `!reset` removes it).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { delimiter, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { delimiter, dirname, resolve } from 'node:path';
 import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
+import { composeFile } from '../../engine/shared/app-paths';
 import { StackError } from './stack-error';
 
 /** A compose file the provider cannot use: a StackError (code CONFIG) naming the field. */
@@ -239,27 +239,13 @@ export function loadComposeProject(files: string[], env: Env = process.env): Com
   return composeProject(mergeComposeDocs(docs), files.map((f) => resolve(f)), 'topk', env);
 }
 
-/** The repository's stack/compose.yml, found from this module upwards (works from source and from dist/). */
-export function defaultComposeFile(): string {
-  // the packaged desktop app ships stack/ as an extra resource outside the asar
-  const resources = process.env.TOPK_RESOURCES_DIR;
-  if (resources && existsSync(join(resources, 'stack', 'compose.yml'))) return join(resources, 'stack', 'compose.yml');
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, 'stack', 'compose.yml');
-    if (existsSync(candidate)) return candidate;
-    dir = dirname(dir);
-  }
-  return resolve('stack', 'compose.yml');
-}
-
 /**
  * The compose files to merge: stack/compose.yml first, then the override files
  * from `composeFiles` (or TOPK_COMPOSE_FILE, paths separated by the platform's
  * path delimiter), like `docker compose -f stack/compose.yml -f override.yml`.
  */
 export function composeFilesFrom(opts: { composeFiles?: string[]; env?: NodeJS.ProcessEnv; base?: string } = {}): string[] {
-  const base = resolve(opts.base ?? defaultComposeFile());
+  const base = resolve(opts.base ?? composeFile());
   const fromEnv = (opts.env ?? process.env).TOPK_COMPOSE_FILE;
   const extra = opts.composeFiles?.length ? opts.composeFiles : fromEnv ? fromEnv.split(delimiter).filter(Boolean) : [];
   return [base, ...extra.map((f) => resolve(f)).filter((f) => f !== base)];

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { until } from '../../test/helpers/until';
 import { loadConfig } from '../../engine/shared/config';
-import { CASSANDRA_VERSION, KAFKA_VERSION, NativeStackProvider, cassandraStoragePort, defaultNativeStackDir, kafkaClusterId } from './native-provider';
+import { CASSANDRA_VERSION, KAFKA_VERSION, NativeStackProvider, cassandraStoragePort, kafkaClusterId } from './native-provider';
+import { nativeStackDir } from '../../engine/shared/app-paths';
 import { stopPid } from './native-processes';
 import { StackError } from './stack-error';
 
@@ -124,7 +125,7 @@ describe('stopping a service (pid files, exits)', () => {
 });
 
 describe('native stack files', () => {
-  const dir = defaultNativeStackDir();
+  const dir = nativeStackDir();
   it('pins the same versions as the provider', () => {
     expect(readFileSync(join(dir, 'kafka', 'pom.xml'), 'utf8')).toContain(`<kafka.version>${KAFKA_VERSION}</kafka.version>`);
     expect(readFileSync(join(dir, 'cassandra', 'pom.xml'), 'utf8')).toContain(`<cassandra.version>${CASSANDRA_VERSION}</cassandra.version>`);

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { nativeStackDir } from '../../engine/shared/app-paths';
 import type { Config } from '../../engine/shared/config';
 import { configEndpoints } from './external-provider';
 import { fetchMavenJars } from './native-jars';
@@ -28,11 +28,6 @@ import type {
 
 export const KAFKA_VERSION = '3.9.1';
 export const CASSANDRA_VERSION = '5.0.6';
-
-/** The repo's `stack/native/` (poms, config templates). */
-export function defaultNativeStackDir(): string {
-  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'stack', 'native');
-}
 
 export interface NativeProviderOptions {
   /** where the poms and config templates live (default: the repo's stack/native) */
@@ -74,7 +69,7 @@ export class NativeStackProvider implements StackProvider {
     opts: NativeProviderOptions = {},
   ) {
     this.root = join(config.dataDir, 'native');
-    this.stackDir = opts.stackDir ?? defaultNativeStackDir();
+    this.stackDir = opts.stackDir ?? nativeStackDir();
     this.env = opts.env ?? process.env;
     this.startTimeoutMs = opts.startTimeoutMs ?? 240_000;
     this.stopTimeoutMs = opts.stopTimeoutMs ?? 45_000;
