@@ -144,6 +144,7 @@ export class ListenBrainzSource implements SourceAdapter {
         }
       } finally {
         clearTimeout(timer);
+        this.pacer.done();
       }
       this.noteRateLimit(res.headers);
       if (res.status === 200) {
@@ -172,12 +173,11 @@ export class ListenBrainzSource implements SourceAdapter {
   }
 
 
+  /** X-RateLimit-Remaining / -Reset-In: the window every request of this process draws on. */
   private noteRateLimit(h: Headers): void {
-    const remaining = h.get('x-ratelimit-remaining');
-    const resetIn = h.get('x-ratelimit-reset-in');
-    if (remaining !== null && Number(remaining) <= 0 && resetIn !== null && Number.isFinite(Number(resetIn))) {
-      this.pacer.holdUntil(Date.now() + Number(resetIn) * 1000);
-    }
+    const remaining = Number(h.get('x-ratelimit-remaining') ?? NaN);
+    const resetIn = Number(h.get('x-ratelimit-reset-in') ?? NaN);
+    if (Number.isFinite(remaining) && Number.isFinite(resetIn)) this.pacer.window(remaining, Date.now() + resetIn * 1000);
   }
 }
 
