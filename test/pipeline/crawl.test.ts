@@ -132,7 +132,7 @@ describe('ListenBrainz source against the strict fake', () => {
   const songIdOf = (l: FakeListen): string =>
     (l.track_metadata.additional_info?.recording_mbid as string | undefined) || l.recording_msid || hSongId(l.track_metadata.artist_name, l.track_metadata.track_name);
 
-  it('pages through 429s and 500s to exact counts, then crawls only what is new', async () => {
+  it('pages through 429s and 500s to exact counts, then re-reads the look-back window without double counting', async () => {
     const user = uid('lb');
     const name = `lbuser_${user}`;
     const now = Date.now();
