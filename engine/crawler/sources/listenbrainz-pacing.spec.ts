@@ -20,7 +20,7 @@ function history(user: string, n: number, now: number): FakeListen[] {
 }
 
 function ctx(user: string, now: number): CrawlContext {
-  return { userId: user, config: { username: user }, cursor: null, now, retentionDays: 7, signal: new AbortController().signal, log: pino({ level: 'silent' }) };
+  return { userId: user, config: { username: user }, cursor: null, now, retentionDays: 7, lookbackMs: 7 * 86_400_000, signal: new AbortController().signal, log: pino({ level: 'silent' }) };
 }
 
 /** Distinct listens a crawl yields (page boundaries are read twice on purpose; dedupe absorbs them). */
