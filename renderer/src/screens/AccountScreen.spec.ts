@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { fireEvent, render, screen } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
-import { installFakeClient } from '../test-utils/fake-client';
+import { installFakeClient } from '../../../test/renderer/fake-client';
 import { session } from '../lib/session.svelte';
 import AccountScreen from './AccountScreen.svelte';
 
