@@ -491,6 +491,8 @@ describe('UI end to end (Chromium, topk serve, GitHub fake)', () => {
     const report: string[] = [];
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });
+      // a fresh page: colours switched on a live page are still in their CSS transitions for a moment
+      await page.reload();
       for (const route of ['charts', 'activity', 'sources', 'stack', 'account', 'logs', 'kafka', 'cassandra', 'redis']) {
         await go(route);
         await page.waitForTimeout(2000);

@@ -70,22 +70,19 @@ export async function svgToPng(svg: SVGSVGElement, scale = 2): Promise<Blob> {
   const text = standaloneSvg(svg);
   const { width, height } = svg.getBoundingClientRect();
   const img = new Image();
-  const url = URL.createObjectURL(new Blob([text], { type: 'image/svg+xml' }));
-  try {
-    await new Promise<void>((resolve, reject) => {
-      img.onload = () => resolve();
-      img.onerror = () => reject(new Error('the chart could not be drawn as an image'));
-      img.src = url;
-    });
-    const canvas = document.createElement('canvas');
-    canvas.width = Math.round(width * scale);
-    canvas.height = Math.round(height * scale);
-    const g = canvas.getContext('2d');
-    if (!g) throw new Error('this browser cannot draw to a canvas');
-    g.scale(scale, scale);
-    g.drawImage(img, 0, 0, width, height);
-    return await new Promise<Blob>((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('PNG encoding failed'))), 'image/png'));
-  } finally {
-    URL.revokeObjectURL(url);
-  }
+  // a data: URL, not a blob: one: the app's Content-Security-Policy allows images from 'self' and data: only
+  const url = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(text)}`;
+  await new Promise<void>((resolve, reject) => {
+    img.onload = () => resolve();
+    img.onerror = () => reject(new Error('the chart could not be drawn as an image'));
+    img.src = url;
+  });
+  const canvas = document.createElement('canvas');
+  canvas.width = Math.round(width * scale);
+  canvas.height = Math.round(height * scale);
+  const g = canvas.getContext('2d');
+  if (!g) throw new Error('this browser cannot draw to a canvas');
+  g.scale(scale, scale);
+  g.drawImage(img, 0, 0, width, height);
+  return await new Promise<Blob>((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('PNG encoding failed'))), 'image/png'));
 }
