@@ -59,8 +59,8 @@ async function underGc<T>(ms: number, fn: () => Promise<T>): Promise<T> {
 describe('ListenBrainzSource request timeout', () => {
   it('gives up on a request that never answers after requestTimeoutMs, even while garbage is collected', async () => {
     const s = await server(Infinity, []);
-    const src = new ListenBrainzSource({ baseUrl: s.url, requestTimeoutMs: 300, maxRetries: 1, backoffBaseMs: 10 });
-    const err = await underGc(5000, () => crawlAll(src)).catch((e: unknown) => e as Error);
+    const src = new ListenBrainzSource({ baseUrl: s.url, requestTimeoutMs: 1500, maxRetries: 1, backoffBaseMs: 10 });
+    const err = await underGc(10_000, () => crawlAll(src)).catch((e: unknown) => e as Error);
     expect((err as Error).message).toMatch(/ListenBrainz unreachable/);
     expect(s.requests()).toBe(2);
   });
@@ -68,8 +68,8 @@ describe('ListenBrainzSource request timeout', () => {
   it('retries a timed-out request and goes on with the answer', async () => {
     const now = Math.floor(Date.now() / 1000) - 60;
     const s = await server(1, [{ listened_at: now, recording_msid: 'm-1', track_metadata: { artist_name: 'A', track_name: 'T' } }]);
-    const src = new ListenBrainzSource({ baseUrl: s.url, requestTimeoutMs: 300, maxRetries: 2, backoffBaseMs: 10 });
-    const pages = await underGc(5000, () => crawlAll(src));
+    const src = new ListenBrainzSource({ baseUrl: s.url, requestTimeoutMs: 1500, maxRetries: 2, backoffBaseMs: 10 });
+    const pages = await underGc(10_000, () => crawlAll(src));
     expect(pages.flatMap((p) => p.listens).map((l) => l.listened_at)).toEqual([now * 1000]);
     expect(pages.at(-1)?.cursor).toBe(String(now));
     expect(s.requests()).toBe(2);
