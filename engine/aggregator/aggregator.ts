@@ -10,6 +10,8 @@ import { backoffMs, RwLock, sleep } from '../shared/concurrency';
 import { incrStats, redisNames } from '../shared/stats';
 import type { RedisNames } from '../shared/stats';
 import { ensureTopics } from '../shared/topics';
+import { createStore } from '../shared/store/store';
+import type { Store } from '../shared/store/store';
 import { ListenWriter } from './listen-writer';
 import type { WriteTiming } from './listen-writer';
 
@@ -25,7 +27,7 @@ export interface AggregatorOptions {
   chunkSize?: number;
   statsKey?: string;
   invalidateChannel?: string;
-  /** test hook, see ListenWriter */
+  /** test hook (crash tests), see ListenWriter */
   afterCounters?: () => void;
   /** wait after a failed write before recovering (default SETTLE_MS) */
   settleMs?: number;
@@ -55,6 +57,7 @@ export interface AggregatorStats {
 export class Aggregator {
   private consumer: Consumer | undefined;
   private producer: Producer | undefined;
+  private readonly store: Store;
   private readonly writer: ListenWriter;
   private readonly recovered = new Set<number>();
   private readonly deletedCache = new Map<string, { deletedAt: number | null; at: number }>();
@@ -66,8 +69,9 @@ export class Aggregator {
 
   constructor(private readonly o: AggregatorOptions) {
     this.names = redisNames(o.config.keyspace);
+    this.store = createStore(o.db);
     this.writer = new ListenWriter({
-      db: o.db,
+      store: this.store,
       log: o.log,
       retentionDays: o.config.retentionDays,
       stream: `${o.config.consumerGroup}/${o.config.listensTopic}`,
@@ -247,9 +251,7 @@ export class Aggregator {
     if (this.deletedCache.size > 100_000) this.deletedCache.clear();
     await Promise.all(
       need.map(async (u) => {
-        const rs = await this.o.db.execute('SELECT deleted_at FROM deleted_users WHERE user_id = ?', [u], { prepare: true });
-        const d = rs.first()?.deleted_at as Date | null | undefined;
-        this.deletedCache.set(u, { deletedAt: d ? d.getTime() : null, at: now });
+        this.deletedCache.set(u, { deletedAt: await this.store.users.deletedAt(u), at: now });
       }),
     );
     return events.filter((e) => {

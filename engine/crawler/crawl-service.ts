@@ -9,8 +9,10 @@ import { SecretBox } from '../shared/crypto';
 import { DAY_MS } from '../shared/listen-identity';
 import type { ListenEvent } from '../shared/listen-event';
 import { incrStats, redisNames } from '../shared/stats';
-import { CrawlStore, publicSchedule } from './crawl-store';
-import type { CrawlRecord, CrawlState, ScheduleRecord } from './crawl-store';
+import { publicSchedule } from '../shared/store/crawls';
+import type { CrawlRecord, CrawlState, ScheduleRecord } from '../shared/store/crawls';
+import { createStore } from '../shared/store/store';
+import type { Store } from '../shared/store/store';
 import { createCrawlQueue, crawlQueueName, enqueueCrawl } from './crawl-queue';
 import type { CrawlJobData } from './crawl-queue';
 import { ListenPublisher } from './publisher';
@@ -20,7 +22,7 @@ import type { SourceAdapter } from './sources/types';
 import { ImportReader } from './sources/import';
 import type { ImportFormat } from './sources/import';
 
-export type { CrawlRecord, CrawlState, ScheduleRecord } from './crawl-store';
+export type { CrawlRecord, CrawlState, ScheduleRecord } from '../shared/store/crawls';
 
 export interface SourceRecord {
   user_id: string;
@@ -72,14 +74,14 @@ const MAX_INTERVAL = 7 * 86_400;
 
 /** The crawl/source service of INTERFACES.md, used by the API routes and the crawler process. */
 export class CrawlService {
-  readonly store: CrawlStore;
+  readonly store: Store;
   readonly sources: Map<string, SourceAdapter>;
   readonly queue: Queue<CrawlJobData>;
   private readonly secrets: SecretBox;
   private readonly publisher: ListenPublisher;
 
   constructor(private readonly deps: CrawlServiceDeps) {
-    this.store = new CrawlStore(deps.cassandra);
+    this.store = createStore(deps.cassandra);
     this.sources = deps.sources ?? createSources(deps.config);
     this.secrets = deps.secrets ?? SecretBox.fromDataDir(deps.config.dataDir);
     this.queue = createCrawlQueue(deps.redis, { name: deps.queueName ?? crawlQueueName(deps.config.keyspace), prefix: deps.queuePrefix });
@@ -101,11 +103,11 @@ export class CrawlService {
       if (err instanceof ConfigValidationError) throw new SourceError(err.message, err.field, 'invalid_source_config');
       throw err;
     }
-    const before = await this.store.getSource(userId, source);
-    const created = await this.store.upsertSource(userId, source, parsed.config, parsed.credentials ? this.secrets.encrypt(parsed.credentials) : null);
-    const schedule = await this.store.getSchedule(userId, source);
+    const before = await this.store.sources.getSource(userId, source);
+    const created = await this.store.sources.upsertSource(userId, source, parsed.config, parsed.credentials ? this.secrets.encrypt(parsed.credentials) : null);
+    const schedule = await this.store.crawls.getSchedule(userId, source);
     if (!schedule) {
-      await this.store.upsertSchedule({
+      await this.store.crawls.upsertSchedule({
         user_id: userId,
         source,
         interval_seconds: adapter.defaultIntervalSeconds,
@@ -115,16 +117,16 @@ export class CrawlService {
       });
     } else if (before && JSON.stringify(before.config) !== JSON.stringify(parsed.config)) {
       // another account / seed: its history starts from scratch
-      await this.store.updateSchedule(userId, source, { cursor: null, next_run_at: new Date() });
+      await this.store.crawls.updateSchedule(userId, source, { cursor: null, next_run_at: new Date() });
     }
     const rec = await this.sourceRecord(userId, source);
     return { created, source: rec! };
   }
 
   private async sourceRecord(userId: string, source: string): Promise<SourceRecord | null> {
-    const s = await this.store.getSource(userId, source);
+    const s = await this.store.sources.getSource(userId, source);
     if (!s) return null;
-    const sched = await this.store.getSchedule(userId, source);
+    const sched = await this.store.crawls.getSchedule(userId, source);
     return {
       user_id: userId,
       source,
@@ -135,7 +137,7 @@ export class CrawlService {
   }
 
   async listSources(userId: string): Promise<SourceRecord[]> {
-    const rows = await this.store.listSources(userId);
+    const rows = await this.store.sources.listSources(userId);
     const out: SourceRecord[] = [];
     for (const r of rows) {
       const rec = await this.sourceRecord(userId, r.source);
@@ -145,10 +147,10 @@ export class CrawlService {
   }
 
   async removeSource(userId: string, source: string): Promise<boolean> {
-    const s = await this.store.getSource(userId, source);
+    const s = await this.store.sources.getSource(userId, source);
     if (!s) return false;
-    await this.store.deleteSource(userId, source);
-    await this.store.deleteSchedule(userId, source);
+    await this.store.sources.deleteSource(userId, source);
+    await this.store.crawls.deleteSchedule(userId, source);
     await this.removeQueuedJobs((d) => d.user_id === userId && d.source === source);
     return true;
   }
@@ -160,8 +162,8 @@ export class CrawlService {
       throw new SourceError(`interval_seconds must be an integer between ${MIN_INTERVAL} and ${MAX_INTERVAL}`, 'interval_seconds', 'invalid_interval');
     }
     if (paused !== undefined && typeof paused !== 'boolean') throw new SourceError('paused must be a boolean', 'paused', 'invalid_paused');
-    const s = await this.store.getSchedule(userId, source);
-    if (!s || !(await this.store.getSource(userId, source))) return null;
+    const s = await this.store.crawls.getSchedule(userId, source);
+    if (!s || !(await this.store.sources.getSource(userId, source))) return null;
     const f: Record<string, unknown> = {};
     if (paused !== undefined) f.paused = paused;
     if (iv !== undefined) {
@@ -169,18 +171,18 @@ export class CrawlService {
       const base = s.last_run_at ? Date.parse(s.last_run_at) : Date.now();
       f.next_run_at = new Date(Math.max(Date.now(), base + iv * 1000));
     }
-    await this.store.updateSchedule(userId, source, f);
-    const after = await this.store.getSchedule(userId, source);
+    await this.store.crawls.updateSchedule(userId, source, f);
+    const after = await this.store.crawls.getSchedule(userId, source);
     return after ? publicSchedule(after) : null;
   }
 
   async requestCrawl(userId: string, source: string, trigger: 'manual' | 'retry' | 'schedule' = 'manual'): Promise<CrawlRecord> {
     this.adapter(source);
-    if (!(await this.store.getSource(userId, source))) {
+    if (!(await this.store.sources.getSource(userId, source))) {
       throw new SourceError(`source "${source}" is not connected for user "${userId}"`, 'source', 'not_connected');
     }
     const crawl = await this.createCrawl(userId, source, trigger, 'queued');
-    await this.store.updateSchedule(userId, source, { state: 'queued', last_crawl_id: crawl.crawl_id });
+    await this.store.crawls.updateSchedule(userId, source, { state: 'queued', last_crawl_id: crawl.crawl_id });
     await enqueueCrawl(this.queue, { crawl_id: crawl.crawl_id, user_id: userId, source });
     return crawl;
   }
@@ -198,22 +200,22 @@ export class CrawlService {
       pages: 0,
       created_at: new Date().toISOString(),
     };
-    await this.store.insertCrawl(crawl);
+    await this.store.crawls.insertCrawl(crawl);
     return crawl;
   }
 
   getCrawl(crawlId: string): Promise<CrawlRecord | null> {
-    return this.store.getCrawl(crawlId);
+    return this.store.crawls.getCrawl(crawlId);
   }
 
   async listCrawls(userId: string, source?: string, limit = 50): Promise<CrawlRecord[]> {
-    const sources = source ? [source] : [...new Set([...(await this.store.listSources(userId)).map((s) => s.source), 'import'])];
+    const sources = source ? [source] : [...new Set([...(await this.store.sources.listSources(userId)).map((s) => s.source), 'import'])];
     const ids: Array<{ crawl_id: string; created_at: Date }> = [];
-    for (const s of sources) ids.push(...(await this.store.crawlIdsOf(userId, s, limit)));
+    for (const s of sources) ids.push(...(await this.store.crawls.crawlIdsOf(userId, s, limit)));
     ids.sort((a, b) => b.created_at.getTime() - a.created_at.getTime() || (a.crawl_id < b.crawl_id ? -1 : 1));
     const out: CrawlRecord[] = [];
     for (const { crawl_id } of ids.slice(0, limit)) {
-      const c = await this.store.getCrawl(crawl_id);
+      const c = await this.store.crawls.getCrawl(crawl_id);
       if (c) out.push(c);
     }
     return out;
@@ -227,7 +229,7 @@ export class CrawlService {
   async importFile(userId: string, stream: NodeJS.ReadableStream, filename?: string): Promise<ImportReport> {
     if (typeof userId !== 'string' || userId === '') throw new SourceError('user id required', 'user_id', 'invalid_user');
     const crawl = await this.createCrawl(userId, 'import', 'import', 'running');
-    await this.store.updateCrawl(crawl.crawl_id, { started_at: new Date().toISOString() });
+    await this.store.crawls.updateCrawl(crawl.crawl_id, { started_at: new Date().toISOString() });
     const reader = new ImportReader(filename);
     const reasons: Record<string, number> = {};
     let accepted = 0;
@@ -269,7 +271,7 @@ export class CrawlService {
       error = (err as Error).message;
     }
     const state: CrawlState = error ? 'failed' : 'done';
-    await this.store.updateCrawl(crawl.crawl_id, {
+    await this.store.crawls.updateCrawl(crawl.crawl_id, {
       state,
       listens_fetched: reader.entries,
       listens_published: accepted - buffer.length,
@@ -294,11 +296,11 @@ export class CrawlService {
 
   /** Sources, schedule, crawl history and queued jobs of a user (the API deletes listens and counts). */
   async deleteUserData(userId: string): Promise<void> {
-    const sources = await this.store.listSources(userId);
+    const sources = await this.store.sources.listSources(userId);
     for (const s of new Set([...sources.map((x) => x.source), 'import', ...this.sources.keys()])) {
-      await this.store.deleteCrawlsOf(userId, s);
-      await this.store.deleteSchedule(userId, s);
-      await this.store.deleteSource(userId, s);
+      await this.store.crawls.deleteCrawlsOf(userId, s);
+      await this.store.crawls.deleteSchedule(userId, s);
+      await this.store.sources.deleteSource(userId, s);
     }
     await this.removeQueuedJobs((d) => d.user_id === userId);
   }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Aggregator } from '../../engine/aggregator/aggregator';
 import { rebuildCounts } from '../../engine/aggregator/rebuild';
+import { createStore } from '../../engine/shared/store/store';
 import { ListenPublisher } from '../../engine/crawler/publisher';
 import type { ListenEvent } from '../../engine/shared/listen-event';
 import { asComparable, createHarness, daysBack, expectedCounts, expectedGlobal, quietLog, storedCounts, storedGlobal, uid, waitFor, waitForLag0 } from './harness';
@@ -109,19 +110,19 @@ describe('aggregator exactness', () => {
     // a double-applied counter update hits the global row too
     await h.db.execute('UPDATE global_daily_counts SET plays = plays + 5 WHERE day = ? AND song_id = ?', [day, 'r1'], { prepare: true });
     await h.db.execute('UPDATE global_daily_counts SET plays = plays + 1 WHERE day = ? AND song_id = ?', [day, 'ghost'], { prepare: true });
-    const r = await rebuildCounts(h.db, { user, days: 2 });
+    const r = await rebuildCounts(createStore(h.db), { user, days: 2 });
     const fixes = r.fixes.map((f) => [f.song_id, f.before, f.after]).sort();
     expect(fixes).toEqual([
       ['ghost', 1, 0],
       ['r1', 7, 2],
     ]);
     expect(await storedCounts(h, user, daysBack(2))).toEqual(asComparable(expectedCounts(events).get(user)));
-    const again = await rebuildCounts(h.db, { user, days: 2 });
+    const again = await rebuildCounts(createStore(h.db), { user, days: 2 });
     expect(again.fixes).toEqual([]);
-    expect((await rebuildCounts(h.db, { days: 2, dryRun: true })).globalFixes).toEqual([]);
+    expect((await rebuildCounts(createStore(h.db), { days: 2, dryRun: true })).globalFixes).toEqual([]);
     // tamper a global count too: a full rebuild re-derives global counts from the users' counts
     await h.db.execute('UPDATE global_daily_counts SET plays = plays + 4 WHERE day = ? AND song_id = ?', [day, 'r2'], { prepare: true });
-    const full = await rebuildCounts(h.db, { days: h.config.retentionDays });
+    const full = await rebuildCounts(createStore(h.db), { days: h.config.retentionDays });
     expect(full.fixes).toEqual([]);
     expect(full.globalFixes.map((f) => [f.song_id, f.before - f.after])).toEqual([['r2', 4]]);
   }, 60_000);
