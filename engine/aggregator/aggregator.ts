@@ -60,7 +60,6 @@ export class Aggregator {
   private readonly store: Store;
   private readonly writer: ListenWriter;
   private readonly recovered = new Set<number>();
-  private readonly deletedCache = new Map<string, { deletedAt: number | null; at: number }>();
   private stopping = false;
   /** batches write under `shared`; recovery (recompute from raw listens) runs `exclusive`, so no write of this process races it */
   private readonly lock = new RwLock();
@@ -240,23 +239,18 @@ export class Aggregator {
     }
   }
 
-  /** Users in deleted_users: drop their events published before deleted_at. */
+  /**
+   * Users in deleted_users: drop their events published before deleted_at.
+   * Read for every chunk, never cached: once the DELETE's tombstone is written
+   * (its first step, before the 202), no chunk read after it counts an event
+   * published before it, however soon it is replayed.
+   */
   private async dropDeleted(events: ListenEvent[]): Promise<ListenEvent[]> {
-    const now = Date.now();
-    const users = [...new Set(events.map((e) => e.user_id))];
-    const need = users.filter((u) => {
-      const c = this.deletedCache.get(u);
-      return !c || now - c.at > 5000;
-    });
-    if (this.deletedCache.size > 100_000) this.deletedCache.clear();
-    await Promise.all(
-      need.map(async (u) => {
-        this.deletedCache.set(u, { deletedAt: await this.store.users.deletedAt(u), at: now });
-      }),
-    );
+    const deleted = await this.store.users.deletedAt([...new Set(events.map((e) => e.user_id))]);
+    if (deleted.size === 0) return events;
     return events.filter((e) => {
-      const d = this.deletedCache.get(e.user_id)?.deletedAt;
-      return d == null || e.published_at >= d;
+      const d = deleted.get(e.user_id);
+      return d === undefined || e.published_at >= d;
     });
   }
 

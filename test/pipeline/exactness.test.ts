@@ -98,6 +98,21 @@ describe('aggregator exactness', () => {
     expect(await storedCounts(h, user, daysBack(2))).toEqual(asComparable(expectedCounts([after]).get(user)));
   }, 60_000);
 
+  it('a deletion is a barrier: an event published before it and replayed right after it never counts', async () => {
+    const user = uid('gone');
+    const now = Date.now();
+    const counted = ev(user, now - HOUR, 'g1', { published_at: now - 2000 });
+    await pub.publish([counted]);
+    await waitForLag0(h); // the aggregator has looked the user up: not deleted
+    expect(await storedCounts(h, user, daysBack(2))).toEqual(asComparable(expectedCounts([counted]).get(user)));
+    // the DELETE's first step, before its 202: the tombstone
+    await createStore(h.db).users.markDeleted(user, new Date(now));
+    // at once (no wait for any cache to expire) Kafka replays an event published before the deletion
+    await pub.publish([ev(user, now - HOUR, 'g2', { published_at: now - 1000 })]);
+    await waitForLag0(h);
+    expect(await storedCounts(h, user, daysBack(2))).toEqual(asComparable(expectedCounts([counted]).get(user)));
+  }, 60_000);
+
   it('rebuild repairs a tampered count and reports it; global counts match the users', async () => {
     const user = uid('reb');
     const now = Date.now();

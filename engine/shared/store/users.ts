@@ -40,7 +40,7 @@ const UNFOLLOW = 'DELETE FROM user_follows WHERE user_id = ? AND followed_id = ?
 const DELETE_FOLLOWS = 'DELETE FROM user_follows WHERE user_id = ?';
 
 const MARK_DELETED = 'INSERT INTO deleted_users (user_id, deleted_at) VALUES (?, ?)';
-const SELECT_DELETED = 'SELECT deleted_at FROM deleted_users WHERE user_id = ?';
+const SELECT_DELETED = 'SELECT user_id, deleted_at FROM deleted_users WHERE user_id IN ?';
 
 const IN_CHUNK = 100;
 
@@ -154,9 +154,16 @@ export class UserStore {
     await run(this.db, MARK_DELETED, [user, at]);
   }
 
-  /** When the user was deleted (ms), or null when never. */
-  async deletedAt(user: string): Promise<number | null> {
-    const d = await oneRow(this.db, SELECT_DELETED, [user], (r) => r.get('deleted_at') as Date | null);
-    return d ? d.getTime() : null;
+  /** When each of the given users was deleted (ms); users never deleted are absent. One query per 100 users. */
+  async deletedAt(users: string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (let i = 0; i < users.length; i += IN_CHUNK) {
+      const rs = await this.db.execute(SELECT_DELETED, [users.slice(i, i + IN_CHUNK)], { prepare: true });
+      for (const r of rs.rows) {
+        const d = r.get('deleted_at') as Date | null;
+        if (d) out.set(r.get('user_id') as string, d.getTime());
+      }
+    }
+    return out;
   }
 }
