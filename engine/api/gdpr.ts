@@ -59,6 +59,7 @@ export class UserDataService {
       const n = await listens.count(userId, day);
       listensDeleted += n;
       await counts.deleteUserDay(userId, day);
+      await counts.deleteUserOn(day, userId);
       await listens.deleteSlice(userId, day);
     });
     await counts.deleteDaysOf(userId);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Queue } from 'bullmq';
+import type { JobType, Queue } from 'bullmq';
 import type { Kafka } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import type { CassandraClient } from '../shared/cassandra';
@@ -70,6 +70,8 @@ export interface CrawlServiceDeps {
 }
 
 const MIN_INTERVAL = 60;
+/** jobs not started yet */
+const QUEUED: JobType[] = ['waiting', 'delayed', 'prioritized'];
 const MAX_INTERVAL = 7 * 86_400;
 
 /** The crawl/source service of INTERFACES.md, used by the API routes and the crawler process. */
@@ -151,7 +153,7 @@ export class CrawlService {
     if (!s) return false;
     await this.store.sources.deleteSource(userId, source);
     await this.store.crawls.deleteSchedule(userId, source);
-    await this.removeQueuedJobs((d) => d.user_id === userId && d.source === source);
+    await this.removeJobs((d) => d.user_id === userId && d.source === source, QUEUED);
     return true;
   }
 
@@ -302,11 +304,12 @@ export class CrawlService {
       await this.store.crawls.deleteSchedule(userId, s);
       await this.store.sources.deleteSource(userId, s);
     }
-    await this.removeQueuedJobs((d) => d.user_id === userId);
+    await this.removeJobs((d) => d.user_id === userId, [...QUEUED, 'completed', 'failed']);
   }
 
-  private async removeQueuedJobs(match: (d: CrawlJobData) => boolean): Promise<void> {
-    const jobs = await this.queue.getJobs(['waiting', 'delayed', 'prioritized']);
+  /** Jobs in the given states whose data match (a user's deletion also takes the completed and failed records, which hold the user id). */
+  private async removeJobs(match: (d: CrawlJobData) => boolean, states: JobType[]): Promise<void> {
+    const jobs = await this.queue.getJobs(states);
     for (const j of jobs) if (j && match(j.data)) await j.remove().catch(() => undefined);
   }
 
