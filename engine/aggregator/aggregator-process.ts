@@ -12,7 +12,7 @@ export interface AggregatorProcessHooks {
 }
 
 /**
- * The aggregator process (entry: main.ts). Env beyond Config:
+ * The aggregator process (entry: main.ts). Its tuning knobs, read through Config:
  * - TOPK_AGGREGATOR_DEDUPE=0: skip the dedupe path (benchmark of its cost only; counts are then NOT exact)
  * - TOPK_AGGREGATOR_SETTLE_MS: wait after a failed write before recovering (default 11 s, above Cassandra's counter write timeout)
  * - TOPK_AGGREGATOR_STATS_KEY: Redis hash for the pipeline counters and stage times (default: the keyspace's stats hash, shared/stats.ts redisNames; benchmarks use their own)
@@ -23,16 +23,15 @@ export async function runAggregatorProcess(hooks: AggregatorProcessHooks = {}): 
   const kafka = createKafka(config, log, 'topk-aggregator');
   const db = createCassandra(config, log);
   const redis = createRedis(config, log, { name: 'topk-aggregator' });
-  const dedupe = process.env.TOPK_AGGREGATOR_DEDUPE !== '0';
   const agg = new Aggregator({
     kafka,
     db,
     redis,
     config,
     log,
-    dedupe,
-    statsKey: process.env.TOPK_AGGREGATOR_STATS_KEY || undefined,
-    settleMs: process.env.TOPK_AGGREGATOR_SETTLE_MS ? Number(process.env.TOPK_AGGREGATOR_SETTLE_MS) : undefined,
+    dedupe: config.aggregatorDedupe,
+    statsKey: config.aggregatorStatsKey,
+    settleMs: config.aggregatorSettleMs,
     afterCounters: hooks.afterCounters ? () => hooks.afterCounters!(log) : undefined,
   });
 
@@ -53,6 +52,6 @@ export async function runAggregatorProcess(hooks: AggregatorProcessHooks = {}): 
 
   await db.connect();
   await agg.start();
-  log.info({ group: config.consumerGroup, topic: config.listensTopic, dedupe }, 'ready');
+  log.info({ group: config.consumerGroup, topic: config.listensTopic, dedupe: config.aggregatorDedupe }, 'ready');
   process.send?.({ type: 'ready' });
 }

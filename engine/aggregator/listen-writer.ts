@@ -4,6 +4,7 @@ import { identityKey, utcDay, DAY_MS } from '../shared/listen-identity';
 import { mapLimit } from '../shared/concurrency';
 import type { SlicePlays } from '../shared/store/counts';
 import type { ListenSlice } from '../shared/store/listens';
+import { recomputeDayTotals, recomputeUserDayTotal } from '../shared/store/play-totals';
 import type { Store } from '../shared/store/store';
 import { recomputeGlobalSongs, recomputeUserDay } from './recompute';
 
@@ -172,6 +173,10 @@ export class ListenWriter {
       });
       let globalFixes = 0;
       for (const [d, songs] of songsByDay) globalFixes += (await recomputeGlobalSongs(this.store, d, [...songs])).length;
+      // play totals the same way: each slice's from its raw listens, each touched day's shards from the users' totals
+      const totalDeltas = await mapLimit(intent.slices, 8, (s) => recomputeUserDayTotal(this.store.db, s.user, s.day, { global: false }));
+      globalFixes += totalDeltas.filter((n) => n !== 0).length;
+      for (const d of songsByDay.keys()) globalFixes += (await recomputeDayTotals(this.store.db, d, await this.store.counts.usersOn(d))).length;
       const userFixes = results.reduce((a, r) => a + r.fixes.length, 0);
       fixes += userFixes + globalFixes;
       await this.store.intents.close(intent);

@@ -3,6 +3,7 @@ import { mapLimit } from '../shared/concurrency';
 import type { Store } from '../shared/store/store';
 import { recomputeGlobalDay, recomputeUserDay } from './recompute';
 import type { CountFix, GlobalFix } from './recompute';
+import { recomputeDayTotals, recomputeUserDayTotal } from '../shared/store/play-totals';
 
 export interface RebuildOptions {
   /** one user; all users with data when absent */
@@ -19,6 +20,8 @@ export interface RebuildReport {
   slices: number;
   fixes: CountFix[];
   globalFixes: GlobalFix[];
+  /** play totals (user_day_totals, day_totals shards) that differed from the raw listens */
+  totalFixes: number;
 }
 
 /**
@@ -27,14 +30,23 @@ export interface RebuildReport {
  * the same deltas applied to global counts. Without: every user's counts, then
  * global counts re-derived from the users' counts.
  */
-export async function rebuildCounts(store: Pick<Store, 'counts' | 'listens'>, o: RebuildOptions): Promise<RebuildReport> {
+export async function rebuildCounts(store: Pick<Store, 'counts' | 'listens' | 'db'>, o: RebuildOptions): Promise<RebuildReport> {
   const days = lastDays(o.days, o.now);
   const users = o.user !== undefined ? [o.user] : await store.counts.usersWithData();
   const slices = users.flatMap((u) => days.map((d) => [u, d] as const));
   const perSlice = await mapLimit(slices, 8, ([u, d]) => recomputeUserDay(store, u, d, { global: o.user !== undefined, dryRun: o.dryRun }));
-  const report: RebuildReport = { users: users.length, days, slices: slices.length, fixes: perSlice.flatMap((r) => r.fixes), globalFixes: [] };
+  const totals = await mapLimit(slices, 8, ([u, d]) => recomputeUserDayTotal(store.db, u, d, { global: o.user !== undefined, dryRun: o.dryRun }));
+  const report: RebuildReport = {
+    users: users.length,
+    days,
+    slices: slices.length,
+    fixes: perSlice.flatMap((r) => r.fixes),
+    globalFixes: [],
+    totalFixes: totals.filter((n) => n !== 0).length,
+  };
   if (o.user === undefined) {
     for (const d of days) report.globalFixes.push(...(await recomputeGlobalDay(store, d, users, { dryRun: o.dryRun })));
+    for (const d of days) report.totalFixes += (await recomputeDayTotals(store.db, d, users, { dryRun: o.dryRun })).length;
   }
   return report;
 }

@@ -76,8 +76,7 @@ export class TopkCache {
     this.metrics = opts.metrics;
     this.log = opts.log;
     this.redisTimeoutMs = opts.redisTimeoutMs ?? 250;
-    const envMax = process.env.TOPK_API_LRU_MAX;
-    const lruMax = opts.lruMax ?? (envMax !== undefined && /^\d+$/.test(envMax) ? Number(envMax) : 500);
+    const lruMax = opts.lruMax ?? 500;
     this.lruOn = lruMax > 0;
     this.lru = new LRUCache<string, LruEntry>({
       max: Math.max(1, lruMax),

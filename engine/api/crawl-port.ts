@@ -4,9 +4,9 @@
  * record types (one definition of each).
  */
 export type { CrawlRecord, CrawlState, ScheduleRecord } from '../shared/store/crawls';
-export type { ImportReport, SourceRecord } from '../crawler/crawl-service';
+export type { ImportOptions, ImportReport, SourceRecord } from '../crawler/crawl-service';
 import type { CrawlRecord, ScheduleRecord } from '../shared/store/crawls';
-import type { ImportReport, SourceRecord } from '../crawler/crawl-service';
+import type { ImportOptions, ImportReport, SourceRecord } from '../crawler/crawl-service';
 
 export interface CrawlServicePort {
   connectSource(userId: string, source: string, body: unknown): Promise<{ created: boolean; source: SourceRecord }>;
@@ -16,7 +16,7 @@ export interface CrawlServicePort {
   requestCrawl(userId: string, source: string, trigger?: 'manual' | 'retry'): Promise<CrawlRecord>;
   getCrawl(crawlId: string): Promise<CrawlRecord | null>;
   listCrawls(userId: string, source?: string, limit?: number): Promise<CrawlRecord[]>;
-  importFile(userId: string, stream: NodeJS.ReadableStream, filename?: string): Promise<ImportReport>;
+  importFile(userId: string, input: NodeJS.ReadableStream | { path: string }, options?: string | ImportOptions): Promise<ImportReport>;
   deleteUserData(userId: string): Promise<void>;
 }
 

@@ -5,6 +5,7 @@ import type { TopkCache } from './cache';
 import { mapLimit } from '../shared/concurrency';
 import type { CrawlServicePort } from './crawl-port';
 import { addDays, dayOf } from './days';
+import { deleteUserDayTotal } from '../shared/store/play-totals';
 
 export interface DeleteReport {
   user_id: string;
@@ -56,6 +57,7 @@ export class UserDataService {
         if (n !== 0) await counts.addGlobal(day, song, -n);
       });
       countsDeleted += plays.size;
+      await deleteUserDayTotal(store.db, userId, day);
       const n = await listens.count(userId, day);
       listensDeleted += n;
       await counts.deleteUserDay(userId, day);

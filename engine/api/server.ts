@@ -1,10 +1,9 @@
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance } from 'fastify';
 import type { Kafka } from 'kafkajs';
 import type { Redis } from 'ioredis';
+import { cqlDir } from '../shared/app-paths';
 import type { CassandraClient } from '../shared/cassandra';
 import type { Config } from '../shared/config';
 import type { Logger } from '../shared/logger';
@@ -18,11 +17,14 @@ import { ApiMetrics } from './metrics';
 import { OpenApiCollector } from './openapi';
 import { PipelineInspector } from './pipeline';
 import { ReadinessChecker } from './readiness';
+import { ChangeFeed, feedFromInvalidations } from './change-feed';
+import { registerEventRoutes } from './routes/events';
 import { registerListenRoutes } from './routes/listens';
 import { registerOpsRoutes } from './routes/ops';
 import { registerSourceRoutes } from './routes/sources';
 import { registerTopkRoutes } from './routes/topk';
 import { registerUserRoutes } from './routes/users';
+import { registerInsightRoutes } from './routes/insights';
 import { controlOrigins, makeHostCheck, makeTokenCheck } from './security';
 import { TopkService } from './topk-service';
 import { redisNames } from '../shared/stats';
@@ -54,13 +56,6 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-/**
- * The migrations readiness compares against: the packaged app's resources
- * (TOPK_RESOURCES_DIR, set by the desktop shell: cql/ ships outside the asar),
- * else the checkout's cql/.
- */
-const DEFAULT_CQL_DIR = process.env.TOPK_RESOURCES_DIR ? join(process.env.TOPK_RESOURCES_DIR, 'cql') : fileURLToPath(new URL('../../cql', import.meta.url));
-
 /** The engine REST API: Fastify with validation, auth, host guard, CORS, cache, metrics and OpenAPI. */
 export async function createApiServer(deps: ApiDeps): Promise<ApiServer> {
   const { config, log } = deps;
@@ -70,7 +65,7 @@ export async function createApiServer(deps: ApiDeps): Promise<ApiServer> {
     pipelineStats: () => pipeline.stats(),
     consumerLag: async () => (await pipeline.consumerLag().catch(() => null))?.partitions ?? null,
   });
-  const cache = new TopkCache({ redis: deps.redis, keyspace: config.keyspace, ttlSeconds: config.cacheTtlSeconds, metrics, log });
+  const cache = new TopkCache({ redis: deps.redis, keyspace: config.keyspace, ttlSeconds: config.cacheTtlSeconds, metrics, log, lruMax: config.apiLruMax });
   const store = createStore(deps.cassandra);
   const openapi = new OpenApiCollector({
     title: 'Heavy Rotation engine API',
@@ -97,7 +92,7 @@ export async function createApiServer(deps: ApiDeps): Promise<ApiServer> {
       keyspace: config.keyspace,
       redis: deps.redis,
       kafkaPing: () => pipeline.ping(),
-      cqlDir: deps.cqlDir ?? DEFAULT_CQL_DIR,
+      cqlDir: deps.cqlDir ?? cqlDir(),
     }),
     openapi,
     now,
@@ -190,6 +185,9 @@ export async function createApiServer(deps: ApiDeps): Promise<ApiServer> {
   registerTopkRoutes(app, ctx);
   registerListenRoutes(app, ctx);
   registerUserRoutes(app, ctx);
+  registerInsightRoutes(app, ctx);
+  const changes = new ChangeFeed();
+  registerEventRoutes(app, changes);
   await app.register(async (child) => registerSourceRoutes(child, ctx));
 
   const subscriber = deps.redisSubscriber ?? deps.redis.duplicate({ connectionName: 'topk-api-sub' });
@@ -204,6 +202,8 @@ export async function createApiServer(deps: ApiDeps): Promise<ApiServer> {
     });
   }
   await cache.subscribe(subscriber).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'cache invalidation subscription failed; will retry on reconnect'));
+  // after the cache's listener: an answer is dropped before clients hear that it changed
+  feedFromInvalidations(subscriber, redisNames(config.keyspace).invalidate, changes);
 
   await app.ready();
 
@@ -215,6 +215,7 @@ export async function createApiServer(deps: ApiDeps): Promise<ApiServer> {
     },
     async close() {
       await app.close();
+      changes.close();
       if (!deps.redisSubscriber) subscriber.disconnect();
       await pipeline.close();
     },

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../shared/config';
 import type { Logger } from '../shared/logger';
 import type { SecretBox } from '../shared/crypto';
+import { DAY_MS } from '../shared/listen-identity';
 import { incrStats, redisNames } from '../shared/stats';
 import type { Store } from '../shared/store/store';
 import { ListenPublisher } from './publisher';
@@ -17,6 +18,11 @@ export interface CrawlRunnerDeps {
   config: Config;
   log: Logger;
   statsKey?: string;
+}
+
+/** The look-back window of every crawl (ms): TOPK_CRAWL_LOOKBACK_HOURS, by default the whole retention window. */
+export function lookbackMs(config: Pick<Config, 'crawlLookbackHours' | 'retentionDays'>): number {
+  return config.crawlLookbackHours !== undefined ? config.crawlLookbackHours * 3_600_000 : config.retentionDays * DAY_MS;
 }
 
 export type CrawlOutcome = { ok: true } | { ok: false; permanent: boolean; error: Error };
@@ -47,6 +53,7 @@ export class CrawlRunner {
     let fetched = crawl.listens_fetched;
     let published = crawl.listens_published;
     let pages = crawl.pages;
+    let lookbackPages = crawl.lookback_pages ?? 0;
     try {
       const ctx = {
         userId: crawl.user_id,
@@ -55,6 +62,7 @@ export class CrawlRunner {
         cursor: schedule?.cursor ?? null,
         now: Date.now(),
         retentionDays: this.d.config.retentionDays,
+        lookbackMs: lookbackMs(this.d.config),
         signal,
         log: log.child({ crawl_id: crawlId, user_id: crawl.user_id, source: crawl.source }),
       };
@@ -68,14 +76,15 @@ export class CrawlRunner {
         fetched += page.listens.length;
         published += events.length;
         pages++;
-        await store.crawls.updateCrawl(crawlId, { listens_fetched: fetched, listens_published: published, pages });
+        if (page.lookback) lookbackPages++;
+        await store.crawls.updateCrawl(crawlId, { listens_fetched: fetched, listens_published: published, pages, lookback_pages: lookbackPages });
         await incrStats(this.d.redis, { listens_fetched: page.listens.length }, this.d.statsKey ?? redisNames(this.d.config.keyspace).stats);
       }
       const finished = new Date();
       await store.crawls.updateCrawl(crawlId, { state: 'done', finished_at: finished.toISOString(), error: undefined });
       await this.finishSchedule(crawl.user_id, crawl.source, crawlId, finished, null);
       await incrStats(this.d.redis, { crawls_done: 1 }, this.d.statsKey ?? redisNames(this.d.config.keyspace).stats);
-      log.info({ crawl_id: crawlId, user_id: crawl.user_id, source: crawl.source, fetched, published, pages }, 'crawl done');
+      log.info({ crawl_id: crawlId, user_id: crawl.user_id, source: crawl.source, fetched, published, pages, lookback_pages: lookbackPages }, 'crawl done');
       return { ok: true };
     } catch (err) {
       const e = err as Error;

@@ -19,8 +19,9 @@ import { ListenPublisher } from './publisher';
 import { createSources } from './sources/registry';
 import { ConfigValidationError } from './sources/types';
 import type { SourceAdapter } from './sources/types';
-import { ImportReader } from './sources/import';
-import type { ImportFormat } from './sources/import';
+import { HistoryFile } from './import/history-file';
+import { importSource, UnsupportedFormatError } from './import/import-reader';
+import type { ImportFormat, ImportItem } from './import/import-reader';
 
 export type { CrawlRecord, CrawlState, ScheduleRecord } from '../shared/store/crawls';
 
@@ -41,6 +42,18 @@ export interface ImportReport {
   skipped_reasons: Record<string, number>;
   state: CrawlState;
   error?: string;
+  /** zip entries read as history */
+  files?: string[];
+}
+
+export interface ImportOptions {
+  filename?: string;
+  /** size of the upload when known (progress) */
+  size?: number;
+  /** IANA time zone for .scrobbler.log files marked #TZ/UNKNOWN (default: this computer's) */
+  timeZone?: string;
+  /** called about every 500 ms with the progress so far */
+  onProgress?: (p: { crawl_id: string; bytes_read: number; bytes_total?: number; entries: number; listens_accepted: number; skipped: number }) => void;
 }
 
 /** Bad input to the crawl service: the API answers 400 with `field` and `code`. */
@@ -72,6 +85,15 @@ export interface CrawlServiceDeps {
 const MIN_INTERVAL = 60;
 /** jobs not started yet */
 const QUEUED: JobType[] = ['waiting', 'delayed', 'prioritized'];
+
+function validTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
 const MAX_INTERVAL = 7 * 86_400;
 
 /** The crawl/source service of INTERFACES.md, used by the API routes and the crawler process. */
@@ -224,75 +246,96 @@ export class CrawlService {
   }
 
   /**
-   * Streams an uploaded export (ListenBrainz JSON / JSON lines, Spotify
-   * Extended Streaming History) to Kafka. Malformed or unusable entries are
-   * counted per reason, never fatal.
+   * Streams a history file (a path, or an upload's stream) in any supported
+   * format to Kafka. Unusable entries are counted per reason; a file in no
+   * supported format is refused (SourceError `unsupported_format`) before
+   * anything is published. The crawl row carries the progress while it runs.
    */
-  async importFile(userId: string, stream: NodeJS.ReadableStream, filename?: string): Promise<ImportReport> {
+  async importFile(userId: string, input: NodeJS.ReadableStream | { path: string }, filenameOrOptions?: string | ImportOptions): Promise<ImportReport> {
     if (typeof userId !== 'string' || userId === '') throw new SourceError('user id required', 'user_id', 'invalid_user');
+    const o: ImportOptions = typeof filenameOrOptions === 'string' ? { filename: filenameOrOptions } : (filenameOrOptions ?? {});
+    if (o.timeZone !== undefined && !validTimeZone(o.timeZone)) throw new SourceError(`unknown time zone "${o.timeZone}"`, 'timezone', 'invalid_timezone');
     const crawl = await this.createCrawl(userId, 'import', 'import', 'running');
-    await this.store.crawls.updateCrawl(crawl.crawl_id, { started_at: new Date().toISOString() });
-    const reader = new ImportReader(filename);
+    await this.store.crawls.updateCrawl(crawl.crawl_id, { started_at: new Date().toISOString(), ...(o.size !== undefined ? { bytes_total: o.size } : {}) });
+    const file = new HistoryFile({ filename: o.filename, size: o.size, timeZone: o.timeZone });
     const reasons: Record<string, number> = {};
     let accepted = 0;
+    let published = 0;
     let skipped = 0;
     let buffer: ListenEvent[] = [];
     const now = Date.now();
     const horizon = now - this.deps.config.retentionDays * DAY_MS;
+    let lastProgress = Date.now();
+    const progress = async (): Promise<void> => {
+      const p = { crawl_id: crawl.crawl_id, bytes_read: file.bytesRead, bytes_total: file.bytesTotal, entries: file.entries, listens_accepted: published, skipped };
+      o.onProgress?.(p);
+      await this.store.crawls.updateCrawl(crawl.crawl_id, { listens_fetched: file.entries, listens_published: published, bytes_read: p.bytes_read, ...(p.bytes_total !== undefined ? { bytes_total: p.bytes_total } : {}) });
+    };
     const flush = async (): Promise<void> => {
       if (buffer.length === 0) return;
       await this.publisher.publish(buffer);
+      published += buffer.length;
       buffer = [];
+      if (Date.now() - lastProgress >= 500) {
+        lastProgress = Date.now();
+        await progress();
+      }
     };
     const skip = (r: string): void => {
       skipped++;
       reasons[r] = (reasons[r] ?? 0) + 1;
     };
-    let error: string | undefined;
+    let error: Error | undefined;
     try {
-      for await (const item of reader.read(stream as unknown as AsyncIterable<Buffer | string>)) {
-        if ('skipped' in item) {
-          skip(item.skipped);
-          continue;
+      const batches: AsyncIterable<ImportItem[]> = 'path' in input ? file.fromPath(input.path) : file.fromStream(input as unknown as AsyncIterable<Buffer | string>);
+      for await (const batch of batches) {
+        for (const item of batch) {
+          if ('skipped' in item) {
+            skip(item.skipped);
+            continue;
+          }
+          const l = item.listen;
+          if (l.listened_at < horizon) {
+            skip('older_than_retention');
+            continue;
+          }
+          if (l.listened_at > now + DAY_MS) {
+            skip('in_the_future');
+            continue;
+          }
+          buffer.push(ListenPublisher.toEvent(userId, importSource(file.format), l, crawl.crawl_id, now));
+          accepted++;
         }
-        const l = item.listen;
-        if (l.listened_at < horizon) {
-          skip('older_than_retention');
-          continue;
-        }
-        if (l.listened_at > now + DAY_MS) {
-          skip('in_the_future');
-          continue;
-        }
-        buffer.push(ListenPublisher.toEvent(userId, 'import', l, crawl.crawl_id, Date.now()));
-        accepted++;
-        if (buffer.length >= 1000) await flush();
+        if (buffer.length >= 2000) await flush();
       }
       await flush();
     } catch (err) {
-      error = (err as Error).message;
+      error = err as Error;
     }
     const state: CrawlState = error ? 'failed' : 'done';
+    await progress().catch(() => undefined);
     await this.store.crawls.updateCrawl(crawl.crawl_id, {
       state,
-      listens_fetched: reader.entries,
-      listens_published: accepted - buffer.length,
+      listens_fetched: file.entries,
+      listens_published: published,
       pages: 1,
       finished_at: new Date().toISOString(),
-      ...(error ? { error } : {}),
+      ...(error ? { error: error.message } : {}),
     });
-    await incrStats(this.deps.redis, { listens_fetched: accepted, ...(error ? { crawls_failed: 1 } : { crawls_done: 1 }) }, this.deps.statsKey ?? redisNames(this.deps.config.keyspace).stats);
-    this.deps.log.info({ crawl_id: crawl.crawl_id, user_id: userId, format: reader.format, accepted, skipped, error }, 'import finished');
+    await incrStats(this.deps.redis, { listens_fetched: published, ...(error ? { crawls_failed: 1 } : { crawls_done: 1 }) }, this.deps.statsKey ?? redisNames(this.deps.config.keyspace).stats);
+    this.deps.log.info({ crawl_id: crawl.crawl_id, user_id: userId, format: file.format, accepted, published, skipped, error: error?.message }, 'import finished');
+    if (error instanceof UnsupportedFormatError) throw new SourceError(error.message, 'body', 'unsupported_format');
     const report: ImportReport = {
       crawl_id: crawl.crawl_id,
-      format: reader.format ?? 'listenbrainz-json',
-      lines_read: reader.entries,
-      listens_accepted: accepted - buffer.length,
+      format: file.format ?? 'listenbrainz-json',
+      lines_read: file.entries,
+      listens_accepted: published,
       skipped,
       skipped_reasons: reasons,
       state,
     };
-    if (error) report.error = error;
+    if (file.files.length > 0) report.files = file.files;
+    if (error) report.error = error.message;
     return report;
   }
 

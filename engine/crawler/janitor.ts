@@ -1,10 +1,12 @@
 import type { Logger } from '../shared/logger';
 import { DAY_MS, utcDay } from '../shared/listen-identity';
+import type { CassandraClient } from '../shared/cassandra';
 import type { CountStore } from '../shared/store/counts';
+import { dropDayTotals, dropUserDayTotal } from '../shared/store/play-totals';
 
 /**
  * Counter tables cannot expire: the janitor deletes daily_counts,
- * global_daily_counts and user_days rows of days older than retention
+ * global_daily_counts, the play totals and user_days/day_users rows of days older than retention
  * (raw listens expire by their own TTL).
  */
 export class Janitor {
@@ -12,7 +14,7 @@ export class Janitor {
   private running: Promise<unknown> | undefined;
 
   constructor(
-    private readonly o: { counts: CountStore; log: Logger; retentionDays: number; intervalMs?: number },
+    private readonly o: { counts: CountStore; db: CassandraClient; log: Logger; retentionDays: number; intervalMs?: number },
   ) {}
 
   start(): void {
@@ -37,12 +39,14 @@ export class Janitor {
     for await (const s of counts.allUserDays()) if (s.day < cutoff) victims.push(s);
     for (const { user, day } of victims) {
       await counts.deleteUserDay(user, day);
+      await dropUserDayTotal(this.o.db, user, day);
       await counts.deleteDayOf(user, day);
       oldDays.add(day);
       userDays++;
     }
     for (const day of oldDays) {
       await counts.deleteGlobalDay(day);
+      await dropDayTotals(this.o.db, day);
       await counts.deleteUsersOn(day);
     }
     if (userDays > 0) this.o.log.info({ cutoff, user_days: userDays, global_days: oldDays.size }, 'janitor removed expired counts');

@@ -26,6 +26,13 @@ function configError(fn: () => unknown): ConfigError {
 }
 
 describe('loadConfig', () => {
+  it('invents no GitHub OAuth App: no client id until one is configured (config.json, or TOPK_GITHUB_CLIENT_ID which wins)', () => {
+    expect(loadConfig({ env: { TOPK_DATA_DIR: dataDir() } }).githubClientId).toBeUndefined();
+    const d = dataDir({ githubClientId: 'Ov23liFromTheFile001' });
+    expect(loadConfig({ env: { TOPK_DATA_DIR: d } }).githubClientId).toBe('Ov23liFromTheFile001');
+    expect(loadConfig({ env: { TOPK_DATA_DIR: d, TOPK_GITHUB_CLIENT_ID: 'Ov23liFromTheEnv0001' } }).githubClientId).toBe('Ov23liFromTheEnv0001');
+  });
+
   it('has working defaults', () => {
     const c = loadConfig({ env: { TOPK_DATA_DIR: dataDir() } });
     expect(c).toMatchObject({
@@ -124,5 +131,22 @@ describe('loadConfig', () => {
     expect(env.TOPK_DATA_DIR).toBe(d);
     expect(env.TOPK_API_TOKEN).toBe(c.apiToken);
     expect(loadConfig({ env })).toEqual(c);
+  });
+});
+
+describe('engine settings (typed, no process.env reads in the entry files)', () => {
+  it('defaults, environment and bad values of the API cache and aggregator settings', () => {
+    const d = dataDir();
+    const base = loadConfig({ env: { TOPK_DATA_DIR: d }, persistToken: false });
+    expect(base).toMatchObject({ apiLruMax: 500, aggregatorDedupe: true, aggregatorStatsKey: undefined, aggregatorSettleMs: undefined });
+    const set = loadConfig({
+      env: { TOPK_DATA_DIR: d, TOPK_API_LRU_MAX: '0', TOPK_AGGREGATOR_DEDUPE: '0', TOPK_AGGREGATOR_STATS_KEY: 'stats:x', TOPK_AGGREGATOR_SETTLE_MS: '1500' },
+      persistToken: false,
+    });
+    expect(set).toMatchObject({ apiLruMax: 0, aggregatorDedupe: false, aggregatorStatsKey: 'stats:x', aggregatorSettleMs: 1500 });
+    // children rebuild the same settings from configToEnv
+    expect(loadConfig({ env: configToEnv(set), persistToken: false })).toMatchObject({ apiLruMax: 0, aggregatorDedupe: false, aggregatorSettleMs: 1500 });
+    expect(configError(() => loadConfig({ env: { TOPK_DATA_DIR: d, TOPK_API_LRU_MAX: 'many' }, persistToken: false })).field).toBe('apiLruMax');
+    expect(configError(() => loadConfig({ env: { TOPK_DATA_DIR: d, TOPK_AGGREGATOR_DEDUPE: 'maybe' }, persistToken: false })).field).toBe('aggregatorDedupe');
   });
 });

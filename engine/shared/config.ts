@@ -34,14 +34,30 @@ export interface Config {
   topicPartitions: number;
   consumerGroup: string;
   listenbrainzUrl: string;
+  /** Last.fm API root (TOPK_LASTFM_URL) */
+  lastfmUrl: string;
+  /**
+   * how far back before the newest crawled listen every crawl re-reads, for listens that reach a
+   * source late (offline scrobbles); undefined = the whole retention window (TOPK_CRAWL_LOOKBACK_HOURS)
+   */
+  crawlLookbackHours: number | undefined;
   githubUrl: string;
   githubApiUrl: string;
-  githubClientId: string;
+  /** client id of the user's own GitHub OAuth App (device flow enabled); none until one is configured */
+  githubClientId: string | undefined;
   /** only for the optional loopback + PKCE flow; never shipped with the desktop app */
   githubClientSecret: string | undefined;
   logLevel: string;
   /** desktop app: also stop Kafka/Cassandra/Redis when the app quits (default: keep them running) */
   stopStackOnQuit: boolean;
+  /** entries of the API's in-process Top-K cache; 0 turns it off (Redis only) */
+  apiLruMax: number;
+  /** aggregator: dedupe against the raw listens (false only to measure its cost: replays double count) */
+  aggregatorDedupe: boolean;
+  /** aggregator: Redis hash for its stats (default: the keyspace's) */
+  aggregatorStatsKey: string | undefined;
+  /** aggregator: wait after a failed write before recomputing (default: longer than Cassandra's counter write timeout) */
+  aggregatorSettleMs: number | undefined;
 }
 
 export class ConfigError extends Error {
@@ -67,9 +83,6 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
   }
 }
 
-/** The public OAuth app of Heavy Rotation (device flow needs no secret). */
-export const DEFAULT_GITHUB_CLIENT_ID = 'Ov23liHeavyRotation01';
-
 const DEFAULTS: Omit<Config, 'dataDir' | 'apiToken'> = {
   port: 7800,
   apiPort: 8080,
@@ -88,12 +101,18 @@ const DEFAULTS: Omit<Config, 'dataDir' | 'apiToken'> = {
   topicPartitions: 6,
   consumerGroup: 'topk-aggregator',
   listenbrainzUrl: 'https://api.listenbrainz.org',
+  lastfmUrl: 'https://ws.audioscrobbler.com/2.0', // stored without the trailing slash like every URL setting; the source adds it
+  crawlLookbackHours: undefined,
   githubUrl: 'https://github.com',
   githubApiUrl: 'https://api.github.com',
-  githubClientId: DEFAULT_GITHUB_CLIENT_ID,
+  githubClientId: undefined,
   githubClientSecret: undefined,
   logLevel: 'info',
   stopStackOnQuit: false,
+  apiLruMax: 500,
+  aggregatorDedupe: true,
+  aggregatorStatsKey: undefined,
+  aggregatorSettleMs: undefined,
 };
 
 /** Environment variable → config key. */
@@ -116,12 +135,18 @@ const ENV_KEYS: Record<string, keyof Config> = {
   TOPK_TOPIC_PARTITIONS: 'topicPartitions',
   TOPK_CONSUMER_GROUP: 'consumerGroup',
   TOPK_LISTENBRAINZ_URL: 'listenbrainzUrl',
+  TOPK_LASTFM_URL: 'lastfmUrl',
+  TOPK_CRAWL_LOOKBACK_HOURS: 'crawlLookbackHours',
   TOPK_GITHUB_URL: 'githubUrl',
   TOPK_GITHUB_API_URL: 'githubApiUrl',
   TOPK_GITHUB_CLIENT_ID: 'githubClientId',
   TOPK_GITHUB_CLIENT_SECRET: 'githubClientSecret',
   TOPK_LOG_LEVEL: 'logLevel',
   TOPK_STOP_STACK_ON_QUIT: 'stopStackOnQuit',
+  TOPK_API_LRU_MAX: 'apiLruMax',
+  TOPK_AGGREGATOR_DEDUPE: 'aggregatorDedupe',
+  TOPK_AGGREGATOR_STATS_KEY: 'aggregatorStatsKey',
+  TOPK_AGGREGATOR_SETTLE_MS: 'aggregatorSettleMs',
 };
 
 export const CONFIG_ENV_VARS = Object.keys(ENV_KEYS);
@@ -132,10 +157,13 @@ const INT_RANGES: Partial<Record<keyof Config, [number, number]>> = {
   retentionDays: [1, 3650],
   cacheTtlSeconds: [1, 86400 * 30],
   topicPartitions: [1, 1000],
+  crawlLookbackHours: [0, 24 * 3650],
+  apiLruMax: [0, 10_000_000],
+  aggregatorSettleMs: [0, 600_000],
 };
 const LIST_KEYS = new Set<keyof Config>(['kafkaBrokers', 'cassandraContactPoints', 'allowedHosts']);
-const BOOL_KEYS = new Set<keyof Config>(['stopStackOnQuit']);
-const URL_KEYS = new Set<keyof Config>(['listenbrainzUrl', 'githubUrl', 'githubApiUrl', 'redisUrl']);
+const BOOL_KEYS = new Set<keyof Config>(['stopStackOnQuit', 'aggregatorDedupe']);
+const URL_KEYS = new Set<keyof Config>(['listenbrainzUrl', 'lastfmUrl', 'githubUrl', 'githubApiUrl', 'redisUrl']);
 
 function coerce(key: keyof Config, raw: unknown, origin: string): unknown {
   if (INT_RANGES[key]) {

@@ -8,6 +8,8 @@ import type { FriendsResult } from './friends-sync';
 import { FriendsSync } from './friends-sync';
 import type { TokenResponse } from './github-client';
 import { GitHubClient } from './github-client';
+import type { GitHubAppStatus } from './github-app';
+import { GitHubNotConfiguredError, githubAppStatus, parseClientId, saveClientId } from './github-app';
 import { startLoopbackFlow } from './loopback-flow';
 import type { TokenVault } from './token-vault';
 import type { UserDirectory } from './user-directory';
@@ -39,6 +41,8 @@ export interface DeviceStatus extends Omit<DeviceFlowStatus, 'state'> {
 export interface AuthServiceDeps {
   config: Pick<Config, 'dataDir' | 'githubUrl' | 'githubApiUrl' | 'githubClientId' | 'githubClientSecret'>;
   vault: TokenVault;
+  /** the client id came from TOPK_GITHUB_CLIENT_ID (it wins over one saved in config.json) */
+  clientIdFromEnv?: boolean;
   /** other vaults able to open older entries (Electron: the headless AES vault) */
   readers?: TokenVault[];
   log: Logger;
@@ -112,8 +116,29 @@ export class AuthService {
     return out;
   }
 
+  /** The OAuth App in use, or how to register one. */
+  githubApp(): GitHubAppStatus {
+    return githubAppStatus(this.github.clientId, !!this.deps.clientIdFromEnv, this.deps.config.githubUrl);
+  }
+
+  /**
+   * Saves a pasted OAuth App client id in config.json and signs in with it from now on
+   * (unless TOPK_GITHUB_CLIENT_ID is set: the environment wins). ClientIdError when malformed.
+   */
+  setClientId(raw: unknown): GitHubAppStatus & { saved: true } {
+    const id = parseClientId(raw);
+    saveClientId(this.deps.config.dataDir, id);
+    if (!this.deps.clientIdFromEnv) {
+      this.cancelDevice();
+      this.github.useClientId(id);
+    }
+    this.deps.log.info({ client_id: id, from_env: !!this.deps.clientIdFromEnv }, 'GitHub OAuth App client id saved in config.json');
+    return { ...this.githubApp(), saved: true };
+  }
+
   /** Start a device flow (cancelling one in progress) and poll in the background. */
   async startDevice(): Promise<{ user_code: string; verification_uri: string; expires_in: number; interval: number; expires_at: string }> {
+    if (!this.github.clientId) throw new GitHubNotConfiguredError();
     this.cancelDevice();
     const flow = new DeviceFlow(this.github, { scope: 'read:user', clock: this.deps.clock });
     this.flow = flow;

@@ -20,6 +20,7 @@ export function createAuthService(config: Config, log: Logger, opts: { cassandra
   return new AuthService({
     config,
     vault,
+    clientIdFromEnv: !!process.env.TOPK_GITHUB_CLIENT_ID,
     readers: vault === aes ? [] : [aes],
     log: log.child({ component: 'auth' }),
     directory: opts.cassandra ? new CassandraUserDirectory(opts.cassandra) : undefined,

@@ -1,3 +1,4 @@
+import { GitHubNotConfiguredError } from './github-app';
 import { parseLinkHeader } from './link-header';
 
 /**
@@ -75,7 +76,8 @@ export class GitHubApiError extends Error {
 export interface GitHubClientOptions {
   githubUrl: string;
   githubApiUrl: string;
-  clientId: string;
+  /** undefined until a GitHub OAuth App is configured (the OAuth endpoints then refuse) */
+  clientId: string | undefined;
   clientSecret?: string;
   fetch?: typeof fetch;
   now?: () => number;
@@ -91,12 +93,23 @@ export class GitHubClient {
   /** the latest rate-limit headers seen on a REST answer */
   lastRateLimit: RateLimit | undefined;
 
-  constructor(private readonly opts: GitHubClientOptions) {
+  constructor(private opts: GitHubClientOptions) {
     this.fetch = opts.fetch ?? globalThis.fetch.bind(globalThis);
     this.now = opts.now ?? Date.now;
   }
 
-  get clientId(): string {
+  get clientId(): string | undefined {
+    return this.opts.clientId;
+  }
+
+  /** Switch to another OAuth App (a client id pasted while the app runs). */
+  useClientId(id: string): void {
+    this.opts.clientId = id;
+  }
+
+  /** The client id, or GitHubNotConfiguredError while none is configured. */
+  requireClientId(): string {
+    if (!this.opts.clientId) throw new GitHubNotConfiguredError();
     return this.opts.clientId;
   }
 
@@ -125,14 +138,14 @@ export class GitHubClient {
       body = Object.fromEntries(new URLSearchParams(text));
     }
     if (!res.ok && (res.status === 404 || typeof body.error !== 'string')) {
-      throw new GitHubOAuthError(res.status === 404 ? 'not_found' : 'http_error', `GitHub ${path} answered HTTP ${res.status}` + (res.status === 404 ? ' (unknown client id?)' : ''));
+      throw new GitHubOAuthError(res.status === 404 ? 'not_found' : 'http_error', res.status === 404 ? `GitHub does not know the OAuth App client id "${params.client_id}" (${path} answered 404): check it, or register an OAuth App with device flow enabled` : `GitHub ${path} answered HTTP ${res.status}`);
     }
     return body;
   }
 
   /** POST /login/device/code */
   async requestDeviceCode(scope: string, signal?: AbortSignal): Promise<DeviceCodeResponse> {
-    const b = await this.oauthPost('/login/device/code', { client_id: this.opts.clientId, scope }, signal);
+    const b = await this.oauthPost('/login/device/code', { client_id: this.requireClientId(), scope }, signal);
     if (typeof b.error === 'string') throw new GitHubOAuthError(b.error, str(b.error_description) ?? b.error);
     const device_code = str(b.device_code);
     const user_code = str(b.user_code);
@@ -143,7 +156,7 @@ export class GitHubClient {
 
   /** One POST /login/oauth/access_token for the device grant. */
   async pollDeviceToken(deviceCode: string, signal?: AbortSignal): Promise<DevicePollResult> {
-    const b = await this.oauthPost('/login/oauth/access_token', { client_id: this.opts.clientId, device_code: deviceCode, grant_type: DEVICE_GRANT }, signal);
+    const b = await this.oauthPost('/login/oauth/access_token', { client_id: this.requireClientId(), device_code: deviceCode, grant_type: DEVICE_GRANT }, signal);
     if (typeof b.error === 'string') return { ok: false, error: b.error, description: str(b.error_description), interval: num(b.interval) };
     return { ok: true, token: tokenOf(b) };
   }
@@ -153,7 +166,7 @@ export class GitHubClient {
     if (!this.opts.clientSecret) throw new GitHubOAuthError('no_client_secret', 'the loopback flow needs TOPK_GITHUB_CLIENT_SECRET');
     const b = await this.oauthPost(
       '/login/oauth/access_token',
-      { client_id: this.opts.clientId, client_secret: this.opts.clientSecret, code: p.code, redirect_uri: p.redirectUri, code_verifier: p.codeVerifier },
+      { client_id: this.requireClientId(), client_secret: this.opts.clientSecret, code: p.code, redirect_uri: p.redirectUri, code_verifier: p.codeVerifier },
       signal,
     );
     if (typeof b.error === 'string') throw new GitHubOAuthError(b.error, str(b.error_description) ?? b.error);
@@ -163,8 +176,8 @@ export class GitHubClient {
   /** DELETE /applications/{client_id}/token (needs the client secret). Returns false when there is no secret. */
   async revokeToken(token: string): Promise<boolean> {
     if (!this.opts.clientSecret) return false;
-    const basic = Buffer.from(`${this.opts.clientId}:${this.opts.clientSecret}`).toString('base64');
-    const res = await this.fetch(`${this.opts.githubApiUrl}/applications/${encodeURIComponent(this.opts.clientId)}/token`, {
+    const basic = Buffer.from(`${this.requireClientId()}:${this.opts.clientSecret}`).toString('base64');
+    const res = await this.fetch(`${this.opts.githubApiUrl}/applications/${encodeURIComponent(this.requireClientId())}/token`, {
       method: 'DELETE',
       headers: { ...this.restHeaders(), authorization: `Basic ${basic}`, 'content-type': 'application/json' },
       body: JSON.stringify({ access_token: token }),

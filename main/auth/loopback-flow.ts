@@ -47,7 +47,7 @@ export async function startLoopbackFlow(
   });
   const redirectUri = `http://127.0.0.1:${(server.address() as AddressInfo).port}/callback`;
   const u = new URL(`${opts.githubUrl}/login/oauth/authorize`);
-  u.searchParams.set('client_id', client.clientId);
+  u.searchParams.set('client_id', client.requireClientId());
   u.searchParams.set('redirect_uri', redirectUri);
   u.searchParams.set('scope', opts.scope ?? 'read:user');
   u.searchParams.set('state', state);

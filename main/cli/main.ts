@@ -20,9 +20,10 @@ export const COMMANDS: Record<string, CommandEntry> = {
   stack: { summary: 'stack up|down|status [--provider docker|native|external] [--volumes]   Kafka, Cassandra, Redis alone', load: () => import('./commands/stack') },
   migrate: { summary: 'migrate [--keyspace NAME]   apply cql/ migrations to the keyspace', load: () => import('./commands/migrate') },
   doctor: { summary: 'doctor   check prerequisites (Docker, Java, redis-server, Maven, ports, disk) and say what to fix', load: () => import('./commands/doctor') },
-  login: { summary: 'login [--no-browser] [--loopback] [--local]   sign in with GitHub (device flow: shows a code to enter at github.com/login/device)', load: () => import('./commands/login') },
+  login: { summary: 'login [--client-id ID] [--no-browser] [--loopback] [--local]   sign in with GitHub (device flow: shows a code to enter at github.com/login/device; explains how to register your OAuth App when none is configured)', load: () => import('./commands/login') },
   logout: { summary: 'logout [login]   sign out a GitHub account (default: the active one) and delete its token', load: () => import('./commands/logout') },
   accounts: { summary: 'accounts [use <login>] [--json]   the signed-in GitHub accounts; * marks the active one', load: () => import('./commands/accounts') },
+  import: { summary: 'import FILE --user U [--timezone ZONE]   import a listening-history file (format detected from content); progress and a report of what was skipped', load: () => import('./commands/import') },
   rebuild: { summary: 'rebuild [--user U] [--days N] [--dry-run]   recompute daily counts from raw listens and report the fixes', load: () => import('./commands/rebuild') },
   bench: { summary: 'bench ingest|query [--baseline] [--json]   ingest throughput and Top-K latency benchmarks (BENCHMARKS.md)', load: () => import('./commands/bench') },
 };

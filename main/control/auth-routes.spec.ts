@@ -1,8 +1,9 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../engine/shared/config';
 import { GitHubFake, VirtualClock } from '../../test/fakes/github-fake';
 import { AesVault } from '../auth/aes-vault';
 import { AuthService } from '../auth/auth-service';
@@ -18,6 +19,19 @@ let auth: AuthService;
 let server: ControlServerHandle;
 let clock: VirtualClock;
 
+/** A control server with only the auth routes of `a`. */
+function serveAuth(a: AuthService): Promise<ControlServerHandle> {
+  return startControlServer({
+    port: 0,
+    token: TOKEN,
+    api: { host: '127.0.0.1', port: 9 },
+    logs: {} as LogStore,
+    processes: { names: [], list: async () => [], restart: async () => Promise.reject(new Error('no')) },
+    stack: { status: async () => ({}), up: async () => undefined, down: async () => undefined, progress: () => [], onProgress: () => ({ dispose: () => undefined }) },
+    routes: [createAuthRoutes(a)],
+  });
+}
+
 beforeEach(async () => {
   clock = new VirtualClock();
   fake = await new GitHubFake({ now: clock.now, users: [{ id: 1, login: 'Octo', name: 'Octo Cat' }, { id: 2, login: 'hubot', name: null }] }).start();
@@ -29,15 +43,7 @@ beforeEach(async () => {
     directory: new MemoryUserDirectory(),
     clock,
   });
-  server = await startControlServer({
-    port: 0,
-    token: TOKEN,
-    api: { host: '127.0.0.1', port: 9 },
-    logs: {} as LogStore,
-    processes: { names: [], list: async () => [], restart: async () => Promise.reject(new Error('no')) },
-    stack: { status: async () => ({}), up: async () => undefined, down: async () => undefined, progress: () => [], onProgress: () => ({ dispose: () => undefined }) },
-    routes: [createAuthRoutes(auth)],
-  });
+  server = await serveAuth(auth);
 });
 afterEach(async () => {
   await server.close();
@@ -111,5 +117,64 @@ describe('/control/auth routes', () => {
     const r = await call('POST', '/control/auth/device');
     expect(r.status).toBe(502);
     expect(r.json).toMatchObject({ error: { code: 'github_unreachable' } });
+  });
+});
+
+describe('/control/auth/github-app: no invented OAuth App', () => {
+  let dir: string;
+  let bare: AuthService;
+  let srv: ControlServerHandle;
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'topk-app-'));
+    bare = new AuthService({
+      config: { dataDir: dir, githubUrl: fake.url, githubApiUrl: fake.url, githubClientId: undefined, githubClientSecret: undefined },
+      vault: AesVault.fromDataDir(dir),
+      log: pino({ level: 'silent' }),
+      directory: new MemoryUserDirectory(),
+      clock,
+    });
+    srv = await serveAuth(bare);
+  });
+  afterEach(async () => {
+    await srv.close();
+    await bare.close();
+  });
+  const at = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(srv.url + path, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+  };
+
+  it('explains how to register one, refuses a device flow (409) and asks GitHub nothing until a client id is pasted', async () => {
+    const app = await at('GET', '/control/auth/github-app');
+    expect(app).toMatchObject({ status: 200, json: { configured: false, client_id: null, source: null, register_url: `${fake.url}/settings/applications/new` } });
+    const steps = (app.json.steps as string[]).join('\n');
+    expect(steps).toContain('GitHub → Settings → Developer settings → OAuth Apps');
+    expect(steps).toContain('Enable Device Flow');
+    expect(steps).toContain('Client ID');
+    const start = await at('POST', '/control/auth/device');
+    expect(start).toMatchObject({ status: 409, json: { error: { code: 'github_not_configured', field: 'client_id' } } });
+    expect(fake.requests).toEqual([]);
+  });
+
+  it('a pasted client id is validated (400 naming client_id), saved in config.json, and signs in', async () => {
+    for (const bad of [undefined, '', 'a b c d e f', 'x'.repeat(65), 42]) {
+      expect(await at('PUT', '/control/auth/github-app', { client_id: bad })).toMatchObject({ status: 400, json: { error: { code: 'invalid_client_id', field: 'client_id' } } });
+    }
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ retentionDays: 5 }));
+    const saved = await at('PUT', '/control/auth/github-app', { client_id: ' Iv1.fakeclient ' });
+    expect(saved).toMatchObject({ status: 200, json: { configured: true, client_id: 'Iv1.fakeclient', source: 'config.json', saved: true } });
+    expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'))).toEqual({ retentionDays: 5, githubClientId: 'Iv1.fakeclient' });
+    expect(loadConfig({ env: { TOPK_DATA_DIR: dir }, persistToken: false }).githubClientId).toBe('Iv1.fakeclient');
+    expect(loadConfig({ env: { TOPK_DATA_DIR: dir, TOPK_GITHUB_CLIENT_ID: 'Ov23liFromTheEnv0001' }, persistToken: false }).githubClientId).toBe('Ov23liFromTheEnv0001');
+    const start = await at('POST', '/control/auth/device');
+    expect(start.status).toBe(201);
+    expect(fake.lastDeviceGrant()).toMatchObject({ client_id: 'Iv1.fakeclient' });
+  });
+
+  it('an unknown client id gets a message that says so (GitHub answers 404)', async () => {
+    await at('PUT', '/control/auth/github-app', { client_id: 'Ov23liNoSuchApp00001' });
+    const start = await at('POST', '/control/auth/device');
+    expect(start.status).toBe(502);
+    expect((start.json.error as { message: string }).message).toContain('GitHub does not know the OAuth App client id "Ov23liNoSuchApp00001"');
   });
 });

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthService } from '../auth/auth-service';
 import { DeviceFlowError } from '../auth/device-flow';
+import { ClientIdError, GitHubNotConfiguredError } from '../auth/github-app';
 import { GitHubApiError, GitHubOAuthError } from '../auth/github-client';
 
 /**
@@ -16,6 +17,10 @@ import { GitHubApiError, GitHubOAuthError } from '../auth/github-client';
  *   DELETE /control/auth/accounts/{user_id}    → { removed, revoked }  (sign out)
  *   POST   /control/auth/friends/refresh {user_id?} → { results }
  *   GET    /control/auth/friends/{user_id}     → { user_id, friends }
+ *   GET    /control/auth/github-app            → { configured, client_id, source, register_url, steps }
+ *   PUT    /control/auth/github-app {client_id} → the same, saved in config.json (400 naming client_id when malformed)
+ *
+ * Starting a device flow while no OAuth App is configured → 409 github_not_configured.
  */
 
 class AuthHttpError extends Error {
@@ -57,6 +62,8 @@ async function route(auth: AuthService, req: IncomingMessage, path: string): Pro
     return { status: 200, body: s };
   }
   if (key === 'DELETE /control/auth/device') return { status: 200, body: { cancelled: auth.cancelDevice() } };
+  if (key === 'GET /control/auth/github-app') return { status: 200, body: auth.githubApp() };
+  if (key === 'PUT /control/auth/github-app') return { status: 200, body: auth.setClientId((await readJson(req)).client_id) };
   if (key === 'POST /control/auth/active') {
     const body = await readJson(req);
     const userId = body.user_id;
@@ -108,6 +115,8 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
 
 function toHttpError(err: unknown): AuthHttpError {
   if (err instanceof AuthHttpError) return err;
+  if (err instanceof ClientIdError) return new AuthHttpError(400, 'invalid_client_id', err.message, err.field);
+  if (err instanceof GitHubNotConfiguredError) return new AuthHttpError(409, 'github_not_configured', err.message, 'client_id');
   if (err instanceof DeviceFlowError || err instanceof GitHubOAuthError) return new AuthHttpError(502, `github_${err.code}`, err.message);
   if (err instanceof GitHubApiError) return new AuthHttpError(502, err.rateLimited ? 'github_rate_limited' : 'github_error', err.message);
   // fetch failures: GitHub (or the configured TOPK_GITHUB_URL) cannot be reached

@@ -1,5 +1,6 @@
 import { createCassandra } from '../../engine/shared/cassandra';
 import type { CassandraClient } from '../../engine/shared/cassandra';
+import { appRoot, rendererDir } from '../../engine/shared/app-paths';
 import { configToEnv } from '../../engine/shared/config';
 import type { Config } from '../../engine/shared/config';
 import { createLogger } from '../../engine/shared/logger';
@@ -8,20 +9,20 @@ import type { AuthService } from '../auth/auth-service';
 import { createAuthService } from '../auth/create-auth-service';
 import type { TokenVault } from '../auth/token-vault';
 import { CassandraUserDirectory } from '../auth/user-directory';
+import { runChecks } from '../doctor/doctor';
 import { LogStore } from '../logs/log-store';
 import { followStackLogs } from '../logs/stack-logs';
 import { migrate as runMigrations } from '../migrate/migrator';
 import type { MigrateResult } from '../migrate/migrator';
 import { StackManager } from '../stack/stack-manager';
 import type { Disposable, ProgressEvent, ProviderId, StackEndpoints, StackProvider, StackStatus } from '../stack/types';
-import { ChildProcessLauncher, engineEntry, findAppRoot } from '../supervisor/child-process-launcher';
+import { ChildProcessLauncher, engineEntry } from '../supervisor/child-process-launcher';
 import type { ProcessLauncher } from '../supervisor/process-launcher';
 import { Supervisor } from '../supervisor/supervisor';
 import type { ProcessInfo, ServiceSpec, SupervisorOptions } from '../supervisor/supervisor';
 import { createAuthRoutes } from './auth-routes';
 import { startControlServer } from './control-server';
 import type { ControlServerHandle, RouteHook, StackControl, StackPhase, StackProgress } from './control-server';
-import { findRendererDir } from './static-files';
 import { createInspectRoutes } from './inspect/inspect-routes';
 import type { InspectRoutes } from './inspect/inspect-routes';
 
@@ -37,6 +38,7 @@ export interface ControlPlaneOptions {
   services?: ServiceSpec[];
   supervisor?: Partial<Omit<SupervisorOptions, 'launcher' | 'services' | 'env'>>;
   migrate?: (config: Config, log: Logger, opts: { onProgress?: (m: string) => void }) => Promise<MigrateResult | void>;
+  /** default: the checks of main/doctor with this plane's config */
   doctor?: () => Promise<unknown>;
   /** extra control routes (GitHub sign-in /control/auth/* is built in) */
   routes?: RouteHook[];
@@ -98,7 +100,7 @@ export class ControlPlane implements StackControl {
     this.manager = o.stackManager ?? new StackManager(o.config);
     this.auth = o.auth === false ? undefined : createAuthService(o.config, this.log, { vault: o.auth?.vault });
     this.inspect = createInspectRoutes({ target: () => ({ ...this.config, ...(this.endpoints ?? {}) }), log: this.log.child({ component: 'inspect' }) });
-    const root = findAppRoot();
+    const root = appRoot();
     const services = o.services ?? ENGINE_SERVICES.map((name) => ({ name, entry: engineEntry(name, { root }) }));
     this.supervisor = new Supervisor({ ...o.supervisor, launcher: o.launcher ?? new ChildProcessLauncher({ cwd: root }), services, env: {}, log: this.log });
     this.supervisor.on('line', (name, stream, line) => this.logs.ingestLine(name, line, stream));
@@ -129,11 +131,11 @@ export class ControlPlane implements StackControl {
       token: this.config.apiToken,
       api: { host: this.config.apiHost, port: this.config.apiPort },
       allowedHosts: this.config.allowedHosts,
-      rendererDir: this.o.rendererDir ?? findRendererDir(findAppRoot()),
+      rendererDir: this.o.rendererDir ?? (() => rendererDir()),
       logs: this.logs,
       processes: this.supervisor,
       stack: this,
-      doctor: this.o.doctor,
+      doctor: this.o.doctor ?? (() => runChecks({ ...process.env, ...configToEnv(this.config) })),
       routes: [...(this.auth ? [createAuthRoutes(this.auth)] : []), this.inspect.route, ...(this.o.routes ?? [])],
       log: this.log,
     });

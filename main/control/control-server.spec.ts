@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rendererDir } from '../../engine/shared/app-paths';
 import { LogStore } from '../logs/log-store';
 import { ChildProcessLauncher } from '../supervisor/child-process-launcher';
 import { Supervisor } from '../supervisor/supervisor';
@@ -13,7 +14,7 @@ import { startControlServer } from './control-server';
 import type { ControlServerHandle, StackControl, StackProgress } from './control-server';
 
 const TOKEN = 'control-spec-token-0123456789abcdefghij';
-const FAKE = join(import.meta.dirname, '..', 'supervisor', 'fixtures', 'fake-service.mjs');
+const FAKE = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'supervisor', 'fake-service.mjs');
 
 /** A stand-in engine API: echoes requests, streams SSE, returns chosen statuses. */
 function startFakeApi(): Promise<{ server: Server; port: number; seen: IncomingMessage[] }> {
@@ -212,6 +213,23 @@ describe('control server', () => {
       expect((await http(bare.url, '/control/doctor')).status).toBe(501);
     } finally {
       await bare.close();
+    }
+  });
+
+  it('serves a UI built after it started, without a restart (the control plane looks the folder up per request)', async () => {
+    // an app root whose UI is not built yet; before, the folder was resolved once at start
+    const root = mkdtempSync(join(tmpdir(), 'app-'));
+    const late = await startControlServer({ port: 0, token: TOKEN, api: { host: '127.0.0.1', port: api.port }, rendererDir: () => rendererDir(root), logs, processes: sup, stack });
+    try {
+      expect((await http(late.url, '/', { token: null })).body).toContain('npm run build');
+      mkdirSync(join(root, 'dist', 'renderer'), { recursive: true });
+      writeFileSync(join(root, 'dist', 'renderer', 'index.html'), '<!doctype html><title>built later</title>');
+      const r = await http(late.url, '/', { token: null });
+      expect(r.status).toBe(200);
+      expect(r.body).toContain('built later');
+    } finally {
+      await late.close();
+      rmSync(root, { recursive: true, force: true });
     }
   });
 

@@ -7,7 +7,7 @@ import type { LogQuery, LogStore } from '../logs/log-store';
 import type { ProcessInfo } from '../supervisor/supervisor';
 import { createApiProxy } from './api-proxy';
 import { hostAllowed, requestToken, tokenMatches } from './request-guards';
-import { openSse } from './sse';
+import { openSse } from '../../engine/shared/sse';
 import { serveStatic } from './static-files';
 
 export type StackPhase = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped' | 'error';
@@ -49,8 +49,11 @@ export interface ControlServerOptions {
   token: string;
   api: { host: string; port: number };
   allowedHosts?: string[];
-  /** built renderer folder; undefined → a friendly "not built" page */
-  rendererDir?: string;
+  /**
+   * built renderer folder; undefined → a friendly "not built" page. A function is asked on
+   * every request, so a UI built after the server started is served without a restart.
+   */
+  rendererDir?: string | (() => string | undefined);
   logs: LogStore;
   processes: ProcessControl;
   stack: StackControl;
@@ -144,7 +147,7 @@ export async function startControlServer(o: ControlServerOptions): Promise<Contr
     const isApi = path === '/api' || path.startsWith('/api/');
     const isControl = path === '/control' || path.startsWith('/control/');
     if (!isApi && !isControl) {
-      serveStatic(o.rendererDir, req, res, url);
+      serveStatic(typeof o.rendererDir === 'function' ? o.rendererDir() : o.rendererDir, req, res, url);
       return;
     }
     if (path === '/control/health') {

@@ -1,4 +1,4 @@
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
@@ -19,11 +19,6 @@ const TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
   '.webmanifest': 'application/manifest+json',
 };
-
-/** The first candidate folder that holds an index.html (renderer/dist in dev, dist/renderer when built). */
-export function findRendererDir(root: string, candidates = ['renderer/dist', 'dist/renderer']): string | undefined {
-  return candidates.map((c) => join(root, c)).find((d) => existsSync(join(d, 'index.html')));
-}
 
 const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',

@@ -5,9 +5,9 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EngineReport } from './docker-help';
 import type { ShellControlPlane, ShellDeps, StackSummary } from './shell-ports';
 
-vi.mock('electron', () => import('./fake-electron'));
+vi.mock('electron', () => import('../../test/fakes/fake-electron'));
 
-const fake = await import('./fake-electron');
+const fake = await import('../../test/fakes/fake-electron');
 const { DesktopShell } = await import('./desktop-shell');
 
 const BASE = 'http://127.0.0.1:7800';

@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
-vi.mock('electron', () => import('./fake-electron'));
+vi.mock('electron', () => import('../../test/fakes/fake-electron'));
 
-const fake = await import('./fake-electron');
+const fake = await import('../../test/fakes/fake-electron');
 const { registerIpc } = await import('./ipc');
 
 const BOOT = { baseUrl: 'http://127.0.0.1:7800', token: 'secret-token' };

@@ -8,6 +8,7 @@ import Docker from 'dockerode';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { appRoot, cqlDir, nativeStackDir } from '../../engine/shared/app-paths';
 import { ConfigError, loadConfig } from '../../engine/shared/config';
 import type { Config } from '../../engine/shared/config';
 import { createLogger } from '../../engine/shared/logger';
@@ -16,7 +17,6 @@ import { migrate } from '../migrate/migrator';
 import { createNativeProvider } from '../stack/native-provider';
 import { findJava, javaMajorVersion, MIN_JAVA, which } from '../stack/prereqs';
 import { StackManager } from '../stack/stack-manager';
-import { findAppRoot } from '../supervisor/child-process-launcher';
 import { ControlPlaneAdapter, loadDesktopPrefs } from './control-plane-adapter';
 import { DesktopShell } from './desktop-shell';
 import { SafeStorageVault } from './safe-storage-vault';
@@ -24,10 +24,10 @@ import { checkContainerEngine } from './engine-check';
 import { UtilityProcessLauncher } from './utility-process-launcher';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const appRoot = findAppRoot(here);
-// stack/ and cql/ are extra resources next to app.asar when packaged
-const resourcesDir = app.isPackaged ? process.resourcesPath : appRoot;
-process.env.TOPK_RESOURCES_DIR ??= resourcesDir;
+const root = appRoot(here);
+// stack/ and cql/ are extra resources next to app.asar when packaged; app-paths (and the
+// engine processes, which inherit the environment) find them through TOPK_RESOURCES_DIR
+process.env.TOPK_RESOURCES_DIR ??= app.isPackaged ? process.resourcesPath : root;
 
 const log = createLogger('desktop');
 
@@ -75,14 +75,14 @@ async function main(): Promise<void> {
       }),
     startControlPlane: async () => {
       const manager = new StackManager(config);
-      manager.register('native', (c) => createNativeProvider(c, { stackDir: join(resourcesDir, 'stack', 'native') }));
+      manager.register('native', (c) => createNativeProvider(c, { stackDir: nativeStackDir() }));
       const cp = new ControlPlane({
         config,
         ...(prefs.provider ? { provider: prefs.provider } : {}),
         stackManager: manager,
         // utilityProcess needs a real directory as cwd (not one inside app.asar)
-        launcher: new UtilityProcessLauncher({ cwd: app.isPackaged ? config.dataDir : appRoot }),
-        migrate: (c, l, mo) => migrate(c, l, { ...mo, dir: join(resourcesDir, 'cql') }),
+        launcher: new UtilityProcessLauncher({ cwd: app.isPackaged ? config.dataDir : root }),
+        migrate: (c, l, mo) => migrate(c, l, { ...mo, dir: cqlDir() }),
         // OS keychain when it really encrypts (on Linux not with basic_text); else the AES key file
         auth: SafeStorageVault.usable(safeStorage) ? { vault: new SafeStorageVault(safeStorage) } : {},
       });

@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
-vi.mock('electron', () => import('./fake-electron'));
+vi.mock('electron', () => import('../../test/fakes/fake-electron'));
 
-let fake = await import('./fake-electron');
+let fake = await import('../../test/fakes/fake-electron');
 
 /** a fresh module registry per load, so the preload runs again */
 async function loadPreload(reply: unknown) {

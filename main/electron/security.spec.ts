@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
-vi.mock('electron', () => import('./fake-electron'));
+vi.mock('electron', () => import('../../test/fakes/fake-electron'));
 
-const { FakeWebContents, resetFakeElectron, session } = await import('./fake-electron');
+const { FakeWebContents, resetFakeElectron, session } = await import('../../test/fakes/fake-electron');
 const { contentSecurityPolicy, decideNavigation, guardNavigation, hardenSession, isAppUrl, isSafeExternalUrl, shellActionOf } = await import('./security');
 import type { WebContents, Session } from 'electron';
 

@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ExitInfo, OutputStream } from '../supervisor/process-launcher';
 
-vi.mock('electron', () => import('./fake-electron'));
+vi.mock('electron', () => import('../../test/fakes/fake-electron'));
 
-const fake = await import('./fake-electron');
+const fake = await import('../../test/fakes/fake-electron');
 const { UtilityProcessLauncher } = await import('./utility-process-launcher');
 const { Supervisor } = await import('../supervisor/supervisor');
 

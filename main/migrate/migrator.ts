@@ -1,16 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { cqlDir } from '../../engine/shared/app-paths';
 import type { Config } from '../../engine/shared/config';
 import { createCassandra } from '../../engine/shared/cassandra';
 import type { CassandraClient } from '../../engine/shared/cassandra';
 import type { Logger } from '../../engine/shared/logger';
-
-/** The repo's `cql/` folder. */
-export function defaultCqlDir(): string {
-  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'cql');
-}
 
 export interface Migration {
   version: number;
@@ -40,7 +35,7 @@ export function isValidKeyspace(name: string): boolean {
 }
 
 /** `NNNN_name.cql` files of `dir`, in version order. Two files with one version are an error. */
-export function listMigrations(dir: string = defaultCqlDir()): Migration[] {
+export function listMigrations(dir: string = cqlDir()): Migration[] {
   const out: Migration[] = [];
   for (const file of readdirSync(dir).sort()) {
     const m = FILE_RE.exec(file);

@@ -7,16 +7,19 @@
  * the `!override` tag replaces a value and `!reset` removes it).
  */
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { delimiter, dirname, resolve } from 'node:path';
 import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
+import { composeFile } from '../../engine/shared/app-paths';
+import { StackError } from './stack-error';
 
-export class ComposeError extends Error {
+/** A compose file the provider cannot use: a StackError (code CONFIG) naming the field. */
+export class ComposeError extends StackError {
   constructor(
     message: string,
     readonly field?: string,
   ) {
-    super(message);
+    super(message, 'CONFIG');
     this.name = 'ComposeError';
   }
 }
@@ -234,4 +237,16 @@ export function loadComposeProject(files: string[], env: Env = process.env): Com
     return parseComposeText(text, f, env);
   });
   return composeProject(mergeComposeDocs(docs), files.map((f) => resolve(f)), 'topk', env);
+}
+
+/**
+ * The compose files to merge: stack/compose.yml first, then the override files
+ * from `composeFiles` (or TOPK_COMPOSE_FILE, paths separated by the platform's
+ * path delimiter), like `docker compose -f stack/compose.yml -f override.yml`.
+ */
+export function composeFilesFrom(opts: { composeFiles?: string[]; env?: NodeJS.ProcessEnv; base?: string } = {}): string[] {
+  const base = resolve(opts.base ?? composeFile());
+  const fromEnv = (opts.env ?? process.env).TOPK_COMPOSE_FILE;
+  const extra = opts.composeFiles?.length ? opts.composeFiles : fromEnv ? fromEnv.split(delimiter).filter(Boolean) : [];
+  return [base, ...extra.map((f) => resolve(f)).filter((f) => f !== base)];
 }

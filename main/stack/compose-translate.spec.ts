@@ -1,21 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ComposeError, composeProject, mergeComposeDocs, parseComposeText } from './compose-file';
 import type { ComposeProject } from './compose-file';
-import {
-  CONFIG_HASH_LABEL,
-  PROJECT_LABEL,
-  parseBytes,
-  parseDependsOn,
-  parseDuration,
-  parseEnvironment,
-  parseHealthcheck,
-  parsePorts,
-  parseRestart,
-  parseVolumes,
-  planProject,
-  planService,
-  shellSplit,
-} from './compose-translate';
+import { CONFIG_HASH_LABEL, PROJECT_LABEL, planProject, planService } from './compose-translate';
+import { parseBytes, parseDependsOn, parseDuration, parseEnvironment, parseHealthcheck, parsePorts, parseRestart, parseVolumes, shellSplit } from './compose-fields';
 
 function project(yaml: string): ComposeProject {
   return composeProject(mergeComposeDocs([parseComposeText(yaml, 'test.yml', {})]), ['/srv/app/compose.yml'], 'fallback', {});

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { LogDemuxer, PullProgress } from './docker-streams';
 import type { DemuxedLine } from './docker-streams';
-import { statusFromInspect, withTag } from './docker-provider';
+import { statusFromInspect } from './docker-health';
+import { withTag } from './docker-images';
 import type Docker from 'dockerode';
 
 describe('PullProgress', () => {

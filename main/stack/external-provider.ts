@@ -1,11 +1,22 @@
 import type { Config } from '../../engine/shared/config';
 import { probeCassandra, probeKafka, probeRedis, redisHostPort, waitFor } from './probes';
 import type { ProbeResult } from './probes';
+import { StackError } from './stack-error';
 import type { Disposable, DownOptions, LogOptions, ServiceLogLine, ServiceName, ServiceStatus, StackEndpoints, StackProvider, StackStatus, UpOptions } from './types';
 
 export interface ExternalProviderOptions {
   /** how long `up` waits for the given services to answer (default 60 s) */
   timeoutMs?: number;
+}
+
+/** The endpoints the config names (what the external and native providers serve). */
+export function configEndpoints(config: Config): StackEndpoints {
+  return {
+    kafkaBrokers: [...config.kafkaBrokers],
+    cassandraContactPoints: [...config.cassandraContactPoints],
+    cassandraLocalDc: config.cassandraLocalDc,
+    redisUrl: config.redisUrl,
+  };
 }
 
 /**
@@ -25,12 +36,7 @@ export class ExternalStackProvider implements StackProvider {
   }
 
   endpoints(): StackEndpoints {
-    return {
-      kafkaBrokers: [...this.config.kafkaBrokers],
-      cassandraContactPoints: [...this.config.cassandraContactPoints],
-      cassandraLocalDc: this.config.cassandraLocalDc,
-      redisUrl: this.config.redisUrl,
-    };
+    return configEndpoints(this.config);
   }
 
   private probe(name: ServiceName, timeoutMs: number): Promise<ProbeResult> {
@@ -59,7 +65,7 @@ export class ExternalStackProvider implements StackProvider {
       }),
     );
     const failed = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
-    if (failed.length) throw new Error(`external stack is not reachable:\n${failed.join('\n')}`);
+    if (failed.length) throw new StackError(`external stack is not reachable:\n${failed.join('\n')}`, 'UNREACHABLE');
     return this.endpoints();
   }
 

@@ -5,8 +5,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { until } from '../../test/helpers/until';
 import { loadConfig } from '../../engine/shared/config';
-import { CASSANDRA_VERSION, KAFKA_VERSION, NativeStackProvider, StackError, cassandraStoragePort, defaultNativeStackDir, kafkaClusterId, stopPid } from './native-provider';
+import { CASSANDRA_VERSION, KAFKA_VERSION, NativeStackProvider, cassandraStoragePort, kafkaClusterId } from './native-provider';
+import { nativeStackDir } from '../../engine/shared/app-paths';
+import { stopPid } from './native-processes';
+import { StackError } from './stack-error';
 
 const dirs: string[] = [];
 function configWith(env: Record<string, string>) {
@@ -72,12 +76,6 @@ const procState = (pid: number): string => {
     return 'gone';
   }
 };
-const until = async (what: () => boolean, ms = 5000): Promise<void> => {
-  for (const end = Date.now() + ms; !what(); ) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 const hasPython = spawnSync('python3', ['-c', 'import ctypes'], { stdio: 'ignore' }).status === 0;
 
 describe('stopping a service (pid files, exits)', () => {
@@ -88,7 +86,7 @@ describe('stopping a service (pid files, exits)', () => {
     const parent = spawn('sh', ['-c', 'sleep 0.1 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
     try {
       const pid = Number(await new Promise<string>((r) => parent.stdout.once('data', (d: Buffer) => r(d.toString()))));
-      await until(() => procState(pid) === 'Z');
+      await until('a zombie', () => procState(pid) === 'Z', 5000, 20);
       writeFileSync(join(p.root, 'run', 'cassandra.pid'), `${pid}\n`);
       expect(p.ownPid('cassandra')).toBeUndefined();
       const t0 = Date.now();
@@ -116,7 +114,7 @@ describe('stopping a service (pid files, exits)', () => {
     const child = spawn('python3', ['-c', script], { cwd: dir, stdio: ['ignore', 'pipe', 'ignore'] });
     const pid = child.pid!;
     await new Promise((r) => child.stdout.once('data', r));
-    await until(() => procState(pid) === 'Z');
+    await until('a zombie', () => procState(pid) === 'Z', 5000, 20);
     writeFileSync(join(p.root, 'run', 'cassandra.pid'), `${pid}\n`);
     expect(p.ownPid('cassandra')).toBe(pid);
     const t0 = Date.now();
@@ -127,7 +125,7 @@ describe('stopping a service (pid files, exits)', () => {
 });
 
 describe('native stack files', () => {
-  const dir = defaultNativeStackDir();
+  const dir = nativeStackDir();
   it('pins the same versions as the provider', () => {
     expect(readFileSync(join(dir, 'kafka', 'pom.xml'), 'utf8')).toContain(`<kafka.version>${KAFKA_VERSION}</kafka.version>`);
     expect(readFileSync(join(dir, 'cassandra', 'pom.xml'), 'utf8')).toContain(`<cassandra.version>${CASSANDRA_VERSION}</cassandra.version>`);

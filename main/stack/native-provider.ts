@@ -1,12 +1,17 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readlinkSync, readSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, copyFileSync, fstatSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { nativeStackDir } from '../../engine/shared/app-paths';
 import type { Config } from '../../engine/shared/config';
-import { findJava, javaMajorVersion, MIN_JAVA, which } from './prereqs';
+import { configEndpoints } from './external-provider';
+import { fetchMavenJars } from './native-jars';
+import { followFile, tailFile } from './native-logs';
+import { exited, stopPid } from './native-processes';
+import { requireJava, requireProgram } from './prereqs';
 import { portOpen, probeCassandra, probeKafka, probeRedis, redisHostPort, splitHostPort, waitFor } from './probes';
 import type { ProbeResult } from './probes';
+import { StackError } from './stack-error';
 import type {
   Disposable,
   DownOptions,
@@ -24,11 +29,6 @@ import type {
 export const KAFKA_VERSION = '3.9.1';
 export const CASSANDRA_VERSION = '5.0.6';
 
-/** The repo's `stack/native/` (poms, config templates). */
-export function defaultNativeStackDir(): string {
-  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'stack', 'native');
-}
-
 export interface NativeProviderOptions {
   /** where the poms and config templates live (default: the repo's stack/native) */
   stackDir?: string;
@@ -39,18 +39,8 @@ export interface NativeProviderOptions {
   stopTimeoutMs?: number;
 }
 
-export class StackError extends Error {
-  constructor(
-    message: string,
-    readonly code: 'PORT_IN_USE' | 'MISSING_PREREQ' | 'FETCH_FAILED' | 'START_FAILED' | 'CONFIG',
-    readonly fix?: string,
-  ) {
-    super(message);
-    this.name = 'StackError';
-  }
-}
-
-interface ServicePlan {
+/** Where one native service listens and keeps its data. */
+interface NativeServicePlan {
   name: ServiceName;
   host: string;
   port: number;
@@ -79,23 +69,18 @@ export class NativeStackProvider implements StackProvider {
     opts: NativeProviderOptions = {},
   ) {
     this.root = join(config.dataDir, 'native');
-    this.stackDir = opts.stackDir ?? defaultNativeStackDir();
+    this.stackDir = opts.stackDir ?? nativeStackDir();
     this.env = opts.env ?? process.env;
     this.startTimeoutMs = opts.startTimeoutMs ?? 240_000;
     this.stopTimeoutMs = opts.stopTimeoutMs ?? 45_000;
   }
 
   endpoints(): StackEndpoints {
-    return {
-      kafkaBrokers: [...this.config.kafkaBrokers],
-      cassandraContactPoints: [...this.config.cassandraContactPoints],
-      cassandraLocalDc: this.config.cassandraLocalDc,
-      redisUrl: this.config.redisUrl,
-    };
+    return configEndpoints(this.config);
   }
 
   /** Host/ports of each service, from the config endpoints. */
-  plan(): Record<ServiceName, ServicePlan> {
+  plan(): Record<ServiceName, NativeServicePlan> {
     const k = splitHostPort(this.config.kafkaBrokers[0] ?? '127.0.0.1:9092', 9092);
     const c = splitHostPort(this.config.cassandraContactPoints[0] ?? '127.0.0.1:9042', 9042);
     const r = redisHostPort(this.config.redisUrl);
@@ -136,7 +121,7 @@ export class NativeStackProvider implements StackProvider {
           throw new StackError(
             `port ${port} (${svc.name}) is already in use by another program; stop it or configure other ports (e.g. TOPK_${svc.name === 'kafka' ? 'KAFKA_BROKERS' : svc.name === 'cassandra' ? 'CASSANDRA_CONTACT_POINTS' : 'REDIS_URL'})`,
             'PORT_IN_USE',
-            `ss -ltnp 'sport = :${port}'   # shows the program holding port ${port}`,
+            { fix: `ss -ltnp 'sport = :${port}'   # shows the program holding port ${port}` },
           );
         }
       }
@@ -145,8 +130,8 @@ export class NativeStackProvider implements StackProvider {
     try {
       // 2. prerequisites
       const needJava = !running.has('kafka') || !running.has('cassandra');
-      const java = needJava ? await this.requireJava() : '';
-      const redisServer = running.has('redis') ? '' : this.requireRedis();
+      const java = needJava ? await requireJava(this.env) : '';
+      const redisServer = running.has('redis') ? '' : requireProgram('redis-server', this.env);
 
       // 3. jars (cached under native/lib/<name>-<version>)
       if (!running.has('kafka')) await this.fetchJars('kafka', progress, opts.signal);
@@ -258,46 +243,14 @@ export class NativeStackProvider implements StackProvider {
   async logs(service: ServiceName, onLine: (l: ServiceLogLine) => void, opts: LogOptions = {}): Promise<Disposable> {
     const file = this.logFile(service);
     const emit = (line: string) => onLine({ service, stream: 'stdout', time: new Date().toISOString(), line });
-    for (const line of this.tail(service, opts.tail ?? 100).split('\n')) if (line) emit(line);
+    for (const line of tailFile(file, opts.tail ?? 100).split('\n')) if (line) emit(line);
     if (!opts.follow) return { dispose: () => undefined };
-    let pos = existsSync(file) ? statSync(file).size : 0;
-    let partial = '';
-    const timer = setInterval(() => {
-      if (!existsSync(file)) return;
-      const size = statSync(file).size;
-      if (size < pos) pos = 0; // truncated
-      if (size === pos) return;
-      const fd = openSync(file, 'r');
-      try {
-        const buf = Buffer.alloc(size - pos);
-        readSync(fd, buf, 0, buf.length, pos);
-        pos = size;
-        const lines = (partial + buf.toString('utf8')).split('\n');
-        partial = lines.pop() ?? '';
-        for (const l of lines) emit(l);
-      } finally {
-        closeSync(fd);
-      }
-    }, 500);
-    const dispose = () => clearInterval(timer);
-    opts.signal?.addEventListener('abort', dispose, { once: true });
-    return { dispose };
+    return followFile(file, emit, opts.signal);
   }
 
   /** The last `n` lines of a service's log file. */
   tail(name: ServiceName, n: number): string {
-    const file = this.logFile(name);
-    if (!existsSync(file)) return '';
-    const fd = openSync(file, 'r');
-    try {
-      const size = fstatSync(fd).size;
-      const len = Math.min(size, 64 * 1024);
-      const buf = Buffer.alloc(len);
-      readSync(fd, buf, 0, len, size - len);
-      return buf.toString('utf8').split('\n').slice(-n - 1).join('\n');
-    } finally {
-      closeSync(fd);
-    }
+    return tailFile(this.logFile(name), n);
   }
 
   /** pid of our live process for `name`, or undefined (stale pid files are ignored). */
@@ -317,78 +270,9 @@ export class NativeStackProvider implements StackProvider {
     return pid;
   }
 
-  private async requireJava(): Promise<string> {
-    const java = findJava(this.env);
-    if (!java) {
-      throw new StackError('Java 17 or newer is needed for the native stack and was not found (JAVA_HOME or java on PATH)', 'MISSING_PREREQ', 'sudo apt-get install -y openjdk-17-jre-headless');
-    }
-    const v = await javaMajorVersion(java);
-    if (!v || v.major < MIN_JAVA) {
-      throw new StackError(`${java} is Java ${v?.version ?? 'of unknown version'}; the native stack needs Java ${MIN_JAVA}+`, 'MISSING_PREREQ', 'sudo apt-get install -y openjdk-17-jre-headless');
-    }
-    return java;
-  }
-
-  private requireRedis(): string {
-    const bin = which('redis-server', this.env);
-    if (!bin) throw new StackError('redis-server was not found on PATH', 'MISSING_PREREQ', 'sudo apt-get install -y redis-server');
-    return bin;
-  }
-
   /** Copies the component's jars from Maven Central into native/lib/<name>-<version>, once. */
-  async fetchJars(name: 'kafka' | 'cassandra', progress: (e: ProgressEvent) => void, signal?: AbortSignal): Promise<string> {
-    const dest = this.libDir(name);
-    if (existsSync(join(dest, '.complete'))) {
-      progress({ service: name, phase: 'download', message: `${name} jars cached in ${dest}`, percent: 100 });
-      return dest;
-    }
-    const mvn = which('mvn', this.env);
-    if (!mvn) throw new StackError(`Maven (mvn) is needed once to fetch the ${name} jars from Maven Central`, 'MISSING_PREREQ', 'sudo apt-get install -y maven');
-    const work = join(this.root, 'lib', `.fetch-${name}-${process.pid}`);
-    rmSync(work, { recursive: true, force: true });
-    mkdirSync(work, { recursive: true });
-    copyFileSync(join(this.stackDir, name, 'pom.xml'), join(work, 'pom.xml'));
-    progress({ service: name, phase: 'download', message: `fetching ${name} jars from Maven Central (first run only)`, percent: 0 });
-    let files = 0;
-    let bytes = 0;
-    const output: string[] = [];
-    const code = await new Promise<number>((resolveExit, reject) => {
-      const child = spawn(mvn, ['-B', '-f', join(work, 'pom.xml'), 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${join(work, 'lib')}`], {
-        cwd: work,
-        env: this.env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        signal,
-      });
-      let partial = '';
-      const onData = (d: Buffer) => {
-        const lines = (partial + d.toString('utf8')).split('\n');
-        partial = lines.pop() ?? '';
-        for (const line of lines) {
-          output.push(line);
-          if (output.length > 200) output.shift();
-          const m = /Downloaded from [^:]+: (\S+) \(([\d.]+) (B|kB|KB|MB|GB)/.exec(line);
-          if (m && m[1]?.endsWith('.jar')) {
-            files++;
-            bytes += Number(m[2]) * ({ B: 1, kB: 1e3, KB: 1e3, MB: 1e6, GB: 1e9 }[m[3] as 'B'] ?? 1);
-            progress({ service: name, phase: 'download', message: `${name}: downloaded ${m[1].split('/').pop()} (${files} jars, ${(bytes / 1e6).toFixed(1)} MB so far)`, bytesDone: bytes });
-          }
-        }
-      };
-      child.stdout.on('data', onData);
-      child.stderr.on('data', onData);
-      child.once('error', reject);
-      child.once('exit', (c) => resolveExit(c ?? 1));
-    });
-    if (code !== 0) {
-      rmSync(work, { recursive: true, force: true });
-      throw new StackError(`fetching ${name} jars with Maven failed (exit ${code}):\n${output.filter((l) => /ERROR|FAIL/.test(l)).slice(0, 15).join('\n')}`, 'FETCH_FAILED');
-    }
-    rmSync(dest, { recursive: true, force: true });
-    renameSync(join(work, 'lib'), dest);
-    rmSync(work, { recursive: true, force: true });
-    writeFileSync(join(dest, '.complete'), new Date().toISOString() + '\n');
-    progress({ service: name, phase: 'download', message: `${name} jars ready in ${dest}`, percent: 100 });
-    return dest;
+  fetchJars(name: 'kafka' | 'cassandra', progress: (e: ProgressEvent) => void, signal?: AbortSignal): Promise<string> {
+    return fetchMavenJars(name, { dest: this.libDir(name), workRoot: join(this.root, 'lib'), pom: join(this.stackDir, name, 'pom.xml'), env: this.env }, progress, signal);
   }
 
   private fill(template: string, vars: Record<string, string | number>): string {
@@ -421,7 +305,7 @@ export class NativeStackProvider implements StackProvider {
     }
   }
 
-  private startRedis(svc: ServicePlan, bin: string, progress: (e: ProgressEvent) => void): void {
+  private startRedis(svc: NativeServicePlan, bin: string, progress: (e: ProgressEvent) => void): void {
     mkdirSync(svc.dir, { recursive: true });
     const pid = this.spawnService(
       'redis',
@@ -432,7 +316,7 @@ export class NativeStackProvider implements StackProvider {
     progress({ service: 'redis', phase: 'start', message: `started redis-server on ${svc.endpoint} (pid ${pid})` });
   }
 
-  private async startKafka(svc: ServicePlan, java: string, progress: (e: ProgressEvent) => void): Promise<void> {
+  private async startKafka(svc: NativeServicePlan, java: string, progress: (e: ProgressEvent) => void): Promise<void> {
     const dataDir = join(svc.dir, 'data');
     mkdirSync(dataDir, { recursive: true });
     const props = join(this.root, 'conf', 'kafka-server.properties');
@@ -461,7 +345,7 @@ export class NativeStackProvider implements StackProvider {
     progress({ service: 'kafka', phase: 'start', message: `started Kafka ${KAFKA_VERSION} on ${svc.endpoint} (pid ${pid})` });
   }
 
-  private startCassandra(svc: ServicePlan, java: string, progress: (e: ProgressEvent) => void): void {
+  private startCassandra(svc: NativeServicePlan, java: string, progress: (e: ProgressEvent) => void): void {
     const dataDir = svc.dir;
     for (const d of ['data', 'commitlog', 'saved_caches', 'hints', 'cdc_raw']) mkdirSync(join(dataDir, d), { recursive: true });
     const yaml = join(this.root, 'conf', 'cassandra.yaml');
@@ -496,54 +380,6 @@ export function kafkaClusterId(): string {
     const id = randomBytes(16).toString('base64url');
     if (!id.startsWith('-')) return id;
   }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** SIGTERM, wait, SIGKILL fallback. */
-export async function stopPid(pid: number, timeoutMs: number): Promise<'stopped' | 'killed' | 'gone'> {
-  try {
-    process.kill(pid, 'SIGTERM');
-  } catch {
-    return 'gone';
-  }
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (exited(pid)) return 'stopped';
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    return 'stopped';
-  }
-  for (let i = 0; i < 50 && !exited(pid); i++) await new Promise((r) => setTimeout(r, 100));
-  return 'killed';
-}
-
-/**
- * The process has finished: gone, or a zombie with no thread left (only its
- * parent's wait() is missing). A JVM's main thread turns zombie while its
- * other threads are still exiting (and still hold its ports) — that is not
- * finished yet.
- */
-function exited(pid: number): boolean {
-  if (!alive(pid)) return true;
-  let status: string;
-  try {
-    status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  } catch {
-    return !alive(pid);
-  }
-  if (!/^State:\s+Z/m.test(status)) return false;
-  return Number(/^Threads:\s+(\d+)/m.exec(status)?.[1] ?? 1) <= 1;
 }
 
 export function createNativeProvider(config: Config, opts?: NativeProviderOptions): NativeStackProvider {

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { StackError } from './stack-error';
 
 /** Finding the programs the native stack needs. Shared by the native provider and `doctor`. */
 
@@ -58,3 +59,20 @@ export function parseJavaVersion(text: string): { major: number; version: string
 }
 
 export const MIN_JAVA = 17;
+
+/** A Java of at least MIN_JAVA for the native stack, or a StackError saying how to install one. */
+export async function requireJava(env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const fix = 'sudo apt-get install -y openjdk-17-jre-headless';
+  const java = findJava(env);
+  if (!java) throw new StackError('Java 17 or newer is needed for the native stack and was not found (JAVA_HOME or java on PATH)', 'MISSING_PREREQ', { fix });
+  const v = await javaMajorVersion(java);
+  if (!v || v.major < MIN_JAVA) throw new StackError(`${java} is Java ${v?.version ?? 'of unknown version'}; the native stack needs Java ${MIN_JAVA}+`, 'MISSING_PREREQ', { fix });
+  return java;
+}
+
+/** The path of `cmd` (a program installed from the OS package of the same name), or a StackError. */
+export function requireProgram(cmd: 'redis-server', env: NodeJS.ProcessEnv = process.env): string {
+  const bin = which(cmd, env);
+  if (!bin) throw new StackError(`${cmd} was not found on PATH`, 'MISSING_PREREQ', { fix: `sudo apt-get install -y ${cmd}` });
+  return bin;
+}

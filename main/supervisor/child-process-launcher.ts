@@ -1,34 +1,18 @@
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { appRoot, runningFromDist } from '../../engine/shared/app-paths';
 import { LineSplitter } from './line-splitter';
 import type { ExitInfo, LaunchedProcess, OutputStream, ProcessLauncher } from './process-launcher';
 import { engineV8Flags } from './engine-flags';
-
-/** The repository / app root (the folder holding package.json), from this file's location. */
-export function findAppRoot(from: string = dirname(fileURLToPath(import.meta.url))): string {
-  let dir = from;
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    const up = dirname(dir);
-    if (up === dir) return from;
-    dir = up;
-  }
-}
-
-/** True when this code runs from the bundled dist/ output rather than from sources. */
-export function runningFromDist(): boolean {
-  return fileURLToPath(import.meta.url).includes(`${sep}dist${sep}`);
-}
 
 /**
  * Where an engine service's entry point is: `dist/engine/<svc>.js` when
  * running built code (or when `mode` is 'built'), else `engine/<svc>/main.ts`.
  */
 export function engineEntry(service: string, opts: { root?: string; mode?: 'dev' | 'built' | 'auto' } = {}): string {
-  const root = opts.root ?? findAppRoot();
+  const root = opts.root ?? appRoot();
   const built = join(root, 'dist', 'engine', `${service}.js`);
   const mode = opts.mode ?? 'auto';
   if (mode === 'built' || (mode === 'auto' && runningFromDist() && existsSync(built))) return built;
@@ -120,7 +104,7 @@ export class ChildProcessLauncher implements ProcessLauncher {
   constructor(private readonly opts: ChildProcessLauncherOptions = {}) {}
 
   spawn(name: string, entry: string, env: Record<string, string>): LaunchedProcess {
-    const cwd = this.opts.cwd ?? findAppRoot();
+    const cwd = this.opts.cwd ?? appRoot();
     const execArgv = ['--import', PARENT_WATCHDOG, ...(entry.endsWith('.ts') ? ['--import', 'tsx'] : []), ...(this.opts.execArgv ?? engineV8Flags(name))];
     const child = fork(resolve(cwd, entry), [], {
       cwd,

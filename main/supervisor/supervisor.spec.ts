@@ -5,9 +5,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ChildProcessLauncher, engineEntry } from './child-process-launcher';
 import { Supervisor } from './supervisor';
 import type { ProcessInfo, ServiceSpec } from './supervisor';
+import { until } from '../../test/helpers/until';
 
-const FAKE = join(import.meta.dirname, 'fixtures', 'fake-service.mjs');
-const FAKE_TS = join(import.meta.dirname, 'fixtures', 'fake-service.ts');
+const FAKE = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'supervisor', 'fake-service.mjs');
+const FAKE_TS = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'supervisor', 'fake-service.ts');
 const baseEnv = { PATH: process.env.PATH ?? '' };
 
 const sups: Supervisor[] = [];
@@ -31,16 +32,6 @@ function alive(pid: number): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-async function until<T>(fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 25));
   }
 }
 
@@ -87,10 +78,10 @@ describe('Supervisor', () => {
     await sup.waitReady();
     const first = sup.pid('agg')!;
     process.kill(first, 'SIGKILL');
-    const info = await until(async () => {
+    const info = await until('the restarted process', async () => {
       const i = await sup.get('agg');
       return i.state === 'running' && i.pid !== first ? i : undefined;
-    });
+    }, 10_000, 25);
     expect(info.restarts).toBe(1);
     expect(info.lastSignal).toBe('SIGKILL');
     expect(info.lastError).toMatch(/SIGKILL/);
@@ -109,10 +100,10 @@ describe('Supervisor', () => {
       const states: (ProcessInfo & { at: number })[] = [];
       sup.on('state', (i) => states.push({ ...i, at: Date.now() }));
       sup.start();
-      const failed = await until(async () => {
+      const failed = await until('the failed state', async () => {
         const i = await sup.get('bad');
         return i.state === 'failed' ? i : undefined;
-      }, 20_000);
+      }, 20_000, 25);
       expect(failed.lastError).toMatch(/crashed 4 times/);
       expect(failed.lastExitCode).toBe(3);
       expect(failed.restarts).toBe(3);
@@ -163,13 +154,13 @@ describe('Supervisor', () => {
 
   it('children stop by themselves when the supervising process dies', async () => {
     const { spawn } = await import('node:child_process');
-    const parent = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'orphan-parent.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const parent = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'supervisor', 'orphan-parent.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     parent.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    const childPid = await until(() => Number(/child (\d+)/.exec(out)?.[1]) || undefined, 20_000);
+    const childPid = await until('the child pid', () => Number(/child (\d+)/.exec(out)?.[1]) || undefined, 20_000, 25);
     expect(alive(childPid)).toBe(true);
     parent.kill('SIGKILL');
-    await until(() => !alive(childPid) || undefined, 10_000);
+    await until('the orphaned child to exit', () => !alive(childPid) || undefined, 10_000, 25);
   });
 
   it('resolves engine entry points for dev and built layouts', () => {

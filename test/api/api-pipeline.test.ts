@@ -17,6 +17,7 @@ import { createApiServer } from '../../engine/api/server';
 import type { ApiServer } from '../../engine/api/server';
 import { CQL_DIR, connect, dropKeyspace, expectedTop, isolatedConfig, quietLog, uid } from './helpers';
 import type { TestListen } from './helpers';
+import { until } from '../helpers/until';
 
 let config: Config;
 let db: CassandraClient;
@@ -30,16 +31,6 @@ const auth = () => ({ authorization: `Bearer ${config.apiToken}` });
 
 function event(user: string, at: number, song: string): ListenEvent {
   return { v: 1, user_id: user, source: 'simulator', listened_at: at, song_id: song, title: `T ${song}`, artist: `A ${song.length}`, published_at: Date.now() };
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 async function drained(): Promise<void> {

@@ -136,4 +136,32 @@ describe('npx topk login', () => {
     expect(r.err).toMatch(/cancelled on GitHub/);
     expect((await topk(['login', '--bogus'], {})).code).toBe(2);
   }, 120_000);
+
+  it('without an OAuth App client id: explains how to register one, exits 2 when nobody can paste it, and signs in with --client-id (saved in config.json)', async () => {
+    const none = await topk(['login', '--no-browser', '--local'], { TOPK_PORT: '1', TOPK_GITHUB_CLIENT_ID: '' });
+    expect(none.code).toBe(2);
+    expect(none.out).toContain('none is configured yet');
+    expect(none.out).toContain(`${fake.url}/settings/applications/new (GitHub → Settings → Developer settings → OAuth Apps → New OAuth App)`);
+    expect(none.out).toContain('"Enable Device Flow"');
+    expect(none.err).toContain('topk login --client-id <Client ID>');
+    expect(fake.requests).toEqual([]);
+    expect((await topk(['login', '--local', '--client-id', 'not an id'], { TOPK_PORT: '1', TOPK_GITHUB_CLIENT_ID: '' })).code).toBe(2);
+
+    const r = await topk(['login', '--no-browser', '--local', '--client-id', 'Iv1.fakeclient'], { TOPK_PORT: '1', TOPK_GITHUB_CLIENT_ID: '' }, approveWhenShown('octocat'));
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`Saved the client id in ${join(dir, 'config.json')}.`);
+    expect(r.out).toMatch(/Signed in as OctoCat \(user octocat\)/);
+    expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'))).toEqual({ githubClientId: 'Iv1.fakeclient' });
+    // the next login needs no --client-id
+    const again = await topk(['login', '--no-browser', '--local'], { TOPK_PORT: '1', TOPK_GITHUB_CLIENT_ID: '' }, approveWhenShown('octocat'));
+    expect(again.code).toBe(0);
+    expect(again.out).not.toContain('none is configured yet');
+  }, 120_000);
+
+  it('--client-id through a running control server: the server saves it and signs in with it', async () => {
+    const r = await topk(['login', '--no-browser', '--client-id', 'Iv1.fakeclient'], { TOPK_PORT: String(server.port) }, approveWhenShown('octocat'));
+    expect(r.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'))).toEqual({ githubClientId: 'Iv1.fakeclient' });
+    expect(await controlAuth()).toMatchObject({ active_user_id: 'octocat' });
+  }, 120_000);
 });

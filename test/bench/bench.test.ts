@@ -82,6 +82,34 @@ describe('topk bench (smoke)', () => {
       }
     }
     expect(j.ratios.misses.requests_per_second).toBeGreaterThan(0);
+    // every answer was compared with a full ranking of the seeded counters
+    for (const k of ['ours_cached', 'ours_bypass', 'seed_cached', 'seed_bypass']) expect(j.answers_checked[k]).toMatchObject({ checked: 5, exact: 5, differences: [] });
+  }, 600_000);
+
+  it('query --scope friends --rate: open loop over the followed users, answers exact', async () => {
+    const r = await topk(['bench', 'query', '--scope', 'friends', '--friends', '3', '--rate', '20', '--seconds', '2', '--connections', '4', '--users', '5', '--tracks-per-day', '30', '--keyspace', TEST_KEYSPACE, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout) as Record<string, Json>;
+    expect(j.params).toMatchObject({ scope: 'friends', friends: 3, rate: 20 });
+    expect(j.answers_checked.ours_bypass).toMatchObject({ checked: 5, exact: 5 });
+    for (const phase of ['hits', 'redis_hits', 'misses']) {
+      expect(j.ours[phase].offered_rate).toBe(20);
+      expect(j.ours[phase].requests).toBe(40);
+      expect(j.ours[phase].non2xx).toBe(0);
+    }
+    expect(j.baseline).toBeNull();
+  }, 600_000);
+
+  it('freshness: probe listens followed on /v1/events until an answer counts them, under background ingest', async () => {
+    const r = await topk(['bench', 'freshness', '--seconds', '3', '--rate', '50', '--probes', '2', '--users', '5', '--keyspace', TEST_KEYSPACE, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout) as Record<string, Json>;
+    expect(j.benchmark).toBe('freshness');
+    expect(j.probes).toBeGreaterThanOrEqual(6);
+    expect(j.seen).toBeGreaterThan(0);
+    expect(j.p99_ms).toBeGreaterThanOrEqual(j.p50_ms);
+    expect(j.p50_ms).toBeGreaterThan(0);
+    expect(j.background_published).toBeGreaterThan(0);
   }, 600_000);
 
   it('load: the mixed read routes under concurrent connections, per kind and with errors by kind', async () => {

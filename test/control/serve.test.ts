@@ -20,6 +20,7 @@ import { generateListens } from '../../engine/crawler/sources/simulator';
 import { createCassandra } from '../../engine/shared/cassandra';
 import { loadConfig } from '../../engine/shared/config';
 import { createKafka } from '../../engine/shared/kafka';
+import { until } from '../helpers/until';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const DAY = 86_400_000;
@@ -42,21 +43,6 @@ function alive(pid: number): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number, everyMs = 500): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 

@@ -5,6 +5,7 @@
  * /control and /api answers with a little live behaviour (crawls add listens).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { githubAppStatus, parseClientId } from '../../main/auth/github-app';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 
@@ -26,8 +27,10 @@ function rng(seed: number): () => number {
 
 interface MockUser { user_id: string; display_name: string | null; created_at: string; seed: number; plays: Map<string, number>; listens: { listened_at: number; song_id: string; source: string }[] }
 const state = {
-  scenario: 'running' as 'running' | 'firstrun' | 'pulling',
+  scenario: 'running' as 'running' | 'firstrun' | 'pulling' | 'signedout',
   signedIn: true,
+  /** client id of the GitHub OAuth App; none on a first run */
+  githubClientId: null as string | null,
   users: new Map<string, MockUser>(),
   sources: new Map<string, { source: string; config: Record<string, unknown>; created_at: string; paused: boolean; interval: number; last_error?: string }[]>(),
   crawls: [] as { crawl_id: string; user_id: string; source: string; trigger: string; state: string; listens_fetched: number; listens_published: number; pages: number; error?: string; created_at: string; started_at?: string; finished_at?: string }[],
@@ -55,7 +58,9 @@ function reset(scenario: string): void {
   state.sources.clear();
   state.crawls = [];
   state.scenario = (scenario as typeof state.scenario) || 'running';
-  state.signedIn = scenario !== 'firstrun';
+  // 'signedout': an OAuth App is configured, nobody signed in yet
+  state.signedIn = scenario !== 'firstrun' && scenario !== 'signedout';
+  state.githubClientId = scenario === 'firstrun' ? null : 'Ov23liMockClient0001';
   state.pullStart = Date.now();
   if (scenario === 'firstrun' || scenario === 'pulling' || scenario === 'empty') return;
   const me = addUser('octocat', 'The Octocat', 7, 420);
@@ -160,6 +165,16 @@ const server = createServer((req, res) => {
       const accounts = state.signedIn ? [{ user_id: 'octocat', login: 'octocat', name: 'The Octocat', avatar_url: '', active: true }, { user_id: 'hubot', login: 'hubot', name: 'Hubot', avatar_url: '', active: false }] : [];
       return json(res, 200, { accounts, active_user_id: state.signedIn ? 'octocat' : null });
     }
+    if (p === '/control/auth/github-app') {
+      if (m === 'PUT') {
+        try {
+          state.githubClientId = parseClientId((await body(req)).client_id);
+        } catch (e) {
+          return json(res, 400, { error: { code: 'invalid_client_id', message: (e as Error).message, field: 'client_id' } });
+        }
+      }
+      return json(res, 200, githubAppStatus(state.githubClientId ?? undefined, false, 'https://github.com'));
+    }
     if (p === '/control/auth/device' && m === 'POST') return json(res, 200, { user_code: 'WDJB-MJHT', verification_uri: 'https://github.com/login/device', expires_in: 899, interval: 5, expires_at: new Date(Date.now() + 899_000).toISOString() });
     if (p === '/control/auth/device' && m === 'GET') return json(res, 200, { user_code: 'WDJB-MJHT', verification_uri: 'https://github.com/login/device', expires_at: new Date(Date.now() + 800_000).toISOString(), interval: 5, state: 'pending' });
     if (p === '/control/logs') {
@@ -216,6 +231,55 @@ const server = createServer((req, res) => {
       }
       return json(res, 200, { crawls: state.crawls.filter((c) => c.user_id === id) });
     }
+    if ((g = /^\/api\/v1\/(?:users\/([^/]+)\/(friends\/)?)?top\/(tracks|artists)\/movement$/.exec(p))) {
+      const id = g[1] ? decodeURIComponent(g[1]) : null;
+      const limit = Number(url.searchParams.get('limit') ?? 10);
+      const days = Number(url.searchParams.get('days') ?? 7);
+      const us = !id ? [...state.users.values()] : g[2] ? [...state.users.values()].filter((x) => x.user_id !== id).slice(0, 2) : state.users.get(id) ? [state.users.get(id)!] : [];
+      const r = g[3] === 'tracks' ? topTracks(us, limit) : topArtists(us, limit);
+      const to = new Date().toISOString().slice(0, 10);
+      const from = new Date(Date.now() - (days - 1) * 86400_000).toISOString().slice(0, 10);
+      const covered = days * 2 <= 7;
+      const results = r.results.map((row, i) => {
+        const prev = (i * 7 + 3) % 13 === 0 ? null : Math.max(1, row.rank + (((i * 5) % 7) - 3));
+        return covered ? { ...row, previous_rank: prev, change: prev === null ? 'new' : prev > row.rank ? 'up' : prev < row.rank ? 'down' : 'same', delta: prev === null ? null : prev - row.rank } : { ...row, previous_rank: null, change: null, delta: null };
+      });
+      const prevFrom = new Date(Date.now() - (2 * days - 1) * 86400_000).toISOString().slice(0, 10);
+      const prevTo = new Date(Date.now() - days * 86400_000).toISOString().slice(0, 10);
+      return json(res, 200, { user_id: id ?? undefined, kind: g[3], days, from, to, limit, offset: 0, total: r.total, covered, previous: covered ? { from: prevFrom, to: prevTo, total: r.total } : null, reason: covered ? undefined : `the ${days} days before ${from} start on ${prevFrom}, before the oldest day kept (7-day retention)`, results });
+    }
+    if ((g = /^\/api\/v1\/users\/([^/]+)\/(activity|heatmap|discoveries)$/.exec(p))) {
+      const id = decodeURIComponent(g[1]!);
+      const days = Number(url.searchParams.get('days') ?? 7);
+      const dayList = Array.from({ length: days }, (_, i) => new Date(Date.now() - (days - 1 - i) * 86400_000).toISOString().slice(0, 10));
+      const perDay = (u: MockUser | undefined) => { const m = new Map<string, number>(); for (const l of u?.listens ?? []) { const d = new Date(l.listened_at).toISOString().slice(0, 10); m.set(d, (m.get(d) ?? 0) + 1); } return m; };
+      const me = state.users.get(id);
+      const base = { user_id: id, from: dayList[0], to: dayList[dayList.length - 1], days };
+      if (g[2] === 'activity') {
+        const friends = [...state.users.values()].filter((x) => x.user_id !== id).slice(0, 2);
+        const mine = perDay(me);
+        const fr = friends.map(perDay);
+        const all = [...state.users.values()].map(perDay);
+        const series = dayList.map((day) => ({ day, mine: mine.get(day) ?? 0, friends: fr.reduce((s, m) => s + (m.get(day) ?? 0), 0), everyone: all.reduce((s, m) => s + (m.get(day) ?? 0), 0) }));
+        const sum = (k: 'mine' | 'friends' | 'everyone') => series.reduce((s, x) => s + x[k], 0);
+        return json(res, 200, { ...base, friends: friends.length, series, totals: { mine: sum('mine'), friends: sum('friends'), everyone: sum('everyone') } });
+      }
+      if (g[2] === 'heatmap') {
+        const tz = url.searchParams.get('tz') ?? 'UTC';
+        const cells = Array.from({ length: 7 }, () => new Array<number>(24).fill(0));
+        const r = rng(99);
+        // the mock's listens are spread evenly over three days: give the picture a human rhythm
+        for (let i = 0; i < 900; i++) { const h = Math.floor(r() < 0.7 ? 7 + r() * 4 + (r() < 0.5 ? 10 : 0) : r() * 24) % 24; const d = Math.floor(r() * 7); cells[d]![h]! += d >= 5 ? (h > 9 ? 2 : 0) : 1; }
+        const flat = cells.flat();
+        return json(res, 200, { ...base, tz, total: flat.reduce((a, b) => a + b, 0), max: Math.max(...flat), cells });
+      }
+      const tracks = [...(me?.plays ?? new Map<string, number>())].filter((_, i) => i % 3 === 0).sort((a, b) => b[1] - a[1]).slice(0, 10);
+      return json(res, 200, {
+        ...base, known_from: new Date(Date.now() - 6 * 86400_000).toISOString().slice(0, 10), history_days: 7 - days, total_tracks: tracks.length, total_artists: 3,
+        tracks: tracks.map(([song_id, n], i) => ({ song_id, title: TRACKS.find((t) => t.song_id === song_id)!.title, artist: TRACKS.find((t) => t.song_id === song_id)!.artist, first_day: dayList[Math.max(0, dayList.length - 1 - (i % 3))], listen_count: n })),
+        artists: ['Caribou', 'Arlo Parks', 'Men I Trust'].map((artist, i) => ({ artist, first_day: dayList[Math.max(0, dayList.length - 1 - i)], listen_count: 14 - i * 4 })),
+      });
+    }
     if ((g = /^\/api\/v1\/users\/([^/]+)\/(friends\/)?top\/(tracks|artists)$/.exec(p))) {
       const id = decodeURIComponent(g[1]!);
       const u = state.users.get(id);
@@ -264,10 +328,12 @@ const server = createServer((req, res) => {
     if (p === '/control/inspect/cassandra/keyspaces') {
       const c = (name: string, type: string, kind = 'regular') => ({ name, type, kind });
       return json(res, 200, { keyspaces: [{ name: 'topk', tables: [
+        { name: 'aggregator_intents_by_stream', columns: [c('stream', 'text', 'partition_key'), c('kafka_partition', 'int', 'partition_key'), c('batch_id', 'timeuuid', 'clustering'), c('user_days', 'set<text>'), c('created_at', 'timestamp')] },
         { name: 'crawls', columns: [c('crawl_id', 'text', 'partition_key'), c('user_id', 'text'), c('source', 'text'), c('state', 'text')] },
         { name: 'daily_counts', columns: [c('user_id', 'text', 'partition_key'), c('day', 'date', 'partition_key'), c('song_id', 'text', 'clustering'), c('listen_count', 'counter')] },
         { name: 'listens', columns: [c('user_id', 'text', 'partition_key'), c('day', 'date', 'partition_key'), c('listened_at', 'timestamp', 'clustering'), c('song_id', 'text', 'clustering'), c('source', 'text', 'clustering'), c('title', 'text'), c('artist', 'text'), c('crawl_id', 'text')] },
         { name: 'tracks', columns: [c('song_id', 'text', 'partition_key'), c('title', 'text'), c('artist', 'text')] },
+        { name: 'user_day_totals', columns: [c('user_id', 'text', 'partition_key'), c('day', 'date', 'clustering'), c('plays', 'counter')] },
         { name: 'users', columns: [c('user_id', 'text', 'partition_key'), c('display_name', 'text'), c('created_at', 'timestamp')] },
       ] }] });
     }

@@ -31,7 +31,9 @@ import { loadConfig } from '../../engine/shared/config';
 import { createKafka } from '../../engine/shared/kafka';
 import { startGitHubFake } from '../fakes/github-fake';
 import type { GitHubFake } from '../fakes/github-fake';
+import { until } from '../helpers/until';
 import { crawlQueueName } from '../../engine/crawler/crawl-queue';
+import { axeViolations, formatFindings } from './axe';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const OUT = join(ROOT, 'test-results', 'e2e');
@@ -56,21 +58,6 @@ function freePort(): Promise<number> {
     });
     s.on('error', reject);
   });
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number, everyMs = 500): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
 }
 
 function newestMtime(dir: string): number {
@@ -109,6 +96,23 @@ function expectedCounts(parts: { lpd: number; to: number }[], windowDays: number
       const e = out.get(l.song_id) ?? { count: 0, title: l.title, artist: l.artist };
       e.count++;
       out.set(l.song_id, e);
+    }
+  }
+  return out;
+}
+
+/** Plays per UTC day of the signed-in user, from the simulator itself (same dedupe as expectedCounts). */
+function expectedPerDay(parts: { lpd: number; to: number }[], windowDays: number): Map<string, number> {
+  const from = Math.floor(Date.now() / DAY) * DAY - (windowDays - 1) * DAY;
+  const seen = new Set<string>();
+  const out = new Map<string, number>();
+  for (const p of parts) {
+    for (const l of generateListens(SEED, LOGIN, from, p.to, { listensPerDay: p.lpd })) {
+      const id = `${l.listened_at}|${l.song_id}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const day = new Date(l.listened_at).toISOString().slice(0, 10);
+      out.set(day, (out.get(day) ?? 0) + 1);
     }
   }
   return out;
@@ -159,6 +163,8 @@ describe('UI end to end (Chromium, topk serve, GitHub fake)', () => {
   let page: Page;
   let db: CassandraClient;
   const pageErrors: string[] = [];
+  /** the simulator crawls of the signed-in user so far, for independent expectations */
+  const crawlParts: { lpd: number; to: number }[] = [];
   const failedCrawls: string[] = [];
 
   async function call<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
@@ -246,7 +252,7 @@ describe('UI end to end (Chromium, topk serve, GitHub fake)', () => {
       executablePath: process.env.TOPK_E2E_CHROMIUM ?? '/usr/bin/chromium',
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
     });
-    ctx = await browser.newContext({ viewport: SIZES[0], colorScheme: 'light' });
+    ctx = await browser.newContext({ viewport: SIZES[0], colorScheme: 'light', acceptDownloads: true });
     page = await ctx.newPage();
     page.on('pageerror', (e) => pageErrors.push(e.message));
   }, 300_000);
@@ -398,6 +404,7 @@ describe('UI end to end (Chromium, topk serve, GitHub fake)', () => {
     );
     expect(await page.evaluate(() => (globalThis as unknown as { __e2eMarker?: number }).__e2eMarker)).toBe(1);
     expect(JSON.stringify(await chartRows(page))).not.toBe(JSON.stringify(before));
+    crawlParts.push({ lpd: LPD1, to: c1 }, { lpd: LPD2, to: (await cursorOf(LOGIN))! });
     await sources.close();
     await shoot('charts-updated');
   }, 600_000);
@@ -414,6 +421,51 @@ describe('UI end to end (Chromium, topk serve, GitHub fake)', () => {
     await shoot('charts-friends');
     await page.getByRole('button', { name: 'Mine' }).click();
   }, 120_000);
+
+  it('exports the open chart as PNG and as CSV with the rows it shows', async () => {
+    const rows = await chartRows(page);
+    const [png] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export this chart as PNG' }).click()]);
+    const img = readFileSync((await png.path())!);
+    expect(img.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+    expect(img.readUInt32BE(16)).toBeGreaterThanOrEqual(1000); // 760 px wide at 2x
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export this chart as CSV' }).click()]);
+    expect(csv.suggestedFilename()).toMatch(/^top-tracks-.*\.csv$/);
+    const lines = readFileSync((await csv.path())!, 'utf8').trim().split('\r\n');
+    expect(lines[0]).toMatch(/^rank,song_id,title,artist,plays/);
+    expect(lines.slice(1).map((l) => { const c = l.split(','); return [c[1], Number(c[4])]; })).toEqual(rows.map((r) => [r.key, r.count]));
+  }, 60_000);
+
+  it('listening activity: plays per day equal the simulator, heatmap and discoveries show, exports work', async () => {
+    await go('activity');
+    const bars = page.getByRole('img', { name: /^Plays per day: You:/ });
+    await bars.waitFor({ timeout: 30_000 });
+    const want = expectedPerDay(crawlParts, 7);
+    await until(
+      'the activity chart equals the simulator per day',
+      async () => {
+        const label = (await bars.getAttribute('aria-label')) ?? '';
+        const shown = new Map([...label.matchAll(/(\d{4}-\d{2}-\d{2}) (\d+)/g)].map((m) => [m[1]!, Number(m[2])]));
+        for (const [d, n] of shown) if ((want.get(d) ?? 0) !== n) throw new Error(`${d}: ${n} shown, ${want.get(d) ?? 0} expected`);
+        return shown.size === 7;
+      },
+      60_000,
+      1000,
+    );
+    // everyone's plays are at least the signed-in user's on every day
+    const api = await call<{ series: { day: string; mine: number; everyone: number }[] }>('GET', `/api/v1/users/${LOGIN}/activity`);
+    for (const d of api.body.series) expect(d.everyone).toBeGreaterThanOrEqual(d.mine);
+    await page.getByRole('img', { name: /^Plays of .* by weekday and hour/ }).waitFor({ timeout: 15_000 });
+    await page.getByRole('heading', { name: 'Discoveries' }).waitFor();
+    const [png] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export the listening hours as PNG' }).click()]);
+    expect(readFileSync((await png.path())!).subarray(1, 4).toString()).toBe('PNG');
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export plays per day of you as CSV' }).click()]);
+    const lines = readFileSync((await csv.path())!, 'utf8').trim().split('\r\n');
+    expect(lines.slice(1).map((l) => l.split(','))).toEqual(api.body.series.map((d) => [d.day, String(d.mine)]));
+    await shoot('activity');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shoot('activity-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+  }, 180_000);
 
   it('opens Logs, Kafka, Cassandra and Redis', async () => {
     await go('logs');
@@ -434,4 +486,27 @@ describe('UI end to end (Chromium, topk serve, GitHub fake)', () => {
     await page.emulateMedia({ colorScheme: 'light' });
     expect(pageErrors).toEqual([]);
   }, 180_000);
+
+  it('every view, light and dark, passes axe-core WCAG 2.1 AA', async () => {
+    const report: string[] = [];
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      for (const route of ['charts', 'activity', 'sources', 'stack', 'account', 'logs', 'kafka', 'cassandra', 'redis']) {
+        await go(route);
+        await page.waitForTimeout(2000);
+        const found = await axeViolations(page);
+        if (found.length) report.push(formatFindings(`${route} (${scheme})`, found));
+      }
+      // the other chart views too
+      await go('charts');
+      for (const view of ['Everyone', 'Friends']) {
+        await page.getByRole('button', { name: view }).click();
+        await page.waitForTimeout(1500);
+        const found = await axeViolations(page);
+        if (found.length) report.push(formatFindings(`charts ${view} (${scheme})`, found));
+      }
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+    expect(report.join('\n')).toBe('');
+  }, 300_000);
 });

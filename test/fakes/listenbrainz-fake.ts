@@ -42,8 +42,13 @@ export class ListenBrainzFake {
   private readonly hanging = new Set<ServerResponse>();
   /** every request's URL, in order */
   readonly requests: string[] = [];
-  /** every answer (status, or 0 for a request left hanging), in order, with its time (ms) and URL */
-  readonly answers: Array<{ at: number; status: number; url: string; malformed?: boolean }> = [];
+  /**
+   * every answer (status, or 0 for a request left hanging), in order, with its time (ms), URL, the
+   * listens served before it, and whether it came from `inject`
+   */
+  readonly answers: Array<{ at: number; status: number; url: string; malformed?: boolean; injected?: boolean; served: number }> = [];
+  /** listens returned in 200 pages so far */
+  served = 0;
   private windowStart = Date.now();
   private used = 0;
 
@@ -68,8 +73,8 @@ export class ListenBrainzFake {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
-  private send(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
-    this.answers.push({ at: Date.now(), status, url: res.req?.url ?? '' });
+  private send(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}, injected = false): void {
+    this.answers.push({ at: Date.now(), status, url: res.req?.url ?? '', served: this.served, ...(injected ? { injected } : {}) });
     const limit = this.o.rateLimit ?? 1000;
     const win = this.o.windowSeconds ?? 10;
     const resetIn = Math.max(0, Math.ceil((this.windowStart + win * 1000 - Date.now()) / 1000));
@@ -96,21 +101,21 @@ export class ListenBrainzFake {
     const injected = this.inject.shift();
     if (injected) {
       if (injected.hang) {
-        this.answers.push({ at: Date.now(), status: 0, url: req.url ?? '' });
+        this.answers.push({ at: Date.now(), status: 0, url: req.url ?? '', injected: true, served: this.served });
         this.hanging.add(res);
         res.on('close', () => this.hanging.delete(res));
         return;
       }
       if (injected.body !== undefined) {
-        this.answers.push({ at: Date.now(), status: injected.status, url: req.url ?? '', malformed: true });
+        this.answers.push({ at: Date.now(), status: injected.status, url: req.url ?? '', malformed: true, injected: true, served: this.served });
         res.writeHead(injected.status, { 'content-type': 'application/json' });
         res.end(injected.body);
         return;
       }
       if (injected.status === 429) {
-        this.send(res, 429, { code: 429, error: 'Too many requests' }, { 'retry-after': String(injected.retryAfter ?? 1) });
+        this.send(res, 429, { code: 429, error: 'Too many requests' }, { 'retry-after': String(injected.retryAfter ?? 1) }, true);
       } else {
-        this.send(res, injected.status, { code: injected.status, error: 'Internal server error' });
+        this.send(res, injected.status, { code: injected.status, error: 'Internal server error' }, {}, true);
       }
       return;
     }
@@ -162,6 +167,7 @@ export class ListenBrainzFake {
       const upper = maxTs === undefined ? Infinity : (maxTs as number);
       page = listens.filter((l) => l.listened_at < upper).slice(0, n);
     }
+    this.served += page.length;
     this.send(res, 200, {
       payload: {
         count: page.length,

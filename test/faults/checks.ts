@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import type { CassandraClient } from '../../engine/shared/cassandra';
 import type { Config } from '../../engine/shared/config';
+import { until } from '../helpers/until';
 
 export interface Identity {
   user_id: string;
@@ -186,20 +187,9 @@ export async function topicSize(kafka: Kafka, topic: string): Promise<number | u
   }
 }
 
-export async function waitUntil<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number, everyMs = 1000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end) throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+/** `until` with the fault suite's default pace (1 s). */
+export const waitUntil = <T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number, everyMs = 1000): Promise<T> =>
+  until(what, fn, timeoutMs, everyMs);
 
 export interface CaseResult {
   case: string;
@@ -230,4 +220,44 @@ export function recordResult(file: string, r: CaseResult): void {
   rows.push(r);
   writeFileSync(file, JSON.stringify(rows, null, 2) + '\n');
   appendFileSync(file.replace(/\.json$/, '.log'), `${new Date().toISOString()} ${JSON.stringify(r)}\n`);
+}
+
+/** Where a case injects its faults: fractions of its planned listens (ingested, or crawled for the crawler cases). */
+export const PROGRESS_POINTS = [0.15, 0.4, 0.65, 0.9] as const;
+
+/** One injected fault: how far the case had come, and the work it found not yet done. */
+export interface FaultMark {
+  fault: string;
+  /** fraction of the case's planned listens done when the fault was injected */
+  progress: number;
+  /** work the fault found unfinished, e.g. listens published but not committed */
+  outstanding: number;
+  /** what `outstanding` counts */
+  unit: string;
+}
+
+/**
+ * The check every case makes: as many faults as planned were injected, and each one found
+ * outstanding work (a fault that lands after everything was committed tests nothing).
+ * Returns what is wrong, empty when nothing is.
+ */
+export function faultsThatTestedNothing(marks: FaultMark[], planned: number): string[] {
+  const out: string[] = [];
+  if (marks.length !== planned) out.push(`${marks.length} of ${planned} planned faults were injected`);
+  for (const m of marks) if (!(m.outstanding > 0)) out.push(`${m.fault} at ${pct(m.progress)} found no ${m.unit}`);
+  return out;
+}
+
+export function formatMarks(marks: FaultMark[]): string {
+  return marks.map((m) => `${m.fault} at ${pct(m.progress)}: ${m.outstanding.toLocaleString('en-US')} ${m.unit}`).join('; ');
+}
+
+const pct = (f: number): string => `${(f * 100).toFixed(0)} %`;
+
+/** Waits until `measure()` has done `target` units of work (`done` reads them off a measurement), and returns that measurement. */
+export async function progressReached<T>(what: string, measure: () => Promise<T | undefined>, done: (t: T) => number, target: number, timeoutMs = 600_000, everyMs = 200): Promise<T> {
+  return waitUntil(`${what} to reach ${Math.ceil(target)}`, async () => {
+    const v = await measure();
+    return v !== undefined && done(v) >= target ? v : undefined;
+  }, timeoutMs, everyMs);
 }

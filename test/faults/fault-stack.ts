@@ -8,7 +8,8 @@ import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs
 import { join } from 'node:path';
 import { defaultDataDir, loadConfig } from '../../engine/shared/config';
 import type { Config } from '../../engine/shared/config';
-import { CASSANDRA_VERSION, KAFKA_VERSION, NativeStackProvider, stopPid } from '../../main/stack/native-provider';
+import { CASSANDRA_VERSION, KAFKA_VERSION, NativeStackProvider } from '../../main/stack/native-provider';
+import { stopPid } from '../../main/stack/native-processes';
 import { probeCassandra, probeKafka, probeRedis } from '../../main/stack/probes';
 import type { ServiceName } from '../../main/stack/types';
 

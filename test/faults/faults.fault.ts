@@ -34,8 +34,8 @@ import { createStore } from '../../engine/shared/store/store';
 import { migrate } from '../../main/migrate/migrator';
 import { ListenBrainzFake } from '../fakes/listenbrainz-fake';
 import type { FakeListen } from '../fakes/listenbrainz-fake';
-import { compareCounts, compareGlobal, expectedCounts, formatTable, groupProgress, missingDayUsers, recordResult, topicSize, total, waitUntil } from './checks';
-import type { CaseResult, Counts, Identity } from './checks';
+import { compareCounts, compareGlobal, expectedCounts, faultsThatTestedNothing, formatMarks, formatTable, groupProgress, missingDayUsers, progressReached, PROGRESS_POINTS, recordResult, topicSize, total, waitUntil } from './checks';
+import type { CaseResult, Counts, FaultMark, Identity } from './checks';
 import { EngineProcess } from './engine-process';
 import { faultConfig, faultDataDir, FaultStack } from './fault-stack';
 
@@ -45,7 +45,6 @@ const HOUR = 3_600_000;
 const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 const SEED = Number(process.env.TOPK_FAULT_SEED ?? Math.floor(Math.random() * 1e9));
 const rand = mulberry32(SEED);
-const between = (lo: number, hi: number) => lo + rand() * (hi - lo);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** simulator listens_per_day; a user's hour holds only ~18 back-to-back tracks, so 400 yields ≈ 290 a day */
 const LPD = Number(process.env.TOPK_FAULT_LPD ?? 400);
@@ -93,14 +92,19 @@ function engine(name: 'aggregator' | 'crawler', config: Config, caseName: string
 
 const days = (): string[] => Array.from({ length: 9 }, (_, i) => new Date(Date.now() + DAY - i * DAY).toISOString().slice(0, 10));
 
-async function finish(r: Omit<CaseResult, 'lost' | 'double' | 'listens'>, expected: Counts, users: string[], config: Config): Promise<CaseResult> {
+/**
+ * The checks of every case: each planned fault found outstanding work, and every (user, day, song)
+ * count equals the independent expectation.
+ */
+async function finish(r: Omit<CaseResult, 'lost' | 'double' | 'listens'>, faults: { marks: FaultMark[]; planned: number }, expected: Counts, users: string[], config: Config): Promise<CaseResult> {
   const diff = await compareCounts(db, expected, users, days());
   const dlq = await topicSize(kafka, config.dlqTopic);
-  const row: CaseResult = { ...r, listens: total(expected), lost: diff.lost, double: diff.double, notes: `${r.notes}${dlq ? `; DLQ ${dlq}` : '; DLQ 0'}` };
+  const row: CaseResult = { ...r, listens: total(expected), lost: diff.lost, double: diff.double, notes: `${formatMarks(faults.marks)}; ${r.notes}${dlq ? `; DLQ ${dlq}` : '; DLQ 0'}` };
   results.push(row);
   recordResult(RESULTS, row);
   expectedCounts(flatten(expected), allExpected, allSeen);
   say(`${r.case}: ${row.listens} listens, lost ${row.lost}, double ${row.double}, recovery ${r.recoverySeconds.map((s) => s.toFixed(1)).join('/')} s${diff.samples.length ? `\n  ${diff.samples.join('\n  ')}` : ''}`);
+  expect(faultsThatTestedNothing(faults.marks, faults.planned)).toEqual([]);
   expect(diff.samples).toEqual([]);
   expect(row.listens).toBeGreaterThanOrEqual(MIN_LISTENS);
   expect(dlq ?? 0).toBe(0);
@@ -122,7 +126,7 @@ function distinctListens(seed: number, user: string, from: number, to: number): 
  * The case's simulated users: as many as it takes for their listens in [from, to) to reach
  * TARGET_LISTENS (the generator saturates, so users × days × LPD overestimates), or FIXED_USERS.
  */
-function sizedUsers(prefix: string, seed: number, from: number, to: number): string[] {
+function sizedUsers(prefix: string, seed: number, from: number, to: number): { users: string[]; planned: number } {
   const users: string[] = [];
   let n = 0;
   while (FIXED_USERS !== undefined ? users.length < FIXED_USERS : n < TARGET_LISTENS) {
@@ -131,7 +135,7 @@ function sizedUsers(prefix: string, seed: number, from: number, to: number): str
     users.push(u);
   }
   say(`${prefix}: ${users.length} users, ${n} listens planned`);
-  return users;
+  return { users, planned: n };
 }
 
 /** Simulated listens of the case's users in [from, to), as listen events. */
@@ -180,6 +184,16 @@ async function lag0(config: Config, timeoutMs = 600_000): Promise<void> {
     const p = await groupProgress(kafka, config);
     return p !== undefined && p.end > 0 && p.lag === 0;
   }, timeoutMs, 1000);
+}
+
+/** Waits until the group has committed `fraction` of `planned` messages; the group's progress then. */
+function committedReached(config: Config, fraction: number, planned: number): Promise<{ committed: number; lag: number; end: number }> {
+  return progressReached(`committed offsets (${fraction * 100} % of ${planned})`, () => groupProgress(kafka, config), (p) => p.committed, fraction * planned);
+}
+
+/** Waits until the case's crawls have published `fraction` of `planned` listens; the number published then. */
+function publishedReached(config: Config, fraction: number, planned: number): Promise<number> {
+  return progressReached(`published listens (${fraction * 100} % of ${planned})`, () => topicSize(kafka, config.listensTopic), (n) => n, fraction * planned);
 }
 
 /** Connect a simulator source per user starting at cursor `from`, with a long interval (one crawl each). */
@@ -246,7 +260,7 @@ function crawlService(config: Config): CrawlService {
 }
 
 beforeAll(async () => {
-  say(`seed ${SEED} (TOPK_FAULT_SEED=${SEED} reproduces the fault timings), run dir ${RUN_DIR}`);
+  say(`seed ${SEED} (TOPK_FAULT_SEED=${SEED} reproduces the ListenBrainz case's listens; faults land at fixed shares of each case's listens), run dir ${RUN_DIR}`);
   base = faultConfig({ TOPK_KEYSPACE: `topk_faults_${tag}` });
   stack = new FaultStack(base);
   const t0 = Date.now();
@@ -278,11 +292,11 @@ describe('fault suite (private native stack)', () => {
     for (const p of procs) await p.stop().catch(() => undefined);
   }, 120_000);
 
-  it('aggregator SIGKILLed several times at random moments', async () => {
+  it('aggregator SIGKILLed at 15, 40, 65 and 90 % of the planned listens', async () => {
     const config = caseConfig('aggkill');
     await ensureTopics(kafka, config);
     const to = Date.now() - HOUR;
-    const users = sizedUsers('fa-agg', 11, to - 6 * DAY, to);
+    const { users } = sizedUsers('fa-agg', 11, to - 6 * DAY, to);
     const events = simulatedEvents(users, 11, to - 6 * DAY, to);
     const expected = expectedCounts(events);
     const t0 = Date.now();
@@ -290,20 +304,24 @@ describe('fault suite (private native stack)', () => {
     const publishing = publishAll(config, events);
     await agg.start();
     const recovery: number[] = [];
-    const kills = 4;
-    for (let k = 0; k < kills; k++) {
-      await sleep(between(2000, 9000));
-      const before = (await groupProgress(kafka, config))?.committed ?? 0;
+    const marks: FaultMark[] = [];
+    const kills = PROGRESS_POINTS.length;
+    for (const [k, point] of PROGRESS_POINTS.entries()) {
+      await committedReached(config, point, events.length);
       await agg.kill();
       const tk = Date.now();
-      say(`aggregator SIGKILL ${k + 1}/${kills} at committed offset ${before}`);
+      // what the dead process left: listens published (so far) and not committed
+      const at = await waitUntil('group offsets', () => groupProgress(kafka, config), 60_000, 250);
+      const fault = `aggregator SIGKILL ${k + 1}/${kills}`;
+      marks.push({ fault, progress: at.committed / events.length, outstanding: at.lag, unit: 'listens published, not committed' });
+      say(`${fault} at committed offset ${at.committed} of ${events.length} planned (${at.lag} published, not committed)`);
       void agg.start();
-      recovery.push(await progressAfter(config, before, tk));
+      recovery.push(await progressAfter(config, at.committed, tk));
     }
     await publishing;
     await lag0(config);
     await agg.stop();
-    await finish({ case: `Aggregator SIGKILL ×${kills} at random moments`, recoverySeconds: recovery, totalSeconds: (Date.now() - t0) / 1000, notes: `restart until offsets advance (consumer-group rebalance ≤ 30 s session timeout); unexpected exits ${agg.crashes}` }, expected, users, config);
+    await finish({ case: `Aggregator SIGKILL ×${kills} at 15/40/65/90 % of the listens`, recoverySeconds: recovery, totalSeconds: (Date.now() - t0) / 1000, notes: `restart until offsets advance (consumer-group rebalance ≤ 30 s session timeout); unexpected exits ${agg.crashes}` }, { marks, planned: kills }, expected, users, config);
   }, 900_000);
 
   it('crawler SIGKILLed mid-crawl (cursor never skips unacknowledged listens)', async () => {
@@ -312,7 +330,7 @@ describe('fault suite (private native stack)', () => {
     const service = crawlService(config);
     const from = Date.now() - 6 * DAY;
     // the crawls run up to their own start time, so the listens up to now are a lower bound
-    const users = sizedUsers('fa-crawl', 22, from, Date.now());
+    const { users, planned } = sizedUsers('fa-crawl', 22, from, Date.now());
     await connectSimulator(service, users, 22, from);
     const t0 = Date.now();
     const agg = engine('aggregator', config, 'crawlkill');
@@ -321,20 +339,15 @@ describe('fault suite (private native stack)', () => {
     // the second kill hits the restarted crawler while it works on other crawls and the first kill's
     // crawls still wait for BullMQ's stalled-job check (the crawls run faster than that check)
     const pending: Array<Promise<number>> = [];
-    const kills = 2;
+    const points = [PROGRESS_POINTS[0], PROGRESS_POINTS[2]];
+    const marks: FaultMark[] = [];
     /** crawls the previous kill left interrupted, with their pages at that moment */
     let left = new Map<string, number>();
-    for (let k = 0; k < kills; k++) {
-      if (k === 0) {
-        await waitUntil('crawls running', async () => {
-          const s = await crawlSnapshot(service, users, 'simulator');
-          return s.running.size > 0 || s.done === users.length;
-        }, 120_000, 200);
-      }
-      await sleep(k === 0 ? between(500, 3000) : between(2000, 6000));
+    for (const [k, point] of points.entries()) {
+      const published = await publishedReached(config, point, planned);
       // crawls this crawler process is working on: running, and not an untouched leftover of the previous kill
-      const working = [...(await crawlSnapshot(service, users, 'simulator')).running].filter(([id, pages]) => left.get(id) !== pages).map(([id]) => id);
-      if (working.length === 0) break;
+      const workingNow = async () => [...(await crawlSnapshot(service, users, 'simulator')).running].filter(([id, pages]) => left.get(id) !== pages).map(([id]) => id);
+      const working = await waitUntil('crawls of this crawler process running', async () => ((await workingNow()).length ? workingNow() : undefined), 60_000, 200).catch((): string[] => []);
       await crawler.kill();
       const tk = Date.now();
       // pages published up to the kill count as before it: snapshot once the crawler is dead
@@ -342,13 +355,14 @@ describe('fault suite (private native stack)', () => {
       await sleep(500);
       const snap = await crawlSnapshot(service, users, 'simulator');
       const interrupted = new Map([...snap.running].filter(([id]) => working.includes(id)));
-      say(`crawler SIGKILL ${k + 1}/${kills} with ${interrupted.size} of its crawls running (${snap.running.size} running in all), ${snap.done} done`);
+      const fault = `crawler SIGKILL ${k + 1}/${points.length}`;
+      marks.push({ fault, progress: published / planned, outstanding: interrupted.size, unit: 'crawls of the killed process running' });
+      say(`${fault} at ${published} of ${planned} planned listens published, with ${interrupted.size} of its crawls running (${snap.running.size} running in all), ${snap.done} done`);
       if (interrupted.size > 0) pending.push(crawlsProgressed(service, interrupted, tk));
       left = snap.running;
       await crawler.start();
     }
     const recovery = await Promise.all(pending);
-    expect(recovery.length).toBeGreaterThan(0);
     await allCrawled(service, users, 'simulator');
     const expected = expectedCounts(
       (
@@ -363,14 +377,14 @@ describe('fault suite (private native stack)', () => {
     await lag0(config);
     await Promise.all([crawler.stop(), agg.stop()]);
     await service.close();
-    await finish({ case: `Crawler SIGKILL ×${recovery.length} mid-crawl`, recoverySeconds: recovery, totalSeconds: (Date.now() - t0) / 1000, notes: 'until every crawl the killed process was running publishes again (BullMQ stalled-job recovery, lock 60 s); resumes from the saved cursor' }, expected, users, config);
+    await finish({ case: `Crawler SIGKILL ×${recovery.length} mid-crawl at 15/65 % of the listens`, recoverySeconds: recovery, totalSeconds: (Date.now() - t0) / 1000, notes: 'until every crawl the killed process was running publishes again (BullMQ stalled-job recovery, lock 60 s); resumes from the saved cursor' }, { marks, planned: points.length }, expected, users, config);
   }, 1_200_000);
 
   it('Kafka broker restarted during ingest', async () => {
     const config = caseConfig('kafka');
     await ensureTopics(kafka, config);
     const to = Date.now() - HOUR;
-    const users = sizedUsers('fa-kafka', 33, to - 6 * DAY, to);
+    const { users } = sizedUsers('fa-kafka', 33, to - 6 * DAY, to);
     const events = simulatedEvents(users, 33, to - 6 * DAY, to);
     const expected = expectedCounts(events);
     const t0 = Date.now();
@@ -378,11 +392,11 @@ describe('fault suite (private native stack)', () => {
     await agg.start();
     let retries = 0;
     const publishing = publishAll(config, events, () => retries++);
-    await waitUntil('ingest under way', async () => ((await groupProgress(kafka, config))?.committed ?? 0) > Math.min(5000, events.length / 10), 300_000, 500);
-    await sleep(between(0, 3000));
-    const before = (await groupProgress(kafka, config))!.committed;
+    const at = await committedReached(config, PROGRESS_POINTS[1], events.length);
+    const before = at.committed;
     const tk = Date.now();
-    say(`restarting Kafka at committed offset ${before}`);
+    const marks: FaultMark[] = [{ fault: 'Kafka restart', progress: before / events.length, outstanding: at.lag, unit: 'listens published, not committed' }];
+    say(`restarting Kafka at committed offset ${before} of ${events.length} planned (${at.lag} published, not committed)`);
     await stack.stop('kafka', 'term');
     await stack.start();
     say(`Kafka back after ${((Date.now() - tk) / 1000).toFixed(1)} s`);
@@ -392,25 +406,25 @@ describe('fault suite (private native stack)', () => {
     await publishing;
     await lag0(config);
     await agg.stop();
-    await finish({ case: 'Kafka broker restarted (SIGTERM + start)', recoverySeconds: recovery, totalSeconds: (Date.now() - t0) / 1000, notes: `from stop until offsets pass their value when the broker answered again; producer chunks re-sent ${retries}; aggregator restarts ${agg.crashes}` }, expected, users, config);
+    await finish({ case: 'Kafka broker restarted (SIGTERM + start)', recoverySeconds: recovery, totalSeconds: (Date.now() - t0) / 1000, notes: `from stop until offsets pass their value when the broker answered again; producer chunks re-sent ${retries}; aggregator restarts ${agg.crashes}` }, { marks, planned: 1 }, expected, users, config);
   }, 900_000);
 
   it('Cassandra restarted during ingest (writes retried, valid events never DLQd)', async () => {
     const config = caseConfig('cassandra');
     await ensureTopics(kafka, config);
     const to = Date.now() - HOUR;
-    const users = sizedUsers('fa-cass', 44, to - 6 * DAY, to);
+    const { users } = sizedUsers('fa-cass', 44, to - 6 * DAY, to);
     const events = simulatedEvents(users, 44, to - 6 * DAY, to);
     const expected = expectedCounts(events);
     const t0 = Date.now();
     const agg = engine('aggregator', config, 'cassandra');
     await agg.start();
     const publishing = publishAll(config, events);
-    await waitUntil('ingest under way', async () => ((await groupProgress(kafka, config))?.committed ?? 0) > Math.min(5000, events.length / 10), 300_000, 500);
-    await sleep(between(0, 3000));
-    const before = (await groupProgress(kafka, config))!.committed;
+    const at = await committedReached(config, PROGRESS_POINTS[2], events.length);
+    const before = at.committed;
     const tk = Date.now();
-    say(`restarting Cassandra at committed offset ${before}`);
+    const marks: FaultMark[] = [{ fault: 'Cassandra restart', progress: before / events.length, outstanding: at.lag, unit: 'listens published, not committed' }];
+    say(`restarting Cassandra at committed offset ${before} of ${events.length} planned (${at.lag} published, not committed)`);
     await stack.stop('cassandra', 'term');
     await stack.start();
     say(`Cassandra back after ${((Date.now() - tk) / 1000).toFixed(1)} s`);
@@ -420,7 +434,7 @@ describe('fault suite (private native stack)', () => {
     await publishing;
     await lag0(config);
     await agg.stop();
-    await finish({ case: 'Cassandra restarted (SIGTERM + start)', recoverySeconds: recovery, totalSeconds: (Date.now() - t0) / 1000, notes: `from stop until offsets pass their value when Cassandra answered again (includes Cassandra's own restart); aggregator restarts ${agg.crashes}` }, expected, users, config);
+    await finish({ case: 'Cassandra restarted (SIGTERM + start)', recoverySeconds: recovery, totalSeconds: (Date.now() - t0) / 1000, notes: `from stop until offsets pass their value when Cassandra answered again (includes Cassandra's own restart); aggregator restarts ${agg.crashes}` }, { marks, planned: 1 }, expected, users, config);
   }, 900_000);
 
   it('Redis restarted with empty memory mid-crawl (crawls resume from the durable schedule)', async () => {
@@ -429,20 +443,20 @@ describe('fault suite (private native stack)', () => {
     const service = crawlService(config);
     const from = Date.now() - 6 * DAY;
     // the crawls run up to their own start time, so the listens up to now are a lower bound
-    const users = sizedUsers('fa-redis', 55, from, Date.now());
+    const { users, planned } = sizedUsers('fa-redis', 55, from, Date.now());
     await connectSimulator(service, users, 55, from);
     const t0 = Date.now();
     const agg = engine('aggregator', config, 'redis');
     const crawler = engine('crawler', config, 'redis');
     await Promise.all([agg.start(), crawler.start()]);
-    await waitUntil('crawls running', async () => (await crawlSnapshot(service, users, 'simulator')).running.size > 0, 120_000, 200);
-    await sleep(between(1000, 4000));
+    const published = await publishedReached(config, PROGRESS_POINTS[1], planned);
     const tk = Date.now();
     await stack.stop('redis', 'kill');
     // without Redis no queued crawl can start (a second for a start already under way to land): these lost their BullMQ jobs
     await sleep(1000);
     const snap = await crawlSnapshot(service, users, 'simulator');
-    say(`killed Redis (SIGKILL, data wiped) with ${snap.running.size} crawls running, ${snap.queued.size} queued, ${snap.done} done`);
+    const marks: FaultMark[] = [{ fault: 'Redis SIGKILL', progress: published / planned, outstanding: snap.running.size + snap.queued.size, unit: 'crawls running or queued' }];
+    say(`killed Redis (SIGKILL, data wiped) at ${published} of ${planned} planned listens published, with ${snap.running.size} crawls running, ${snap.queued.size} queued, ${snap.done} done`);
     stack.wipeRedisData();
     await stack.start();
     const keys = await redis.dbsize();
@@ -463,7 +477,7 @@ describe('fault suite (private native stack)', () => {
     await lag0(config);
     await Promise.all([crawler.stop(), agg.stop()]);
     await service.close();
-    await finish({ case: 'Redis SIGKILLed, restarted empty', recoverySeconds: recovery, totalSeconds: (Date.now() - t0) / 1000, notes: `until a crawl whose queued job was lost starts (reconciler re-enqueues it from crawl_schedule; ${snap.queued.size} lost); the ${snap.running.size} running crawls published again after ${interrupted.toFixed(1)} s; crawler/aggregator restarts ${crawler.crashes}/${agg.crashes}` }, expected, users, config);
+    await finish({ case: 'Redis SIGKILLed, restarted empty', recoverySeconds: recovery, totalSeconds: (Date.now() - t0) / 1000, notes: `until a crawl whose queued job was lost starts (reconciler re-enqueues it from crawl_schedule; ${snap.queued.size} lost); the ${snap.running.size} running crawls published again after ${interrupted.toFixed(1)} s; crawler/aggregator restarts ${crawler.crashes}/${agg.crashes}` }, { marks, planned: 1 }, expected, users, config);
   }, 1_200_000);
 
   it('ListenBrainz answering 429, 500, timeouts and malformed JSON', async () => {
@@ -508,9 +522,10 @@ describe('fault suite (private native stack)', () => {
       { status: 429, retryAfter: 1 },
     ];
     const counts: Record<string, number> = { '429': 0, '5xx': 0, timeout: 0, malformed: 0 };
-    for (const f of plan) {
+    for (const [i, f] of plan.entries()) {
       await waitUntil('the fake to be asked again', async () => fake.inject.length === 0, 300_000, 100);
-      await sleep(between(200, 1500));
+      // spread over the crawl: the i-th fault once (i + 1) / (n + 1) of the listens were served
+      await progressReached('listens served', async () => fake.served, (n) => n, ((i + 1) / (plan.length + 1)) * identities.length, 600_000, 100);
       fake.inject.push(f);
       counts[f.hang ? 'timeout' : f.body !== undefined ? 'malformed' : f.status === 429 ? '429' : '5xx']!++;
     }
@@ -532,6 +547,10 @@ describe('fault suite (private native stack)', () => {
       const kind = x.status === 0 ? 'timeout' : x.malformed ? 'malformed' : x.status === 429 ? '429' : '5xx';
       worstOf[kind] = Math.max(worstOf[kind], (next.at - x.at) / 1000);
     }
+    // each injected fault, with the listens still to be served when it was answered
+    const marks: FaultMark[] = a
+      .filter((x) => x.injected)
+      .map((x) => ({ fault: `ListenBrainz ${x.status === 0 ? 'timeout' : x.malformed ? 'malformed' : x.status}`, progress: x.served / identities.length, outstanding: identities.length - x.served, unit: 'listens not yet served' }));
     const failedAttempts = (
       await Promise.all(users.map(async (u) => (await service.listCrawls(u, 'listenbrainz')).filter((c) => c.state === 'failed').length))
     ).reduce((x, y) => x + y, 0);
@@ -546,6 +565,7 @@ describe('fault suite (private native stack)', () => {
         totalSeconds: (Date.now() - t0) / 1000,
         notes: `worst per kind, in the order 429 / 5xx / timeout / malformed, from the faulty answer to the same user's next (good) answer; ${faulty} faulty answers (429 ×${counts['429']}, 5xx ×${counts['5xx']}, timeout ×${counts.timeout} (30 s client timeout), malformed ×${counts.malformed}); failed crawls ${failedAttempts}`,
       },
+      { marks, planned: plan.length },
       expected,
       users,
       config,
@@ -580,6 +600,7 @@ describe('fault suite (private native stack)', () => {
     const user = await compareCounts(db, expected, users, days());
     const global = await compareGlobal(db, expected, [day], true);
     expectedCounts(flatten(expected), allExpected, allSeen);
+    const marks: FaultMark[] = [{ fault: 'aggregator dead after raw listens', progress: first.length / (first.length + crashed.length), outstanding: rec.intents, unit: 'pending intents' }];
     const row: CaseResult = {
       case: 'Aggregator dead between raw listens and day_users (targeted)',
       listens: total(expected),
@@ -592,6 +613,7 @@ describe('fault suite (private native stack)', () => {
     results.push(row);
     recordResult(RESULTS, row);
     say(`${row.case}: ${row.notes}${global.samples.length ? `\n  ${global.samples.join('\n  ')}` : ''}`);
+    expect(faultsThatTestedNothing(marks, 1)).toEqual([]);
     expect(user.samples).toEqual([]);
     expect(global.samples).toEqual([]);
   }, 300_000);

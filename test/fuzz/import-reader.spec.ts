@@ -7,8 +7,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ImportReader } from '../../engine/crawler/sources/import';
-import type { ImportItem } from '../../engine/crawler/sources/import';
+import { ImportReader } from '../../engine/crawler/import/import-reader';
+import type { ImportItem } from '../../engine/crawler/import/import-reader';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
 
@@ -27,7 +27,7 @@ interface Outcome {
 }
 
 async function readAll(bytes: Uint8Array, cuts: number[] = [], filename?: string): Promise<Outcome> {
-  const r = new ImportReader(filename);
+  const r = new ImportReader({ filename });
   const items: ImportItem[] = [];
   try {
     for await (const it of r.read(chunks(bytes, cuts))) items.push(it);

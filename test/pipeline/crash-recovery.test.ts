@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ListenPublisher } from '../../engine/crawler/publisher';
 import { generateListens } from '../../engine/crawler/sources/simulator';
 import { configToEnv } from '../../engine/shared/config';
-import { asComparable, createHarness, daysBack, expectedCounts, expectedGlobal, storedCounts, storedGlobal, uid, waitFor, waitForLag0 } from './harness';
+import { asComparable, createHarness, daysBack, expectedCounts, expectedGlobal, storedCounts, storedGlobal, uid, until, waitForLag0 } from './harness';
 import type { Harness } from './harness';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -89,7 +89,7 @@ describe('aggregator killed between its writes and its commit', () => {
     const a = startAggregator();
     await a.ready;
     await pub.publish(events.slice(0, 300));
-    await waitFor('some progress', async () => (await storedCounts(h, user, daysBack(3))).size > 0, 60_000);
+    await until('some progress', async () => (await storedCounts(h, user, daysBack(3))).size > 0, 60_000);
     a.child.kill('SIGTERM');
     expect((await a.exited).code).toBe(0);
     await pub.publish(events.slice(200)); // overlap of 100 with the first part

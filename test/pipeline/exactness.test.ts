@@ -4,7 +4,7 @@ import { rebuildCounts } from '../../engine/aggregator/rebuild';
 import { createStore } from '../../engine/shared/store/store';
 import { ListenPublisher } from '../../engine/crawler/publisher';
 import type { ListenEvent } from '../../engine/shared/listen-event';
-import { asComparable, createHarness, daysBack, expectedCounts, expectedGlobal, quietLog, storedCounts, storedGlobal, uid, waitFor, waitForLag0 } from './harness';
+import { asComparable, createHarness, daysBack, expectedCounts, expectedGlobal, quietLog, storedCounts, storedGlobal, uid, until, waitForLag0 } from './harness';
 import type { Harness } from './harness';
 
 const HOUR = 3_600_000;
@@ -69,7 +69,7 @@ describe('aggregator exactness', () => {
         if (message.key?.toString() === user) reasons.push(String(message.headers?.reason));
       },
     });
-    await waitFor('5 DLQ messages', async () => reasons.length >= 5, 30_000);
+    await until('5 DLQ messages', async () => reasons.length >= 5, 30_000);
     await consumer.disconnect();
     expect(reasons.sort()).toEqual(['empty_song_id', 'empty_value', 'invalid_json', 'invalid_listened_at', 'unsupported_version']);
   }, 90_000);

@@ -15,6 +15,7 @@ import { createRedis } from '../../engine/shared/redis';
 import { ensureTopics } from '../../engine/shared/topics';
 import { CountStore } from '../../engine/shared/store/counts';
 import { migrate } from '../../main/migrate/migrator';
+import { until } from '../helpers/until';
 
 export const quietLog: Logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
@@ -98,23 +99,9 @@ export async function consumerLag(h: Harness): Promise<number> {
   }
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 250): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
+export { until };
 export const waitForLag0 = (h: Harness, timeoutMs = 60_000): Promise<true> =>
-  waitFor('consumer lag 0', async () => (await consumerLag(h)) === 0 || undefined, timeoutMs, 300);
+  until('consumer lag 0', async () => (await consumerLag(h)) === 0 || undefined, timeoutMs, 300);
 
 /**
  * Independent expected counts: listens deduped by identity (user, source,

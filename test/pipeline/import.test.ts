@@ -57,10 +57,10 @@ describe('file import', () => {
     expect(report.skipped_reasons).toEqual({ malformed_json: 1, not_an_object: 1, missing_track_metadata: 1, invalid_listened_at: 1 });
     await waitForLag0(h);
     const expected = expectedCounts([
-      { user_id: user, source: 'import', listened_at: good[0]!.listened_at * 1000, song_id: 'mb-1' },
-      { user_id: user, source: 'import', listened_at: good[1]!.listened_at * 1000, song_id: 'm2' },
-      { user_id: user, source: 'import', listened_at: good[2]!.listened_at * 1000, song_id: hSongId(' Ünïcode Artist ', 'Sóng "quoted" \\ back') },
-      { user_id: user, source: 'import', listened_at: good[3]!.listened_at * 1000, song_id: hSongId(' Ünïcode Artist ', 'Sóng "quoted" \\ back') },
+      { user_id: user, source: 'import:listenbrainz', listened_at: good[0]!.listened_at * 1000, song_id: 'mb-1' },
+      { user_id: user, source: 'import:listenbrainz', listened_at: good[1]!.listened_at * 1000, song_id: 'm2' },
+      { user_id: user, source: 'import:listenbrainz', listened_at: good[2]!.listened_at * 1000, song_id: hSongId(' Ünïcode Artist ', 'Sóng "quoted" \\ back') },
+      { user_id: user, source: 'import:listenbrainz', listened_at: good[3]!.listened_at * 1000, song_id: hSongId(' Ünïcode Artist ', 'Sóng "quoted" \\ back') },
     ]);
     expect(await storedCounts(h, user, daysBack(2))).toEqual(asComparable(expected.get(user)));
     const crawl = await service.getCrawl(report.crawl_id);
@@ -80,11 +80,11 @@ describe('file import', () => {
     expect(report).toMatchObject({ format: 'listenbrainz-json', lines_read: 32, listens_accepted: 30, skipped: 2 });
     expect(report.skipped_reasons).toEqual({ malformed_json: 1, not_an_object: 1 });
     await waitForLag0(h);
-    const expected = expectedCounts(entries.map((e) => ({ user_id: user, source: 'import', listened_at: e.listened_at * 1000, song_id: e.recording_msid })));
+    const expected = expectedCounts(entries.map((e) => ({ user_id: user, source: 'import:listenbrainz', listened_at: e.listened_at * 1000, song_id: e.recording_msid })));
     expect(await storedCounts(h, user, daysBack(4))).toEqual(asComparable(expected.get(user)));
   }, 90_000);
 
-  it('Spotify Extended Streaming History: ms_played ≥ 30 000 counts, podcasts and short plays do not', async () => {
+  it('Spotify Extended Streaming History: starts at ts − ms_played; ms_played ≥ 30 000 counts, podcasts, incognito and short plays do not', async () => {
     const user = uid('spotify');
     const now = Date.now();
     const iso = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
@@ -110,16 +110,17 @@ describe('file import', () => {
       track(1, 180_000, now - 4 * HOUR),
       { ...track(4, 900_000, now - 5 * HOUR), master_metadata_track_name: null, master_metadata_album_artist_name: null, episode_name: 'A podcast' },
       { ...track(5, 100_000, now - 6 * HOUR), ts: 'garbage' },
+      { ...track(7, 100_000, now - 7 * HOUR), incognito_mode: true },
       track(6, 120_000, now - 30 * 86_400_000), // older than retention
     ];
     const text = JSON.stringify(entries, null, 2);
     const report = await service.importFile(user, chunked(text), 'Streaming_History_Audio_2024.json');
-    expect(report).toMatchObject({ format: 'spotify', lines_read: 7, listens_accepted: 3, skipped: 4 });
-    expect(report.skipped_reasons).toEqual({ played_under_30s: 1, not_a_track: 1, invalid_ts: 1, older_than_retention: 1 });
+    expect(report).toMatchObject({ format: 'spotify', lines_read: 8, listens_accepted: 3, skipped: 5 });
+    expect(report.skipped_reasons).toEqual({ played_under_30s: 1, podcast: 1, invalid_ts: 1, incognito: 1, older_than_retention: 1 });
     await waitForLag0(h);
     const counted = [entries[0], entries[2], entries[3]] as Array<ReturnType<typeof track>>;
     const expected = expectedCounts(
-      counted.map((e) => ({ user_id: user, source: 'import', listened_at: Date.parse(e.ts), song_id: hSongId(e.master_metadata_album_artist_name, e.master_metadata_track_name) })),
+      counted.map((e) => ({ user_id: user, source: 'import:spotify', listened_at: Date.parse(e.ts) - e.ms_played, song_id: hSongId(e.master_metadata_album_artist_name, e.master_metadata_track_name) })),
     );
     expect(await storedCounts(h, user, daysBack(2))).toEqual(asComparable(expected.get(user)));
   }, 90_000);

@@ -13,7 +13,7 @@ import { Aggregator } from '../../engine/aggregator/aggregator';
 import { ListenPublisher } from '../../engine/crawler/publisher';
 import type { CassandraClient } from '../../engine/shared/cassandra';
 import type { ListenEvent } from '../../engine/shared/listen-event';
-import { asComparable, createHarness, daysBack, expectedCounts, expectedGlobal, quietLog, storedCounts, storedGlobal, uid, waitFor, waitForLag0 } from './harness';
+import { asComparable, createHarness, daysBack, expectedCounts, expectedGlobal, quietLog, storedCounts, storedGlobal, uid, until, waitForLag0 } from './harness';
 import type { Harness } from './harness';
 
 const HOUR = 3_600_000;
@@ -84,7 +84,7 @@ describe('a counter write that fails but lands later', () => {
     await pub.publish(events);
     await waitForLag0(h, 90_000);
     // the late batch really was applied (otherwise this test would prove nothing)
-    await waitFor('the late counter batch', async () => lateWrites === 1, 10_000);
+    await until('the late counter batch', async () => lateWrites === 1, 10_000);
     const expected = expectedCounts(events);
     for (const u of users) expect(await storedCounts(h, u, daysBack(2))).toEqual(asComparable(expected.get(u)));
     expect(await storedGlobal(h, daysBack(2))).toEqual(expectedGlobal(expected));

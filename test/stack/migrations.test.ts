@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCassandra } from '../../engine/shared/cassandra';
-import { MigrationError, defaultCqlDir, migrate } from '../../main/migrate/migrator';
+import { cqlDir } from '../../engine/shared/app-paths';
+import { MigrationError, migrate } from '../../main/migrate/migrator';
 import { cqlId, testConfig, testLog } from '../helpers';
 
 /** The migrator against real Cassandra, in a keyspace of its own. */
@@ -12,8 +13,8 @@ describe('migrator', () => {
   const keyspace = cqlId('topk_migtest');
   const config = testConfig({ TOPK_KEYSPACE: keyspace });
   const dir = mkdtempSync(join(tmpdir(), 'topk-cql-'));
-  const real = readdirSync(defaultCqlDir()).filter((f) => /^\d{4}_.*\.cql$/.test(f)).sort();
-  for (const f of real) copyFileSync(join(defaultCqlDir(), f), join(dir, f));
+  const real = readdirSync(cqlDir()).filter((f) => /^\d{4}_.*\.cql$/.test(f)).sort();
+  for (const f of real) copyFileSync(join(cqlDir(), f), join(dir, f));
 
   afterAll(async () => {
     const admin = createCassandra(config, testLog, { keyspace: false });

@@ -40,6 +40,9 @@ const crawlSchema = {
     listens_fetched: { type: 'integer' },
     listens_published: { type: 'integer' },
     pages: { type: 'integer' },
+    lookback_pages: { type: 'integer', description: 'pages read only to re-read the look-back window below the cursor (late listens)' },
+    bytes_read: { type: 'integer', description: 'import: bytes of the file read so far' },
+    bytes_total: { type: 'integer', description: 'import: size of the file, when known' },
     error: { type: 'string' },
     created_at: { type: 'string' },
     started_at: { type: 'string' },
@@ -57,6 +60,7 @@ const importReportSchema = {
     skipped_reasons: { type: 'object', additionalProperties: { type: 'integer' } },
     state: { type: 'string' },
     error: { type: 'string' },
+    files: { type: 'array', items: { type: 'string' }, description: 'zip entries read as history' },
   },
 } as const;
 
@@ -68,7 +72,7 @@ const userSourceParams = {
 
 /** Largest import upload (streamed; counted as it passes). */
 export const IMPORT_LIMIT_BYTES = 512 * 1024 * 1024;
-const IMPORT_TYPES = ['application/json', 'application/x-ndjson', 'application/jsonl', 'application/octet-stream', 'text/plain'];
+const IMPORT_TYPES = ['application/json', 'application/x-ndjson', 'application/jsonl', 'application/octet-stream', 'text/plain', 'text/csv', 'application/zip', 'application/x-zip-compressed'];
 
 type UserSourceReq = { Params: { user_id: string; source: string } };
 
@@ -235,19 +239,22 @@ export function registerSourceRoutes(app: FastifyInstance, ctx: ApiContext): voi
 }
 
 function registerImportRoute(app: FastifyInstance, crawl: () => CrawlServicePort, ensureUser: (userId: string) => Promise<void>): void {
-  app.post<{ Params: { user_id: string }; Querystring: { filename?: string } }>(
+  app.post<{ Params: { user_id: string }; Querystring: { filename?: string; timezone?: string } }>(
     '/v1/users/:user_id/imports',
     {
       bodyLimit: IMPORT_LIMIT_BYTES,
       schema: {
         summary: 'Import a listening-history file (streamed)',
         description:
-          'Send the file itself as the request body (ListenBrainz JSON/JSONL export or Spotify streaming history JSON). The format is ' +
-          `detected from the content; \`filename\` helps. At most ${IMPORT_LIMIT_BYTES / 1024 / 1024} MiB. The listens are published to ` +
-          'Kafka like crawled ones; the report counts accepted and skipped lines.',
+          'Send the file itself as the request body: the Spotify data zip or its history JSON files, the ListenBrainz export zip or ' +
+          'its JSON / JSON lines, the Last.fm CSV or JSON export, a .scrobbler.log, or a Maloja export (docs/IMPORT-FORMATS.md). The ' +
+          `format is detected from the content; a file in none of them is refused (400 unsupported_format). At most ${IMPORT_LIMIT_BYTES / 1024 / 1024} MiB. ` +
+          'The listens are published to Kafka like crawled ones; the report counts accepted entries and skipped ones per reason. While it ' +
+          'runs, the import is a crawl of source `import` whose bytes_read / bytes_total show its progress. `timezone` (IANA) is the ' +
+          'time zone of a .scrobbler.log marked #TZ/UNKNOWN (default: the server computer\'s).',
         tags: ['crawls'],
         params: userParams,
-        querystring: { type: 'object', properties: { filename: { type: 'string', maxLength: 255 } } },
+        querystring: { type: 'object', properties: { filename: { type: 'string', maxLength: 255 }, timezone: { type: 'string', maxLength: 64 } } },
         consumes: IMPORT_TYPES,
         response: { 200: importReportSchema, ...errors(400, 413, 503) },
       },
@@ -269,7 +276,12 @@ function registerImportRoute(app: FastifyInstance, crawl: () => CrawlServicePort
       });
       body.on('error', (err: Error) => limited.destroy(err));
       body.pipe(limited);
-      return svc.importFile(req.params.user_id, limited, req.query.filename);
+      const length = Number(req.headers['content-length']);
+      return svc.importFile(req.params.user_id, limited, {
+        filename: req.query.filename,
+        timeZone: req.query.timezone,
+        ...(Number.isSafeInteger(length) && length > 0 ? { size: length } : {}),
+      });
     },
   );
 }

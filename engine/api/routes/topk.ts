@@ -3,7 +3,7 @@ import type { ApiContext } from '../context';
 import { lastDays } from '../days';
 import { cacheQuery, errors, userIdSchema, userParams } from '../schemas';
 import type { Scope, TopKind } from '../topk-service';
-import { resolveWindow, wantsBypass, windowQuerySchema } from './window';
+import { pageQuerySchema, resolveWindow, wantsBypass } from './window';
 import type { WindowQuery } from './window';
 
 const trackEntry = {
@@ -60,15 +60,7 @@ interface PageQuery extends WindowQuery {
 export function registerTopkRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const R = ctx.config.retentionDays;
   const kindParam = { type: 'string', enum: ['tracks', 'artists'] } as const;
-  const pageQuery = {
-    type: 'object',
-    properties: {
-      ...windowQuerySchema(R),
-      limit: { type: 'integer', minimum: 1, maximum: 1000, default: 10 },
-      offset: { type: 'integer', minimum: 0, maximum: 100_000, default: 0 },
-      ...cacheQuery,
-    },
-  } as const;
+  const pageQuery = pageQuerySchema(R);
 
   app.get<{ Params: { user_id: string }; Querystring: { days: number; k: number; cache?: string } }>(
     '/users/:user_id/topk',

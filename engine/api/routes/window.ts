@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../errors';
 import type { DayWindow } from '../days';
 import { dayStart, lastDays, window } from '../days';
-import { dateSchema } from '../schemas';
+import { cacheQuery, dateSchema } from '../schemas';
 
 export interface WindowQuery {
   days?: number;
@@ -15,6 +15,19 @@ export function windowQuerySchema(retentionDays: number) {
     days: { type: 'integer', minimum: 1, maximum: retentionDays, description: `last N UTC days including today (1..${retentionDays}, default ${retentionDays}); not with from/to` },
     from: { ...dateSchema, description: 'first UTC day (YYYY-MM-DD), with `to`' },
     to: { ...dateSchema, description: 'last UTC day (YYYY-MM-DD, inclusive), with `from`' },
+  } as const;
+}
+
+/** Query of a paged ranking: the window, limit/offset, cache bypass. */
+export function pageQuerySchema(retentionDays: number) {
+  return {
+    type: 'object',
+    properties: {
+      ...windowQuerySchema(retentionDays),
+      limit: { type: 'integer', minimum: 1, maximum: 1000, default: 10 },
+      offset: { type: 'integer', minimum: 0, maximum: 100_000, default: 0 },
+      ...cacheQuery,
+    },
   } as const;
 }
 

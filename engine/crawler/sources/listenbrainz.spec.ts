@@ -35,7 +35,7 @@ async function server(hang: number, listens: unknown[]): Promise<{ url: string; 
 }
 
 function ctx(): CrawlContext {
-  return { userId: 'u', config: { username: 'someone' }, cursor: null, now: Date.now(), retentionDays: 7, signal: new AbortController().signal, log: pino({ level: 'silent' }) };
+  return { userId: 'u', config: { username: 'someone' }, cursor: null, now: Date.now(), retentionDays: 7, lookbackMs: 7 * 86_400_000, signal: new AbortController().signal, log: pino({ level: 'silent' }) };
 }
 
 async function crawlAll(src: ListenBrainzSource): Promise<SourcePage[]> {

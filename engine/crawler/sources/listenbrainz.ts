@@ -2,7 +2,8 @@ import { listenBrainzSongId } from '../../shared/listen-identity';
 import type { ListenBrainzTrackMetadata } from '../../shared/listen-identity';
 import { DAY_MS } from '../../shared/listen-identity';
 import { backoffMs, sleep } from '../../shared/concurrency';
-import { ConfigValidationError, PermanentSourceError } from './types';
+import { ConfigValidationError, connectBody, PermanentSourceError } from './types';
+import { RequestPacer } from './request-pacer';
 import type { CrawlContext, SourceAdapter, SourceListen, SourcePage } from './types';
 
 export interface ListenBrainzOptions {
@@ -48,14 +49,14 @@ export class ListenBrainzSource implements SourceAdapter {
   readonly id = 'listenbrainz';
   readonly concurrency = 2;
   readonly defaultIntervalSeconds = 900;
-  private nextSlot = 0;
+  private readonly pacer: RequestPacer;
 
-  constructor(private readonly o: ListenBrainzOptions) {}
+  constructor(private readonly o: ListenBrainzOptions) {
+    this.pacer = new RequestPacer(o.minIntervalMs ?? 0);
+  }
 
   parseConfig(body: unknown): { config: Record<string, unknown>; credentials?: string } {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ConfigValidationError('body must be a JSON object', 'body');
-    const b = body as Record<string, unknown>;
-    for (const k of Object.keys(b)) if (k !== 'username' && k !== 'token') throw new ConfigValidationError(`unknown field "${k}"`, k);
+    const b = connectBody(body, ['username', 'token']);
     const u = b.username;
     // eslint-disable-next-line no-control-regex
     if (typeof u !== 'string' || u.trim() === '' || u.length > 100 || /[/\u0000-\u001f]/.test(u)) {
@@ -70,7 +71,7 @@ export class ListenBrainzSource implements SourceAdapter {
   /**
    * Pages newest-first with max_ts (the API takes max_ts or min_ts, not both)
    * until it reaches the cursor (the newest listened_at, seconds, of the last
-   * crawl) or the retention horizon. The cursor is yielded after the last page,
+   * crawl) minus the look-back window, or the retention horizon. The cursor is yielded after the last page,
    * so it advances only when every page was published.
    */
   async *crawl(ctx: CrawlContext): AsyncIterable<SourcePage> {
@@ -78,7 +79,8 @@ export class ListenBrainzSource implements SourceAdapter {
     const count = Math.min(1000, this.o.pageSize ?? 1000);
     const horizon = Math.floor((ctx.now - ctx.retentionDays * DAY_MS) / 1000);
     const cursor = ctx.cursor !== null && /^\d+$/.test(ctx.cursor) ? Number(ctx.cursor) : null;
-    const stopAt = Math.max(horizon, cursor ?? 0);
+    // late listens (offline scrobbles) arrive with a listened_at below the cursor: re-read a look-back window under it
+    const stopAt = Math.max(horizon, cursor === null ? 0 : cursor - Math.floor(ctx.lookbackMs / 1000));
     let maxTs: number | undefined;
     let newest = cursor ?? 0;
     for (;;) {
@@ -99,7 +101,7 @@ export class ListenBrainzSource implements SourceAdapter {
         if (s) listens.push(s);
       }
       if (pageNewest > newest) newest = pageNewest;
-      yield { listens };
+      yield cursor !== null && oldest <= cursor ? { listens, lookback: true } : { listens };
       if (!Number.isFinite(oldest) || oldest <= stopAt || raw.length < count) break;
       // max_ts is exclusive: oldest + 1 re-reads the boundary second (dedupe absorbs the
       // overlap) so listens sharing it across pages are not lost; a page that is all one
@@ -121,7 +123,7 @@ export class ListenBrainzSource implements SourceAdapter {
     let errors = 0;
     let limited = 0;
     for (;;) {
-      await this.pace(ctx.signal);
+      await this.pacer.wait(ctx.signal);
       // A timer holds the timeout's controller: an AbortSignal.timeout() that only AbortSignal.any() refers
       // to can be garbage-collected before it fires (Node 20), and a request that never answers then hangs
       // the crawl until the server gives up (seen in the fault suite: 300 s instead of 30 s).
@@ -142,6 +144,7 @@ export class ListenBrainzSource implements SourceAdapter {
         }
       } finally {
         clearTimeout(timer);
+        this.pacer.done();
       }
       this.noteRateLimit(res.headers);
       if (res.status === 200) {
@@ -169,20 +172,12 @@ export class ListenBrainzSource implements SourceAdapter {
     }
   }
 
-  /** Spaces requests (minIntervalMs) and waits out an exhausted rate-limit window. */
-  private async pace(signal: AbortSignal): Promise<void> {
-    const now = Date.now();
-    const slot = Math.max(now, this.nextSlot);
-    this.nextSlot = slot + (this.o.minIntervalMs ?? 0);
-    if (slot > now) await sleep(slot - now, signal);
-  }
 
+  /** X-RateLimit-Remaining / -Reset-In: the window every request of this process draws on. */
   private noteRateLimit(h: Headers): void {
-    const remaining = h.get('x-ratelimit-remaining');
-    const resetIn = h.get('x-ratelimit-reset-in');
-    if (remaining !== null && Number(remaining) <= 0 && resetIn !== null && Number.isFinite(Number(resetIn))) {
-      this.nextSlot = Math.max(this.nextSlot, Date.now() + Number(resetIn) * 1000);
-    }
+    const remaining = Number(h.get('x-ratelimit-remaining') ?? NaN);
+    const resetIn = Number(h.get('x-ratelimit-reset-in') ?? NaN);
+    if (Number.isFinite(remaining) && Number.isFinite(resetIn)) this.pacer.window(remaining, Date.now() + resetIn * 1000);
   }
 }
 

@@ -20,6 +20,11 @@ export interface CrawlContext {
   cursor: string | null;
   now: number;
   retentionDays: number;
+  /**
+   * how far before the cursor a crawl re-reads (ms): listens that reach a source late carry an
+   * older listened_at than the newest crawled one; the aggregator's dedupe makes re-reads free
+   */
+  lookbackMs: number;
   signal: AbortSignal;
   log: Logger;
 }
@@ -28,6 +33,8 @@ export interface SourcePage {
   listens: SourceListen[];
   /** the cursor to save once every listen of this page (and of the pages before it) is acknowledged by Kafka */
   cursor?: string;
+  /** a page read only because of the look-back window (it reaches below the cursor): its cost shows in the crawl record */
+  lookback?: boolean;
 }
 
 /** Thrown by a source for input that can never succeed (unknown user, bad config): no retry. */
@@ -60,4 +67,12 @@ export interface SourceAdapter {
   /** validate a connect body; throws ConfigValidationError */
   parseConfig(body: unknown): { config: Record<string, unknown>; credentials?: string };
   crawl(ctx: CrawlContext): AsyncIterable<SourcePage>;
+}
+
+/** A connect body as an object holding only the `allowed` fields (ConfigValidationError naming the first other one). */
+export function connectBody(body: unknown, allowed: readonly string[]): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ConfigValidationError('body must be a JSON object', 'body');
+  const b = body as Record<string, unknown>;
+  for (const k of Object.keys(b)) if (!allowed.includes(k)) throw new ConfigValidationError(`unknown field "${k}"`, k);
+  return b;
 }

@@ -1,6 +1,7 @@
 import type { CassandraClient } from '../cassandra';
 import { mapLimit } from '../concurrency';
 import { PartitionBatches } from './batches';
+import { INCR_DAY_TOTAL, INCR_USER_DAY_TOTAL, shardOf } from './play-totals';
 import { allRows, localDate, run, streamRows, toNumber } from './rows';
 import type { Row } from './rows';
 
@@ -101,23 +102,35 @@ export class CountStore {
 
   /**
    * One counter update per (user, day, song) and per (day, song), the global
-   * ones summed over the slices; batched per partition.
+   * ones summed over the slices, and the play totals (cql/0005) per (user, day)
+   * and per (day, shard); batched per partition.
    */
   async increment(slices: SlicePlays[], concurrency: number): Promise<void> {
     const batches = new PartitionBatches();
     const global = new Map<string, SongCounts>();
+    const dayShards = new Map<string, Map<number, number>>();
     for (const s of slices) {
       const day = localDate(s.day);
       let g = global.get(s.day);
       if (!g) global.set(s.day, (g = new Map()));
+      let total = 0;
       for (const [song, n] of s.plays) {
         batches.add(`u\u0001${s.user}\u0001${s.day}`, { query: ADD_USER, params: [n, s.user, day, song] });
         g.set(song, (g.get(song) ?? 0) + n);
+        total += n;
       }
+      batches.add(`t\u0001${s.user}`, { query: INCR_USER_DAY_TOTAL, params: [total, s.user, day] });
+      let shards = dayShards.get(s.day);
+      if (!shards) dayShards.set(s.day, (shards = new Map()));
+      const shard = shardOf(s.user);
+      shards.set(shard, (shards.get(shard) ?? 0) + total);
     }
     for (const [d, songs] of global) {
       const day = localDate(d);
       for (const [song, n] of songs) batches.add(`g\u0001${d}`, { query: ADD_GLOBAL, params: [n, day, song] });
+    }
+    for (const [d, shards] of dayShards) {
+      for (const [shard, n] of shards) batches.add(`s\u0001${d}\u0001${shard}`, { query: INCR_DAY_TOTAL, params: [n, localDate(d), shard] });
     }
     await batches.run(this.db, concurrency, true);
   }

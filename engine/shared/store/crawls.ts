@@ -1,3 +1,4 @@
+import cassandra from 'cassandra-driver';
 import type { CassandraClient } from '../cassandra';
 import { isoOf as iso, streamRows } from './rows';
 import type { Row } from './rows';
@@ -14,6 +15,11 @@ export interface CrawlRecord {
   listens_fetched: number;
   listens_published: number;
   pages: number;
+  /** pages read only for the look-back window (late listens below the cursor) */
+  lookback_pages?: number;
+  /** an import's progress through its file */
+  bytes_read?: number;
+  bytes_total?: number;
   error?: string;
   created_at: string;
   started_at?: string;
@@ -36,6 +42,8 @@ export interface ScheduleRow extends ScheduleRecord {
   cursor: string | null;
 }
 
+/** bigint columns take a driver Long */
+const cassandraLong = (n: number): cassandra.types.Long => cassandra.types.Long.fromNumber(n);
 const P = { prepare: true } as const;
 
 /** Crawl runs (`crawls`, `crawls_by_source`) and the durable schedule (`crawl_schedule`). */
@@ -54,14 +62,14 @@ export class CrawlStore {
 
   async updateCrawl(
     crawlId: string,
-    f: Partial<Pick<CrawlRecord, 'state' | 'listens_fetched' | 'listens_published' | 'pages' | 'error' | 'started_at' | 'finished_at'>>,
+    f: Partial<Pick<CrawlRecord, 'state' | 'listens_fetched' | 'listens_published' | 'pages' | 'lookback_pages' | 'bytes_read' | 'bytes_total' | 'error' | 'started_at' | 'finished_at'>>,
   ): Promise<void> {
     const sets: string[] = [];
     const params: unknown[] = [];
     for (const [k, v] of Object.entries(f)) {
       if (v === undefined) continue;
       sets.push(`${k} = ?`);
-      params.push(k.endsWith('_at') && typeof v === 'string' ? new Date(v) : v);
+      params.push(k.endsWith('_at') && typeof v === 'string' ? new Date(v) : k.startsWith('bytes_') ? cassandraLong(v as number) : v);
     }
     if ('error' in f && f.error === undefined) {
       sets.push('error = ?');
@@ -86,6 +94,9 @@ export class CrawlStore {
       pages: r.pages ?? 0,
       created_at: iso(r.created_at) ?? new Date(0).toISOString(),
     };
+    if (typeof r.lookback_pages === 'number') out.lookback_pages = r.lookback_pages;
+    if (r.bytes_read !== null && r.bytes_read !== undefined) out.bytes_read = Number(r.bytes_read);
+    if (r.bytes_total !== null && r.bytes_total !== undefined) out.bytes_total = Number(r.bytes_total);
     if (r.error) out.error = r.error;
     if (r.started_at) out.started_at = iso(r.started_at);
     if (r.finished_at) out.finished_at = iso(r.finished_at);

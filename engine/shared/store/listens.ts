@@ -1,7 +1,9 @@
 import type { CassandraClient } from '../cassandra';
 import { mapLimit } from '../concurrency';
 import type { ListenEvent } from '../listen-event';
-import { utcDay } from '../listen-identity';
+import { DAY_MS, dayStartMs, utcDay } from '../listen-identity';
+import { SAME_PLAY_TOLERANCE_MS, selectNewPlays } from '../same-play';
+import type { PlayLike } from '../same-play';
 import { PartitionBatches } from './batches';
 import { allRows, localDate, oneRow, run, streamRows, textOrNull, toNumber } from './rows';
 import type { Row } from './rows';
@@ -31,7 +33,7 @@ const COLUMNS = 'listened_at, source, song_id, title, artist, album';
 const INSERT =
   'INSERT INTO listens (user_id, day, listened_at, source, song_id, title, artist, album) VALUES (?, ?, ?, ?, ?, ?, ?, ?) USING TTL ?';
 const SELECT_SLICE = `SELECT ${COLUMNS} FROM listens WHERE user_id = ? AND day = ?`;
-const SELECT_IDENTITIES = 'SELECT listened_at, source, song_id FROM listens WHERE user_id = ? AND day = ? AND listened_at >= ? AND listened_at <= ?';
+const SELECT_PLAYS = 'SELECT listened_at, source, song_id, artist, title FROM listens WHERE user_id = ? AND day = ? AND listened_at >= ? AND listened_at <= ?';
 const SELECT_SONGS = 'SELECT song_id FROM listens WHERE user_id = ? AND day = ?';
 const SELECT_BEFORE = `SELECT ${COLUMNS} FROM listens WHERE user_id = ? AND day = ? AND listened_at < ? LIMIT ?`;
 const COUNT_SLICE = 'SELECT COUNT(*) AS n FROM listens WHERE user_id = ? AND day = ?';
@@ -47,8 +49,6 @@ const toRaw = (day: string) => (r: Row): RawListen => ({
   album: textOrNull(r.get('album')),
 });
 
-/** Same listen inside one (user, day) partition: (listened_at, source, song_id). */
-const slotKey = (listenedAt: number, source: string, songId: string): string => `${listenedAt}\u0001${source}\u0001${songId}`;
 
 /**
  * The raw listens (`listens`): the idempotent source of truth. The primary
@@ -57,7 +57,12 @@ const slotKey = (listenedAt: number, source: string, songId: string): string => 
 export class ListenStore {
   constructor(private readonly db: CassandraClient) {}
 
-  /** The listens of a slice that are not stored yet: one range read over the slice's time span. */
+  /**
+   * The listens of a slice that are new plays: not stored under the same
+   * identity, nor the same play from another source (same-play.ts). One range
+   * read over the slice's time span widened by the tolerance, in the
+   * neighbouring day's partition too when the widened span reaches into it.
+   */
   async unstored<L extends NewListen>(slice: ListenSlice<L>): Promise<L[]> {
     let lo = Infinity;
     let hi = -Infinity;
@@ -65,12 +70,24 @@ export class ListenStore {
       if (l.listened_at < lo) lo = l.listened_at;
       if (l.listened_at > hi) hi = l.listened_at;
     }
-    const stored = new Set<string>();
-    const rows = streamRows(this.db, SELECT_IDENTITIES, [slice.user, localDate(slice.day), lo, hi], (r) =>
-      slotKey((r.get('listened_at') as Date).getTime(), r.get('source') as string, r.get('song_id') as string),
-    );
-    for await (const k of rows) stored.add(k);
-    return slice.listens.filter((l) => !stored.has(slotKey(l.listened_at, l.source, l.song_id)));
+    const from = new Date(lo - SAME_PLAY_TOLERANCE_MS);
+    const to = new Date(hi + SAME_PLAY_TOLERANCE_MS);
+    const dayStart = dayStartMs(slice.day);
+    const days = [slice.day];
+    if (lo - SAME_PLAY_TOLERANCE_MS < dayStart) days.push(utcDay(dayStart - 1));
+    if (hi + SAME_PLAY_TOLERANCE_MS >= dayStart + DAY_MS) days.push(utcDay(dayStart + DAY_MS));
+    const stored: PlayLike[] = [];
+    for (const d of days) {
+      const rows = streamRows(this.db, SELECT_PLAYS, [slice.user, localDate(d), from, to], (r) => ({
+        listened_at: (r.get('listened_at') as Date).getTime(),
+        source: String(r.get('source')),
+        song_id: String(r.get('song_id')),
+        artist: textOrNull(r.get('artist')),
+        title: textOrNull(r.get('title')),
+      }));
+      for await (const p of rows) stored.push(p);
+    }
+    return selectNewPlays(slice.listens, stored).fresh;
   }
 
   /**

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { platform } from 'node:os';
+import { createInterface } from 'node:readline/promises';
 import type { Config } from '../../../engine/shared/config';
 import { createCassandra } from '../../../engine/shared/cassandra';
 import type { CassandraClient } from '../../../engine/shared/cassandra';
@@ -12,11 +13,22 @@ import { createAuthService } from '../../auth/create-auth-service';
 export interface CliIo {
   out(line: string): void;
   err(line: string): void;
+  /** asks the person at the terminal; undefined when nobody can answer (stdin is not a terminal) */
+  ask?(question: string): Promise<string | undefined>;
 }
 
 export const consoleIo: CliIo = {
   out: (l) => process.stdout.write(l + '\n'),
   err: (l) => process.stderr.write(l + '\n'),
+  ask: async (question) => {
+    if (!process.stdin.isTTY) return undefined;
+    const rl = createInterface({ input: process.stdin, output: process.stdout });
+    try {
+      return await rl.question(question);
+    } finally {
+      rl.close();
+    }
+  },
 };
 
 export class UsageError extends Error {}

@@ -5,20 +5,27 @@
  * with fresh topics, groups, user ids and keys per run.
  */
 import { parseStrict, runCommand, UsageError } from '../cli-args';
-import { DEFAULT_BENCH_KEYSPACE } from '../../bench/bench-env';
+import { DEFAULT_BENCH_KEYSPACE } from '../../../bench/bench-env';
 
 export const BENCH_USAGE = `usage:
   topk bench ingest --listens N --users U [--days D] [--partitions P] [--duplicates F] [--baseline] [--baseline-seconds S] [--keep-data] [--keyspace NAME] [--json]
-  topk bench query --seconds S --connections C [--users U] [--tracks-per-day T] [--baseline] [--keyspace NAME] [--json]
+  topk bench query --seconds S --connections C [--scope user|friends|global] [--users U] [--tracks-per-day T] [--friends N] [--rate R] [--baseline] [--keyspace NAME] [--json]
   topk bench load --seconds S --connections C [--users U] [--listens N] [--timeout S] [--keyspace NAME] [--json]
+  topk bench freshness [--seconds S] [--rate R] [--probes P] [--users U] [--partitions P] [--keyspace NAME] [--json]
   topk bench soak [--minutes M] [--rate R] [--users U] [--days D] [--partitions P] [--duplicates F] [--query-rate Q] [--keyspace NAME] [--json]
 
 ingest: publishes N simulated listens (+ F·N re-crawled copies, default F=0.05) for U users over D days
         as the crawler does, runs the aggregator until its lag is 0, verifies every daily count.
-query:  GET /users/{id}/topk?days=7&k=10 under load: cache hits, Redis-only hits, misses.
+query:  Top-K under load: cache hits, Redis-only hits, misses; every answer checked against a full ranking.
+        --scope user (default): GET /users/{id}/topk?days=7&k=10 over U users (default 100) with T tracks a day (default 1000);
+        friends: /v1/users/{id}/friends/top/tracks for U viewers following N of the U users each (default 50);
+        global: /v1/top/tracks over T songs a day (default 100000) × 7 days added to the keyspace's global counts.
+        --rate R: open loop, R requests/s offered over up to C connections, latency from each request's scheduled time.
 load:   the API's read routes mixed (Top-K hits and misses, windows, global, recent listens, /healthz) under C
         connections for S seconds, over N listens (default 40000) of U users (default 200) ingested by the
         aggregator; any non-2xx, timeout (default 10 s) or reset fails.
+freshness: S seconds (default 30) of R background listens/s (default 5000) through the aggregator; P probe listens/s
+        (default 2) followed on GET /v1/events: publish → first API answer that includes it, p50/p99 (target p99 ≤ 2 s).
 soak:   M minutes (default 10) of ingest at R messages/s (default 500) through the aggregator while the API
         serves Q mixed queries/s (default 20); RSS of both after warm-up vs the last minute (≤ 10 % growth),
         lag 0 at the end, every daily count verified.
@@ -63,6 +70,9 @@ export async function run(args: string[]): Promise<number> {
         minutes: { type: 'string' },
         rate: { type: 'string' },
         'query-rate': { type: 'string' },
+        scope: { type: 'string' },
+        probes: { type: 'string' },
+        friends: { type: 'string' },
         timeout: { type: 'string' },
       },
       BENCH_USAGE,
@@ -77,7 +87,7 @@ export async function run(args: string[]): Promise<number> {
     if (!/^[A-Za-z][A-Za-z0-9_]{0,47}$/.test(keyspace)) throw new UsageError(`--keyspace ${JSON.stringify(keyspace)} is not a valid keyspace name\n${BENCH_USAGE}`);
     // after the arguments are validated (a usage error stays instant), before a benchmark starts engines
     const engines = async (): Promise<void> => {
-      const { prepareEngines } = await import('../../bench/child');
+      const { prepareEngines } = await import('../../../bench/child');
       await prepareEngines((line) => {
         if (values.json !== true) process.stderr.write(`${line}\n`);
       });
@@ -85,7 +95,7 @@ export async function run(args: string[]): Promise<number> {
     if (which === 'ingest') {
       const duplicates = values.duplicates === undefined ? 0.05 : Number(values.duplicates);
       if (!Number.isFinite(duplicates) || duplicates < 0 || duplicates > 1) throw new UsageError(`--duplicates must be a fraction between 0 and 1\n${BENCH_USAGE}`);
-      const { benchIngest } = await import('../../bench/ingest-command');
+      const { benchIngest } = await import('../../../bench/ingest-command');
       const args = {
         listens: int('listens', values.listens, undefined, 1, 50_000_000),
         users: int('users', values.users, undefined, 1, 1_000_000),
@@ -102,12 +112,18 @@ export async function run(args: string[]): Promise<number> {
       return benchIngest(args);
     }
     if (which === 'query') {
-      const { benchQuery } = await import('../../bench/query-command');
+      const { benchQuery } = await import('../../../bench/query-command');
+      const scope = (values.scope ?? 'user') as 'user' | 'friends' | 'global';
+      if (!['user', 'friends', 'global'].includes(scope)) throw new UsageError(`--scope must be user, friends or global, got ${JSON.stringify(scope)}\n${BENCH_USAGE}`);
+      const users = int('users', values.users, 100, 1, 100_000);
       const args = {
         seconds: int('seconds', values.seconds, undefined, 1, 3600),
         connections: int('connections', values.connections, undefined, 1, 10_000),
-        users: int('users', values.users, 100, 1, 100_000),
-        tracksPerDay: int('tracks-per-day', values['tracks-per-day'], 1000, 1, 100_000),
+        scope,
+        users,
+        tracksPerDay: int('tracks-per-day', values['tracks-per-day'], scope === 'global' ? 100_000 : 1000, 1, 1_000_000),
+        friends: int('friends', values.friends, Math.min(50, users), 1, users),
+        ...(values.rate !== undefined ? { rate: int('rate', values.rate, undefined, 1, 1_000_000) } : {}),
         baseline: values.baseline === true,
         json: values.json === true,
         keyspace,
@@ -116,7 +132,7 @@ export async function run(args: string[]): Promise<number> {
       return benchQuery(args);
     }
     if (which === 'load') {
-      const { benchLoad } = await import('../../bench/load-command');
+      const { benchLoad } = await import('../../../bench/load-command');
       const args = {
         seconds: int('seconds', values.seconds, undefined, 1, 3600),
         connections: int('connections', values.connections, undefined, 1, 10_000),
@@ -129,10 +145,24 @@ export async function run(args: string[]): Promise<number> {
       await engines();
       return benchLoad(args);
     }
+    if (which === 'freshness') {
+      const { benchFreshness } = await import('../../../bench/freshness');
+      const args = {
+        seconds: int('seconds', values.seconds, 30, 1, 3600),
+        rate: int('rate', values.rate, 5000, 1, 1_000_000),
+        probes: int('probes', values.probes, 2, 1, 100),
+        users: int('users', values.users, 200, 1, 100_000),
+        partitions: int('partitions', values.partitions, 6, 1, 1000),
+        json: values.json === true,
+        keyspace,
+      };
+      await engines();
+      return benchFreshness(args);
+    }
     if (which === 'soak') {
       const duplicates = values.duplicates === undefined ? 0.05 : Number(values.duplicates);
       if (!Number.isFinite(duplicates) || duplicates < 0 || duplicates > 1) throw new UsageError(`--duplicates must be a fraction between 0 and 1\n${BENCH_USAGE}`);
-      const { benchSoak } = await import('../../bench/soak-command');
+      const { benchSoak } = await import('../../../bench/soak-command');
       const args = {
         minutes: num('minutes', values.minutes, 10, 0.05, 1440),
         rate: int('rate', values.rate, 500, 1, 1_000_000),

@@ -1,21 +1,31 @@
+import { join } from 'node:path';
 import type { Config } from '../../../engine/shared/config';
 import { loadConfig } from '../../../engine/shared/config';
 import { DeviceFlowError } from '../../auth/device-flow';
+import type { GitHubAppStatus } from '../../auth/github-app';
+import { githubAppStatus, parseClientId, saveClientId } from '../../auth/github-app';
 import type { CliIo } from './auth-cli';
 import { UsageError, bigCode, consoleIo, controlServer, localAuth, openBrowser } from './auth-cli';
 
-export const LOGIN_USAGE = 'usage: topk login [--no-browser] [--loopback] [--local]';
+export const LOGIN_USAGE = 'usage: topk login [--client-id ID] [--no-browser] [--loopback] [--local]';
 
 interface LoginArgs {
   browser: boolean;
   loopback: boolean;
   local: boolean;
+  /** the Client ID of the user's GitHub OAuth App, saved in config.json */
+  clientId?: string;
 }
 
 function parse(argv: string[]): LoginArgs {
   const a: LoginArgs = { browser: true, loopback: false, local: false };
-  for (const arg of argv) {
-    if (arg === '--no-browser') a.browser = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--client-id' || arg.startsWith('--client-id=')) {
+      const v = arg === '--client-id' ? argv[++i] : arg.slice('--client-id='.length);
+      if (!v) throw new UsageError(`--client-id needs the Client ID of your GitHub OAuth App\n${LOGIN_USAGE}`);
+      a.clientId = v;
+    } else if (arg === '--no-browser') a.browser = false;
     else if (arg === '--loopback') a.loopback = true;
     else if (arg === '--local') a.local = true;
     else throw new UsageError(`unknown option ${arg}\n${LOGIN_USAGE}`);
@@ -33,13 +43,55 @@ function showCode(io: CliIo, code: { user_code: string; verification_uri: string
   io.out('Waiting for GitHub…');
 }
 
+type Server = NonNullable<Awaited<ReturnType<typeof controlServer>>>;
+
+/**
+ * Makes sure a GitHub OAuth App client id is configured before signing in: the one given with
+ * --client-id, else the configured one, else it explains how to register an OAuth App and asks
+ * for its Client ID. Saved in config.json (through the running app when one answers).
+ * Returns the config to sign in with, or an exit code.
+ */
+async function ensureClientId(args: LoginArgs, io: CliIo, config: Config, server: Server | undefined): Promise<Config | number> {
+  const fromEnv = !!process.env.TOPK_GITHUB_CLIENT_ID;
+  const status = server ? ((await server.call('GET', '/control/auth/github-app')).json as unknown as GitHubAppStatus) : githubAppStatus(config.githubClientId, fromEnv, config.githubUrl);
+  let id = args.clientId;
+  if (id === undefined) {
+    if (status.configured) return config;
+    io.out('Heavy Rotation signs in through a GitHub OAuth App of your own, and none is configured yet. To register one:');
+    status.steps.forEach((s, i) => io.out(`  ${i + 1}. ${s}`));
+    id = (await io.ask?.('Client ID: '))?.trim();
+    if (!id) {
+      io.err('No client id given: run `topk login --client-id <Client ID>` (or set TOPK_GITHUB_CLIENT_ID).');
+      return 2;
+    }
+  }
+  if (server) {
+    const r = await server.call('PUT', '/control/auth/github-app', { client_id: id });
+    if (r.status !== 200) {
+      io.err(`Cannot save the client id: ${(r.json.error as { message?: string } | undefined)?.message ?? `HTTP ${r.status}`}`);
+      return r.status === 400 ? 2 : 1;
+    }
+  } else {
+    try {
+      id = parseClientId(id);
+    } catch (err) {
+      io.err((err as Error).message);
+      return 2;
+    }
+    saveClientId(config.dataDir, id);
+  }
+  io.out(`Saved the client id in ${join(config.dataDir, 'config.json')}.${fromEnv ? ' (TOPK_GITHUB_CLIENT_ID is set and wins over it.)' : ''}`);
+  return fromEnv ? config : { ...config, githubClientId: id };
+}
+
 /**
  * `topk login`: GitHub device flow. Uses the running app's control server when
  * one answers (it records the user in Cassandra), else signs in in-process.
  * `--loopback` uses the browser redirect flow (needs TOPK_GITHUB_CLIENT_SECRET).
- * Exit codes: 0 signed in, 1 sign-in failed, 2 bad usage.
+ * Without a configured OAuth App it first explains how to register one and asks for its id.
+ * Exit codes: 0 signed in, 1 sign-in failed, 2 bad usage (or no client id).
  */
-export async function loginCommand(argv: string[], io: CliIo = consoleIo, config: Config = loadConfig()): Promise<number> {
+export async function loginCommand(argv: string[], io: CliIo = consoleIo, initial: Config = loadConfig()): Promise<number> {
   let args: LoginArgs;
   try {
     args = parse(argv);
@@ -47,6 +99,9 @@ export async function loginCommand(argv: string[], io: CliIo = consoleIo, config
     io.err((err as Error).message);
     return 2;
   }
+  const server = args.local || args.loopback ? undefined : await controlServer(initial);
+  const config = await ensureClientId(args, io, initial, server);
+  if (typeof config === 'number') return config;
   if (args.loopback) {
     if (!config.githubClientSecret) {
       io.err('--loopback needs an OAuth app with a secret: set TOPK_GITHUB_CLIENT_SECRET (the device flow needs none)');
@@ -69,7 +124,6 @@ export async function loginCommand(argv: string[], io: CliIo = consoleIo, config
     }
   }
 
-  const server = args.local ? undefined : await controlServer(config);
   if (server) return viaServer(server, io, args);
 
   const local = await localAuth(config);
@@ -94,7 +148,7 @@ export async function loginCommand(argv: string[], io: CliIo = consoleIo, config
   }
 }
 
-async function viaServer(server: NonNullable<Awaited<ReturnType<typeof controlServer>>>, io: CliIo, args: LoginArgs): Promise<number> {
+async function viaServer(server: Server, io: CliIo, args: LoginArgs): Promise<number> {
   const started = await server.call('POST', '/control/auth/device');
   if (started.status !== 201) {
     io.err(`Sign-in failed: ${(started.json.error as { message?: string } | undefined)?.message ?? `HTTP ${started.status}`}`);

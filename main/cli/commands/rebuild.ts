@@ -39,7 +39,7 @@ export async function run(args: string[]): Promise<number> {
       for (const f of r.globalFixes) console.log(`${verb} global day=${f.day} song=${f.song_id}: ${f.before} -> ${f.after}`);
       console.log(
         `rebuild: ${r.users} user(s), ${r.days.length} day(s) (${r.days[r.days.length - 1]}..${r.days[0]}), ${r.slices} slice(s) checked; ` +
-          `${verb} ${r.fixes.length} user count(s) and ${r.globalFixes.length} global count(s)`,
+          `${verb} ${r.fixes.length} user count(s), ${r.globalFixes.length} global count(s) and ${r.totalFixes} play total(s)`,
       );
       return 0;
     } finally {

@@ -1,11 +1,26 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { request } from 'node:http';
+import { join } from 'node:path';
+import { appRoot } from '../../../engine/shared/app-paths';
 import { loadConfig } from '../../../engine/shared/config';
 import type { Config } from '../../../engine/shared/config';
 import { ControlPlane } from '../../control/control-plane';
-import { createDoctor } from '../../control/doctor-runner';
 import type { StackProgress } from '../../control/control-server';
 import { UnknownProviderError } from '../../stack/stack-manager';
 import { UsageError, parseStrict, runCommand } from '../cli-args';
+
+/**
+ * Builds the UI when it is missing or older than its sources (scripts/ensure-ui.mjs, in a
+ * checkout; the packaged app ships its build). A failed build is reported, not fatal: the
+ * control server then shows how to build it, and serves the build as soon as there is one.
+ */
+function ensureUi(): void {
+  const script = join(appRoot(), 'scripts', 'ensure-ui.mjs');
+  if (!existsSync(script)) return;
+  const r = spawnSync(process.execPath, [script], { stdio: ['ignore', 2, 2] });
+  if (r.status !== 0) console.error(`topk: building the user interface failed (exit ${r.status ?? r.signal}); the engine starts anyway`);
+}
 
 export const SERVE_USAGE = 'usage: topk serve [--provider docker|native|external] [--down] [--port N]';
 
@@ -60,7 +75,8 @@ export async function run(args: string[]): Promise<number> {
     // a closed terminal or pipe must not crash us before the engine is stopped
     for (const s of [process.stdout, process.stderr]) s.on('error', () => undefined);
     console.log(`data dir: ${config.dataDir}`);
-    const plane = new ControlPlane({ config, provider: values.provider, onProgress: printProgress, doctor: createDoctor() });
+    ensureUi();
+    const plane = new ControlPlane({ config, provider: values.provider, onProgress: printProgress });
 
     let stopping: Promise<number> | undefined;
     const stop = (why: string): Promise<number> => {

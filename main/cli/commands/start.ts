@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { findAppRoot } from '../../supervisor/child-process-launcher';
+import { appRoot } from '../../../engine/shared/app-paths';
 import { run as serve } from './serve';
 
 /** The Electron binary when it is installed (require('electron') from node gives its path). */
@@ -25,7 +25,7 @@ export async function run(args: string[]): Promise<number> {
     console.log('the Electron binary is not installed (npm skipped its download), so Heavy Rotation runs headless: open the printed URL in a browser');
     return serve(args);
   }
-  const root = findAppRoot();
+  const root = appRoot();
   const main = join(root, 'dist', 'main', 'electron', 'main.cjs');
   if (!existsSync(main)) {
     console.log('building the desktop app (npm run build) …');

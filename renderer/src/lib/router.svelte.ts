@@ -1,4 +1,4 @@
-export type RouteId = 'charts' | 'sources' | 'stack' | 'logs' | 'kafka' | 'cassandra' | 'redis' | 'account';
+export type RouteId = 'charts' | 'activity' | 'sources' | 'stack' | 'logs' | 'kafka' | 'cassandra' | 'redis' | 'account';
 
 export interface RouteDef {
   id: RouteId;
@@ -9,6 +9,7 @@ export interface RouteDef {
 
 export const ROUTES: RouteDef[] = [
   { id: 'charts', label: 'Top charts', icon: 'chart', group: 'music' },
+  { id: 'activity', label: 'Listening activity', icon: 'clock', group: 'music' },
   { id: 'sources', label: 'Sources & crawls', icon: 'source', group: 'music' },
   { id: 'stack', label: 'Stack', icon: 'stack', group: 'system' },
   { id: 'logs', label: 'Logs', icon: 'logs', group: 'system' },

@@ -1,5 +1,5 @@
 import type { Http } from './http';
-import type { AuthStateWire, AuthStatus, DeviceFlowStart, DeviceFlowStatus, DoctorReport, LogLine, ProcessInfo, StackStatus } from './types';
+import type { AuthStateWire, AuthStatus, DeviceFlowStart, DeviceFlowStatus, DoctorReport, GitHubAppStatus, LogLine, ProcessInfo, StackStatus } from './types';
 
 const enc = encodeURIComponent;
 
@@ -85,6 +85,14 @@ export class ControlApi {
     const accounts = w.accounts ?? [];
     const active = accounts.find((a) => a.user_id === w.active_user_id) ?? accounts.find((a) => a.active) ?? null;
     return { accounts, active, pending: w.pending };
+  }
+  /** the GitHub OAuth App sign-in uses, or how to register one */
+  githubApp(): Promise<GitHubAppStatus> {
+    return this.http.get('/control/auth/github-app');
+  }
+  /** saves a pasted OAuth App client id (config.json) */
+  setGithubClientId(clientId: string): Promise<GitHubAppStatus> {
+    return this.http.put('/control/auth/github-app', { client_id: clientId });
   }
   startDeviceFlow(): Promise<DeviceFlowStart> {
     return this.http.post('/control/auth/device');

@@ -1,9 +1,13 @@
 import type { Http } from './http';
 import type {
+  ActivityResponse,
   ArtistRow,
   CrawlRecord,
+  DiscoveriesResponse,
+  HeatmapResponse,
   ImportReport,
   ListensResponse,
+  MovementResponse,
   PipelineStatus,
   ScheduleRecord,
   SourceRecord,
@@ -40,6 +44,13 @@ export const ENGINE_ROUTES = [
   ['get', '/v1/crawls/{crawl_id}'],
   ['post', '/v1/users/{user_id}/imports'],
   ['get', '/v1/pipeline'],
+  ['get', '/v1/events'],
+  ['get', '/v1/users/{user_id}/top/{kind}/movement'],
+  ['get', '/v1/users/{user_id}/friends/top/{kind}/movement'],
+  ['get', '/v1/top/{kind}/movement'],
+  ['get', '/v1/users/{user_id}/activity'],
+  ['get', '/v1/users/{user_id}/heatmap'],
+  ['get', '/v1/users/{user_id}/discoveries'],
 ] as const;
 
 export class EngineApi {
@@ -53,6 +64,11 @@ export class EngineApi {
     return this.http.put<User>(`${API}/v1/users/${enc(userId)}`, body);
   }
 
+  /** The change stream (Server-Sent Events) for EventSource, which cannot send headers: the token rides in the query. */
+  eventsUrl(): string {
+    return this.http.authedUrl(`${API}/v1/events`);
+  }
+
   top(kind: TopKind, scope: TopScope, userId: string | null, w: TopWindow, signal?: AbortSignal): Promise<TopResponse<TrackRow | ArtistRow>> {
     let path: string;
     if (scope === 'global') path = `${API}/v1/top/${kind}`;
@@ -60,6 +76,28 @@ export class EngineApi {
     else if (scope === 'friends') path = `${API}/v1/users/${enc(userId)}/friends/top/${kind}`;
     else path = `${API}/v1/users/${enc(userId)}/top/${kind}`;
     return this.http.get(path, { days: w.days, from: w.from, to: w.to, limit: w.limit, offset: w.offset }, signal);
+  }
+
+  /** The ranking with each row's movement against the previous window of the same length. */
+  movement(kind: TopKind, scope: TopScope, userId: string | null, w: TopWindow, signal?: AbortSignal): Promise<MovementResponse<TrackRow | ArtistRow>> {
+    let path: string;
+    if (scope === 'global') path = `${API}/v1/top/${kind}/movement`;
+    else if (!userId) return Promise.resolve({ limit: w.limit ?? 10, offset: 0, total: 0, results: [], covered: false, previous: null });
+    else if (scope === 'friends') path = `${API}/v1/users/${enc(userId)}/friends/top/${kind}/movement`;
+    else path = `${API}/v1/users/${enc(userId)}/top/${kind}/movement`;
+    return this.http.get(path, { days: w.days, from: w.from, to: w.to, limit: w.limit, offset: w.offset }, signal);
+  }
+
+  activity(userId: string, w: TopWindow, signal?: AbortSignal): Promise<ActivityResponse> {
+    return this.http.get(`${API}/v1/users/${enc(userId)}/activity`, { days: w.days, from: w.from, to: w.to }, signal);
+  }
+
+  heatmap(userId: string, w: TopWindow, tz: string, signal?: AbortSignal): Promise<HeatmapResponse> {
+    return this.http.get(`${API}/v1/users/${enc(userId)}/heatmap`, { days: w.days, from: w.from, to: w.to, tz }, signal);
+  }
+
+  discoveries(userId: string, w: TopWindow, limit: number, signal?: AbortSignal): Promise<DiscoveriesResponse> {
+    return this.http.get(`${API}/v1/users/${enc(userId)}/discoveries`, { days: w.days, from: w.from, to: w.to, limit }, signal);
   }
 
   listens(userId: string, opts: { before?: number | string; limit?: number } = {}, signal?: AbortSignal): Promise<ListensResponse> {

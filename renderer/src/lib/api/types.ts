@@ -81,6 +81,11 @@ export interface CrawlRecord {
   listens_fetched: number;
   listens_published: number;
   pages: number;
+  /** pages read only to re-read the look-back window (late listens) */
+  lookback_pages?: number;
+  /** an import's progress through its file */
+  bytes_read?: number;
+  bytes_total?: number;
   error?: string | null;
   created_at: string;
   started_at?: string | null;
@@ -109,13 +114,14 @@ export interface SourceRecord {
 
 export interface ImportReport {
   crawl_id: string;
-  format: 'listenbrainz-json' | 'listenbrainz-jsonl' | 'spotify';
+  format: string;
   lines_read: number;
   listens_accepted: number;
   skipped: number;
   skipped_reasons: Record<string, number>;
   state: CrawlState;
   error?: string;
+  files?: string[];
 }
 
 export interface PipelineStatus {
@@ -235,6 +241,15 @@ export interface AuthStatus {
   pending?: PendingSignIn;
 }
 
+/** GET|PUT /control/auth/github-app (main/auth/github-app.ts GitHubAppStatus) */
+export interface GitHubAppStatus {
+  configured: boolean;
+  client_id: string | null;
+  source: 'environment' | 'config.json' | null;
+  register_url: string;
+  steps: string[];
+}
+
 export interface DeviceFlowStart {
   user_code: string;
   verification_uri: string;
@@ -252,4 +267,58 @@ export interface DeviceFlowStatus {
   error?: string;
   /** set once the flow is approved and the account saved */
   user_id?: string;
+}
+
+/** Movement of a chart row against the previous window of the same length (null: retention does not hold it). */
+export interface RowMovement {
+  previous_rank: number | null;
+  change: 'up' | 'down' | 'same' | 'new' | null;
+  delta: number | null;
+}
+
+export interface MovementResponse<Row> extends TopResponse<Row & RowMovement> {
+  covered: boolean;
+  previous: { from: string; to: string; total: number } | null;
+  reason?: string;
+}
+
+export interface ActivityDay {
+  day: string;
+  mine: number;
+  friends: number;
+  everyone: number;
+}
+
+export interface ActivityResponse {
+  user_id: string;
+  from: string;
+  to: string;
+  days: number;
+  friends: number;
+  series: ActivityDay[];
+  totals: { mine: number; friends: number; everyone: number };
+}
+
+export interface HeatmapResponse {
+  user_id: string;
+  from: string;
+  to: string;
+  tz: string;
+  total: number;
+  max: number;
+  /** [weekday Monday..Sunday][hour 0..23] */
+  cells: number[][];
+}
+
+export interface DiscoveriesResponse {
+  user_id: string;
+  from: string;
+  to: string;
+  days: number;
+  known_from: string;
+  history_days: number;
+  total_tracks: number;
+  total_artists: number;
+  tracks: { song_id: string; title: string | null; artist: string | null; first_day: string; listen_count: number }[];
+  artists: { artist: string; first_day: string; listen_count: number }[];
 }

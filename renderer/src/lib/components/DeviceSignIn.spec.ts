@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { render, screen, waitFor } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
-import { installFakeClient } from '../../test-utils/fake-client';
+import { installFakeClient } from '../../../../test/renderer/fake-client';
 import DeviceSignIn from './DeviceSignIn.svelte';
 
 describe('DeviceSignIn', () => {

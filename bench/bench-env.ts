@@ -1,0 +1,129 @@
+/**
+ * What both benchmarks share: the config of the running stack with a dedicated
+ * bench keyspace (migrated with main/migrate), machine facts and service versions.
+ */
+import { randomBytes } from 'node:crypto';
+import { cpus, freemem, totalmem, loadavg } from 'node:os';
+import cassandra from 'cassandra-driver';
+import pino from 'pino';
+import { loadConfig } from '../engine/shared/config';
+import type { Config } from '../engine/shared/config';
+import { createRedis } from '../engine/shared/redis';
+import type { Logger } from '../engine/shared/logger';
+import { migrate } from '../main/migrate/migrator';
+import { KAFKA_VERSION } from '../main/stack/native-provider';
+
+export const DEFAULT_BENCH_KEYSPACE = 'topk_bench';
+
+/** A short random tag that names one benchmark run (topics, groups, users, keys). */
+export function runTag(): string {
+  return randomBytes(4).toString('hex');
+}
+
+export function benchConfig(keyspace = DEFAULT_BENCH_KEYSPACE, env: Record<string, string> = {}): Config {
+  return loadConfig({ env: { ...process.env, TOPK_KEYSPACE: keyspace, ...env } });
+}
+
+export const quietLog: Logger = pino({ level: process.env.TOPK_BENCH_LOG_LEVEL ?? 'silent' });
+
+/** The bench keyspace exists with every migration applied. */
+export async function prepareKeyspace(config: Config): Promise<void> {
+  await migrate(config, quietLog);
+}
+
+/** The common start of a benchmark: a progress printer (quiet with --json), the config of its keyspace, migrated, and the environment. */
+export async function startBench(keyspace: string, json: boolean): Promise<{ say: (line: string) => void; config: Config; env: Environment }> {
+  const say = (line: string): void => {
+    if (!json) process.stderr.write(`${line}\n`);
+  };
+  const config = benchConfig(keyspace);
+  say(`keyspace ${config.keyspace}: migrating`);
+  await prepareKeyspace(config);
+  return { say, config, env: await describeEnvironment(config) };
+}
+
+export interface Environment {
+  cpus: number;
+  cpu_model: string;
+  memory_mb: number;
+  memory_free_mb: number;
+  load_avg: number[];
+  node: string;
+  kafka: string;
+  cassandra: string;
+  redis: string;
+}
+
+/** Machine facts and the versions of Kafka, Cassandra and Redis (queried where the service tells it). */
+export async function describeEnvironment(config: Config): Promise<Environment> {
+  const c = cpus();
+  const [cass, redis] = await Promise.all([cassandraVersion(config), redisVersion(config)]);
+  return {
+    cpus: c.length,
+    cpu_model: c[0]?.model ?? 'unknown',
+    memory_mb: Math.round(totalmem() / 2 ** 20),
+    memory_free_mb: Math.round(freemem() / 2 ** 20),
+    load_avg: loadavg().map((x) => Math.round(x * 100) / 100),
+    node: process.version,
+    // kafkajs speaks ApiVersions but no broker version string; the native provider pins the release
+    kafka: `${KAFKA_VERSION} (native provider release)`,
+    cassandra: cass,
+    redis,
+  };
+}
+
+async function cassandraVersion(config: Config): Promise<string> {
+  const client = new cassandra.Client({
+    contactPoints: config.cassandraContactPoints.map((p) => p.replace(/:\d+$/, '')),
+    localDataCenter: config.cassandraLocalDc,
+    protocolOptions: { port: Number(/:(\d+)$/.exec(config.cassandraContactPoints[0] ?? '')?.[1] ?? 9042) },
+  });
+  try {
+    const rs = await client.execute('SELECT release_version FROM system.local');
+    return String(rs.first()?.get('release_version') ?? 'unknown');
+  } catch (err) {
+    return `unknown (${(err as Error).message.split('\n')[0]})`;
+  } finally {
+    await client.shutdown().catch(() => undefined);
+  }
+}
+
+async function redisVersion(config: Config): Promise<string> {
+  const r = createRedis(config, quietLog, { name: 'topk-bench' });
+  try {
+    const info = await r.info('server');
+    return /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
+  } catch (err) {
+    return `unknown (${(err as Error).message})`;
+  } finally {
+    r.disconnect();
+  }
+}
+
+/** Percentile of an ascending-sorted array (nearest rank). */
+export function percentile(sorted: ArrayLike<number>, p: number): number {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+export function round(x: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+/** A fixed-width text table. */
+export function table(rows: Array<Array<string | number>>): string {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, String(c).length)));
+  return rows.map((r) => r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]!) : String(c).padStart(widths[i]!))).join('  ')).join('\n');
+}
+
+export function ratio(ours: number, base: number, higherIsBetter: boolean): string {
+  if (!Number.isFinite(ours) || !Number.isFinite(base) || ours <= 0 || base <= 0) return '–';
+  return `${round(higherIsBetter ? ours / base : base / ours, 1)}×`;
+}
+
+/** Report output (stdout) and failures (stderr) of the bench commands. */
+export const out = (s: string): void => void process.stdout.write(`${s}\n`);
+export const err = (s: string): void => void process.stderr.write(`${s}\n`);

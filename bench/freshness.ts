@@ -1,0 +1,184 @@
+/**
+ * `topk bench freshness`: how long from a listen's publish until the first API
+ * answer that includes it, while the real aggregator ingests a background load
+ * (default 5 000 listens/s). Probe listens (a user and song of their own,
+ * listened now) are published with the crawler's publisher; the benchmark
+ * follows `GET /v1/events` like the UI does and, on each event naming a
+ * probe's user, asks that user's Top-K (through the cache, as a client does).
+ * The probe is fresh at the first answer that counts it; probes not seen
+ * within `probeTimeoutSeconds` count as missed.
+ */
+import { ListenPublisher } from '../engine/crawler/publisher';
+import type { Config } from '../engine/shared/config';
+import { mapLimit } from '../engine/shared/concurrency';
+import { err, out, percentile, round, runTag, startBench, table } from './bench-env';
+import { closeClients, openClients } from './ingest';
+import { startServer } from './query';
+import type { Server } from './query';
+import { publishWorkload, startPipeline } from './soak-pipeline';
+import type { Pipeline, PublishProgress } from './soak-pipeline';
+import { makeWorkload } from './workload';
+
+export interface FreshnessArgs {
+  seconds: number;
+  /** background listens per second */
+  rate: number;
+  /** probe listens per second */
+  probes: number;
+  users: number;
+  partitions: number;
+  json: boolean;
+  keyspace: string;
+}
+
+export const FRESHNESS_TARGET_P99_MS = 2000;
+
+interface Probe {
+  user: string;
+  song: string;
+  publishedAt: number;
+  seenAt?: number;
+}
+
+/** Follow the API's change stream; calls `onUsers` with the users of each `changed` event (every probe on `all`). */
+async function follow(s: Server, onEvent: (users: string[], all: boolean) => void, signal: AbortSignal): Promise<void> {
+  const res = await fetch(`${s.url}/v1/events`, { headers: { authorization: `Bearer ${s.token}` }, signal });
+  if (res.status !== 200 || !res.body) throw new Error(`GET /v1/events: HTTP ${res.status}`);
+  const reader = res.body.getReader();
+  const dec = new TextDecoder();
+  let buf = '';
+  void (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buf += dec.decode(value, { stream: true });
+        let end: number;
+        while ((end = buf.indexOf('\n\n')) >= 0) {
+          const frame = buf.slice(0, end);
+          buf = buf.slice(end + 2);
+          if (!/^event: changed$/m.test(frame)) continue;
+          const data = frame.split('\n').find((l) => l.startsWith('data: '));
+          if (!data) continue;
+          const e = JSON.parse(data.slice(6)) as { users: string[]; all?: boolean };
+          onEvent(e.users, e.all === true);
+        }
+      }
+    } catch {
+      // aborted at the end of the run
+    }
+  })();
+}
+
+export async function runFreshness(a: FreshnessArgs, config: Config, say: (l: string) => void) {
+  const tag = runTag();
+  const clients = await openClients(config);
+  const w = makeWorkload({ n: a.rate * a.seconds, users: a.users, days: 7, dupFraction: 0 });
+  let pipe: Pipeline | undefined;
+  let api: Server | undefined;
+  const probes: Probe[] = [];
+  const ac = new AbortController();
+  try {
+    pipe = await startPipeline(config, clients, tag, 'fresh', a.partitions);
+    api = await startServer('ours', pipe.config, tag);
+    const s = api;
+    const open = new Map<string, Probe>();
+    const check = async (p: Probe): Promise<void> => {
+      const res = await fetch(`${s.url}/users/${encodeURIComponent(p.user)}/topk?days=1&k=10`, { headers: { authorization: `Bearer ${s.token}` } });
+      const body = (await res.json()) as { results?: Array<{ song_id: string }> };
+      if (p.seenAt === undefined && body.results?.some((r) => r.song_id === p.song)) {
+        p.seenAt = performance.now();
+        open.delete(p.user);
+      }
+    };
+    await follow(
+      s,
+      (users, all) => {
+        const due = all ? [...open.values()] : users.map((u) => open.get(u)).filter((p): p is Probe => p !== undefined);
+        for (const p of due) void check(p).catch(() => undefined);
+      },
+      ac.signal,
+    );
+    const progress: PublishProgress = { sent: 0, startedAt: 0 };
+    say(`aggregator pid ${pipe.aggregator.pid}, API pid ${s.child.pid}; ${a.rate} listens/s for ${a.seconds} s in the background, ${a.probes} probes/s`);
+    const background = publishWorkload(clients, pipe, w, { perSecond: a.rate, progress, crawlId: `bench-${tag}` });
+    background.catch(() => undefined);
+    const publisher = new ListenPublisher(clients.kafka, pipe.config);
+    const t0 = performance.now();
+    let i = 0;
+    try {
+      while (performance.now() - t0 < a.seconds * 1000) {
+        const p: Probe = { user: `bench-${tag}-probe${i}`, song: `probe-${tag}-${i}`, publishedAt: performance.now() };
+        i++;
+        probes.push(p);
+        open.set(p.user, p);
+        await publisher.publish([ListenPublisher.toEvent(p.user, 'simulator', { listened_at: Date.now(), song_id: p.song, title: 'probe', artist: 'bench' }, `bench-${tag}`, Date.now())]);
+        const next = t0 + (i * 1000) / a.probes;
+        await new Promise((r) => setTimeout(r, Math.max(0, next - performance.now())));
+        if (i % Math.max(1, a.probes * 5) === 0) say(`freshness: ${i} probes, ${probes.filter((x) => x.seenAt !== undefined).length} seen; background published ${progress.sent}`);
+      }
+    } finally {
+      await publisher.close();
+    }
+    const backgroundSent = progress.sent;
+    const backgroundRate = backgroundSent / ((performance.now() - t0) / 1000);
+    // the last probes get their time to show up
+    const deadline = performance.now() + 30_000;
+    while (open.size > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    ac.abort();
+    const lat = probes.filter((p) => p.seenAt !== undefined).map((p) => p.seenAt! - p.publishedAt).sort((x, y) => x - y);
+    const lag = await pipe.lag();
+    // the probe users go the way every user goes (GDPR delete: rows, counts, cache)
+    await mapLimit(probes, 8, (p) => fetch(`${s.url}/v1/users/${encodeURIComponent(p.user)}`, { method: 'DELETE', headers: { authorization: `Bearer ${s.token}` } }).then((r) => r.arrayBuffer()));
+    return {
+      probes: probes.length,
+      seen: lat.length,
+      missed: probes.length - lat.length,
+      p50_ms: round(percentile(lat, 50), 0),
+      p99_ms: round(percentile(lat, 99), 0),
+      max_ms: round(lat[lat.length - 1] ?? NaN, 0),
+      background_offered_per_second: a.rate,
+      background_published: backgroundSent,
+      background_published_per_second: Math.round(backgroundRate),
+      lag_at_end: lag.lag,
+    };
+  } finally {
+    ac.abort();
+    await api?.stop().catch(() => undefined);
+    await pipe?.remove(w).catch(() => undefined);
+    await closeClients(clients);
+  }
+}
+
+export async function benchFreshness(a: FreshnessArgs): Promise<number> {
+  const { say, config, env } = await startBench(a.keyspace, a.json);
+  const r = await runFreshness(a, config, say);
+  const loadAfter = (await import('node:os')).loadavg().map((x) => Math.round(x * 100) / 100);
+  const failures: string[] = [];
+  if (r.seen === 0) failures.push('no probe was ever seen in an answer');
+  const report = {
+    benchmark: 'freshness',
+    params: { seconds: a.seconds, rate: a.rate, probes_per_second: a.probes, users: a.users, partitions: a.partitions, keyspace: config.keyspace },
+    environment: env,
+    load_avg_after: loadAfter,
+    ...r,
+    target_p99_ms: FRESHNESS_TARGET_P99_MS,
+    met_p99: r.missed === 0 && r.p99_ms <= FRESHNESS_TARGET_P99_MS,
+    ok: failures.length === 0,
+  };
+  if (a.json) out(JSON.stringify(report, null, 2));
+  else {
+    out(`freshness benchmark: ${JSON.stringify(report.params)}  (load avg before ${env.load_avg.join(' ')}, after ${loadAfter.join(' ')})`);
+    out(
+      table([
+        ['probes', 'seen', 'missed', 'p50 ms', 'p99 ms', 'max ms', 'background published/s', 'lag at end'],
+        [r.probes, r.seen, r.missed, r.p50_ms, r.p99_ms, r.max_ms, r.background_published_per_second, r.lag_at_end],
+      ]),
+    );
+  }
+  if (failures.length) {
+    err(`topk bench freshness: FAILED — ${failures.join('; ')}`);
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,174 @@
+/**
+ * The load generator of `topk bench query`, `bench load` and `bench soak`,
+ * forked as its own process so it does not share an event loop with the
+ * server or the orchestrator: autocannon against the API. By default it
+ * requests GET /users/{id}/topk across the users; with `routes` it cycles
+ * through a mix of paths, each with a kind that the result breaks down by.
+ * Receives a LoadJob on IPC, answers with a LoadResult.
+ */
+import autocannon from 'autocannon';
+import { runOpenLoop } from './open-loop';
+
+export interface LoadJob {
+  url: string;
+  token: string;
+  users: string[];
+  /** appended to `?days=7&k=10`, e.g. `&cache=bypass` (ignored with `routes`) */
+  extraQuery: string;
+  connections: number;
+  seconds: number;
+  /** cycle through these paths instead of the users' topk route; `kind` names the row of `by_kind` */
+  routes?: Array<{ kind: string; path: string }>;
+  /** requests per second over all connections (a light, steady load); as fast as possible when absent */
+  overallRate?: number;
+  /** per-request timeout in seconds (autocannon's default is 10) */
+  timeoutSeconds?: number;
+  /** open loop (bench/open-loop.ts): this many requests per second on a fixed schedule, latency from each one's due time */
+  rate?: number;
+}
+
+export interface KindResult {
+  requests: number;
+  non2xx: number;
+  p50_ms: number;
+  p99_ms: number;
+  max_ms: number;
+}
+
+export interface LoadResult {
+  requests: number;
+  requests_per_second: number;
+  /** the open loop's offered load (requests per second), when it ran */
+  offered_rate?: number;
+  p50_ms: number;
+  p95_ms: number;
+  p99_ms: number;
+  max_ms: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  /** errors by kind: `timeout`, `reset` (ECONNRESET/EPIPE), `refused`, or the error code */
+  error_kinds: Record<string, number>;
+  /** responses by HTTP status */
+  status_codes: Record<string, number>;
+  /** per route kind (`topk` when no `routes` were given) */
+  by_kind: Record<string, KindResult>;
+}
+
+function pct(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+/** autocannon's per-connection context: the route of the request in flight */
+interface RouteContext {
+  route?: number;
+}
+
+const ms = (x: number): number => Math.round(x * 100) / 100;
+
+function errorKind(e: Error & { code?: string }): string {
+  if (/timed out/i.test(e.message)) return 'timeout';
+  if (e.code === 'ECONNRESET' || e.code === 'EPIPE') return 'reset';
+  if (e.code === 'ECONNREFUSED') return 'refused';
+  return e.code ?? e.message.slice(0, 60);
+}
+
+export async function runLoad(job: LoadJob): Promise<LoadResult> {
+  let lat = new Float64Array(1 << 16);
+  let kindOf = new Uint8Array(1 << 16);
+  let n = 0;
+  let i = 0;
+  const routes = job.routes ?? job.users.map((u) => ({ kind: 'topk', path: `/users/${encodeURIComponent(u)}/topk?days=7&k=10${job.extraQuery}` }));
+  const kinds = [...new Set(routes.map((r) => r.kind))];
+  if (kinds.length > 255) throw new Error('at most 255 route kinds');
+  const kindIndex = new Map(kinds.map((k, j) => [k, j]));
+  const routeKind = routes.map((r) => kindIndex.get(r.kind)!);
+  const non2xxByKind = new Array<number>(kinds.length).fill(0);
+  const statusCodes: Record<string, number> = {};
+  const errorKinds: Record<string, number> = {};
+  // autocannon calls the request's onResponse and then emits 'response' for the same
+  // connection synchronously; the kind of the answered request passes between them here
+  let answeredKind = 0;
+  let finish!: (r: autocannon.Result) => void;
+  let fail!: (e: Error) => void;
+  const done = new Promise<autocannon.Result>((res, rej) => {
+    finish = res;
+    fail = rej;
+  });
+  const instance = autocannon(
+    {
+      url: job.url,
+      connections: job.connections,
+      duration: job.seconds,
+      timeout: job.timeoutSeconds ?? 10,
+      ...(job.overallRate ? { overallRate: job.overallRate } : {}),
+      headers: { authorization: `Bearer ${job.token}` },
+      requests: [
+        {
+          method: 'GET',
+          setupRequest: (req, context: object) => {
+            const r = i++ % routes.length;
+            (context as RouteContext).route = r;
+            req.path = routes[r]!.path;
+            return req;
+          },
+          onResponse: (status: number, _body: string, context: object) => {
+            answeredKind = routeKind[(context as RouteContext).route ?? 0] ?? 0;
+            statusCodes[status] = (statusCodes[status] ?? 0) + 1;
+            if (status < 200 || status > 299) non2xxByKind[answeredKind]!++;
+          },
+        },
+      ],
+    },
+    (err, result) => (err ? fail(err as Error) : finish(result)),
+  );
+  instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
+    if (n === lat.length) {
+      const bigger = new Float64Array(lat.length * 2);
+      bigger.set(lat);
+      lat = bigger;
+      const k = new Uint8Array(kindOf.length * 2);
+      k.set(kindOf);
+      kindOf = k;
+    }
+    kindOf[n] = answeredKind;
+    lat[n++] = responseTime;
+  });
+  instance.on('reqError', (e: Error) => {
+    const k = errorKind(e);
+    errorKinds[k] = (errorKinds[k] ?? 0) + 1;
+  });
+  const r = await done;
+  const byKind: Record<string, KindResult> = {};
+  kinds.forEach((k, j) => {
+    const own: number[] = [];
+    for (let m = 0; m < n; m++) if (kindOf[m] === j) own.push(lat[m]!);
+    const s = Float64Array.from(own).sort();
+    byKind[k] = { requests: s.length, non2xx: non2xxByKind[j]!, p50_ms: ms(pct(s, 50)), p99_ms: ms(pct(s, 99)), max_ms: ms(s[s.length - 1] ?? NaN) };
+  });
+  const sorted = lat.subarray(0, n).sort();
+  return {
+    requests: r.requests.total,
+    requests_per_second: Math.round(r.requests.total / job.seconds),
+    p50_ms: ms(pct(sorted, 50)),
+    p95_ms: ms(pct(sorted, 95)),
+    p99_ms: ms(pct(sorted, 99)),
+    max_ms: ms(sorted[n - 1] ?? NaN),
+    non2xx: r.non2xx,
+    errors: r.errors,
+    timeouts: r.timeouts,
+    error_kinds: errorKinds,
+    status_codes: statusCodes,
+    by_kind: byKind,
+  };
+}
+
+if (process.send) {
+  process.once('message', (job: LoadJob) => {
+    (job.rate ? runOpenLoop({ ...job, rate: job.rate }) : runLoad(job)).then(
+      (res) => process.send!({ ok: true, result: res }, () => process.exit(0)),
+      (err: unknown) => process.send!({ ok: false, error: (err as Error).message }, () => process.exit(1)),
+    );
+  });
+}

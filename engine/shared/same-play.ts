@@ -1,0 +1,117 @@
+/**
+ * One play reported by two sources counts once (CONTRACT.md, "Identity of a listen").
+ *
+ * The rule: two listens are the same play when they belong to the same user, come from
+ * DIFFERENT sources, name the same track — the same song_id (an mbid both carry) or the
+ * same normalised artist and title — and started within SAME_PLAY_TOLERANCE_MS of each
+ * other. Pairing is one to one: a stored play absorbs at most one listen of each other
+ * source, the nearest in time, so a song played twice in a row (two plays in each source)
+ * still counts twice. Listens of the same source are never merged by this rule; for them
+ * the exact identity (user, source, listened_at, song_id) applies.
+ */
+
+/** Spotify's start (ts − ms_played; minute precision in account data) and a scrobbler's start differ by seconds to a minute. */
+export const SAME_PLAY_TOLERANCE_MS = 120_000;
+
+export interface PlayLike {
+  source: string;
+  listened_at: number;
+  song_id: string;
+  artist: string | null;
+  title: string | null;
+}
+
+/**
+ * Artist and title as one comparable key: Unicode-normalised, accents and case folded,
+ * "&" read as "and", punctuation dropped, spaces collapsed. "Beyoncé – Halo" and
+ * "BEYONCE - halo" give the same key.
+ */
+export function trackKey(artist: string | null, title: string | null): string {
+  return `${norm(artist ?? '')}\u0000${norm(title ?? '')}`;
+}
+
+const keyCache = new Map<string, string>();
+
+function norm(s: string): string {
+  let k = keyCache.get(s);
+  if (k === undefined) {
+    k = s
+      .normalize('NFKD')
+      .replace(/\p{M}+/gu, '')
+      .toLowerCase()
+      .replace(/&/g, ' and ')
+      .replace(/[^\p{L}\p{N}]+/gu, ' ')
+      .trim();
+    if (keyCache.size > 100_000) keyCache.clear();
+    keyCache.set(s, k);
+  }
+  return k;
+}
+
+const identity = (l: PlayLike): string => `${l.listened_at}\u0001${l.source}\u0001${l.song_id}`;
+
+interface Slot {
+  at: number;
+  source: string;
+  /** sources whose listen this play already absorbed */
+  absorbed: Set<string>;
+}
+
+export interface NewPlays<T> {
+  /** listens to store and count */
+  fresh: T[];
+  /** already stored under the same identity (replays, re-crawls, overlapping exports) */
+  sameListen: number;
+  /** the same play already stored (or earlier in this batch) from another source */
+  sameCrossSource: number;
+}
+
+/**
+ * Which `candidates` are new plays, given the `stored` listens around them (same user; stored
+ * listens should cover the candidates' times ± the tolerance, neighbouring days included).
+ * Candidates are taken oldest first; a fresh one joins the pool, so two sources' copies of a
+ * play in one batch count once too.
+ */
+export function selectNewPlays<T extends PlayLike>(candidates: readonly T[], stored: readonly PlayLike[], toleranceMs = SAME_PLAY_TOLERANCE_MS): NewPlays<T> {
+  const ids = new Set<string>();
+  const byKey = new Map<string, Slot[]>();
+  const add = (l: PlayLike): void => {
+    ids.add(identity(l));
+    const slot: Slot = { at: l.listened_at, source: l.source, absorbed: new Set() };
+    for (const k of keysOf(l)) {
+      let list = byKey.get(k);
+      if (!list) byKey.set(k, (list = []));
+      list.push(slot);
+    }
+  };
+  for (const s of stored) add(s);
+  const out: NewPlays<T> = { fresh: [], sameListen: 0, sameCrossSource: 0 };
+  const sorted = [...candidates].sort((a, b) => a.listened_at - b.listened_at);
+  for (const c of sorted) {
+    if (ids.has(identity(c))) {
+      out.sameListen++;
+      continue;
+    }
+    let best: Slot | undefined;
+    for (const k of keysOf(c)) {
+      for (const s of byKey.get(k) ?? []) {
+        if (s.source === c.source || s.absorbed.has(c.source)) continue;
+        const d = Math.abs(s.at - c.listened_at);
+        if (d <= toleranceMs && (!best || d < Math.abs(best.at - c.listened_at))) best = s;
+      }
+    }
+    if (best) {
+      best.absorbed.add(c.source);
+      out.sameCrossSource++;
+      continue;
+    }
+    add(c);
+    out.fresh.push(c);
+  }
+  return out;
+}
+
+function keysOf(l: PlayLike): string[] {
+  const k = trackKey(l.artist, l.title);
+  return k === '\u0000' ? ['id:' + l.song_id] : ['id:' + l.song_id, 'k:' + k];
+}

@@ -1,0 +1,130 @@
+/**
+ * Property: every Top-K answer (user, friends, global; tracks; any window,
+ * k up to 1 000, offsets) equals a full ranking of the listens written so far,
+ * over random histories with late listens into past days, listens past the
+ * retention, and GDPR deletions — whatever structure serves the reads.
+ * The model is the list of listens; the ranking is recomputed from it per query.
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import type { Kafka } from 'kafkajs';
+import { createRedis } from '../../engine/shared/redis';
+import { createKafka } from '../../engine/shared/kafka';
+import type { CassandraClient } from '../../engine/shared/cassandra';
+import type { Config } from '../../engine/shared/config';
+import { createApiServer } from '../../engine/api/server';
+import type { ApiServer } from '../../engine/api/server';
+import { CQL_DIR, DAY_MS, connect, dayStartMs, dropKeyspace, isolatedConfig, quietLog, uid, writeListens } from './helpers';
+import type { TestListen } from './helpers';
+
+const RETENTION = 7;
+let config: Config;
+let db: CassandraClient;
+let redis: Redis;
+let kafka: Kafka;
+let server: ApiServer;
+const now = Date.now();
+const auth = () => ({ authorization: `Bearer ${config.apiToken}` });
+
+/** every listen written in this file and not deleted: global answers see all of them */
+const model: TestListen[] = [];
+const follows = new Map<string, string[]>();
+
+beforeAll(async () => {
+  config = await isolatedConfig({ TOPK_RETENTION_DAYS: String(RETENTION) });
+  db = connect(config);
+  redis = createRedis(config, quietLog);
+  kafka = createKafka(config, quietLog);
+  server = await createApiServer({ config, log: quietLog, cassandra: db, redis, kafka, cqlDir: CQL_DIR, now: () => now });
+}, 180_000);
+
+afterAll(async () => {
+  await server?.close();
+  redis?.disconnect();
+  if (db) await dropKeyspace(db, config.keyspace);
+});
+
+function ranking(listens: TestListen[], days: number): Array<{ song_id: string; listen_count: number }> {
+  const from = dayStartMs(now, days - 1);
+  const counts = new Map<string, number>();
+  for (const l of listens) if (l.listened_at >= from && l.listened_at <= now) counts.set(l.song_id, (counts.get(l.song_id) ?? 0) + 1);
+  return [...counts]
+    .map(([song_id, listen_count]) => ({ song_id, listen_count }))
+    .sort((a, b) => b.listen_count - a.listen_count || (a.song_id < b.song_id ? -1 : a.song_id > b.song_id ? 1 : 0));
+}
+
+interface Query {
+  scope: 'user' | 'friends' | 'global';
+  who: number;
+  days: number;
+  limit: number;
+  offset: number;
+}
+
+const history = fc.record({
+  // (user index, song index, days ago — up to 3 days past the retention —, ms into that day)
+  listens: fc.array(fc.tuple(fc.nat(3), fc.nat(11), fc.nat(RETENTION + 2), fc.nat(DAY_MS - 1)), { minLength: 1, maxLength: 40 }),
+  deleted: fc.option(fc.nat(3), { nil: undefined }),
+  queries: fc.array(
+    fc.record({
+      scope: fc.constantFrom<Query['scope']>('user', 'friends', 'global'),
+      who: fc.nat(3),
+      days: fc.integer({ min: 1, max: RETENTION }),
+      limit: fc.oneof(fc.integer({ min: 1, max: 5 }), fc.constant(1000)),
+      offset: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 12 })),
+    }),
+    { minLength: 1, maxLength: 5 },
+  ),
+});
+
+describe('Top-K answers equal a full ranking', () => {
+  it('over random histories with late listens, expired days, deletions, k up to 1000 and offsets', async () => {
+    await fc.assert(
+      fc.asyncProperty(history, async (h) => {
+        const run = uid('prop');
+        const users = [0, 1, 2, 3].map((i) => `${run}-u${i}`);
+        const viewer = `${run}-viewer`;
+        // the viewer follows users 0..2
+        follows.set(viewer, users.slice(0, 3));
+        for (const f of users.slice(0, 3)) await db.execute('INSERT INTO user_follows (user_id, followed_id) VALUES (?, ?)', [viewer, f], { prepare: true });
+        const written: TestListen[] = h.listens.map(([u, s, ago, ms], i) => {
+          // a listen "now" must not lie in the future: today's listens fall before now
+          const at = Math.min(now - 1 - i, dayStartMs(now, ago) + ms);
+          return { user_id: users[u]!, listened_at: at, song_id: `${run}-s${s}`, title: `T${s}`, artist: `A${s % 4}` };
+        });
+        // identity: the same (user, source, listened_at, song) is one listen
+        const unique = [...new Map(written.map((l) => [`${l.user_id}|${l.listened_at}|${l.song_id}`, l])).values()];
+        await writeListens(db, unique);
+        // what the aggregator's invalidation message does in every API process after a counted batch
+        await server.ctx.cache.invalidate(users);
+        model.push(...unique);
+        if (h.deleted !== undefined) {
+          const gone = users[h.deleted]!;
+          const res = await server.app.inject({ method: 'DELETE', url: `/v1/users/${gone}`, headers: auth() });
+          expect(res.statusCode).toBe(202);
+          for (let i = model.length - 1; i >= 0; i--) if (model[i]!.user_id === gone) model.splice(i, 1);
+        }
+        for (const q of h.queries) {
+          const url =
+            q.scope === 'global'
+              ? `/v1/top/tracks?days=${q.days}&limit=${q.limit}&offset=${q.offset}`
+              : q.scope === 'user'
+                ? `/v1/users/${users[q.who]}/top/tracks?days=${q.days}&limit=${q.limit}&offset=${q.offset}`
+                : `/v1/users/${viewer}/friends/top/tracks?days=${q.days}&limit=${q.limit}&offset=${q.offset}`;
+          const scoped = q.scope === 'global' ? model : q.scope === 'user' ? model.filter((l) => l.user_id === users[q.who]) : model.filter((l) => follows.get(viewer)!.includes(l.user_id));
+          const full = ranking(scoped, q.days);
+          const want = full.slice(q.offset, q.offset + q.limit).map((r, i) => ({ ...r, rank: q.offset + i + 1 }));
+          for (const cache of ['&cache=bypass', '']) {
+            const res = await server.app.inject({ url: url + cache, headers: auth() });
+            expect(res.statusCode, url).toBe(200);
+            const body = res.json() as { total: number; results: Array<{ song_id: string; listen_count: number; rank: number }> };
+            expect(body.results.map((r) => ({ song_id: r.song_id, listen_count: r.listen_count, rank: r.rank })), `${url}${cache}`).toEqual(want);
+            expect(body.total, `${url}${cache} total`).toBe(full.length);
+          }
+        }
+      }),
+      { numRuns: Number(process.env.TOPK_PROPERTY_RUNS ?? 12), endOnFailure: true },
+    );
+  }, 600_000);
+});

@@ -1,0 +1,143 @@
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Aggregator } from '../../engine/aggregator/aggregator';
+import { CrawlService, SourceError } from '../../engine/crawler/crawl-service';
+import { CrawlRunner } from '../../engine/crawler/crawl-runner';
+import { ListenPublisher } from '../../engine/crawler/publisher';
+import { createSources } from '../../engine/crawler/sources/registry';
+import { SecretBox } from '../../engine/shared/crypto';
+import { LastfmFake } from '../fakes/lastfm-fake';
+import { lastfmCsv, listenBrainzListen, malojaExport, scrobblerLog, spotifyExtended } from '../fixtures/history-exports';
+import type { Play } from '../fixtures/history-exports';
+import { buildZip } from '../fixtures/zip-builder';
+import { asComparable, createHarness, daysBack, expectedCounts, hSongId, quietLog, storedCounts, uid, waitForLag0 } from './harness';
+import type { Harness } from './harness';
+
+const KEY = 'abcdefabcdefabcdefabcdefabcdef01';
+let h: Harness;
+let agg: Aggregator;
+let service: CrawlService;
+let runner: CrawlRunner;
+let publisher: ListenPublisher;
+let fake: LastfmFake;
+
+beforeAll(async () => {
+  fake = new LastfmFake();
+  fake.keys.add(KEY);
+  h = await createHarness({ TOPK_LASTFM_URL: await fake.start() });
+  agg = new Aggregator({ kafka: h.kafka, db: h.db, redis: h.redis, config: h.config, log: quietLog, statsKey: h.statsKey });
+  await agg.start();
+  const sources = createSources(h.config, {}, { backoffBaseMs: 20 });
+  const secrets = SecretBox.fromDataDir(h.config.dataDir);
+  service = new CrawlService({ cassandra: h.db, redis: h.redis, kafka: h.kafka, config: h.config, log: quietLog, sources, secrets, queueName: uid('q'), statsKey: h.statsKey });
+  publisher = new ListenPublisher(h.kafka, h.config);
+  runner = new CrawlRunner({ store: service.store, publisher, sources, secrets, redis: h.redis, config: h.config, log: quietLog, statsKey: h.statsKey });
+}, 120_000);
+
+afterAll(async () => {
+  await service?.queue.obliterate({ force: true }).catch(() => undefined);
+  await service?.close();
+  await publisher?.close();
+  await agg?.close();
+  await h?.close();
+  await fake?.close();
+}, 60_000);
+
+const HOUR = 3_600_000;
+const stream = (data: string | Buffer): Readable => {
+  const b = typeof data === 'string' ? Buffer.from(data) : data;
+  const parts: Buffer[] = [];
+  for (let i = 0; i < b.length; i += 1009) parts.push(b.subarray(i, i + 1009));
+  return Readable.from(parts);
+};
+/** plays of the last day, `gap` apart, over a few tracks (so tracks repeat) */
+const playsOf = (n: number, tag: string, gap = 7 * 60_000): Play[] =>
+  Array.from({ length: n }, (_, i) => ({ start: Math.floor((Date.now() - 2 * HOUR - i * gap) / 1000) * 1000, artist: `${tag} Artist ${i % 3}`, title: `Song ${i % 5}`, album: 'LP', ms_played: 190_000 }));
+const expectFor = (user: string, plays: Play[], source: string) =>
+  expectedCounts(plays.map((p) => ({ user_id: user, source, listened_at: p.start, song_id: p.mbid ?? hSongId(p.artist, p.title) }))).get(user);
+
+describe('imports that came back "done" with every line malformed_json now store their listens', () => {
+  it('the Spotify data zip (my_spotify_data.zip)', async () => {
+    const user = uid('spzip');
+    const plays = playsOf(30, 'Zip');
+    const zip = buildZip([
+      { name: 'Spotify Extended Streaming History/Streaming_History_Audio_2026_0.json', data: JSON.stringify(plays.slice(0, 20).map((p) => spotifyExtended(p))) },
+      { name: 'Spotify Extended Streaming History/Streaming_History_Audio_2026_1.json', data: JSON.stringify([...plays.slice(20).map((p) => spotifyExtended(p)), spotifyExtended(plays[0]!, { incognito_mode: true })]) },
+      { name: 'MyData/StreamingHistory_podcast_0.json', data: JSON.stringify([{ endTime: '2026-11-20 10:00', podcastName: 'P', episodeName: 'E', msPlayed: 600_000 }]) },
+    ]);
+    const report = await service.importFile(user, stream(zip), { filename: 'my_spotify_data.zip', size: zip.length });
+    expect(report).toMatchObject({ format: 'spotify-zip', lines_read: 32, listens_accepted: 30, skipped: 2, skipped_reasons: { incognito: 1, podcast: 1 }, state: 'done' });
+    await waitForLag0(h);
+    expect(await storedCounts(h, user, daysBack(2))).toEqual(asComparable(expectFor(user, plays, 'import:spotify')));
+    expect(await service.getCrawl(report.crawl_id)).toMatchObject({ state: 'done', bytes_read: zip.length, bytes_total: zip.length, listens_published: 30 });
+  }, 90_000);
+
+  it('the Last.fm CSV export, a .scrobbler.log and a Maloja export', async () => {
+    for (const [name, make, source] of [
+      ['recenttracks.csv', lastfmCsv, 'import:lastfm'],
+      ['.scrobbler.log', (p: Play[]) => scrobblerLog(p), 'import:scrobbler-log'],
+      ['maloja_export.json', malojaExport, 'import:maloja'],
+    ] as const) {
+      const user = uid('fmt');
+      const plays = playsOf(25, name);
+      const report = await service.importFile(user, stream(make(plays)), name);
+      expect(report).toMatchObject({ lines_read: 25, listens_accepted: 25, skipped: 0, state: 'done' });
+      await waitForLag0(h);
+      expect(await storedCounts(h, user, daysBack(2))).toEqual(asComparable(expectFor(user, plays, source)));
+    }
+  }, 120_000);
+
+  it('a file in no supported format is refused with the formats accepted, and nothing is published', async () => {
+    const user = uid('bad');
+    const err = await service.importFile(user, stream('date,amount\n2026-01-01,3\n'), 'bank.csv').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SourceError);
+    expect(err).toMatchObject({ code: 'unsupported_format', field: 'body', message: expect.stringMatching(/Accepted: a Spotify data zip/) });
+    const [crawl] = await service.listCrawls(user, 'import');
+    expect(crawl).toMatchObject({ state: 'failed', listens_published: 0 });
+  }, 30_000);
+});
+
+describe('one play from two sources counts once', () => {
+  it('Spotify, Last.fm and ListenBrainz histories of the same plays: each play once, real repeats twice', async () => {
+    const user = uid('cross');
+    const name = `xs${user.replace(/[^a-z0-9]/gi, '').slice(-10)}`;
+    // 60 plays, one song played twice in a row (plays 20 and 21, 3 min apart, seen by Spotify and Last.fm); one play near midnight UTC
+    const base = playsOf(60, 'Cross', 6 * 60_000);
+    base[21] = { ...base[20]!, start: base[20]!.start - 180_000 };
+    const midnight = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+    const near = { start: midnight - 20_000, artist: 'Cross Artist 9', title: 'Midnight', ms_played: 200_000 };
+    const plays = [...base, near];
+    // Spotify saw plays 0..44 (+ the midnight one), ends and ms_played give starts a few seconds off Last.fm's
+    const spotify = [...plays.slice(0, 45), near].map((p) => spotifyExtended({ ...p, start: p.start + 4_000, ms_played: 190_000 }));
+    // Last.fm (crawled) saw 15..59 and the midnight play, which it dated 40 s later — after midnight
+    fake.addUser(name, [...plays.slice(15, 60), { ...near, start: near.start + 40_000 }]);
+    // ListenBrainz saw 30..59, with MusicBrainz ids and other spellings of the names
+    const lb = plays.slice(30, 60).map((p, i) => listenBrainzListen({ ...p, artist: p.artist.toUpperCase(), title: p.title + ' ', mbid: `mbid-${i % 5}` }));
+
+    const r1 = await service.importFile(user, stream(buildZip([{ name: 'Streaming_History_Audio_2026.json', data: JSON.stringify(spotify) }])), 'my_spotify_data.zip');
+    expect(r1.listens_accepted).toBe(46);
+    await waitForLag0(h);
+    await service.connectSource(user, 'lastfm', { username: name, api_key: KEY });
+    const crawl = await service.createCrawl(user, 'lastfm', 'manual', 'queued');
+    expect(await runner.run(crawl.crawl_id, new AbortController().signal)).toEqual({ ok: true });
+    expect((await service.getCrawl(crawl.crawl_id))!.listens_published).toBe(46);
+    await waitForLag0(h);
+    const r3 = await service.importFile(user, stream(buildZip([{ name: 'listens/2026/11.jsonl', data: lb.map((l) => JSON.stringify(l)).join('\n') }])), 'listenbrainz.zip');
+    expect(r3.listens_accepted).toBe(30);
+    await waitForLag0(h);
+
+    // every play once, with the song id of the source that brought it first; 61 plays = 60 + the midnight one
+    const firstSeen = plays.map((p, i) => ({ ...p, start: i < 45 || p === near ? p.start + 4_000 : p.start }));
+    const expected = expectFor(user, firstSeen, 'x');
+    const stored = await storedCounts(h, user, daysBack(3));
+    expect(stored).toEqual(asComparable(expected));
+    const total = [...stored.values()].flat().reduce((a, [, n]) => a + n, 0);
+    expect(total).toBe(61);
+    // the repeated song counts both plays (its row also holds the other plays of that song that day)
+    const song = hSongId(base[20]!.artist, base[20]!.title);
+    const day = new Date(base[20]!.start + 4_000).toISOString().slice(0, 10);
+    const sameSongThatDay = firstSeen.filter((p) => hSongId(p.artist, p.title) === song && new Date(p.start).toISOString().startsWith(day)).length;
+    expect(stored.get(day)!.find(([s]) => s === song)![1]).toBe(sameSongThatDay);
+    expect(sameSongThatDay).toBeGreaterThanOrEqual(2);
+  }, 180_000);
+});
