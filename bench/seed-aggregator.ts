@@ -10,21 +10,8 @@ import { createLogger } from '../engine/shared/logger';
 import { createKafka } from '../engine/shared/kafka';
 import { createCassandra } from '../engine/shared/cassandra';
 import { DAY_MS, utcDay } from '../engine/shared/listen-identity';
-
-const INSERT_LISTEN =
-  'INSERT INTO listens (user_id, day, listened_at, source, song_id, title, artist, album) VALUES (?, ?, ?, ?, ?, ?, ?, ?) USING TTL ?';
-const INCR_USER = 'UPDATE daily_counts SET plays = plays + 1 WHERE user_id = ? AND day = ? AND song_id = ?';
-const INCR_GLOBAL = 'UPDATE global_daily_counts SET plays = plays + 1 WHERE day = ? AND song_id = ?';
-
-interface SeedEvent {
-  user_id: string;
-  source: string;
-  listened_at: number;
-  song_id: string;
-  title: string;
-  artist: string;
-  album?: string;
-}
+import { createStore } from '../engine/shared/store/store';
+import type { NewListen } from '../engine/shared/store/listens';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -32,6 +19,7 @@ async function main(): Promise<void> {
   const kafka = createKafka(config, log, 'topk-seed-aggregator');
   const db = createCassandra(config, log);
   await db.connect();
+  const { listens, counts } = createStore(db);
   const consumer = kafka.consumer({ groupId: config.consumerGroup });
   consumer.on(consumer.events.GROUP_JOIN, () => log.info('partitions assigned'));
   await consumer.connect();
@@ -41,17 +29,17 @@ async function main(): Promise<void> {
     autoCommitInterval: 1000,
     partitionsConsumedConcurrently: Math.min(3, config.topicPartitions),
     eachMessage: async ({ message }) => {
-      let e: SeedEvent;
+      let e: NewListen;
       try {
-        e = JSON.parse(message.value?.toString('utf8') ?? '') as SeedEvent;
+        e = JSON.parse(message.value?.toString('utf8') ?? '') as NewListen;
       } catch {
         return;
       }
       const day = utcDay(e.listened_at);
       const ttl = Math.max(1, Math.ceil((e.listened_at + retentionMs - Date.now()) / 1000));
-      await db.execute(INSERT_LISTEN, [e.user_id, day, new Date(e.listened_at), e.source, e.song_id, e.title, e.artist, e.album ?? null, ttl], { prepare: true });
-      await db.execute(INCR_USER, [e.user_id, day, e.song_id], { prepare: true });
-      await db.execute(INCR_GLOBAL, [day, e.song_id], { prepare: true });
+      await listens.insert(e, day, ttl);
+      await counts.addUser(e.user_id, day, e.song_id, 1);
+      await counts.addGlobal(day, e.song_id, 1);
     },
   });
   log.info({ group: config.consumerGroup, topic: config.listensTopic }, 'ready');

@@ -11,6 +11,7 @@ import { createLogger } from '../engine/shared/logger';
 import { createCassandra } from '../engine/shared/cassandra';
 import { createRedis } from '../engine/shared/redis';
 import { lastDays } from '../engine/shared/listen-identity';
+import { createStore } from '../engine/shared/store/store';
 
 const TTL_SECONDS = 60;
 
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
   const db = createCassandra(config, log);
   const redis = createRedis(config, log, { name: 'topk-seed-api' });
   await db.connect();
+  const store = createStore(db);
   const prefix = process.env.TOPK_SEED_CACHE_PREFIX ?? 'topk:seedcache:';
   const app = Fastify({ logger: false });
   app.get<{ Params: { user_id: string }; Querystring: { days?: string; k?: string; cache?: string } }>('/users/:user_id/topk', async (req, reply) => {
@@ -38,15 +40,14 @@ async function main(): Promise<void> {
     }
     const counts = new Map<string, number>();
     for (const day of lastDays(days)) {
-      const rs = await db.execute('SELECT song_id, plays FROM daily_counts WHERE user_id = ? AND day = ?', [userId, day], { prepare: true, fetchSize: 5000 });
-      for (const r of rs.rows) counts.set(String(r.song_id), (counts.get(String(r.song_id)) ?? 0) + Number(String(r.plays)));
+      for (const [song, n] of await store.counts.userDay(userId, day)) counts.set(song, (counts.get(song) ?? 0) + n);
     }
     const top = [...counts]
       .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
       .slice(0, k);
     const results = [];
     for (const [song_id, listen_count] of top) {
-      const t = (await db.execute('SELECT title, artist FROM tracks WHERE song_id = ?', [song_id], { prepare: true })).first();
+      const t = await store.tracks.one(song_id);
       results.push({ song_id, listen_count, rank: results.length + 1, title: t?.title ?? null, artist: t?.artist ?? null });
     }
     const body = JSON.stringify({ user_id: userId, days, k, results, cached: false });

@@ -10,6 +10,8 @@ import { backoffMs, RwLock, sleep } from '../shared/concurrency';
 import { incrStats, redisNames } from '../shared/stats';
 import type { RedisNames } from '../shared/stats';
 import { ensureTopics } from '../shared/topics';
+import { createStore } from '../shared/store/store';
+import type { Store } from '../shared/store/store';
 import { ListenWriter } from './listen-writer';
 import type { WriteTiming } from './listen-writer';
 
@@ -25,7 +27,7 @@ export interface AggregatorOptions {
   chunkSize?: number;
   statsKey?: string;
   invalidateChannel?: string;
-  /** test hook, see ListenWriter */
+  /** test hook (crash tests), see ListenWriter */
   afterCounters?: () => void;
   /** wait after a failed write before recovering (default SETTLE_MS) */
   settleMs?: number;
@@ -55,9 +57,9 @@ export interface AggregatorStats {
 export class Aggregator {
   private consumer: Consumer | undefined;
   private producer: Producer | undefined;
+  private readonly store: Store;
   private readonly writer: ListenWriter;
   private readonly recovered = new Set<number>();
-  private readonly deletedCache = new Map<string, { deletedAt: number | null; at: number }>();
   private stopping = false;
   /** batches write under `shared`; recovery (recompute from raw listens) runs `exclusive`, so no write of this process races it */
   private readonly lock = new RwLock();
@@ -66,8 +68,9 @@ export class Aggregator {
 
   constructor(private readonly o: AggregatorOptions) {
     this.names = redisNames(o.config.keyspace);
+    this.store = createStore(o.db);
     this.writer = new ListenWriter({
-      db: o.db,
+      store: this.store,
       log: o.log,
       retentionDays: o.config.retentionDays,
       stream: `${o.config.consumerGroup}/${o.config.listensTopic}`,
@@ -236,25 +239,18 @@ export class Aggregator {
     }
   }
 
-  /** Users in deleted_users: drop their events published before deleted_at. */
+  /**
+   * Users in deleted_users: drop their events published before deleted_at.
+   * Read for every chunk, never cached: once the DELETE's tombstone is written
+   * (its first step, before the 202), no chunk read after it counts an event
+   * published before it, however soon it is replayed.
+   */
   private async dropDeleted(events: ListenEvent[]): Promise<ListenEvent[]> {
-    const now = Date.now();
-    const users = [...new Set(events.map((e) => e.user_id))];
-    const need = users.filter((u) => {
-      const c = this.deletedCache.get(u);
-      return !c || now - c.at > 5000;
-    });
-    if (this.deletedCache.size > 100_000) this.deletedCache.clear();
-    await Promise.all(
-      need.map(async (u) => {
-        const rs = await this.o.db.execute('SELECT deleted_at FROM deleted_users WHERE user_id = ?', [u], { prepare: true });
-        const d = rs.first()?.deleted_at as Date | null | undefined;
-        this.deletedCache.set(u, { deletedAt: d ? d.getTime() : null, at: now });
-      }),
-    );
+    const deleted = await this.store.users.deletedAt([...new Set(events.map((e) => e.user_id))]);
+    if (deleted.size === 0) return events;
     return events.filter((e) => {
-      const d = this.deletedCache.get(e.user_id)?.deletedAt;
-      return d == null || e.published_at >= d;
+      const d = deleted.get(e.user_id);
+      return d === undefined || e.published_at >= d;
     });
   }
 

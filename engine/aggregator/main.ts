@@ -1,63 +1,8 @@
-import { loadConfig } from '../shared/config';
 import { createLogger } from '../shared/logger';
-import { createKafka } from '../shared/kafka';
-import { createCassandra } from '../shared/cassandra';
-import { createRedis } from '../shared/redis';
-import { Aggregator } from './aggregator';
+import { runAggregatorProcess } from './aggregator-process';
 
-/**
- * Aggregator process. Env beyond Config:
- * - TOPK_AGGREGATOR_DEDUPE=0: skip the dedupe path (benchmark of its cost only; counts are then NOT exact)
- * - TOPK_TEST_CRASH_AFTER_COUNTERS=1: test hook, SIGKILL itself after writing counters, before the commit
- * - TOPK_AGGREGATOR_SETTLE_MS: wait after a failed write before recovering (default 11 s, above Cassandra's counter write timeout)
- * - TOPK_AGGREGATOR_STATS_KEY: Redis hash for the pipeline counters and stage times (default: the keyspace's stats hash, shared/stats.ts redisNames; benchmarks use their own)
- */
-async function main(): Promise<void> {
-  const config = loadConfig();
-  const log = createLogger('aggregator', { level: config.logLevel });
-  const kafka = createKafka(config, log, 'topk-aggregator');
-  const db = createCassandra(config, log);
-  const redis = createRedis(config, log, { name: 'topk-aggregator' });
-  const crash = process.env.TOPK_TEST_CRASH_AFTER_COUNTERS === '1';
-  const agg = new Aggregator({
-    kafka,
-    db,
-    redis,
-    config,
-    log,
-    dedupe: config.aggregatorDedupe,
-    statsKey: config.aggregatorStatsKey,
-    settleMs: config.aggregatorSettleMs,
-    afterCounters: crash
-      ? () => {
-          log.warn('test hook: SIGKILL after counters, before commit');
-          process.kill(process.pid, 'SIGKILL');
-        }
-      : undefined,
-  });
-
-  let shuttingDown = false;
-  const shutdown = async (signal: string): Promise<void> => {
-    if (shuttingDown) return;
-    shuttingDown = true;
-    log.info({ signal }, 'shutting down');
-    await agg.close();
-    await db.shutdown().catch(() => undefined);
-    await redis.quit().catch(() => undefined);
-    log.info({ stats: agg.stats }, 'stopped');
-    log.flush();
-    setTimeout(() => process.exit(0), 50);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-
-  await db.connect();
-  await agg.start();
-  log.info({ group: config.consumerGroup, topic: config.listensTopic, dedupe: config.aggregatorDedupe }, 'ready');
-  process.send?.({ type: 'ready' });
-}
-
-main().catch((err: unknown) => {
+/** Entry of the aggregator process. */
+runAggregatorProcess().catch((err: unknown) => {
   const log = createLogger('aggregator');
   log.fatal({ err: (err as Error).message, stack: (err as Error).stack }, 'aggregator failed to start');
   log.flush();

@@ -1,8 +1,8 @@
-import type { CassandraClient } from '../shared/cassandra';
 import { lastDays } from '../shared/listen-identity';
 import { mapLimit } from '../shared/concurrency';
+import type { Store } from '../shared/store/store';
 import { recomputeGlobalDay, recomputeUserDay } from './recompute';
-import type { CountFix } from './recompute';
+import type { CountFix, GlobalFix } from './recompute';
 import { recomputeDayTotals, recomputeUserDayTotal } from '../shared/store/play-totals';
 
 export interface RebuildOptions {
@@ -19,16 +19,9 @@ export interface RebuildReport {
   days: string[];
   slices: number;
   fixes: CountFix[];
-  globalFixes: Array<{ day: string; song_id: string; before: number; after: number }>;
+  globalFixes: GlobalFix[];
   /** play totals (user_day_totals, day_totals shards) that differed from the raw listens */
   totalFixes: number;
-}
-
-async function allUsers(db: CassandraClient): Promise<string[]> {
-  const out: string[] = [];
-  const rows = db.stream('SELECT DISTINCT user_id FROM user_days', [], { prepare: true, fetchSize: 5000 }) as unknown as AsyncIterable<{ user_id: string }>;
-  for await (const r of rows) out.push(r.user_id);
-  return out;
 }
 
 /**
@@ -37,16 +30,23 @@ async function allUsers(db: CassandraClient): Promise<string[]> {
  * the same deltas applied to global counts. Without: every user's counts, then
  * global counts re-derived from the users' counts.
  */
-export async function rebuildCounts(db: CassandraClient, o: RebuildOptions): Promise<RebuildReport> {
+export async function rebuildCounts(store: Pick<Store, 'counts' | 'listens' | 'db'>, o: RebuildOptions): Promise<RebuildReport> {
   const days = lastDays(o.days, o.now);
-  const users = o.user !== undefined ? [o.user] : await allUsers(db);
+  const users = o.user !== undefined ? [o.user] : await store.counts.usersWithData();
   const slices = users.flatMap((u) => days.map((d) => [u, d] as const));
-  const perSlice = await mapLimit(slices, 8, ([u, d]) => recomputeUserDay(db, u, d, { global: o.user !== undefined, dryRun: o.dryRun }));
-  const totals = await mapLimit(slices, 8, ([u, d]) => recomputeUserDayTotal(db, u, d, { global: o.user !== undefined, dryRun: o.dryRun }));
-  const report: RebuildReport = { users: users.length, days, slices: slices.length, fixes: perSlice.flat(), globalFixes: [], totalFixes: totals.filter((n) => n !== 0).length };
+  const perSlice = await mapLimit(slices, 8, ([u, d]) => recomputeUserDay(store, u, d, { global: o.user !== undefined, dryRun: o.dryRun }));
+  const totals = await mapLimit(slices, 8, ([u, d]) => recomputeUserDayTotal(store.db, u, d, { global: o.user !== undefined, dryRun: o.dryRun }));
+  const report: RebuildReport = {
+    users: users.length,
+    days,
+    slices: slices.length,
+    fixes: perSlice.flatMap((r) => r.fixes),
+    globalFixes: [],
+    totalFixes: totals.filter((n) => n !== 0).length,
+  };
   if (o.user === undefined) {
-    for (const d of days) report.globalFixes.push(...(await recomputeGlobalDay(db, d, users, { dryRun: o.dryRun })));
-    for (const d of days) report.totalFixes += (await recomputeDayTotals(db, d, users, { dryRun: o.dryRun })).length;
+    for (const d of days) report.globalFixes.push(...(await recomputeGlobalDay(store, d, users, { dryRun: o.dryRun })));
+    for (const d of days) report.totalFixes += (await recomputeDayTotals(store.db, d, users, { dryRun: o.dryRun })).length;
   }
   return report;
 }

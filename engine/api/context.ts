@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { CassandraClient } from '../shared/cassandra';
 import type { Config } from '../shared/config';
 import type { Logger } from '../shared/logger';
+import type { Store } from '../shared/store/store';
 import type { TopkCache } from './cache';
 import type { CrawlServicePort } from './crawl-port';
 import type { UserDataService } from './gdpr';
@@ -10,7 +11,6 @@ import type { OpenApiCollector } from './openapi';
 import type { PipelineInspector } from './pipeline';
 import type { ReadinessChecker } from './readiness';
 import type { TopkService } from './topk-service';
-import type { TopkStore } from './topk-store';
 
 /** Everything route modules need, built once by createApiServer. */
 export interface ApiContext {
@@ -18,7 +18,7 @@ export interface ApiContext {
   log: Logger;
   db: CassandraClient;
   redis: Redis;
-  store: TopkStore;
+  store: Store;
   cache: TopkCache;
   topk: TopkService;
   users: UserDataService;

@@ -3,9 +3,9 @@
  * INTERFACES.md): the service's methods as an interface, over the crawler's own
  * record types (one definition of each).
  */
-export type { CrawlRecord, CrawlState, ScheduleRecord } from '../crawler/crawl-store';
+export type { CrawlRecord, CrawlState, ScheduleRecord } from '../shared/store/crawls';
 export type { ImportOptions, ImportReport, SourceRecord } from '../crawler/crawl-service';
-import type { CrawlRecord, ScheduleRecord } from '../crawler/crawl-store';
+import type { CrawlRecord, ScheduleRecord } from '../shared/store/crawls';
 import type { ImportOptions, ImportReport, SourceRecord } from '../crawler/crawl-service';
 
 export interface CrawlServicePort {

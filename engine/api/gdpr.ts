@@ -1,15 +1,11 @@
 import { Readable } from 'node:stream';
-import cassandra from 'cassandra-driver';
-import type { CassandraClient } from '../shared/cassandra';
 import type { Logger } from '../shared/logger';
+import type { Store } from '../shared/store/store';
 import type { TopkCache } from './cache';
 import { mapLimit } from '../shared/concurrency';
 import type { CrawlServicePort } from './crawl-port';
 import { addDays, dayOf } from './days';
-import type { TopkStore } from './topk-store';
 import { deleteUserDayTotal } from '../shared/store/play-totals';
-
-const { LocalDate } = cassandra.types;
 
 export interface DeleteReport {
   user_id: string;
@@ -19,18 +15,13 @@ export interface DeleteReport {
   follows_deleted: number;
 }
 
-function num(v: unknown): number {
-  return typeof v === 'number' ? v : Number(String(v ?? 0));
-}
-
 /**
  * GDPR: delete every trace of a user, and export what is kept about them.
  */
 export class UserDataService {
   constructor(
     private readonly deps: {
-      db: CassandraClient;
-      store: TopkStore;
+      store: Store;
       cache: TopkCache;
       crawl: CrawlServicePort | undefined;
       retentionDays: number;
@@ -42,7 +33,7 @@ export class UserDataService {
   /** Days that may hold data of the user: user_days plus the whole retention window (in case user_days lags). */
   async candidateDays(userId: string): Promise<string[]> {
     const today = dayOf(this.deps.now());
-    const days = new Set(await this.deps.store.userDays(userId));
+    const days = new Set(await this.deps.store.counts.daysOf(userId));
     for (let i = -1; i <= this.deps.retentionDays; i++) days.add(addDays(today, -i));
     return [...days].sort().reverse();
   }
@@ -54,44 +45,36 @@ export class UserDataService {
    * the partitions are deleted, so no count derived from the user remains.
    */
   async deleteUser(userId: string): Promise<DeleteReport> {
-    const { db, crawl, cache, log } = this.deps;
-    const q = (cql: string, params: unknown[]) => db.execute(cql, params, { prepare: true });
-    await q('INSERT INTO deleted_users (user_id, deleted_at) VALUES (?, ?)', [userId, new Date(this.deps.now())]);
+    const { store, crawl, cache, log } = this.deps;
+    const { counts, listens, users } = store;
+    await users.markDeleted(userId, new Date(this.deps.now()));
     const days = await this.candidateDays(userId);
     let listensDeleted = 0;
     let countsDeleted = 0;
     await mapLimit(days, 4, async (day) => {
-      const d = LocalDate.fromString(day);
-      const counts = await this.deps.store.rows('SELECT song_id, plays FROM daily_counts WHERE user_id = ? AND day = ?', [userId, d]);
-      await mapLimit(counts, 16, async (r) => {
-        const plays = num(r.get('plays'));
-        if (plays !== 0) {
-          await q('UPDATE global_daily_counts SET plays = plays - ? WHERE day = ? AND song_id = ?', [
-            cassandra.types.Long.fromNumber(plays),
-            d,
-            String(r.get('song_id')),
-          ]);
-        }
+      const plays = await counts.userDay(userId, day);
+      await mapLimit([...plays], 16, async ([song, n]) => {
+        if (n !== 0) await counts.addGlobal(day, song, -n);
       });
-      countsDeleted += counts.length;
-      await deleteUserDayTotal(db, userId, day);
-      const listens = await db.execute('SELECT COUNT(*) AS n FROM listens WHERE user_id = ? AND day = ?', [userId, d], { prepare: true });
-      listensDeleted += num(listens.first()?.get('n'));
-      await q('DELETE FROM daily_counts WHERE user_id = ? AND day = ?', [userId, d]);
-      await q('DELETE FROM listens WHERE user_id = ? AND day = ?', [userId, d]);
+      countsDeleted += plays.size;
+      await deleteUserDayTotal(store.db, userId, day);
+      const n = await listens.count(userId, day);
+      listensDeleted += n;
+      await counts.deleteUserDay(userId, day);
+      await counts.deleteUserOn(day, userId);
+      await listens.deleteSlice(userId, day);
     });
-    await q('DELETE FROM user_days WHERE user_id = ?', [userId]);
+    await counts.deleteDaysOf(userId);
 
-    const own = await this.deps.store.rows('SELECT followed_id FROM user_follows WHERE user_id = ?', [userId]);
-    await q('DELETE FROM user_follows WHERE user_id = ?', [userId]);
-    // who follows the user: user_follows is keyed by follower, so this scans (small, local table)
-    const followers = await this.deps.store.rows('SELECT user_id FROM user_follows WHERE followed_id = ? ALLOW FILTERING', [userId]);
-    await mapLimit(followers, 8, (r) => q('DELETE FROM user_follows WHERE user_id = ? AND followed_id = ?', [String(r.get('user_id')), userId]));
+    const own = await users.followed(userId);
+    await users.deleteFollowsOf(userId);
+    const followers = await users.followers(userId);
+    await mapLimit(followers, 8, (f) => users.unfollow(f, userId));
 
     if (crawl) await crawl.deleteUserData(userId);
     else await this.deleteSourcesDirectly(userId);
 
-    await q('DELETE FROM users WHERE user_id = ?', [userId]);
+    await users.delete(userId);
     await cache.invalidate([userId]);
     await cache.publishInvalidation([userId]);
     const report = { user_id: userId, days: days.length, listens_deleted: listensDeleted, counts_deleted: countsDeleted, follows_deleted: own.length + followers.length };
@@ -99,19 +82,14 @@ export class UserDataService {
     return report;
   }
 
-  /** Without a crawl service (API-only deployments): remove sources, schedules and crawl rows with CQL. */
+  /** Without a crawl service (API-only deployments): remove sources, schedules and crawl rows directly. */
   private async deleteSourcesDirectly(userId: string): Promise<void> {
-    const { db } = this.deps;
-    const q = (cql: string, params: unknown[]) => db.execute(cql, params, { prepare: true });
-    const sources = await this.deps.store.rows('SELECT source FROM sources WHERE user_id = ?', [userId]);
-    for (const s of sources) {
-      const source = String(s.get('source'));
-      const crawls = await this.deps.store.rows('SELECT crawl_id FROM crawls_by_source WHERE user_id = ? AND source = ?', [userId, source]);
-      await mapLimit(crawls, 8, (c) => q('DELETE FROM crawls WHERE crawl_id = ?', [String(c.get('crawl_id'))]));
-      await q('DELETE FROM crawls_by_source WHERE user_id = ? AND source = ?', [userId, source]);
-      await q('DELETE FROM crawl_schedule WHERE user_id = ? AND source = ?', [userId, source]);
+    const { crawls, sources } = this.deps.store;
+    for (const s of await sources.listSources(userId)) {
+      await crawls.deleteCrawlsOf(userId, s.source);
+      await crawls.deleteSchedule(userId, s.source);
     }
-    await q('DELETE FROM sources WHERE user_id = ?', [userId]);
+    await sources.deleteSourcesOf(userId);
   }
 
   /** The user's profile, sources (no credentials), raw listens and daily counts, as a JSON or CSV stream. */
@@ -120,12 +98,12 @@ export class UserDataService {
   }
 
   private async *json(userId: string): AsyncGenerator<string> {
-    const { db, store } = this.deps;
-    const user = (await db.execute('SELECT * FROM users WHERE user_id = ?', [userId], { prepare: true })).first();
-    const sources = await store.rows('SELECT source, config, created_at FROM sources WHERE user_id = ?', [userId]);
+    const { store } = this.deps;
+    const user = await store.users.everyColumn(userId);
+    const sources = await store.sources.listSources(userId);
     yield `{"user_id":${JSON.stringify(userId)},"exported_at":${JSON.stringify(new Date(this.deps.now()).toISOString())}`;
-    yield `,"user":${JSON.stringify(user ? rowToJson(user) : null)}`;
-    yield `,"sources":${JSON.stringify(sources.map((s) => ({ source: s.get('source'), config: safeParse(s.get('config')), created_at: s.get('created_at') })))}`;
+    yield `,"user":${JSON.stringify(user)}`;
+    yield `,"sources":${JSON.stringify(sources.map((s) => ({ source: s.source, config: s.config, created_at: s.created_at })))}`;
     const days = await this.candidateDays(userId);
     yield ',"listens":[';
     let first = true;
@@ -159,42 +137,13 @@ export class UserDataService {
     }
   }
 
-  private async listensOf(userId: string, day: string) {
-    const rows = await this.deps.store.rows(
-      'SELECT listened_at, source, song_id, title, artist, album FROM listens WHERE user_id = ? AND day = ?',
-      [userId, LocalDate.fromString(day)],
-    );
-    return rows.map((r) => ({
-      listened_at: (r.get('listened_at') as Date).getTime(),
-      day,
-      source: String(r.get('source')),
-      song_id: String(r.get('song_id')),
-      title: (r.get('title') as string | null) ?? null,
-      artist: (r.get('artist') as string | null) ?? null,
-      album: (r.get('album') as string | null) ?? null,
-    }));
+  private listensOf(userId: string, day: string) {
+    return this.deps.store.listens.slice(userId, day);
   }
 
   private async countsOf(userId: string, day: string) {
-    const rows = await this.deps.store.rows('SELECT song_id, plays FROM daily_counts WHERE user_id = ? AND day = ?', [userId, LocalDate.fromString(day)]);
-    return rows.map((r) => ({ day, song_id: String(r.get('song_id')), plays: num(r.get('plays')) })).filter((c) => c.plays > 0);
-  }
-}
-
-function rowToJson(row: cassandra.types.Row): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const k of row.keys()) {
-    const v: unknown = row.get(k);
-    out[k] = v instanceof Date ? v.toISOString() : v !== null && typeof v === 'object' && 'toString' in v ? String(v) : v;
-  }
-  return out;
-}
-
-function safeParse(s: unknown): unknown {
-  try {
-    return typeof s === 'string' ? JSON.parse(s) : null;
-  } catch {
-    return null;
+    const plays = await this.deps.store.counts.userDay(userId, day);
+    return [...plays].map(([song_id, n]) => ({ day, song_id, plays: n })).filter((c) => c.plays > 0);
   }
 }
 

@@ -27,8 +27,8 @@ import { registerUserRoutes } from './routes/users';
 import { registerInsightRoutes } from './routes/insights';
 import { controlOrigins, makeHostCheck, makeTokenCheck } from './security';
 import { TopkService } from './topk-service';
-import { TopkStore } from './topk-store';
 import { redisNames } from '../shared/stats';
+import { createStore } from '../shared/store/store';
 
 export interface ApiDeps {
   config: Config;
@@ -66,7 +66,7 @@ export async function createApiServer(deps: ApiDeps): Promise<ApiServer> {
     consumerLag: async () => (await pipeline.consumerLag().catch(() => null))?.partitions ?? null,
   });
   const cache = new TopkCache({ redis: deps.redis, keyspace: config.keyspace, ttlSeconds: config.cacheTtlSeconds, metrics, log, lruMax: config.apiLruMax });
-  const store = new TopkStore(deps.cassandra);
+  const store = createStore(deps.cassandra);
   const openapi = new OpenApiCollector({
     title: 'Heavy Rotation engine API',
     version: '1',
@@ -83,7 +83,7 @@ export async function createApiServer(deps: ApiDeps): Promise<ApiServer> {
     store,
     cache,
     topk: new TopkService(store, cache, metrics, now),
-    users: new UserDataService({ db: deps.cassandra, store, cache, crawl: deps.crawlService, retentionDays: config.retentionDays, now, log }),
+    users: new UserDataService({ store, cache, crawl: deps.crawlService, retentionDays: config.retentionDays, now, log }),
     crawl: deps.crawlService,
     metrics,
     pipeline,

@@ -2,8 +2,11 @@ import type { TopkCache } from './cache';
 import { group } from './cache';
 import type { DayWindow } from './days';
 import type { ApiMetrics } from './metrics';
-import type { TopkStore } from './topk-store';
-import { rankArtists, rankTracks } from './topk-store';
+import type { Store } from '../shared/store/store';
+import { rankArtists, rankTracks } from './ranking';
+
+/** Day partitions read in parallel per answer. */
+const READ_CONCURRENCY = 8;
 
 export type Scope = { kind: 'user'; userId: string } | { kind: 'global' } | { kind: 'friends'; userId: string };
 export type TopKind = 'tracks' | 'artists';
@@ -53,7 +56,7 @@ export interface TopPage {
 /** Top-K answers over day windows, through the two-tier cache. */
 export class TopkService {
   constructor(
-    private readonly store: TopkStore,
+    private readonly store: Pick<Store, 'counts' | 'users' | 'tracks'>,
     private readonly cache: TopkCache,
     private readonly metrics: ApiMetrics,
     private readonly now: () => number,
@@ -77,8 +80,8 @@ export class TopkService {
   seed(userId: string, win: DayWindow, k: number, bypass: boolean): Promise<Answer<SeedResult[]>> {
     const key = `seed:${win.from}:${win.to}:${k}:${userId}`;
     return this.cached(key, [group.user(userId)], bypass, async () => {
-      const ranked = rankTracks(await this.store.userCounts([userId], win.days)).slice(0, k);
-      const meta = await this.store.tracks(ranked.map((r) => r.song_id));
+      const ranked = rankTracks(await this.store.counts.userCounts([userId], win.days, READ_CONCURRENCY)).slice(0, k);
+      const meta = await this.tracks(ranked.map((r) => r.song_id));
       return ranked.map((r) => ({ ...r, title: meta.get(r.song_id)?.title ?? null, artist: meta.get(r.song_id)?.artist ?? null }));
     });
   }
@@ -97,13 +100,13 @@ export class TopkService {
         const ranked = rankTracks(counts);
         total = ranked.length;
         const pageRows = ranked.slice(offset, offset + limit);
-        const meta = await this.store.tracks(pageRows.map((r) => r.song_id));
+        const meta = await this.tracks(pageRows.map((r) => r.song_id));
         results = pageRows.map((r) => {
           const m = meta.get(r.song_id);
           return { rank: r.rank, song_id: r.song_id, listen_count: r.listen_count, title: m?.title ?? null, artist: m?.artist ?? null, album: m?.album ?? null };
         });
       } else {
-        const meta = await this.store.tracks([...counts.keys()]);
+        const meta = await this.tracks([...counts.keys()]);
         const ranked = rankArtists(counts, meta);
         total = ranked.length;
         results = ranked.slice(offset, offset + limit).map((a) => ({ rank: a.rank, artist: a.artist, listen_count: a.listen_count, track_count: a.track_count }));
@@ -124,9 +127,14 @@ export class TopkService {
   }
 
   private async counts(scope: Scope, days: string[]): Promise<Map<string, number>> {
-    if (scope.kind === 'global') return this.store.globalCounts(days);
-    if (scope.kind === 'user') return this.store.userCounts([scope.userId], days);
-    const friends = await this.store.followed(scope.userId);
-    return friends.length ? this.store.userCounts(friends, days) : new Map();
+    const { counts, users } = this.store;
+    if (scope.kind === 'global') return counts.globalCounts(days, READ_CONCURRENCY);
+    if (scope.kind === 'user') return counts.userCounts([scope.userId], days, READ_CONCURRENCY);
+    const friends = await users.followed(scope.userId);
+    return friends.length ? counts.userCounts(friends, days, READ_CONCURRENCY) : new Map();
+  }
+
+  private tracks(songIds: string[]) {
+    return this.store.tracks.get(songIds, READ_CONCURRENCY);
   }
 }

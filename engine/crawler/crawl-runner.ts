@@ -4,13 +4,13 @@ import type { Logger } from '../shared/logger';
 import type { SecretBox } from '../shared/crypto';
 import { DAY_MS } from '../shared/listen-identity';
 import { incrStats, redisNames } from '../shared/stats';
-import type { CrawlStore } from './crawl-store';
+import type { Store } from '../shared/store/store';
 import { ListenPublisher } from './publisher';
 import { PermanentSourceError } from './sources/types';
 import type { SourceAdapter } from './sources/types';
 
 export interface CrawlRunnerDeps {
-  store: CrawlStore;
+  store: Pick<Store, 'crawls' | 'sources'>;
   publisher: ListenPublisher;
   sources: Map<string, SourceAdapter>;
   secrets: SecretBox;
@@ -38,18 +38,18 @@ export class CrawlRunner {
 
   async run(crawlId: string, signal: AbortSignal): Promise<CrawlOutcome> {
     const { store, log } = this.d;
-    const crawl = await store.getCrawl(crawlId);
+    const crawl = await store.crawls.getCrawl(crawlId);
     if (!crawl) return { ok: false, permanent: true, error: new Error(`crawl ${crawlId} does not exist`) };
     if (crawl.state === 'done' || crawl.state === 'failed') return { ok: true };
     const adapter = this.d.sources.get(crawl.source);
-    const source = await store.getSource(crawl.user_id, crawl.source);
+    const source = await store.sources.getSource(crawl.user_id, crawl.source);
     if (!adapter || !source) {
       return { ok: false, permanent: true, error: new PermanentSourceError(`source ${crawl.source} is not connected`, 'not_connected') };
     }
-    const schedule = await store.getSchedule(crawl.user_id, crawl.source);
+    const schedule = await store.crawls.getSchedule(crawl.user_id, crawl.source);
     const startedAt = new Date().toISOString();
-    await store.updateCrawl(crawlId, { state: 'running', started_at: startedAt });
-    await store.updateSchedule(crawl.user_id, crawl.source, { state: 'running' });
+    await store.crawls.updateCrawl(crawlId, { state: 'running', started_at: startedAt });
+    await store.crawls.updateSchedule(crawl.user_id, crawl.source, { state: 'running' });
     let fetched = crawl.listens_fetched;
     let published = crawl.listens_published;
     let pages = crawl.pages;
@@ -72,16 +72,16 @@ export class CrawlRunner {
         const events = page.listens.map((l) => ListenPublisher.toEvent(crawl.user_id, crawl.source, l, crawlId, now));
         await this.d.publisher.publish(events);
         // every listen of this page (and of the pages before it) is acknowledged: the cursor may move
-        if (page.cursor !== undefined) await store.updateSchedule(crawl.user_id, crawl.source, { cursor: page.cursor });
+        if (page.cursor !== undefined) await store.crawls.updateSchedule(crawl.user_id, crawl.source, { cursor: page.cursor });
         fetched += page.listens.length;
         published += events.length;
         pages++;
         if (page.lookback) lookbackPages++;
-        await store.updateCrawl(crawlId, { listens_fetched: fetched, listens_published: published, pages, lookback_pages: lookbackPages });
+        await store.crawls.updateCrawl(crawlId, { listens_fetched: fetched, listens_published: published, pages, lookback_pages: lookbackPages });
         await incrStats(this.d.redis, { listens_fetched: page.listens.length }, this.d.statsKey ?? redisNames(this.d.config.keyspace).stats);
       }
       const finished = new Date();
-      await store.updateCrawl(crawlId, { state: 'done', finished_at: finished.toISOString(), error: undefined });
+      await store.crawls.updateCrawl(crawlId, { state: 'done', finished_at: finished.toISOString(), error: undefined });
       await this.finishSchedule(crawl.user_id, crawl.source, crawlId, finished, null);
       await incrStats(this.d.redis, { crawls_done: 1 }, this.d.statsKey ?? redisNames(this.d.config.keyspace).stats);
       log.info({ crawl_id: crawlId, user_id: crawl.user_id, source: crawl.source, fetched, published, pages, lookback_pages: lookbackPages }, 'crawl done');
@@ -98,24 +98,24 @@ export class CrawlRunner {
     const { store } = this.d;
     // some client errors carry an empty message; the crawl record must still say what went wrong
     if (!error.message) error = new Error(error.name && error.name !== 'Error' ? error.name : String(error) || 'unknown error');
-    const crawl = await store.getCrawl(crawlId);
+    const crawl = await store.crawls.getCrawl(crawlId);
     if (!crawl) return;
     if (final) {
       const finished = new Date();
-      await store.updateCrawl(crawlId, { state: 'failed', error: error.message, finished_at: finished.toISOString() });
+      await store.crawls.updateCrawl(crawlId, { state: 'failed', error: error.message, finished_at: finished.toISOString() });
       await this.finishSchedule(crawl.user_id, crawl.source, crawlId, finished, error.message);
       await incrStats(this.d.redis, { crawls_failed: 1 }, this.d.statsKey ?? redisNames(this.d.config.keyspace).stats);
     } else {
-      await store.updateCrawl(crawlId, { state: 'queued', error: error.message });
-      await store.updateSchedule(crawl.user_id, crawl.source, { state: 'queued', last_error: error.message });
+      await store.crawls.updateCrawl(crawlId, { state: 'queued', error: error.message });
+      await store.crawls.updateSchedule(crawl.user_id, crawl.source, { state: 'queued', last_error: error.message });
     }
   }
 
   private async finishSchedule(userId: string, source: string, crawlId: string, at: Date, error: string | null): Promise<void> {
-    const s = await this.d.store.getSchedule(userId, source);
+    const s = await this.d.store.crawls.getSchedule(userId, source);
     if (!s) return;
     const interval = s.interval_seconds > 0 ? s.interval_seconds : 3600;
-    await this.d.store.updateSchedule(userId, source, {
+    await this.d.store.crawls.updateSchedule(userId, source, {
       state: error ? 'error' : 'idle',
       last_run_at: at,
       last_crawl_id: crawlId,

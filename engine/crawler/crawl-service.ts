@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Queue } from 'bullmq';
+import type { JobType, Queue } from 'bullmq';
 import type { Kafka } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import type { CassandraClient } from '../shared/cassandra';
@@ -9,8 +9,10 @@ import { SecretBox } from '../shared/crypto';
 import { DAY_MS } from '../shared/listen-identity';
 import type { ListenEvent } from '../shared/listen-event';
 import { incrStats, redisNames } from '../shared/stats';
-import { CrawlStore, publicSchedule } from './crawl-store';
-import type { CrawlRecord, CrawlState, ScheduleRecord } from './crawl-store';
+import { publicSchedule } from '../shared/store/crawls';
+import type { CrawlRecord, CrawlState, ScheduleRecord } from '../shared/store/crawls';
+import { createStore } from '../shared/store/store';
+import type { Store } from '../shared/store/store';
 import { createCrawlQueue, crawlQueueName, enqueueCrawl } from './crawl-queue';
 import type { CrawlJobData } from './crawl-queue';
 import { ListenPublisher } from './publisher';
@@ -21,7 +23,7 @@ import { HistoryFile } from './import/history-file';
 import { importSource, UnsupportedFormatError } from './import/import-reader';
 import type { ImportFormat, ImportItem } from './import/import-reader';
 
-export type { CrawlRecord, CrawlState, ScheduleRecord } from './crawl-store';
+export type { CrawlRecord, CrawlState, ScheduleRecord } from '../shared/store/crawls';
 
 export interface SourceRecord {
   user_id: string;
@@ -81,6 +83,8 @@ export interface CrawlServiceDeps {
 }
 
 const MIN_INTERVAL = 60;
+/** jobs not started yet */
+const QUEUED: JobType[] = ['waiting', 'delayed', 'prioritized'];
 
 function validTimeZone(tz: string): boolean {
   try {
@@ -94,14 +98,14 @@ const MAX_INTERVAL = 7 * 86_400;
 
 /** The crawl/source service of INTERFACES.md, used by the API routes and the crawler process. */
 export class CrawlService {
-  readonly store: CrawlStore;
+  readonly store: Store;
   readonly sources: Map<string, SourceAdapter>;
   readonly queue: Queue<CrawlJobData>;
   private readonly secrets: SecretBox;
   private readonly publisher: ListenPublisher;
 
   constructor(private readonly deps: CrawlServiceDeps) {
-    this.store = new CrawlStore(deps.cassandra);
+    this.store = createStore(deps.cassandra);
     this.sources = deps.sources ?? createSources(deps.config);
     this.secrets = deps.secrets ?? SecretBox.fromDataDir(deps.config.dataDir);
     this.queue = createCrawlQueue(deps.redis, { name: deps.queueName ?? crawlQueueName(deps.config.keyspace), prefix: deps.queuePrefix });
@@ -123,11 +127,11 @@ export class CrawlService {
       if (err instanceof ConfigValidationError) throw new SourceError(err.message, err.field, 'invalid_source_config');
       throw err;
     }
-    const before = await this.store.getSource(userId, source);
-    const created = await this.store.upsertSource(userId, source, parsed.config, parsed.credentials ? this.secrets.encrypt(parsed.credentials) : null);
-    const schedule = await this.store.getSchedule(userId, source);
+    const before = await this.store.sources.getSource(userId, source);
+    const created = await this.store.sources.upsertSource(userId, source, parsed.config, parsed.credentials ? this.secrets.encrypt(parsed.credentials) : null);
+    const schedule = await this.store.crawls.getSchedule(userId, source);
     if (!schedule) {
-      await this.store.upsertSchedule({
+      await this.store.crawls.upsertSchedule({
         user_id: userId,
         source,
         interval_seconds: adapter.defaultIntervalSeconds,
@@ -137,16 +141,16 @@ export class CrawlService {
       });
     } else if (before && JSON.stringify(before.config) !== JSON.stringify(parsed.config)) {
       // another account / seed: its history starts from scratch
-      await this.store.updateSchedule(userId, source, { cursor: null, next_run_at: new Date() });
+      await this.store.crawls.updateSchedule(userId, source, { cursor: null, next_run_at: new Date() });
     }
     const rec = await this.sourceRecord(userId, source);
     return { created, source: rec! };
   }
 
   private async sourceRecord(userId: string, source: string): Promise<SourceRecord | null> {
-    const s = await this.store.getSource(userId, source);
+    const s = await this.store.sources.getSource(userId, source);
     if (!s) return null;
-    const sched = await this.store.getSchedule(userId, source);
+    const sched = await this.store.crawls.getSchedule(userId, source);
     return {
       user_id: userId,
       source,
@@ -157,7 +161,7 @@ export class CrawlService {
   }
 
   async listSources(userId: string): Promise<SourceRecord[]> {
-    const rows = await this.store.listSources(userId);
+    const rows = await this.store.sources.listSources(userId);
     const out: SourceRecord[] = [];
     for (const r of rows) {
       const rec = await this.sourceRecord(userId, r.source);
@@ -167,11 +171,11 @@ export class CrawlService {
   }
 
   async removeSource(userId: string, source: string): Promise<boolean> {
-    const s = await this.store.getSource(userId, source);
+    const s = await this.store.sources.getSource(userId, source);
     if (!s) return false;
-    await this.store.deleteSource(userId, source);
-    await this.store.deleteSchedule(userId, source);
-    await this.removeQueuedJobs((d) => d.user_id === userId && d.source === source);
+    await this.store.sources.deleteSource(userId, source);
+    await this.store.crawls.deleteSchedule(userId, source);
+    await this.removeJobs((d) => d.user_id === userId && d.source === source, QUEUED);
     return true;
   }
 
@@ -182,8 +186,8 @@ export class CrawlService {
       throw new SourceError(`interval_seconds must be an integer between ${MIN_INTERVAL} and ${MAX_INTERVAL}`, 'interval_seconds', 'invalid_interval');
     }
     if (paused !== undefined && typeof paused !== 'boolean') throw new SourceError('paused must be a boolean', 'paused', 'invalid_paused');
-    const s = await this.store.getSchedule(userId, source);
-    if (!s || !(await this.store.getSource(userId, source))) return null;
+    const s = await this.store.crawls.getSchedule(userId, source);
+    if (!s || !(await this.store.sources.getSource(userId, source))) return null;
     const f: Record<string, unknown> = {};
     if (paused !== undefined) f.paused = paused;
     if (iv !== undefined) {
@@ -191,18 +195,18 @@ export class CrawlService {
       const base = s.last_run_at ? Date.parse(s.last_run_at) : Date.now();
       f.next_run_at = new Date(Math.max(Date.now(), base + iv * 1000));
     }
-    await this.store.updateSchedule(userId, source, f);
-    const after = await this.store.getSchedule(userId, source);
+    await this.store.crawls.updateSchedule(userId, source, f);
+    const after = await this.store.crawls.getSchedule(userId, source);
     return after ? publicSchedule(after) : null;
   }
 
   async requestCrawl(userId: string, source: string, trigger: 'manual' | 'retry' | 'schedule' = 'manual'): Promise<CrawlRecord> {
     this.adapter(source);
-    if (!(await this.store.getSource(userId, source))) {
+    if (!(await this.store.sources.getSource(userId, source))) {
       throw new SourceError(`source "${source}" is not connected for user "${userId}"`, 'source', 'not_connected');
     }
     const crawl = await this.createCrawl(userId, source, trigger, 'queued');
-    await this.store.updateSchedule(userId, source, { state: 'queued', last_crawl_id: crawl.crawl_id });
+    await this.store.crawls.updateSchedule(userId, source, { state: 'queued', last_crawl_id: crawl.crawl_id });
     await enqueueCrawl(this.queue, { crawl_id: crawl.crawl_id, user_id: userId, source });
     return crawl;
   }
@@ -220,22 +224,22 @@ export class CrawlService {
       pages: 0,
       created_at: new Date().toISOString(),
     };
-    await this.store.insertCrawl(crawl);
+    await this.store.crawls.insertCrawl(crawl);
     return crawl;
   }
 
   getCrawl(crawlId: string): Promise<CrawlRecord | null> {
-    return this.store.getCrawl(crawlId);
+    return this.store.crawls.getCrawl(crawlId);
   }
 
   async listCrawls(userId: string, source?: string, limit = 50): Promise<CrawlRecord[]> {
-    const sources = source ? [source] : [...new Set([...(await this.store.listSources(userId)).map((s) => s.source), 'import'])];
+    const sources = source ? [source] : [...new Set([...(await this.store.sources.listSources(userId)).map((s) => s.source), 'import'])];
     const ids: Array<{ crawl_id: string; created_at: Date }> = [];
-    for (const s of sources) ids.push(...(await this.store.crawlIdsOf(userId, s, limit)));
+    for (const s of sources) ids.push(...(await this.store.crawls.crawlIdsOf(userId, s, limit)));
     ids.sort((a, b) => b.created_at.getTime() - a.created_at.getTime() || (a.crawl_id < b.crawl_id ? -1 : 1));
     const out: CrawlRecord[] = [];
     for (const { crawl_id } of ids.slice(0, limit)) {
-      const c = await this.store.getCrawl(crawl_id);
+      const c = await this.store.crawls.getCrawl(crawl_id);
       if (c) out.push(c);
     }
     return out;
@@ -252,7 +256,7 @@ export class CrawlService {
     const o: ImportOptions = typeof filenameOrOptions === 'string' ? { filename: filenameOrOptions } : (filenameOrOptions ?? {});
     if (o.timeZone !== undefined && !validTimeZone(o.timeZone)) throw new SourceError(`unknown time zone "${o.timeZone}"`, 'timezone', 'invalid_timezone');
     const crawl = await this.createCrawl(userId, 'import', 'import', 'running');
-    await this.store.updateCrawl(crawl.crawl_id, { started_at: new Date().toISOString(), ...(o.size !== undefined ? { bytes_total: o.size } : {}) });
+    await this.store.crawls.updateCrawl(crawl.crawl_id, { started_at: new Date().toISOString(), ...(o.size !== undefined ? { bytes_total: o.size } : {}) });
     const file = new HistoryFile({ filename: o.filename, size: o.size, timeZone: o.timeZone });
     const reasons: Record<string, number> = {};
     let accepted = 0;
@@ -265,7 +269,7 @@ export class CrawlService {
     const progress = async (): Promise<void> => {
       const p = { crawl_id: crawl.crawl_id, bytes_read: file.bytesRead, bytes_total: file.bytesTotal, entries: file.entries, listens_accepted: published, skipped };
       o.onProgress?.(p);
-      await this.store.updateCrawl(crawl.crawl_id, { listens_fetched: file.entries, listens_published: published, bytes_read: p.bytes_read, ...(p.bytes_total !== undefined ? { bytes_total: p.bytes_total } : {}) });
+      await this.store.crawls.updateCrawl(crawl.crawl_id, { listens_fetched: file.entries, listens_published: published, bytes_read: p.bytes_read, ...(p.bytes_total !== undefined ? { bytes_total: p.bytes_total } : {}) });
     };
     const flush = async (): Promise<void> => {
       if (buffer.length === 0) return;
@@ -310,7 +314,7 @@ export class CrawlService {
     }
     const state: CrawlState = error ? 'failed' : 'done';
     await progress().catch(() => undefined);
-    await this.store.updateCrawl(crawl.crawl_id, {
+    await this.store.crawls.updateCrawl(crawl.crawl_id, {
       state,
       listens_fetched: file.entries,
       listens_published: published,
@@ -337,17 +341,18 @@ export class CrawlService {
 
   /** Sources, schedule, crawl history and queued jobs of a user (the API deletes listens and counts). */
   async deleteUserData(userId: string): Promise<void> {
-    const sources = await this.store.listSources(userId);
+    const sources = await this.store.sources.listSources(userId);
     for (const s of new Set([...sources.map((x) => x.source), 'import', ...this.sources.keys()])) {
-      await this.store.deleteCrawlsOf(userId, s);
-      await this.store.deleteSchedule(userId, s);
-      await this.store.deleteSource(userId, s);
+      await this.store.crawls.deleteCrawlsOf(userId, s);
+      await this.store.crawls.deleteSchedule(userId, s);
+      await this.store.sources.deleteSource(userId, s);
     }
-    await this.removeQueuedJobs((d) => d.user_id === userId);
+    await this.removeJobs((d) => d.user_id === userId, [...QUEUED, 'completed', 'failed']);
   }
 
-  private async removeQueuedJobs(match: (d: CrawlJobData) => boolean): Promise<void> {
-    const jobs = await this.queue.getJobs(['waiting', 'delayed', 'prioritized']);
+  /** Jobs in the given states whose data match (a user's deletion also takes the completed and failed records, which hold the user id). */
+  private async removeJobs(match: (d: CrawlJobData) => boolean, states: JobType[]): Promise<void> {
+    const jobs = await this.queue.getJobs(states);
     for (const j of jobs) if (j && match(j.data)) await j.remove().catch(() => undefined);
   }
 

@@ -1,11 +1,12 @@
-import type { CassandraClient } from '../shared/cassandra';
 import type { Logger } from '../shared/logger';
 import { DAY_MS, utcDay } from '../shared/listen-identity';
+import type { CassandraClient } from '../shared/cassandra';
+import type { CountStore } from '../shared/store/counts';
 import { dropDayTotals, dropUserDayTotal } from '../shared/store/play-totals';
 
 /**
  * Counter tables cannot expire: the janitor deletes daily_counts,
- * global_daily_counts and user_days rows of days older than retention
+ * global_daily_counts, the play totals and user_days/day_users rows of days older than retention
  * (raw listens expire by their own TTL).
  */
 export class Janitor {
@@ -13,7 +14,7 @@ export class Janitor {
   private running: Promise<unknown> | undefined;
 
   constructor(
-    private readonly o: { db: CassandraClient; log: Logger; retentionDays: number; intervalMs?: number },
+    private readonly o: { counts: CountStore; db: CassandraClient; log: Logger; retentionDays: number; intervalMs?: number },
   ) {}
 
   start(): void {
@@ -30,27 +31,23 @@ export class Janitor {
   }
 
   async sweep(now = Date.now()): Promise<{ userDays: number; globalDays: number }> {
-    const { db } = this.o;
+    const { counts } = this.o;
     const cutoff = Janitor.cutoffDay(this.o.retentionDays, now);
     const oldDays = new Set<string>();
     let userDays = 0;
-    const rows = db.stream('SELECT user_id, day FROM user_days', [], { prepare: true, fetchSize: 2000 }) as unknown as AsyncIterable<{ user_id: string; day: unknown }>;
-    const victims: Array<[string, string]> = [];
-    for await (const r of rows) {
-      const day = String(r.day);
-      if (day < cutoff) victims.push([r.user_id, day]);
-    }
-    for (const [user, day] of victims) {
-      await db.execute('DELETE FROM daily_counts WHERE user_id = ? AND day = ?', [user, day], { prepare: true });
-      await dropUserDayTotal(db, user, day);
-      await db.execute('DELETE FROM user_days WHERE user_id = ? AND day = ?', [user, day], { prepare: true });
+    const victims: Array<{ user: string; day: string }> = [];
+    for await (const s of counts.allUserDays()) if (s.day < cutoff) victims.push(s);
+    for (const { user, day } of victims) {
+      await counts.deleteUserDay(user, day);
+      await dropUserDayTotal(this.o.db, user, day);
+      await counts.deleteDayOf(user, day);
       oldDays.add(day);
       userDays++;
     }
     for (const day of oldDays) {
-      await db.execute('DELETE FROM global_daily_counts WHERE day = ?', [day], { prepare: true });
-      await dropDayTotals(db, day);
-      await db.execute('DELETE FROM day_users WHERE day = ?', [day], { prepare: true });
+      await counts.deleteGlobalDay(day);
+      await dropDayTotals(this.o.db, day);
+      await counts.deleteUsersOn(day);
     }
     if (userDays > 0) this.o.log.info({ cutoff, user_days: userDays, global_days: oldDays.size }, 'janitor removed expired counts');
     return { userDays, globalDays: oldDays.size };

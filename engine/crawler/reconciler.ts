@@ -39,15 +39,15 @@ export class Reconciler {
     const { service, log } = this.o;
     let enqueued = 0;
     let recovered = 0;
-    for await (const s of service.store.allSchedules()) {
+    for await (const s of service.store.crawls.allSchedules()) {
       if (this.stopped) break;
       if (!service.sources.has(s.source)) continue;
       if (s.state === 'queued' || s.state === 'running') {
         if (!s.last_crawl_id) continue;
-        const crawl = await service.store.getCrawl(s.last_crawl_id);
+        const crawl = await service.store.crawls.getCrawl(s.last_crawl_id);
         if (crawl && (crawl.state === 'done' || crawl.state === 'failed')) {
           // crashed between finishing the crawl and updating the schedule
-          await service.store.updateSchedule(s.user_id, s.source, { state: crawl.state === 'done' ? 'idle' : 'error' });
+          await service.store.crawls.updateSchedule(s.user_id, s.source, { state: crawl.state === 'done' ? 'idle' : 'error' });
           continue;
         }
         const job = await service.queue.getJob(s.last_crawl_id);
@@ -58,12 +58,12 @@ export class Reconciler {
             await enqueueCrawl(service.queue, { crawl_id: crawl.crawl_id, user_id: s.user_id, source: s.source });
             log.warn({ crawl_id: crawl.crawl_id, user_id: s.user_id, source: s.source }, 're-enqueued a crawl whose job was lost');
           } else {
-            await service.store.updateSchedule(s.user_id, s.source, { state: 'idle' });
+            await service.store.crawls.updateSchedule(s.user_id, s.source, { state: 'idle' });
           }
           recovered++;
         } else if (jobState === 'failed' && crawl) {
-          await service.store.updateCrawl(crawl.crawl_id, { state: 'failed', error: job?.failedReason || 'the crawl job failed', finished_at: new Date(now).toISOString() });
-          await service.store.updateSchedule(s.user_id, s.source, { state: 'error', next_run_at: new Date(now + s.interval_seconds * 1000) });
+          await service.store.crawls.updateCrawl(crawl.crawl_id, { state: 'failed', error: job?.failedReason || 'the crawl job failed', finished_at: new Date(now).toISOString() });
+          await service.store.crawls.updateSchedule(s.user_id, s.source, { state: 'error', next_run_at: new Date(now + s.interval_seconds * 1000) });
           recovered++;
         }
         continue;
@@ -71,8 +71,8 @@ export class Reconciler {
       if (s.paused || s.next_run_at === null || Date.parse(s.next_run_at) > now) continue;
       // due: claim it (LWT on state) then create the crawl and its job
       const crawl = await service.createCrawl(s.user_id, s.source, 'schedule', 'queued');
-      if (!(await service.store.claimSchedule(s.user_id, s.source, s.state, crawl.crawl_id))) {
-        await service.store.updateCrawl(crawl.crawl_id, { state: 'failed', error: 'superseded by a concurrent scheduler', finished_at: new Date().toISOString() });
+      if (!(await service.store.crawls.claimSchedule(s.user_id, s.source, s.state, crawl.crawl_id))) {
+        await service.store.crawls.updateCrawl(crawl.crawl_id, { state: 'failed', error: 'superseded by a concurrent scheduler', finished_at: new Date().toISOString() });
         continue;
       }
       await enqueueCrawl(service.queue, { crawl_id: crawl.crawl_id, user_id: s.user_id, source: s.source });

@@ -1,4 +1,5 @@
 import type { CassandraClient } from '../../engine/shared/cassandra';
+import { UserStore } from '../../engine/shared/store/users';
 
 /**
  * App users and follows as the sign-in sees them (Cassandra tables `users` and
@@ -13,40 +14,25 @@ export interface UserDirectory {
   follows(userId: string): Promise<string[]>;
 }
 
-const IN_CHUNK = 100;
-
 export class CassandraUserDirectory implements UserDirectory {
-  constructor(private readonly db: CassandraClient) {}
+  private readonly users: UserStore;
+
+  constructor(db: CassandraClient) {
+    this.users = new UserStore(db);
+  }
 
   async upsertGithubUser(u: { user_id: string; github_id: number; login: string; name: string | null; avatar_url: string }): Promise<void> {
-    const now = new Date();
-    const existing = await this.db.execute('SELECT created_at FROM users WHERE user_id = ?', [u.user_id]);
-    const created = (existing.first()?.get('created_at') as Date | null | undefined) ?? now;
-    await this.db.execute(
-      'INSERT INTO users (user_id, display_name, github_id, github_login, avatar_url, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      [u.user_id, u.name ?? u.login, u.github_id, u.login, u.avatar_url, created, now],
-    );
+    await this.users.upsertGithub({ user_id: u.user_id, display_name: u.name ?? u.login, github_id: u.github_id, github_login: u.login, avatar_url: u.avatar_url }, new Date());
   }
 
   async appUsersAmong(candidates: { user_id: string; github_id: number }[]): Promise<string[]> {
     const want = new Map(candidates.map((c) => [c.user_id, c.github_id]));
-    const ids = [...want.keys()];
-    const out: string[] = [];
-    for (let i = 0; i < ids.length; i += IN_CHUNK) {
-      const chunk = ids.slice(i, i + IN_CHUNK);
-      const rs = await this.db.execute('SELECT user_id, github_id FROM users WHERE user_id IN ?', [chunk]);
-      for (const row of rs.rows) {
-        const gid = row.get('github_id') as { toNumber(): number } | null;
-        const uid = row.get('user_id') as string;
-        if (gid !== null && gid.toNumber() === want.get(uid)) out.push(uid);
-      }
-    }
-    return out.sort();
+    const have = await this.users.githubIds([...want.keys()]);
+    return [...have].filter(([uid, gid]) => gid === want.get(uid)).map(([uid]) => uid).sort();
   }
 
-  async follows(userId: string): Promise<string[]> {
-    const rs = await this.db.execute('SELECT followed_id FROM user_follows WHERE user_id = ?', [userId]);
-    return rs.rows.map((r) => r.get('followed_id') as string);
+  follows(userId: string): Promise<string[]> {
+    return this.users.followed(userId);
   }
 
   async replaceFollows(userId: string, followed: string[]): Promise<{ added: string[]; removed: string[] }> {
@@ -54,10 +40,7 @@ export class CassandraUserDirectory implements UserDirectory {
     const after = new Set(followed);
     const added = [...after].filter((f) => !before.has(f)).sort();
     const removed = [...before].filter((f) => !after.has(f)).sort();
-    await Promise.all([
-      ...added.map((f) => this.db.execute('INSERT INTO user_follows (user_id, followed_id) VALUES (?, ?)', [userId, f])),
-      ...removed.map((f) => this.db.execute('DELETE FROM user_follows WHERE user_id = ? AND followed_id = ?', [userId, f])),
-    ]);
+    await Promise.all([...added.map((f) => this.users.follow(userId, f)), ...removed.map((f) => this.users.unfollow(userId, f))]);
     return { added, removed };
   }
 }

@@ -15,6 +15,7 @@ import type { ListenEvent } from '../../engine/shared/listen-event';
 import { createKafka } from '../../engine/shared/kafka';
 import { createRedis } from '../../engine/shared/redis';
 import { shardOf } from '../../engine/shared/store/play-totals';
+import { createStore } from '../../engine/shared/store/store';
 import { CQL_DIR, DAY_MS, connect, dayStartMs, dropKeyspace, isolatedConfig, quietLog, uid } from './helpers';
 
 let config: Config;
@@ -80,7 +81,7 @@ beforeAll(async () => {
   config = await isolatedConfig();
   db = connect(config);
   redis = createRedis(config, quietLog);
-  writer = new ListenWriter({ db, log: quietLog, retentionDays: config.retentionDays, stream: `test/${config.listensTopic}` });
+  writer = new ListenWriter({ store: createStore(db), log: quietLog, retentionDays: config.retentionDays, stream: `test/${config.listensTopic}` });
   events.push(...makeListens(alice, 400, 7), ...makeListens(bob, 150, 11), ...makeListens(carol, 90, 13), ...makeListens(dave, 60, 17));
   // twice, in two batches: the second is all duplicates and must not count
   await writer.write(events, 0);
@@ -138,7 +139,7 @@ describe('GET /v1/users/{id}/activity', () => {
     await expectActivityExact({ all: [alice, bob, carol, dave] });
     // a lost shard increment: only a full rebuild re-derives day totals from the users' totals
     await db.execute('UPDATE day_totals SET plays = plays - 3 WHERE day = ? AND shard = ?', [d, shardOf(bob)], { prepare: true });
-    const full = await rebuildCounts(db, { days: config.retentionDays });
+    const full = await rebuildCounts(createStore(db), { days: config.retentionDays });
     expect(full.totalFixes).toBe(1);
     await expectActivityExact({ all: [alice, bob, carol, dave] });
   }, 60_000);

@@ -237,6 +237,11 @@ describe('GDPR export and delete', () => {
       expect(got).toEqual(want);
     }
     expect(await count('SELECT * FROM user_days WHERE user_id = ?', [victim])).toBe(0);
+    for (const d of days) expect(await count('SELECT * FROM day_users WHERE day = ? AND user_id = ?', [LocalDate.fromString(d), victim])).toBe(0);
+    // the other user's day index stays
+    for (const d of new Set(oListens.map((l) => new Date(l.listened_at).toISOString().slice(0, 10)))) {
+      expect(await count('SELECT * FROM day_users WHERE day = ? AND user_id = ?', [LocalDate.fromString(d), other])).toBe(1);
+    }
     expect(await count('SELECT * FROM users WHERE user_id = ?', [victim])).toBe(0);
     expect(await count('SELECT * FROM sources WHERE user_id = ?', [victim])).toBe(0);
     expect(await count('SELECT * FROM crawl_schedule WHERE user_id = ? AND source = ?', [victim, 'simulator'])).toBe(0);

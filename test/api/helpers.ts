@@ -48,7 +48,7 @@ export interface TestListen {
 
 /**
  * Writes listens the way the aggregator does (raw row, per-user and global
- * counters, user_days, tracks), for listens not written before.
+ * counters, user_days, day_users, tracks), for listens not written before.
  */
 export async function writeListens(db: CassandraClient, listens: TestListen[]): Promise<void> {
   const { LocalDate, Long } = cassandra.types;
@@ -67,6 +67,7 @@ export async function writeListens(db: CassandraClient, listens: TestListen[]): 
     await db.execute('UPDATE daily_counts SET plays = plays + ? WHERE user_id = ? AND day = ? AND song_id = ?', [Long.ONE, l.user_id, day, l.song_id], opts);
     await db.execute('UPDATE global_daily_counts SET plays = plays + ? WHERE day = ? AND song_id = ?', [Long.ONE, day, l.song_id], opts);
     await db.execute('INSERT INTO user_days (user_id, day) VALUES (?, ?)', [l.user_id, day], opts);
+    await db.execute('INSERT INTO day_users (day, user_id) VALUES (?, ?)', [day, l.user_id], opts);
     await db.execute('INSERT INTO tracks (song_id, title, artist, album) VALUES (?, ?, ?, ?)', [l.song_id, l.title, l.artist, l.album ?? null], opts);
   };
   await Promise.all(Array.from({ length: 16 }, worker));

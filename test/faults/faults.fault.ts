@@ -30,6 +30,7 @@ import { createKafka } from '../../engine/shared/kafka';
 import type { ListenEvent } from '../../engine/shared/listen-event';
 import { createRedis } from '../../engine/shared/redis';
 import { ensureTopics } from '../../engine/shared/topics';
+import { createStore } from '../../engine/shared/store/store';
 import { migrate } from '../../main/migrate/migrator';
 import { ListenBrainzFake } from '../fakes/listenbrainz-fake';
 import type { FakeListen } from '../fakes/listenbrainz-fake';
@@ -199,7 +200,7 @@ function publishedReached(config: Config, fraction: number, planned: number): Pr
 async function connectSimulator(service: CrawlService, users: string[], seed: number, from: number): Promise<void> {
   for (const u of users) {
     await service.connectSource(u, 'simulator', { seed, listens_per_day: LPD });
-    await service.store.updateSchedule(u, 'simulator', { cursor: String(from), interval_seconds: 86_400, next_run_at: new Date() });
+    await service.store.crawls.updateSchedule(u, 'simulator', { cursor: String(from), interval_seconds: 86_400, next_run_at: new Date() });
   }
 }
 
@@ -217,9 +218,9 @@ async function crawlSnapshot(service: CrawlService, users: string[], source: str
   let done = 0;
   await Promise.all(
     users.map(async (u) => {
-      const s = await service.store.getSchedule(u, source);
+      const s = await service.store.crawls.getSchedule(u, source);
       if (!s?.last_crawl_id) return;
-      const c = await service.store.getCrawl(s.last_crawl_id);
+      const c = await service.store.crawls.getCrawl(s.last_crawl_id);
       if (c?.state === 'done' && s.state === 'idle') done++;
       else if (c?.state === 'running') running.set(c.crawl_id, c.pages);
       else if (c?.state === 'queued') queued.add(c.crawl_id);
@@ -231,7 +232,7 @@ async function crawlSnapshot(service: CrawlService, users: string[], source: str
 /** Seconds from t0 until one of the crawls that were waiting in the queue at the fault starts. */
 async function queuedCrawlStarted(service: CrawlService, queued: Set<string>, t0: number, timeoutMs = 400_000): Promise<number> {
   await waitUntil('a crawl that was queued at the fault to start', async () => {
-    for (const id of queued) if ((await service.store.getCrawl(id))?.state !== 'queued') return true;
+    for (const id of queued) if ((await service.store.crawls.getCrawl(id))?.state !== 'queued') return true;
     return queued.size === 0;
   }, timeoutMs, 250);
   return (Date.now() - t0) / 1000;
@@ -241,7 +242,7 @@ async function queuedCrawlStarted(service: CrawlService, queued: Set<string>, t0
 async function crawlsProgressed(service: CrawlService, was: Map<string, number>, t0: number, timeoutMs = 400_000): Promise<number> {
   await waitUntil('the interrupted crawls to move again', async () => {
     for (const [id, pages] of was) {
-      const c = await service.store.getCrawl(id);
+      const c = await service.store.crawls.getCrawl(id);
       if (!c || (c.state !== 'done' && c.pages <= pages)) return false;
     }
     return true;
@@ -251,7 +252,7 @@ async function crawlsProgressed(service: CrawlService, was: Map<string, number>,
 
 async function allCrawled(service: CrawlService, users: string[], source: string, timeoutMs = 900_000): Promise<void> {
   await waitUntil(`every ${source} crawl done`, async () => (await crawlSnapshot(service, users, source)).done === users.length, timeoutMs, 2000);
-  for (const u of users) await service.store.updateSchedule(u, source, { paused: true });
+  for (const u of users) await service.store.crawls.updateSchedule(u, source, { paused: true });
 }
 
 function crawlService(config: Config): CrawlService {
@@ -367,7 +368,7 @@ describe('fault suite (private native stack)', () => {
       (
         await Promise.all(
           users.map(async (u) => {
-            const cursor = Number((await service.store.getSchedule(u, 'simulator'))!.cursor);
+            const cursor = Number((await service.store.crawls.getSchedule(u, 'simulator'))!.cursor);
             return generateListens(22, u, from, cursor, { listensPerDay: LPD }).map((l) => ({ ...l, user_id: u, source: 'simulator' }));
           }),
         )
@@ -467,7 +468,7 @@ describe('fault suite (private native stack)', () => {
       (
         await Promise.all(
           users.map(async (u) => {
-            const cursor = Number((await service.store.getSchedule(u, 'simulator'))!.cursor);
+            const cursor = Number((await service.store.crawls.getSchedule(u, 'simulator'))!.cursor);
             return generateListens(55, u, from, cursor, { listensPerDay: LPD }).map((l) => ({ ...l, user_id: u, source: 'simulator' }));
           }),
         )
@@ -500,7 +501,7 @@ describe('fault suite (private native stack)', () => {
       }
       fake.addListens(u, ls);
       await service.connectSource(u, 'listenbrainz', { username: u });
-      await service.store.updateSchedule(u, 'listenbrainz', { interval_seconds: 86_400, next_run_at: new Date() });
+      await service.store.crawls.updateSchedule(u, 'listenbrainz', { interval_seconds: 86_400, next_run_at: new Date() });
     }
     const expected = expectedCounts(identities);
     const t0 = Date.now();
@@ -577,7 +578,7 @@ describe('fault suite (private native stack)', () => {
   it('aggregator dead between raw listens and day_users: intent recovery keeps global counts exact', async () => {
     const partition = 5;
     const stream = `fa-intent-${tag}/listens`;
-    const writer = new ListenWriter({ db, log, retentionDays: base.retentionDays, stream });
+    const writer = new ListenWriter({ store: createStore(db), log, retentionDays: base.retentionDays, stream });
     const day = new Date(Date.now() - 2 * DAY).toISOString().slice(0, 10);
     const t = Date.parse(`${day}T12:00:00Z`);
     const ev = (user: string, i: number, song: string): ListenEvent => ({ v: 1, user_id: user, source: 'simulator', listened_at: t + i * 200_000, song_id: song, title: `Title ${song}`, artist: 'Artist', published_at: Date.now() });

@@ -13,10 +13,12 @@ let h: Harness;
 let pub: ListenPublisher;
 const children: ChildProcess[] = [];
 
-function startAggregator(extraEnv: Record<string, string>): { child: ChildProcess; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>; ready: Promise<void> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'engine/aggregator/main.ts'], {
+/** The aggregator process; `crash`: the test entry that SIGKILLs itself after its first counter writes. */
+function startAggregator(opts: { crash?: boolean } = {}): { child: ChildProcess; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>; ready: Promise<void> } {
+  const entry = opts.crash ? 'test/pipeline/fixtures/crashing-aggregator.ts' : 'engine/aggregator/main.ts';
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: ROOT,
-    env: { ...process.env, ...configToEnv(h.config), TOPK_LOG_LEVEL: 'info', ...extraEnv },
+    env: { ...process.env, ...configToEnv(h.config), TOPK_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
@@ -59,14 +61,14 @@ describe('aggregator killed between its writes and its commit', () => {
     await pub.publish(events);
 
     // run 1: dies by SIGKILL right after its first counter writes, before deleting the intent and committing
-    const first = startAggregator({ TOPK_TEST_CRASH_AFTER_COUNTERS: '1' });
+    const first = startAggregator({ crash: true });
     const r1 = await first.exited;
     expect(r1.signal).toBe('SIGKILL');
     const intents = await h.db.execute('SELECT kafka_partition FROM aggregator_intents_by_stream');
     expect(intents.rowLength).toBeGreaterThan(0);
 
     // run 2: recovers the intent from raw listens, replays the uncommitted batch, stops on SIGTERM
-    const second = startAggregator({});
+    const second = startAggregator();
     await second.ready;
     await waitForLag0(h, 90_000);
     second.child.kill('SIGTERM');
@@ -84,14 +86,14 @@ describe('aggregator killed between its writes and its commit', () => {
     const user = uid('term');
     const now = Date.now();
     const events = generateListens(5, user, now - 2 * 86_400_000, now, { listensPerDay: 300 }).map((l) => ({ v: 1 as const, user_id: user, source: 'simulator', ...l, published_at: now }));
-    const a = startAggregator({});
+    const a = startAggregator();
     await a.ready;
     await pub.publish(events.slice(0, 300));
     await until('some progress', async () => (await storedCounts(h, user, daysBack(3))).size > 0, 60_000);
     a.child.kill('SIGTERM');
     expect((await a.exited).code).toBe(0);
     await pub.publish(events.slice(200)); // overlap of 100 with the first part
-    const b = startAggregator({});
+    const b = startAggregator();
     await b.ready;
     await waitForLag0(h, 90_000);
     b.child.kill('SIGTERM');

@@ -67,7 +67,7 @@ describe('simulator crawl end to end', () => {
     await service.connectSource(user, 'simulator', { seed, listens_per_day: 60 });
     const c1 = await crawlDone((await service.requestCrawl(user, 'simulator')).crawl_id);
     expect(c1.state).toBe('done');
-    const end1 = Number((await service.store.getSchedule(user, 'simulator'))!.cursor);
+    const end1 = Number((await service.store.crawls.getSchedule(user, 'simulator'))!.cursor);
     const start = end1 - h.config.retentionDays * DAY;
     const first = generateListens(seed, user, start, end1, { listensPerDay: 60 });
     expect(c1.listens_published).toBe(first.length);
@@ -78,11 +78,11 @@ describe('simulator crawl end to end', () => {
     expect(await storedCounts(h, user, days)).toEqual(asComparable(expectedCounts(toEvents(first)).get(user)));
 
     // overlap: move the cursor 30 hours back and crawl again
-    await service.store.updateSchedule(user, 'simulator', { cursor: String(end1 - 30 * 3_600_000) });
+    await service.store.crawls.updateSchedule(user, 'simulator', { cursor: String(end1 - 30 * 3_600_000) });
     const dupBefore = Number((await h.redis.hget(h.statsKey, 'duplicates_dropped')) ?? 0);
     const c2 = await crawlDone((await service.requestCrawl(user, 'simulator')).crawl_id);
     expect(c2.state).toBe('done');
-    const end2 = Number((await service.store.getSchedule(user, 'simulator'))!.cursor);
+    const end2 = Number((await service.store.crawls.getSchedule(user, 'simulator'))!.cursor);
     const overlap = generateListens(seed, user, end1 - 30 * 3_600_000, end1, { listensPerDay: 60 }).length;
     expect(overlap).toBeGreaterThan(0);
     await waitForLag0(h);
@@ -100,11 +100,11 @@ describe('simulator crawl end to end', () => {
     const reconciler = new Reconciler({ service, log: quietLog, intervalMs: 200 });
     const r = await reconciler.tick();
     expect(r.enqueued).toBeGreaterThanOrEqual(1);
-    const sched = await service.store.getSchedule(user, 'simulator');
+    const sched = await service.store.crawls.getSchedule(user, 'simulator');
     expect(sched!.state).toBe('queued');
     const c = await crawlDone(sched!.last_crawl_id!);
     expect(c.trigger).toBe('schedule');
-    const after = await service.store.getSchedule(user, 'simulator');
+    const after = await service.store.crawls.getSchedule(user, 'simulator');
     expect(after!.state).toBe('idle');
     expect(Date.parse(after!.next_run_at!)).toBeGreaterThan(Date.now());
     const end = Number(after!.cursor);
@@ -142,7 +142,7 @@ describe('ListenBrainz source against the strict fake', () => {
     fake.addListens(name, listens);
     fake.inject.push({ status: 429, retryAfter: 1 }, { status: 500 }, { status: 503 });
     await service.connectSource(user, 'listenbrainz', { username: name, token: 'secret-token' });
-    const row = await service.store.getSource(user, 'listenbrainz');
+    const row = await service.store.sources.getSource(user, 'listenbrainz');
     expect(row!.credentials!.toString('utf8')).not.toContain('secret-token');
     const c = await crawlDone((await service.requestCrawl(user, 'listenbrainz')).crawl_id);
     expect(c.error).toBeUndefined();
@@ -180,7 +180,7 @@ describe('ListenBrainz source against the strict fake', () => {
     const c = await crawlDone((await service.requestCrawl(user, 'listenbrainz')).crawl_id);
     expect(c.state).toBe('failed');
     expect(c.error).toMatch(/does not exist/);
-    expect((await service.store.getSchedule(user, 'listenbrainz'))!.last_error).toMatch(/does not exist/);
+    expect((await service.store.crawls.getSchedule(user, 'listenbrainz'))!.last_error).toMatch(/does not exist/);
   }, 60_000);
 
   it('rejects bad source bodies with a field', async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Aggregator } from '../../engine/aggregator/aggregator';
 import { rebuildCounts } from '../../engine/aggregator/rebuild';
+import { createStore } from '../../engine/shared/store/store';
 import { ListenPublisher } from '../../engine/crawler/publisher';
 import type { ListenEvent } from '../../engine/shared/listen-event';
 import { asComparable, createHarness, daysBack, expectedCounts, expectedGlobal, quietLog, storedCounts, storedGlobal, uid, until, waitForLag0 } from './harness';
@@ -97,6 +98,21 @@ describe('aggregator exactness', () => {
     expect(await storedCounts(h, user, daysBack(2))).toEqual(asComparable(expectedCounts([after]).get(user)));
   }, 60_000);
 
+  it('a deletion is a barrier: an event published before it and replayed right after it never counts', async () => {
+    const user = uid('gone');
+    const now = Date.now();
+    const counted = ev(user, now - HOUR, 'g1', { published_at: now - 2000 });
+    await pub.publish([counted]);
+    await waitForLag0(h); // the aggregator has looked the user up: not deleted
+    expect(await storedCounts(h, user, daysBack(2))).toEqual(asComparable(expectedCounts([counted]).get(user)));
+    // the DELETE's first step, before its 202: the tombstone
+    await createStore(h.db).users.markDeleted(user, new Date(now));
+    // at once (no wait for any cache to expire) Kafka replays an event published before the deletion
+    await pub.publish([ev(user, now - HOUR, 'g2', { published_at: now - 1000 })]);
+    await waitForLag0(h);
+    expect(await storedCounts(h, user, daysBack(2))).toEqual(asComparable(expectedCounts([counted]).get(user)));
+  }, 60_000);
+
   it('rebuild repairs a tampered count and reports it; global counts match the users', async () => {
     const user = uid('reb');
     const now = Date.now();
@@ -109,19 +125,19 @@ describe('aggregator exactness', () => {
     // a double-applied counter update hits the global row too
     await h.db.execute('UPDATE global_daily_counts SET plays = plays + 5 WHERE day = ? AND song_id = ?', [day, 'r1'], { prepare: true });
     await h.db.execute('UPDATE global_daily_counts SET plays = plays + 1 WHERE day = ? AND song_id = ?', [day, 'ghost'], { prepare: true });
-    const r = await rebuildCounts(h.db, { user, days: 2 });
+    const r = await rebuildCounts(createStore(h.db), { user, days: 2 });
     const fixes = r.fixes.map((f) => [f.song_id, f.before, f.after]).sort();
     expect(fixes).toEqual([
       ['ghost', 1, 0],
       ['r1', 7, 2],
     ]);
     expect(await storedCounts(h, user, daysBack(2))).toEqual(asComparable(expectedCounts(events).get(user)));
-    const again = await rebuildCounts(h.db, { user, days: 2 });
+    const again = await rebuildCounts(createStore(h.db), { user, days: 2 });
     expect(again.fixes).toEqual([]);
-    expect((await rebuildCounts(h.db, { days: 2, dryRun: true })).globalFixes).toEqual([]);
+    expect((await rebuildCounts(createStore(h.db), { days: 2, dryRun: true })).globalFixes).toEqual([]);
     // tamper a global count too: a full rebuild re-derives global counts from the users' counts
     await h.db.execute('UPDATE global_daily_counts SET plays = plays + 4 WHERE day = ? AND song_id = ?', [day, 'r2'], { prepare: true });
-    const full = await rebuildCounts(h.db, { days: h.config.retentionDays });
+    const full = await rebuildCounts(createStore(h.db), { days: h.config.retentionDays });
     expect(full.fixes).toEqual([]);
     expect(full.globalFixes.map((f) => [f.song_id, f.before - f.after])).toEqual([['r2', 4]]);
   }, 60_000);

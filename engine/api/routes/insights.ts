@@ -115,7 +115,7 @@ export function registerInsightRoutes(app: FastifyInstance, ctx: ApiContext): vo
       key: `activity:${win.from}:${win.to}:${userId}`,
       groups: [group.user(userId), group.friends, group.global],
       compute: async () => {
-        const friends = await ctx.store.followed(userId);
+        const friends = await ctx.store.users.followed(userId);
         const [mine, everyone, ...perFriend] = await Promise.all([
           readUserDayTotals(ctx.db, userId, win.days),
           readDayTotals(ctx.db, win.days),
@@ -201,7 +201,7 @@ export function registerInsightRoutes(app: FastifyInstance, ctx: ApiContext): vo
         compute: async () => {
           const days = kept.days.filter((d) => d <= win.to);
           const perDay = await readUserSongsByDay(ctx.db, userId, days);
-          const meta = await ctx.store.tracks([...new Set([...perDay.values()].flatMap((m) => [...m.keys()]))]);
+          const meta = await ctx.store.tracks.get([...new Set([...perDay.values()].flatMap((m) => [...m.keys()]))], 8);
           const tracks = firstPlays(perDay, win.from, win.to);
           const byArtist = new Map<string, Map<string, number>>();
           for (const [day, counts] of perDay) {

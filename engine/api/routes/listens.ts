@@ -58,7 +58,7 @@ export function registerListenRoutes(app: FastifyInstance, ctx: ApiContext): voi
       // the retention window plus one day of slack (TTL expiry is by listened_at, not by day)
       const days: string[] = [];
       for (let i = -1; i <= ctx.config.retentionDays; i++) days.push(addDays(today, -i));
-      const listens = await ctx.store.listens(user_id, days, before, limit);
+      const listens = await ctx.store.listens.recent(user_id, days, before, limit, 8);
       return { user_id, listens, next_before: listens.length === limit ? listens[listens.length - 1]!.listened_at : null };
     },
   );

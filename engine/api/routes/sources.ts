@@ -83,9 +83,7 @@ export function registerSourceRoutes(app: FastifyInstance, ctx: ApiContext): voi
     return ctx.crawl;
   };
   const ensureUser = async (userId: string): Promise<void> => {
-    const now = new Date(ctx.now());
-    // lightweight transaction: creates the row only when missing, keeps an existing one untouched
-    await ctx.db.execute('INSERT INTO users (user_id, created_at, updated_at) VALUES (?, ?, ?) IF NOT EXISTS', [userId, now, now], { prepare: true });
+    await ctx.store.users.ensure(userId, new Date(ctx.now()));
   };
 
   app.put<UserSourceReq & { Body: Record<string, unknown> | undefined }>(

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context';
 import { lastDays } from '../days';
 import { cacheQuery, errors, userIdSchema, userParams } from '../schemas';
-import type { TopKind } from '../topk-service';
+import type { Scope, TopKind } from '../topk-service';
 import { pageQuerySchema, resolveWindow, wantsBypass } from './window';
 import type { WindowQuery } from './window';
 
@@ -116,67 +116,72 @@ export function registerTopkRoutes(app: FastifyInstance, ctx: ApiContext): void 
     },
   );
 
-  app.get<{ Params: { user_id: string; kind: TopKind }; Querystring: PageQuery }>(
-    '/v1/users/:user_id/top/:kind',
-    {
-      schema: {
-        summary: "A user's top tracks or artists over a window",
-        description: 'Window: `days` (last N UTC days) or `from`/`to`. Paged with limit/offset; `total` counts all ranked entries.',
-        tags: ['top-k'],
-        params: { type: 'object', properties: { user_id: userIdSchema, kind: kindParam }, required: ['user_id', 'kind'] },
-        querystring: pageQuery,
-        response: { 200: pageSchema({ user_id: { type: 'string' } }), ...errors(400) },
+  /** One v1 ranking route: the scopes differ only in their path, their words and the fields naming the scope. */
+  const topRoute = <P extends { kind: TopKind }>(r: {
+    url: string;
+    summary: string;
+    description: string;
+    params: Record<string, unknown>;
+    /** what the answer says about its scope, and its schema */
+    who: (params: P) => Record<string, unknown>;
+    whoSchema: Record<string, unknown>;
+    scope: (params: P) => Scope;
+  }): void => {
+    app.get<{ Querystring: PageQuery }>(
+      r.url,
+      {
+        schema: {
+          summary: r.summary,
+          description: r.description,
+          tags: ['top-k'],
+          params: { type: 'object', properties: { ...r.params, kind: kindParam }, required: [...Object.keys(r.params), 'kind'] },
+          querystring: pageQuery,
+          response: { 200: pageSchema(r.whoSchema), ...errors(400) },
+        },
       },
-    },
-    async (req, reply) => {
-      const { user_id, kind } = req.params;
-      const win = resolveWindow(req.query, R, ctx.now());
-      const a = await ctx.topk.page({ kind: 'user', userId: user_id }, kind, win, req.query.limit, req.query.offset, wantsBypass(req));
-      reply.header('X-Cache', a.cached ? 'HIT' : 'MISS');
-      return { user_id, kind, ...a.value, cached: a.cached };
-    },
-  );
+      async (req, reply) => {
+        // the params schema above validated them
+        const params = req.params as P;
+        const win = resolveWindow(req.query, R, ctx.now());
+        const a = await ctx.topk.page(r.scope(params), params.kind, win, req.query.limit, req.query.offset, wantsBypass(req));
+        reply.header('X-Cache', a.cached ? 'HIT' : 'MISS');
+        return { ...r.who(params), kind: params.kind, ...a.value, cached: a.cached };
+      },
+    );
+  };
 
-  app.get<{ Params: { kind: TopKind }; Querystring: PageQuery }>(
-    '/v1/top/:kind',
-    {
-      schema: {
-        summary: 'Global top tracks or artists across all users',
-        description:
-          'Exact: summed from the per-day global counters (global_daily_counts), which the aggregator updates with the same ' +
-          'exactly-once bookkeeping as the per-user counts; no sketch, so counts are exact (users deleted through GDPR are subtracted).',
-        tags: ['top-k'],
-        params: { type: 'object', properties: { kind: kindParam }, required: ['kind'] },
-        querystring: pageQuery,
-        response: { 200: pageSchema({ accuracy: { type: 'string', enum: ['exact'] } }), ...errors(400) },
-      },
-    },
-    async (req, reply) => {
-      const win = resolveWindow(req.query, R, ctx.now());
-      const a = await ctx.topk.page({ kind: 'global' }, req.params.kind, win, req.query.limit, req.query.offset, wantsBypass(req));
-      reply.header('X-Cache', a.cached ? 'HIT' : 'MISS');
-      return { accuracy: 'exact', kind: req.params.kind, ...a.value, cached: a.cached };
-    },
-  );
+  /** the user and friends routes: scoped by the user in the path */
+  const byUser = {
+    params: { user_id: userIdSchema },
+    who: (p: { user_id: string }) => ({ user_id: p.user_id }),
+    whoSchema: { user_id: { type: 'string' } },
+  };
 
-  app.get<{ Params: { user_id: string; kind: TopKind }; Querystring: PageQuery }>(
-    '/v1/users/:user_id/friends/top/:kind',
-    {
-      schema: {
-        summary: 'Top tracks or artists across the users this user follows',
-        description: 'Summed over the followed users (user_follows, filled by GitHub sign-in); the user themself is not included.',
-        tags: ['top-k'],
-        params: { type: 'object', properties: { user_id: userIdSchema, kind: kindParam }, required: ['user_id', 'kind'] },
-        querystring: pageQuery,
-        response: { 200: pageSchema({ user_id: { type: 'string' } }), ...errors(400) },
-      },
-    },
-    async (req, reply) => {
-      const { user_id, kind } = req.params;
-      const win = resolveWindow(req.query, R, ctx.now());
-      const a = await ctx.topk.page({ kind: 'friends', userId: user_id }, kind, win, req.query.limit, req.query.offset, wantsBypass(req));
-      reply.header('X-Cache', a.cached ? 'HIT' : 'MISS');
-      return { user_id, kind, ...a.value, cached: a.cached };
-    },
-  );
+  topRoute<{ user_id: string; kind: TopKind }>({
+    ...byUser,
+    url: '/v1/users/:user_id/top/:kind',
+    summary: "A user's top tracks or artists over a window",
+    description: 'Window: `days` (last N UTC days) or `from`/`to`. Paged with limit/offset; `total` counts all ranked entries.',
+    scope: (p) => ({ kind: 'user', userId: p.user_id }),
+  });
+
+  topRoute<{ kind: TopKind }>({
+    url: '/v1/top/:kind',
+    summary: 'Global top tracks or artists across all users',
+    description:
+      'Exact: summed from the per-day global counters (global_daily_counts), which the aggregator updates with the same ' +
+      'exactly-once bookkeeping as the per-user counts; no sketch, so counts are exact (users deleted through GDPR are subtracted).',
+    params: {},
+    who: () => ({ accuracy: 'exact' }),
+    whoSchema: { accuracy: { type: 'string', enum: ['exact'] } },
+    scope: () => ({ kind: 'global' }),
+  });
+
+  topRoute<{ user_id: string; kind: TopKind }>({
+    ...byUser,
+    url: '/v1/users/:user_id/friends/top/:kind',
+    summary: 'Top tracks or artists across the users this user follows',
+    description: 'Summed over the followed users (user_follows, filled by GitHub sign-in); the user themself is not included.',
+    scope: (p) => ({ kind: 'friends', userId: p.user_id }),
+  });
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context';
 import { ApiError } from '../errors';
 import { errors, userParams } from '../schemas';
+import type { UserRecord } from '../../shared/store/users';
 
 const userSchema = {
   type: 'object',
@@ -15,35 +16,9 @@ const userSchema = {
   },
 } as const;
 
-interface UserRow {
-  user_id: string;
-  display_name: string | null;
-  github_login: string | null;
-  avatar_url: string | null;
-  created_at: string | null;
-  updated_at: string | null;
-}
-
-function toUser(r: { get(name: string): unknown }): UserRow {
-  const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : null);
-  return {
-    user_id: String(r.get('user_id')),
-    display_name: (r.get('display_name') as string | null) ?? null,
-    github_login: (r.get('github_login') as string | null) ?? null,
-    avatar_url: (r.get('avatar_url') as string | null) ?? null,
-    created_at: iso(r.get('created_at')),
-    updated_at: iso(r.get('updated_at')),
-  };
-}
-
-const USER_COLUMNS = 'user_id, display_name, github_login, avatar_url, created_at, updated_at';
-
 /** Users: create/update, get, list; GDPR delete and export. */
 export function registerUserRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  const getUser = async (userId: string): Promise<UserRow | null> => {
-    const r = (await ctx.db.execute(`SELECT ${USER_COLUMNS} FROM users WHERE user_id = ?`, [userId], { prepare: true })).first();
-    return r ? toUser(r) : null;
-  };
+  const getUser = (userId: string): Promise<UserRecord | null> => ctx.store.users.get(userId);
 
   app.put<{ Params: { user_id: string }; Body: { display_name?: string } | undefined }>(
     '/v1/users/:user_id',
@@ -68,14 +43,10 @@ export function registerUserRoutes(app: FastifyInstance, ctx: ApiContext): void 
       const displayName = req.body?.display_name;
       if (existing) {
         if (displayName !== undefined) {
-          await ctx.db.execute('UPDATE users SET display_name = ?, updated_at = ? WHERE user_id = ?', [displayName, now, user_id], { prepare: true });
+          await ctx.store.users.rename(user_id, displayName, now);
         }
       } else {
-        await ctx.db.execute(
-          'INSERT INTO users (user_id, display_name, created_at, updated_at) VALUES (?, ?, ?, ?)',
-          [user_id, displayName ?? null, now, now],
-          { prepare: true },
-        );
+        await ctx.store.users.create(user_id, displayName ?? null, now);
       }
       const user = await getUser(user_id);
       return reply.code(existing ? 200 : 201).send(user);
@@ -105,13 +76,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: ApiContext): void 
       },
     },
     async (req) => {
-      const users: UserRow[] = [];
-      let pageState: string | undefined;
-      do {
-        const res = await ctx.db.execute(`SELECT ${USER_COLUMNS} FROM users`, [], { prepare: true, fetchSize: 500, pageState });
-        for (const r of res.rows) users.push(toUser(r));
-        pageState = res.pageState ?? undefined;
-      } while (pageState && users.length < req.query.limit);
+      const users = await ctx.store.users.list(req.query.limit);
       users.sort((a, b) => (a.user_id < b.user_id ? -1 : a.user_id > b.user_id ? 1 : 0));
       return { users: users.slice(0, req.query.limit) };
     },

@@ -1,82 +1,208 @@
 import type { CassandraClient } from '../cassandra';
+import { mapLimit } from '../concurrency';
+import { PartitionBatches } from './batches';
+import { INCR_DAY_TOTAL, INCR_USER_DAY_TOTAL, shardOf } from './play-totals';
+import { allRows, localDate, run, streamRows, toNumber } from './rows';
+import type { Row } from './rows';
 
-/** Play counts of one user per song, summed over the given days. */
+/** Plays per song. */
 export type SongCounts = Map<string, number>;
 
-function toNum(v: unknown): number {
-  // counters come back as Long
-  return typeof v === 'number' ? v : Number(String(v));
+/** The new plays of one (user, day) per song: one counter update each. */
+export interface SlicePlays {
+  user: string;
+  day: string;
+  plays: SongCounts;
 }
 
-/** daily_counts of one (user, day) as song_id → plays (rows with plays ≤ 0 left out). */
-export async function readUserDayCounts(db: CassandraClient, userId: string, day: string): Promise<SongCounts> {
+/** A (user, day) with data. */
+export interface UserDay {
+  user: string;
+  day: string;
+}
+
+const SELECT_USER_DAY = 'SELECT song_id, plays FROM daily_counts WHERE user_id = ? AND day = ?';
+const SELECT_USER_DAY_SONGS = 'SELECT song_id, plays FROM daily_counts WHERE user_id = ? AND day = ? AND song_id IN ?';
+const SELECT_GLOBAL_DAY = 'SELECT song_id, plays FROM global_daily_counts WHERE day = ?';
+const SELECT_GLOBAL_DAY_SONGS = 'SELECT song_id, plays FROM global_daily_counts WHERE day = ? AND song_id IN ?';
+const ADD_USER = 'UPDATE daily_counts SET plays = plays + ? WHERE user_id = ? AND day = ? AND song_id = ?';
+const ADD_GLOBAL = 'UPDATE global_daily_counts SET plays = plays + ? WHERE day = ? AND song_id = ?';
+const DELETE_USER_DAY = 'DELETE FROM daily_counts WHERE user_id = ? AND day = ?';
+const DELETE_GLOBAL_DAY = 'DELETE FROM global_daily_counts WHERE day = ?';
+
+const INSERT_USER_DAY = 'INSERT INTO user_days (user_id, day) VALUES (?, ?)';
+const INSERT_DAY_USER = 'INSERT INTO day_users (day, user_id) VALUES (?, ?)';
+const SELECT_DAYS_OF_USER = 'SELECT day FROM user_days WHERE user_id = ?';
+const SELECT_USERS_OF_DAY = 'SELECT user_id FROM day_users WHERE day = ?';
+const SELECT_USERS_WITH_DAYS = 'SELECT DISTINCT user_id FROM user_days';
+const SELECT_ALL_USER_DAYS = 'SELECT user_id, day FROM user_days';
+const DELETE_DAYS_OF_USER = 'DELETE FROM user_days WHERE user_id = ?';
+const DELETE_DAY_OF_USER = 'DELETE FROM user_days WHERE user_id = ? AND day = ?';
+const DELETE_USERS_OF_DAY = 'DELETE FROM day_users WHERE day = ?';
+const DELETE_USER_OF_DAY = 'DELETE FROM day_users WHERE day = ? AND user_id = ?';
+
+const songPlays = (r: Row): [string, number] => [r.get('song_id') as string, toNumber(r.get('plays'))];
+
+async function collect(rows: AsyncIterable<[string, number]>): Promise<SongCounts> {
   const out: SongCounts = new Map();
-  const q = 'SELECT song_id, plays FROM daily_counts WHERE user_id = ? AND day = ?';
-  for await (const row of db.stream(q, [userId, day], { prepare: true, fetchSize: 5000 }) as unknown as AsyncIterable<{ song_id: string; plays: unknown }>) {
-    const n = toNum(row.plays);
-    if (n > 0) out.set(row.song_id, n);
-  }
+  for await (const [song, n] of rows) out.set(song, n);
   return out;
 }
 
-/** A user's plays per song summed over `days` (YYYY-MM-DD), read in parallel. */
-export async function readDailyCounts(db: CassandraClient, userId: string, days: string[]): Promise<SongCounts> {
-  const parts = await Promise.all(days.map((d) => readUserDayCounts(db, userId, d)));
-  return sumCounts(parts);
-}
-
-/** global_daily_counts of one day. */
-export async function readGlobalDayCounts(db: CassandraClient, day: string): Promise<SongCounts> {
-  const out: SongCounts = new Map();
-  const q = 'SELECT song_id, plays FROM global_daily_counts WHERE day = ?';
-  for await (const row of db.stream(q, [day], { prepare: true, fetchSize: 5000 }) as unknown as AsyncIterable<{ song_id: string; plays: unknown }>) {
-    const n = toNum(row.plays);
-    if (n > 0) out.set(row.song_id, n);
-  }
-  return out;
-}
-
-/** Plays per song across all users summed over `days`. */
-export async function readGlobalDailyCounts(db: CassandraClient, days: string[]): Promise<SongCounts> {
-  return sumCounts(await Promise.all(days.map((d) => readGlobalDayCounts(db, d))));
-}
-
-export function sumCounts(parts: SongCounts[]): SongCounts {
+/** Sum of count maps. */
+export function sumCounts(parts: Iterable<SongCounts>): SongCounts {
   const out: SongCounts = new Map();
   for (const p of parts) for (const [k, v] of p) out.set(k, (out.get(k) ?? 0) + v);
   return out;
 }
 
-export interface TrackInfo {
-  song_id: string;
-  title: string | null;
-  artist: string | null;
-  album: string | null;
-}
+/**
+ * Daily counters (`daily_counts` per user, `global_daily_counts` across users)
+ * and the day indexes that find them without scans (`user_days`, `day_users`).
+ * Counter values are returned as stored, zero and negative ones included
+ * (deletes and recomputes leave them); readers rank only positive counts.
+ */
+export class CountStore {
+  constructor(private readonly db: CassandraClient) {}
 
-/** Track metadata for the given song ids (missing ones absent from the map). */
-export async function readTracks(db: CassandraClient, songIds: string[]): Promise<Map<string, TrackInfo>> {
-  const out = new Map<string, TrackInfo>();
-  const rows = await Promise.all(
-    songIds.map((id) => db.execute('SELECT song_id, title, artist, album FROM tracks WHERE song_id = ?', [id], { prepare: true })),
-  );
-  for (const rs of rows) {
-    const r = rs.first();
-    if (r) out.set(r.song_id as string, { song_id: r.song_id, title: r.title ?? null, artist: r.artist ?? null, album: r.album ?? null });
+  // ---- daily_counts / global_daily_counts
+
+  /** Every counter of a (user, day). */
+  userDay(user: string, day: string): Promise<SongCounts> {
+    return collect(streamRows(this.db, SELECT_USER_DAY, [user, localDate(day)], songPlays));
   }
-  return out;
-}
 
-/** Days with data for a user (user_days), newest first. */
-export async function readUserDays(db: CassandraClient, userId: string): Promise<string[]> {
-  const rs = await db.execute('SELECT day FROM user_days WHERE user_id = ?', [userId], { prepare: true });
-  return rs.rows.map((r) => String(r.day));
-}
+  /** Counters of a (user, day) for the given songs (at most ~100 per call). */
+  async userDaySongs(user: string, day: string, songs: string[]): Promise<SongCounts> {
+    const rs = await this.db.execute(SELECT_USER_DAY_SONGS, [user, localDate(day), songs], { prepare: true });
+    return new Map(rs.rows.map(songPlays));
+  }
 
-/** Top-K of a count map: by plays desc, ties by song_id asc. */
-export function topK(counts: SongCounts, k: number): Array<{ song_id: string; listen_count: number }> {
-  return [...counts]
-    .map(([song_id, listen_count]) => ({ song_id, listen_count }))
-    .sort((a, b) => b.listen_count - a.listen_count || (a.song_id < b.song_id ? -1 : a.song_id > b.song_id ? 1 : 0))
-    .slice(0, k);
+  /** Every global counter of a day. */
+  globalDay(day: string): Promise<SongCounts> {
+    return collect(streamRows(this.db, SELECT_GLOBAL_DAY, [localDate(day)], songPlays));
+  }
+
+  /** Global counters of a day for the given songs (at most ~100 per call). */
+  async globalDaySongs(day: string, songs: string[]): Promise<SongCounts> {
+    const rs = await this.db.execute(SELECT_GLOBAL_DAY_SONGS, [localDate(day), songs], { prepare: true });
+    return new Map(rs.rows.map(songPlays));
+  }
+
+  /** The users' counters summed over the days; partitions read in parallel. */
+  async userCounts(users: string[], days: string[], concurrency: number): Promise<SongCounts> {
+    const slices = users.flatMap((u) => days.map((d) => [u, d] as const));
+    return sumCounts(await mapLimit(slices, concurrency, ([u, d]) => this.userDay(u, d)));
+  }
+
+  /** Global counters summed over the days; partitions read in parallel. */
+  async globalCounts(days: string[], concurrency: number): Promise<SongCounts> {
+    return sumCounts(await mapLimit(days, concurrency, (d) => this.globalDay(d)));
+  }
+
+  /**
+   * One counter update per (user, day, song) and per (day, song), the global
+   * ones summed over the slices, and the play totals (cql/0005) per (user, day)
+   * and per (day, shard); batched per partition.
+   */
+  async increment(slices: SlicePlays[], concurrency: number): Promise<void> {
+    const batches = new PartitionBatches();
+    const global = new Map<string, SongCounts>();
+    const dayShards = new Map<string, Map<number, number>>();
+    for (const s of slices) {
+      const day = localDate(s.day);
+      let g = global.get(s.day);
+      if (!g) global.set(s.day, (g = new Map()));
+      let total = 0;
+      for (const [song, n] of s.plays) {
+        batches.add(`u\u0001${s.user}\u0001${s.day}`, { query: ADD_USER, params: [n, s.user, day, song] });
+        g.set(song, (g.get(song) ?? 0) + n);
+        total += n;
+      }
+      batches.add(`t\u0001${s.user}`, { query: INCR_USER_DAY_TOTAL, params: [total, s.user, day] });
+      let shards = dayShards.get(s.day);
+      if (!shards) dayShards.set(s.day, (shards = new Map()));
+      const shard = shardOf(s.user);
+      shards.set(shard, (shards.get(shard) ?? 0) + total);
+    }
+    for (const [d, songs] of global) {
+      const day = localDate(d);
+      for (const [song, n] of songs) batches.add(`g\u0001${d}`, { query: ADD_GLOBAL, params: [n, day, song] });
+    }
+    for (const [d, shards] of dayShards) {
+      for (const [shard, n] of shards) batches.add(`s\u0001${d}\u0001${shard}`, { query: INCR_DAY_TOTAL, params: [n, localDate(d), shard] });
+    }
+    await batches.run(this.db, concurrency, true);
+  }
+
+  /** plays += delta of one (user, day, song) (negative to subtract). */
+  async addUser(user: string, day: string, song: string, delta: number): Promise<void> {
+    await run(this.db, ADD_USER, [delta, user, localDate(day), song]);
+  }
+
+  /** plays += delta of one global (day, song) (negative to subtract). */
+  async addGlobal(day: string, song: string, delta: number): Promise<void> {
+    await run(this.db, ADD_GLOBAL, [delta, localDate(day), song]);
+  }
+
+  async deleteUserDay(user: string, day: string): Promise<void> {
+    await run(this.db, DELETE_USER_DAY, [user, localDate(day)]);
+  }
+
+  async deleteGlobalDay(day: string): Promise<void> {
+    await run(this.db, DELETE_GLOBAL_DAY, [localDate(day)]);
+  }
+
+  // ---- user_days / day_users
+
+  /** Record the (user, day)s in both indexes: one batch per index partition. */
+  async indexDays(slices: UserDay[], concurrency: number): Promise<void> {
+    const batches = new PartitionBatches();
+    for (const s of slices) {
+      const day = localDate(s.day);
+      batches.add(`u\u0001${s.user}`, { query: INSERT_USER_DAY, params: [s.user, day] });
+      batches.add(`d\u0001${s.day}`, { query: INSERT_DAY_USER, params: [day, s.user] });
+    }
+    await batches.run(this.db, concurrency, false);
+  }
+
+  /** Days with data of a user, newest first. */
+  daysOf(user: string): Promise<string[]> {
+    return allRows(this.db, SELECT_DAYS_OF_USER, [user], (r) => String(r.get('day')));
+  }
+
+  /** Users with data on a day. */
+  usersOn(day: string): Promise<string[]> {
+    return allRows(this.db, SELECT_USERS_OF_DAY, [localDate(day)], (r) => r.get('user_id') as string);
+  }
+
+  /** Every user with data on any day (a scan of the partition keys of user_days). */
+  usersWithData(): Promise<string[]> {
+    return allRows(this.db, SELECT_USERS_WITH_DAYS, [], (r) => r.get('user_id') as string);
+  }
+
+  /** Every (user, day) of user_days (a full scan: the janitor's sweep). */
+  allUserDays(): AsyncGenerator<UserDay> {
+    return streamRows(this.db, SELECT_ALL_USER_DAYS, [], (r) => ({ user: r.get('user_id') as string, day: String(r.get('day')) }), 2000);
+  }
+
+  /** Forget every day of a user in user_days. */
+  async deleteDaysOf(user: string): Promise<void> {
+    await run(this.db, DELETE_DAYS_OF_USER, [user]);
+  }
+
+  /** Forget one (user, day) in user_days. */
+  async deleteDayOf(user: string, day: string): Promise<void> {
+    await run(this.db, DELETE_DAY_OF_USER, [user, localDate(day)]);
+  }
+
+  /** Forget a whole day in day_users. */
+  async deleteUsersOn(day: string): Promise<void> {
+    await run(this.db, DELETE_USERS_OF_DAY, [localDate(day)]);
+  }
+
+  /** Forget one user on a day in day_users. */
+  async deleteUserOn(day: string, user: string): Promise<void> {
+    await run(this.db, DELETE_USER_OF_DAY, [localDate(day), user]);
+  }
 }

@@ -1,7 +1,7 @@
-import cassandra from 'cassandra-driver';
 import type { CassandraClient } from '../cassandra';
 import { mapLimit } from '../concurrency';
-import { readUserDayCounts } from './counts';
+import { CountStore } from './counts';
+import { localDate, streamRows } from './rows';
 
 /**
  * Reads behind the insights routes, each bounded by one user's own data: the
@@ -14,8 +14,7 @@ export async function readListenTimes(db: CassandraClient, userId: string, days:
   const parts = await mapLimit(days, 8, async (day) => {
     const out: number[] = [];
     const q = 'SELECT listened_at FROM listens WHERE user_id = ? AND day = ?';
-    const rows = db.stream(q, [userId, cassandra.types.LocalDate.fromString(day)], { prepare: true, fetchSize: 5000 }) as unknown as AsyncIterable<{ listened_at: Date }>;
-    for await (const r of rows) out.push(r.listened_at.getTime());
+    for await (const t of streamRows(db, q, [userId, localDate(day)], (r) => (r.get('listened_at') as Date).getTime())) out.push(t);
     return out;
   });
   return parts.flat();
@@ -23,6 +22,8 @@ export async function readListenTimes(db: CassandraClient, userId: string, days:
 
 /** A user's plays per song for each of `days` (day → song → plays). */
 export async function readUserSongsByDay(db: CassandraClient, userId: string, days: string[]): Promise<Map<string, Map<string, number>>> {
-  const parts = await mapLimit(days, 8, (d) => readUserDayCounts(db, userId, d));
+  const counts = new CountStore(db);
+  // counters as stored may be zero or negative (deletes, recomputes): only plays count
+  const parts = await mapLimit(days, 8, async (d) => new Map([...(await counts.userDay(userId, d))].filter(([, n]) => n > 0)));
   return new Map(days.map((d, i) => [d, parts[i]!]));
 }

@@ -1,9 +1,17 @@
 import type { CassandraClient } from '../cassandra';
+import { mapLimit } from '../concurrency';
+import type { ListenEvent } from '../listen-event';
+import { DAY_MS, dayStartMs, utcDay } from '../listen-identity';
+import { SAME_PLAY_TOLERANCE_MS, selectNewPlays } from '../same-play';
+import type { PlayLike } from '../same-play';
+import { PartitionBatches } from './batches';
+import { allRows, localDate, oneRow, run, streamRows, textOrNull, toNumber } from './rows';
+import type { Row } from './rows';
 
+/** A raw listen as stored in `listens` (one row per identity). */
 export interface RawListen {
-  user_id: string;
-  day: string;
   listened_at: number;
+  day: string;
   source: string;
   song_id: string;
   title: string | null;
@@ -11,31 +19,138 @@ export interface RawListen {
   album: string | null;
 }
 
-/** Raw listens of one (user, day) partition, newest first. */
-export async function readListens(db: CassandraClient, userId: string, day: string): Promise<RawListen[]> {
-  const out: RawListen[] = [];
-  const q = 'SELECT listened_at, source, song_id, title, artist, album FROM listens WHERE user_id = ? AND day = ?';
-  for await (const r of db.stream(q, [userId, day], { prepare: true, fetchSize: 5000 }) as unknown as AsyncIterable<Record<string, unknown>>) {
-    out.push({
-      user_id: userId,
-      day,
-      listened_at: (r.listened_at as Date).getTime(),
-      source: r.source as string,
-      song_id: r.song_id as string,
-      title: (r.title as string | null) ?? null,
-      artist: (r.artist as string | null) ?? null,
-      album: (r.album as string | null) ?? null,
-    });
-  }
-  return out;
+/** What a listen to be written carries. */
+export type NewListen = Pick<ListenEvent, 'user_id' | 'source' | 'listened_at' | 'song_id' | 'title' | 'artist' | 'album'>;
+
+/** The listens of one (user, day) partition. */
+export interface ListenSlice<L extends NewListen = NewListen> {
+  user: string;
+  day: string;
+  listens: L[];
 }
 
-/** Play counts per song computed from the raw listens of one (user, day). */
-export async function countRawListens(db: CassandraClient, userId: string, day: string): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
-  const q = 'SELECT song_id FROM listens WHERE user_id = ? AND day = ?';
-  for await (const r of db.stream(q, [userId, day], { prepare: true, fetchSize: 5000 }) as unknown as AsyncIterable<{ song_id: string }>) {
-    out.set(r.song_id, (out.get(r.song_id) ?? 0) + 1);
+const COLUMNS = 'listened_at, source, song_id, title, artist, album';
+const INSERT =
+  'INSERT INTO listens (user_id, day, listened_at, source, song_id, title, artist, album) VALUES (?, ?, ?, ?, ?, ?, ?, ?) USING TTL ?';
+const SELECT_SLICE = `SELECT ${COLUMNS} FROM listens WHERE user_id = ? AND day = ?`;
+const SELECT_PLAYS = 'SELECT listened_at, source, song_id, artist, title FROM listens WHERE user_id = ? AND day = ? AND listened_at >= ? AND listened_at <= ?';
+const SELECT_SONGS = 'SELECT song_id FROM listens WHERE user_id = ? AND day = ?';
+const SELECT_BEFORE = `SELECT ${COLUMNS} FROM listens WHERE user_id = ? AND day = ? AND listened_at < ? LIMIT ?`;
+const COUNT_SLICE = 'SELECT COUNT(*) AS n FROM listens WHERE user_id = ? AND day = ?';
+const DELETE_SLICE = 'DELETE FROM listens WHERE user_id = ? AND day = ?';
+
+const toRaw = (day: string) => (r: Row): RawListen => ({
+  listened_at: (r.get('listened_at') as Date).getTime(),
+  day,
+  source: String(r.get('source')),
+  song_id: String(r.get('song_id')),
+  title: textOrNull(r.get('title')),
+  artist: textOrNull(r.get('artist')),
+  album: textOrNull(r.get('album')),
+});
+
+
+/**
+ * The raw listens (`listens`): the idempotent source of truth. The primary
+ * key is the identity of a listen, so writing one twice is a no-op.
+ */
+export class ListenStore {
+  constructor(private readonly db: CassandraClient) {}
+
+  /**
+   * The listens of a slice that are new plays: not stored under the same
+   * identity, nor the same play from another source (same-play.ts). One range
+   * read over the slice's time span widened by the tolerance, in the
+   * neighbouring day's partition too when the widened span reaches into it.
+   */
+  async unstored<L extends NewListen>(slice: ListenSlice<L>): Promise<L[]> {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const l of slice.listens) {
+      if (l.listened_at < lo) lo = l.listened_at;
+      if (l.listened_at > hi) hi = l.listened_at;
+    }
+    const from = new Date(lo - SAME_PLAY_TOLERANCE_MS);
+    const to = new Date(hi + SAME_PLAY_TOLERANCE_MS);
+    const dayStart = dayStartMs(slice.day);
+    const days = [slice.day];
+    if (lo - SAME_PLAY_TOLERANCE_MS < dayStart) days.push(utcDay(dayStart - 1));
+    if (hi + SAME_PLAY_TOLERANCE_MS >= dayStart + DAY_MS) days.push(utcDay(dayStart + DAY_MS));
+    const stored: PlayLike[] = [];
+    for (const d of days) {
+      const rows = streamRows(this.db, SELECT_PLAYS, [slice.user, localDate(d), from, to], (r) => ({
+        listened_at: (r.get('listened_at') as Date).getTime(),
+        source: String(r.get('source')),
+        song_id: String(r.get('song_id')),
+        artist: textOrNull(r.get('artist')),
+        title: textOrNull(r.get('title')),
+      }));
+      for await (const p of rows) stored.push(p);
+    }
+    return selectNewPlays(slice.listens, stored).fresh;
   }
-  return out;
+
+  /**
+   * Write the listens of the slices, one unlogged batch per partition chunk,
+   * each with TTL = `ttlSeconds(listened_at)`.
+   */
+  async write(slices: ListenSlice[], ttlSeconds: (listenedAt: number) => number, concurrency: number): Promise<void> {
+    const batches = new PartitionBatches();
+    for (const s of slices) {
+      const day = localDate(s.day);
+      const partition = `${s.user}\u0001${s.day}`;
+      for (const l of s.listens) {
+        batches.add(partition, {
+          query: INSERT,
+          params: [l.user_id, day, new Date(l.listened_at), l.source, l.song_id, l.title, l.artist, l.album ?? null, ttlSeconds(l.listened_at)],
+        });
+      }
+    }
+    await batches.run(this.db, concurrency, false);
+  }
+
+  /** One listen, one statement (the seed design's write path). */
+  async insert(l: NewListen, day: string, ttlSeconds: number): Promise<void> {
+    await run(this.db, INSERT, [l.user_id, localDate(day), new Date(l.listened_at), l.source, l.song_id, l.title, l.artist, l.album ?? null, ttlSeconds]);
+  }
+
+  /** Every raw listen of a (user, day), newest first. */
+  slice(user: string, day: string): Promise<RawListen[]> {
+    return allRows(this.db, SELECT_SLICE, [user, localDate(day)], toRaw(day));
+  }
+
+  /** Plays per song counted from the raw listens of a (user, day). */
+  async songCounts(user: string, day: string): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for await (const song of streamRows(this.db, SELECT_SONGS, [user, localDate(day)], (r) => r.get('song_id') as string)) {
+      out.set(song, (out.get(song) ?? 0) + 1);
+    }
+    return out;
+  }
+
+  /**
+   * Listens strictly before `before` (ms), newest first, at most `limit`, from
+   * the given days (read in parallel); ties by source, then song_id.
+   */
+  async recent(user: string, days: string[], before: number, limit: number, concurrency: number): Promise<RawListen[]> {
+    const beforeDay = utcDay(before);
+    const parts = await mapLimit(days.filter((d) => d <= beforeDay), concurrency, async (d) => {
+      const rs = await this.db.execute(SELECT_BEFORE, [user, localDate(d), new Date(before), limit], { prepare: true });
+      return rs.rows.map(toRaw(d));
+    });
+    const all = parts.flat();
+    all.sort(
+      (a, b) => b.listened_at - a.listened_at || (a.source < b.source ? -1 : a.source > b.source ? 1 : 0) || (a.song_id < b.song_id ? -1 : a.song_id > b.song_id ? 1 : 0),
+    );
+    return all.slice(0, limit);
+  }
+
+  /** Number of raw listens of a (user, day). */
+  async count(user: string, day: string): Promise<number> {
+    return (await oneRow(this.db, COUNT_SLICE, [user, localDate(day)], (r) => toNumber(r.get('n')))) ?? 0;
+  }
+
+  async deleteSlice(user: string, day: string): Promise<void> {
+    await run(this.db, DELETE_SLICE, [user, localDate(day)]);
+  }
 }

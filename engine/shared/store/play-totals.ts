@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import cassandra from 'cassandra-driver';
 import type { CassandraClient } from '../cassandra';
 import { mapLimit } from '../concurrency';
-import { countRawListens } from './listens';
+import { ListenStore } from './listens';
 
 /**
  * Plays per (user, day) and per day (cql/0005): the listening-activity totals.
@@ -58,7 +58,7 @@ export async function recomputeUserDayTotal(
   opts: { global?: boolean; dryRun?: boolean } = {},
 ): Promise<number> {
   const [raw, rs] = await Promise.all([
-    countRawListens(db, userId, day),
+    new ListenStore(db).songCounts(userId, day),
     db.execute('SELECT plays FROM user_day_totals WHERE user_id = ? AND day = ?', [userId, localDate(day)], { prepare: true }),
   ]);
   let want = 0;

@@ -3,6 +3,7 @@ import { loadConfig } from '../../../engine/shared/config';
 import { createLogger } from '../../../engine/shared/logger';
 import { createCassandra } from '../../../engine/shared/cassandra';
 import { rebuildCounts } from '../../../engine/aggregator/rebuild';
+import { createStore } from '../../../engine/shared/store/store';
 import { parseStrict, runCommand, UsageError } from '../cli-args';
 
 export const REBUILD_USAGE = 'usage: topk rebuild [--user USER_ID] [--days N] [--dry-run] [--keyspace NAME]';
@@ -32,7 +33,7 @@ export async function run(args: string[]): Promise<number> {
     const log = createLogger('rebuild', { level: 'warn', destination: pino.destination({ fd: 2, sync: true }) });
     const db = createCassandra(config, log);
     try {
-      const r = await rebuildCounts(db, { user: values.user, days, dryRun: values['dry-run'] === true });
+      const r = await rebuildCounts(createStore(db), { user: values.user, days, dryRun: values['dry-run'] === true });
       const verb = values['dry-run'] ? 'would fix' : 'fixed';
       for (const f of r.fixes) console.log(`${verb} user=${f.user_id} day=${f.day} song=${f.song_id}: ${f.before} -> ${f.after}`);
       for (const f of r.globalFixes) console.log(`${verb} global day=${f.day} song=${f.song_id}: ${f.before} -> ${f.after}`);

@@ -1,5 +1,7 @@
 import cassandra from 'cassandra-driver';
-import type { CassandraClient } from '../shared/cassandra';
+import type { CassandraClient } from '../cassandra';
+import { isoOf as iso, streamRows } from './rows';
+import type { Row } from './rows';
 
 export type CrawlState = 'queued' | 'running' | 'done' | 'failed';
 export type CrawlTrigger = 'manual' | 'schedule' | 'retry' | 'import';
@@ -40,20 +42,11 @@ export interface ScheduleRow extends ScheduleRecord {
   cursor: string | null;
 }
 
-export interface SourceRow {
-  user_id: string;
-  source: string;
-  config: Record<string, unknown>;
-  credentials: Buffer | null;
-  created_at: string;
-}
-
 /** bigint columns take a driver Long */
 const cassandraLong = (n: number): cassandra.types.Long => cassandra.types.Long.fromNumber(n);
-const iso = (d: unknown): string | undefined => (d instanceof Date ? d.toISOString() : undefined);
 const P = { prepare: true } as const;
 
-/** Cassandra access for sources, crawl_schedule, crawls and crawls_by_source. */
+/** Crawl runs (`crawls`, `crawls_by_source`) and the durable schedule (`crawl_schedule`). */
 export class CrawlStore {
   constructor(private readonly db: CassandraClient) {}
 
@@ -121,32 +114,6 @@ export class CrawlStore {
     await this.db.execute('DELETE FROM crawls_by_source WHERE user_id = ? AND source = ?', [userId, source], P);
   }
 
-  // ---- sources
-  async upsertSource(userId: string, source: string, config: Record<string, unknown>, credentials: Buffer | null): Promise<boolean> {
-    const now = new Date();
-    const existing = await this.getSource(userId, source);
-    await this.db.execute(
-      'INSERT INTO sources (user_id, source, config, credentials, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
-      [userId, source, JSON.stringify(config), credentials, existing ? new Date(existing.created_at) : now, now],
-      P,
-    );
-    return existing === null;
-  }
-
-  async getSource(userId: string, source: string): Promise<SourceRow | null> {
-    const r = (await this.db.execute('SELECT * FROM sources WHERE user_id = ? AND source = ?', [userId, source], P)).first();
-    return r ? toSourceRow(r) : null;
-  }
-
-  async listSources(userId: string): Promise<SourceRow[]> {
-    const rs = await this.db.execute('SELECT * FROM sources WHERE user_id = ?', [userId], P);
-    return rs.rows.map(toSourceRow);
-  }
-
-  async deleteSource(userId: string, source: string): Promise<void> {
-    await this.db.execute('DELETE FROM sources WHERE user_id = ? AND source = ?', [userId, source], P);
-  }
-
   // ---- schedule
   async getSchedule(userId: string, source: string): Promise<ScheduleRow | null> {
     const r = (await this.db.execute('SELECT * FROM crawl_schedule WHERE user_id = ? AND source = ?', [userId, source], P)).first();
@@ -187,28 +154,11 @@ export class CrawlStore {
 
   /** Every schedule row (a full scan: the table has one row per connected source). */
   async *allSchedules(): AsyncIterable<ScheduleRow> {
-    const rows = this.db.stream('SELECT * FROM crawl_schedule', [], { prepare: true, fetchSize: 500 }) as unknown as AsyncIterable<Record<string, unknown>>;
-    for await (const r of rows) yield toScheduleRow(r);
+    yield* streamRows(this.db, 'SELECT * FROM crawl_schedule', [], toScheduleRow, 500);
   }
 }
 
-function toSourceRow(r: Record<string, unknown>): SourceRow {
-  let config: Record<string, unknown> = {};
-  try {
-    config = JSON.parse(String(r.config ?? '{}')) as Record<string, unknown>;
-  } catch {
-    /* keep {} */
-  }
-  return {
-    user_id: r.user_id as string,
-    source: r.source as string,
-    config,
-    credentials: (r.credentials as Buffer | null) ?? null,
-    created_at: iso(r.created_at) ?? new Date(0).toISOString(),
-  };
-}
-
-function toScheduleRow(r: Record<string, unknown>): ScheduleRow {
+function toScheduleRow(r: Row): ScheduleRow {
   const out: ScheduleRow = {
     user_id: r.user_id as string,
     source: r.source as string,

@@ -1,0 +1,79 @@
+import { LRUCache } from 'lru-cache';
+import type { CassandraClient } from '../cassandra';
+import { mapLimit } from '../concurrency';
+import { oneRow, run, textOrNull } from './rows';
+import type { Row } from './rows';
+
+export interface TrackMeta {
+  title: string | null;
+  artist: string | null;
+  album: string | null;
+}
+
+export interface TrackRow {
+  song_id: string;
+  title: string;
+  artist: string;
+  album?: string | null;
+}
+
+const UPSERT = 'INSERT INTO tracks (song_id, title, artist, album) VALUES (?, ?, ?, ?)';
+const SELECT_IN = 'SELECT song_id, title, artist, album FROM tracks WHERE song_id IN ?';
+const SELECT_ONE = 'SELECT title, artist, album FROM tracks WHERE song_id = ?';
+
+const toMeta = (r: Row): TrackMeta => ({ title: textOrNull(r.get('title')), artist: textOrNull(r.get('artist')), album: textOrNull(r.get('album')) });
+
+/**
+ * Track metadata (`tracks`). Reads go through an LRU (metadata of a song id
+ * rarely changes); writes skip metadata this process wrote already.
+ */
+export class TrackStore {
+  /** created on the first read: writers never need it */
+  private readCache: LRUCache<string, TrackMeta> | undefined;
+  /** songs whose row this process wrote recently, with the metadata written */
+  private readonly written = new Map<string, string>();
+
+  constructor(private readonly db: CassandraClient) {}
+
+  /** Upsert the tracks whose metadata this process has not written yet. */
+  async upsert(tracks: Iterable<TrackRow>, concurrency: number): Promise<void> {
+    const todo = new Map<string, TrackRow>();
+    for (const t of tracks) if (this.written.get(t.song_id) !== signature(t)) todo.set(t.song_id, t);
+    await mapLimit([...todo.values()], concurrency, async (t) => {
+      await run(this.db, UPSERT, [t.song_id, t.title, t.artist, t.album ?? null]);
+      if (this.written.size > 50_000) this.written.clear();
+      this.written.set(t.song_id, signature(t));
+    });
+  }
+
+  /** Metadata of one song, read from Cassandra every time (the seed design's lookup). */
+  one(songId: string): Promise<TrackMeta | null> {
+    return oneRow(this.db, SELECT_ONE, [songId], toMeta);
+  }
+
+  /** Metadata of the given songs (unknown ones absent), read 50 ids per query. */
+  async get(songIds: string[], concurrency: number): Promise<Map<string, TrackMeta>> {
+    const cache = (this.readCache ??= new LRUCache<string, TrackMeta>({ max: 50_000, ttl: 10 * 60_000 }));
+    const out = new Map<string, TrackMeta>();
+    const missing: string[] = [];
+    for (const id of songIds) {
+      const m = cache.get(id);
+      if (m) out.set(id, m);
+      else missing.push(id);
+    }
+    const chunks: string[][] = [];
+    for (let i = 0; i < missing.length; i += 50) chunks.push(missing.slice(i, i + 50));
+    await mapLimit(chunks, concurrency, async (chunk) => {
+      const rs = await this.db.execute(SELECT_IN, [chunk], { prepare: true });
+      for (const r of rs.rows) {
+        const id = String(r.get('song_id'));
+        const m = toMeta(r);
+        out.set(id, m);
+        cache.set(id, m);
+      }
+    });
+    return out;
+  }
+}
+
+const signature = (t: TrackRow): string => `${t.title}\u0001${t.artist}\u0001${t.album ?? ''}`;
