@@ -2,7 +2,7 @@ import { DAY_MS } from '../../shared/listen-identity';
 import { backoffMs, sleep } from '../../shared/concurrency';
 import { fromLastfmTrack } from '../import/entry-parsers';
 import { ConfigValidationError, connectBody, PermanentSourceError } from './types';
-import { RequestPacer } from './request-pacer';
+import { pacedFetch, RequestPacer } from './request-pacer';
 import type { CrawlContext, SourceAdapter, SourceListen, SourcePage } from './types';
 
 export interface LastfmOptions {
@@ -117,23 +117,17 @@ export class LastfmSource implements SourceAdapter {
     let errors = 0;
     let limited = 0;
     for (;;) {
-      await this.pacer.wait(ctx.signal);
-      const timeout = new AbortController();
-      const timeoutMs = this.o.requestTimeoutMs ?? 30_000;
-      const timer = setTimeout(() => timeout.abort(new DOMException(`Last.fm did not answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
       let status: number;
       let text: string;
       try {
-        const res = await doFetch(url, { headers: { accept: 'application/json', 'user-agent': 'HeavyRotation/0.1' }, signal: AbortSignal.any([ctx.signal, timeout.signal]) });
-        status = res.status;
-        text = await res.text();
+        const r = await pacedFetch({ pacer: this.pacer, fetch: doFetch, url, headers: { accept: 'application/json', 'user-agent': 'HeavyRotation/0.1' }, signal: ctx.signal, timeoutMs: this.o.requestTimeoutMs ?? 30_000, service: 'Last.fm' });
+        status = r.res.status;
+        text = r.text;
       } catch (err) {
         if (ctx.signal.aborted) throw err;
         if (++errors > (this.o.maxRetries ?? 5)) throw new Error(`Last.fm unreachable: ${(err as Error).message}`);
         await sleep(backoffMs(errors, this.o.backoffBaseMs ?? 500), ctx.signal);
         continue;
-      } finally {
-        clearTimeout(timer);
       }
       let body: { error?: unknown; message?: unknown; recenttracks?: RecentTracks } | undefined;
       try {

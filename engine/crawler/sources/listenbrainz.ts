@@ -3,7 +3,7 @@ import type { ListenBrainzTrackMetadata } from '../../shared/listen-identity';
 import { DAY_MS } from '../../shared/listen-identity';
 import { backoffMs, sleep } from '../../shared/concurrency';
 import { ConfigValidationError, connectBody, PermanentSourceError } from './types';
-import { RequestPacer } from './request-pacer';
+import { pacedFetch, RequestPacer } from './request-pacer';
 import type { CrawlContext, SourceAdapter, SourceListen, SourcePage } from './types';
 
 export interface ListenBrainzOptions {
@@ -123,28 +123,15 @@ export class ListenBrainzSource implements SourceAdapter {
     let errors = 0;
     let limited = 0;
     for (;;) {
-      await this.pacer.wait(ctx.signal);
-      // A timer holds the timeout's controller: an AbortSignal.timeout() that only AbortSignal.any() refers
-      // to can be garbage-collected before it fires (Node 20), and a request that never answers then hangs
-      // the crawl until the server gives up (seen in the fault suite: 300 s instead of 30 s).
-      const timeout = new AbortController();
-      const timeoutMs = this.o.requestTimeoutMs ?? 30_000;
-      const timer = setTimeout(() => timeout.abort(new DOMException(`ListenBrainz did not answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
       let res: Response;
       let text: string;
       try {
-        try {
-          res = await doFetch(url, { headers, signal: AbortSignal.any([ctx.signal, timeout.signal]) });
-          text = await res.text();
-        } catch (err) {
-          if (ctx.signal.aborted) throw err;
-          if (++errors > (this.o.maxRetries ?? 5)) throw new Error(`ListenBrainz unreachable: ${(err as Error).message}`);
-          await sleep(backoffMs(errors, this.o.backoffBaseMs ?? 500), ctx.signal);
-          continue;
-        }
-      } finally {
-        clearTimeout(timer);
-        this.pacer.done();
+        ({ res, text } = await pacedFetch({ pacer: this.pacer, fetch: doFetch, url, headers, signal: ctx.signal, timeoutMs: this.o.requestTimeoutMs ?? 30_000, service: 'ListenBrainz' }));
+      } catch (err) {
+        if (ctx.signal.aborted) throw err;
+        if (++errors > (this.o.maxRetries ?? 5)) throw new Error(`ListenBrainz unreachable: ${(err as Error).message}`);
+        await sleep(backoffMs(errors, this.o.backoffBaseMs ?? 500), ctx.signal);
+        continue;
       }
       this.noteRateLimit(res.headers);
       if (res.status === 200) {

@@ -46,3 +46,32 @@ export class RequestPacer {
     this.nextSlot = Math.max(this.nextSlot, at);
   }
 }
+
+/**
+ * One request of a source to its service: paced by `pacer`, bounded by `timeoutMs`, its body
+ * read in full. A timer holds the timeout's controller: an AbortSignal.timeout() that only
+ * AbortSignal.any() refers to can be garbage-collected before it fires (Node 20), and a request
+ * that never answered then hung the crawl until the server gave up (seen in the fault suite:
+ * 300 s instead of 30 s). Retries are the caller's: each service has its own policy.
+ */
+export async function pacedFetch(o: {
+  pacer: RequestPacer;
+  fetch: typeof fetch;
+  url: URL;
+  headers: Record<string, string>;
+  signal: AbortSignal;
+  timeoutMs: number;
+  /** the service's name, for the timeout's message */
+  service: string;
+}): Promise<{ res: Response; text: string }> {
+  await o.pacer.wait(o.signal);
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(new DOMException(`${o.service} did not answer within ${o.timeoutMs} ms`, 'TimeoutError')), o.timeoutMs);
+  try {
+    const res = await o.fetch(o.url, { headers: o.headers, signal: AbortSignal.any([o.signal, timeout.signal]) });
+    return { res, text: await res.text() };
+  } finally {
+    clearTimeout(timer);
+    o.pacer.done();
+  }
+}
