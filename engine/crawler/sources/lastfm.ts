@@ -1,4 +1,4 @@
-import { DAY_MS } from '../../shared/listen-identity';
+import { crawlWindow } from './crawl-window';
 import { backoffMs, sleep } from '../../shared/concurrency';
 import { fromLastfmTrack } from '../import/entry-parsers';
 import { ConfigValidationError, connectBody, PermanentSourceError } from './types';
@@ -69,9 +69,7 @@ export class LastfmSource implements SourceAdapter {
   async *crawl(ctx: CrawlContext): AsyncIterable<SourcePage> {
     const username = String(ctx.config.username ?? '');
     if (!ctx.credentials) throw new PermanentSourceError('no Last.fm API key is stored for this source: connect it again with one', 'invalid_api_key');
-    const horizon = Math.floor((ctx.now - ctx.retentionDays * DAY_MS) / 1000);
-    const cursor = ctx.cursor !== null && /^\d+$/.test(ctx.cursor) ? Number(ctx.cursor) : null;
-    const from = Math.max(horizon, cursor === null ? 0 : cursor - Math.floor(ctx.lookbackMs / 1000));
+    const { cursor, from } = crawlWindow(ctx);
     // a fixed upper bound keeps the pages stable while new scrobbles arrive during the crawl
     const to = Math.floor(ctx.now / 1000);
     const limit = Math.min(200, this.o.pageSize ?? 200);

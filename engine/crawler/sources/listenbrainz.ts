@@ -1,6 +1,6 @@
 import { listenBrainzSongId } from '../../shared/listen-identity';
 import type { ListenBrainzTrackMetadata } from '../../shared/listen-identity';
-import { DAY_MS } from '../../shared/listen-identity';
+import { crawlWindow } from './crawl-window';
 import { backoffMs, sleep } from '../../shared/concurrency';
 import { ConfigValidationError, connectBody, PermanentSourceError } from './types';
 import { pacedFetch, RequestPacer } from './request-pacer';
@@ -77,10 +77,8 @@ export class ListenBrainzSource implements SourceAdapter {
   async *crawl(ctx: CrawlContext): AsyncIterable<SourcePage> {
     const username = String(ctx.config.username ?? '');
     const count = Math.min(1000, this.o.pageSize ?? 1000);
-    const horizon = Math.floor((ctx.now - ctx.retentionDays * DAY_MS) / 1000);
-    const cursor = ctx.cursor !== null && /^\d+$/.test(ctx.cursor) ? Number(ctx.cursor) : null;
     // late listens (offline scrobbles) arrive with a listened_at below the cursor: re-read a look-back window under it
-    const stopAt = Math.max(horizon, cursor === null ? 0 : cursor - Math.floor(ctx.lookbackMs / 1000));
+    const { cursor, from: stopAt } = crawlWindow(ctx);
     let maxTs: number | undefined;
     let newest = cursor ?? 0;
     for (;;) {
