@@ -15,7 +15,7 @@ import { UsageError, parseStrict, runCommand } from '../cli-args';
  * checkout; the packaged app ships its build). A failed build is reported, not fatal: the
  * control server then shows how to build it, and serves the build as soon as there is one.
  */
-function ensureUi(): void {
+export function ensureUi(): void {
   const script = join(appRoot(), 'scripts', 'ensure-ui.mjs');
   if (!existsSync(script)) return;
   const r = spawnSync(process.execPath, [script], { stdio: ['ignore', 2, 2] });

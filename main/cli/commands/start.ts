@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { appRoot } from '../../../engine/shared/app-paths';
-import { run as serve } from './serve';
+import { ensureUi, run as serve } from './serve';
 
 /** The Electron binary when it is installed (require('electron') from node gives its path). */
 export function electronBinary(): string | undefined {
@@ -32,6 +32,7 @@ export async function run(args: string[]): Promise<number> {
     const code = await new Promise<number>((resolve) => spawn(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' }).on('exit', (c) => resolve(c ?? 1)));
     if (code !== 0) return code;
   }
+  ensureUi();
   const env = { ...process.env };
   delete env.ELECTRON_RUN_AS_NODE;
   const child = spawn(electron, [root, ...args], { cwd: root, stdio: 'inherit', env });
