@@ -70,12 +70,15 @@ function hourListens(seed: number, userId: string, hourIndex: number, listensPer
   if (n <= 0) return;
   const hourStart = hourIndex * HOUR_MS;
   const hourEnd = hourStart + HOUR_MS;
-  // one or two sessions; tracks follow each other back to back
+  // one or two sessions, one after the other (a listener plays one track at a time); tracks
+  // follow each other back to back, so no two listens of a user share a start time
   const sessions = n > 8 && r() < 0.4 ? 2 : 1;
   let prev = -1;
+  let free = hourStart;
   for (let s = 0; s < sessions; s++) {
     const count = sessions === 1 ? n : s === 0 ? Math.ceil(n / 2) : Math.floor(n / 2);
-    let t = hourStart + Math.floor(r() * Math.max(1, 3600 - count * 120)) * 1000 + (s === 1 ? 1000 : 0);
+    const room = Math.floor((hourEnd - free) / 1000) - count * 120;
+    let t = free + Math.floor(r() * Math.max(1, room)) * 1000;
     for (let j = 0; j < count; j++) {
       const u = r();
       let idx: number;
@@ -94,6 +97,9 @@ function hourListens(seed: number, userId: string, hourIndex: number, listensPer
       // durations are at least 140 s, so a session's listens never share a second
       t += Math.max(60, Math.floor(track.duration * (r() < 0.1 ? 0.4 : 1))) * 1000;
     }
+    // the next session starts at least a minute after this one's last track ended
+    free = t + 60_000;
+    if (free >= hourEnd) break;
   }
 }
 
