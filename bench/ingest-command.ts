@@ -1,7 +1,10 @@
 /** `topk bench ingest`: options, the two designs in one run, table or JSON output. */
 import { benchConfig, describeEnvironment, err, out, prepareKeyspace, ratio, round, runTag, table, DEFAULT_BENCH_KEYSPACE } from './bench-env';
-import { closeClients, openClients, runIngest } from './ingest';
+import { closeClients, deleteUserRows, openClients, runIngest } from './ingest';
 import type { IngestResult } from './ingest';
+import { floorRatio, runFloor } from './ingest-floor';
+import type { FloorResult } from './ingest-floor';
+import { stackPorts } from './cpu';
 import { makeWorkload } from './workload';
 import type { CpuRole } from './cpu';
 
@@ -20,6 +23,8 @@ export interface IngestArgs {
 
 export const INGEST_TARGET_PER_SECOND = 12_150;
 export const RSS_TARGET_MB = 200;
+/** our end-to-end rate must be at least this share of the floor measured in the same run */
+export const FLOOR_RATIO_TARGET = 0.25;
 
 export async function benchIngest(a: IngestArgs): Promise<number> {
   const progress = (line: string): void => {
@@ -36,7 +41,14 @@ export async function benchIngest(a: IngestArgs): Promise<number> {
   progress(`generated ${w.listens} listens for ${a.users} users over ${a.days} days (+${w.order.length - w.listens} re-crawled copies) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const clients = await openClients(config);
   const results: IngestResult[] = [];
+  let floor: FloorResult;
   try {
+    // the floor first: the same distinct listens and the counters they need, written the plainest way
+    const floorPrefix = `bench-${tag}-floor-u`;
+    progress(`[floor] writing ${w.listens} raw listens in per-partition batches, then their counter updates`);
+    floor = await runFloor(clients.db, w, floorPrefix, config.retentionDays, stackPorts(config));
+    progress(`[floor] ${floor.listens_per_second} listens/s (raw ${floor.raw_seconds} s, ${floor.counter_updates} counter updates ${floor.counter_seconds} s)`);
+    if (!a.keepData) await deleteUserRows(clients.db, w, floorPrefix);
     results.push(await runIngest('ours', w, config, clients, tag, { partitions: a.partitions, progress, drainTimeoutSeconds: 600, keepData: a.keepData }));
     if (a.baseline) {
       results.push(await runIngest('seed', w, config, clients, tag, { partitions: a.partitions, progress, drainTimeoutSeconds: a.baselineSeconds, keepData: a.keepData }));
@@ -54,10 +66,16 @@ export async function benchIngest(a: IngestArgs): Promise<number> {
     environment: env,
     ours,
     baseline: seed ?? null,
-    ratios: seed
-      ? { end_to_end: round(ours.end_to_end_per_second / Math.max(1, seed.end_to_end_per_second), 1), peak_rss: round(ours.peak_rss_mb / Math.max(1, seed.peak_rss_mb), 2) }
-      : null,
+    floor,
+    ratios: {
+      to_floor: floorRatio(ours.end_to_end_per_second, floor),
+      ...(seed
+        ? { end_to_end: round(ours.end_to_end_per_second / Math.max(1, seed.end_to_end_per_second), 1), peak_rss: round(ours.peak_rss_mb / Math.max(1, seed.peak_rss_mb), 2) }
+        : {}),
+    },
     targets: {
+      floor_ratio: FLOOR_RATIO_TARGET,
+      met_floor_ratio: (floorRatio(ours.end_to_end_per_second, floor) ?? 0) >= FLOOR_RATIO_TARGET,
       end_to_end_per_second: INGEST_TARGET_PER_SECOND,
       met_throughput: ours.end_to_end_per_second >= INGEST_TARGET_PER_SECOND,
       peak_rss_mb: RSS_TARGET_MB,
@@ -66,7 +84,7 @@ export async function benchIngest(a: IngestArgs): Promise<number> {
     counts_exact: ok,
   };
   if (a.json) out(JSON.stringify(report, null, 2));
-  else printIngest(report.params, ours, seed, env.load_avg);
+  else printIngest(report.params, ours, seed, floor, env.load_avg);
   if (!ok) {
     const v = ours.verification;
     err(
@@ -79,7 +97,7 @@ export async function benchIngest(a: IngestArgs): Promise<number> {
   return 0;
 }
 
-function printIngest(p: Record<string, unknown>, ours: IngestResult, seed: IngestResult | undefined, load: number[]): void {
+function printIngest(p: Record<string, unknown>, ours: IngestResult, seed: IngestResult | undefined, floor: FloorResult, load: number[]): void {
   const rows: Array<Array<string | number>> = [['', 'ours', ...(seed ? ['seed design', 'ours/seed'] : [])]];
   const add = (name: string, a: number | string, b?: number | string, r?: string): void => {
     rows.push([name, a, ...(seed ? [b ?? '', r ?? ''] : [])]);
@@ -99,14 +117,20 @@ function printIngest(p: Record<string, unknown>, ours: IngestResult, seed: Inges
     const s = r?.cpu_seconds[role];
     return s === undefined || !r ? undefined : `${Math.round((s * 1e6) / Math.max(1, r.consumed))}`;
   };
-  for (const [role, label] of [['engine', 'aggregator'], ['cassandra', 'Cassandra'], ['kafka', 'Kafka'], ['redis', 'Redis']] as Array<[CpuRole, string]>) {
-    if (ours.cpu_seconds[role] !== undefined) add(`${label} CPU (µs/listen)`, perListen(ours, role) ?? '', perListen(seed, role));
+  for (const role of ['engine', 'cassandra', 'kafka', 'redis'] as CpuRole[]) {
+    if (ours.cpu_seconds[role] !== undefined) add(`${role === 'engine' ? 'aggregator' : label(role)} CPU (µs/listen)`, perListen(ours, role) ?? '', perListen(seed, role));
   }
   const v = (r: IngestResult | undefined): string =>
     !r ? '' : r.verification ? (r.verification.ok ? `exact (${r.verification.checked_slices} slices)` : `${r.verification.mismatches} WRONG`) : 'not checked (partial)';
   add('daily counts', v(ours), v(seed));
   out(`ingest benchmark: ${JSON.stringify(p)}  (load avg ${load.join(' ')})`);
   out(table(rows));
+  const cpuOf = (role: CpuRole): string => (floor.cpu_seconds[role] === undefined ? '' : `, ${label(role)} ${Math.round((floor.cpu_seconds[role] * 1e6) / Math.max(1, floor.listens))} µs/listen`);
+  out(
+    `\nfloor (raw listens in per-partition unlogged batches + ${floor.counter_updates} counter updates; no Kafka, dedupe, intents or indexes): ` +
+      `${floor.listens_per_second} listens/s (${floor.raw_seconds} s + ${floor.counter_seconds} s${cpuOf('cassandra')}${cpuOf('engine')})`,
+  );
+  out(`ours end to end / floor: ${floorRatio(ours.end_to_end_per_second, floor) ?? 'n/a'} (target ≥ ${FLOOR_RATIO_TARGET})`);
   if (ours.stages) {
     const s = ours.stages;
     const total = s.validation_ms + s.dedupe_reads_ms + s.raw_writes_ms + s.count_updates_ms + s.commits_ms;
@@ -127,4 +151,9 @@ function printIngest(p: Record<string, unknown>, ours: IngestResult, seed: Inges
       ]),
     );
   }
+}
+
+/** A process role as printed ("engine" is the floor's own driver: the benchmark process). */
+function label(role: CpuRole): string {
+  return { engine: 'driver', cassandra: 'Cassandra', kafka: 'Kafka', redis: 'Redis' }[role];
 }

@@ -274,16 +274,17 @@ export async function cleanup(c: Clients, config: Config, statsKey: string, w: W
   await c.redis.del(statsKey);
   await c.admin.deleteGroups([config.consumerGroup]).catch(() => undefined);
   await c.admin.deleteTopics({ topics: [config.listensTopic, config.dlqTopic] }).catch(() => undefined);
-  if (keepData) return;
+  if (!keepData) await deleteUserRows(c.db, w, userPrefix);
+}
+
+/** Delete the raw listens, daily counts and day index rows of the workload's users `${userPrefix}${index}`. */
+export async function deleteUserRows(db: CassandraClient, w: Workload, userPrefix: string): Promise<void> {
   const days: string[] = [];
   for (let t = Math.floor(w.fromMs / DAY_MS) * DAY_MS; t <= w.toMs; t += DAY_MS) days.push(utcDay(t));
   const slices = Array.from({ length: w.users }, (_, u) => days.map((d) => [`${userPrefix}${u}`, d] as const)).flat();
   await mapLimit(slices, 32, async ([u, d]) => {
-    await c.db.execute('DELETE FROM listens WHERE user_id = ? AND day = ?', [u, d], { prepare: true });
-    await c.db.execute('DELETE FROM daily_counts WHERE user_id = ? AND day = ?', [u, d], { prepare: true });
+    await db.execute('DELETE FROM listens WHERE user_id = ? AND day = ?', [u, d], { prepare: true });
+    await db.execute('DELETE FROM daily_counts WHERE user_id = ? AND day = ?', [u, d], { prepare: true });
   });
-  await mapLimit(Array.from({ length: w.users }, (_, u) => `${userPrefix}${u}`), 32, (u) =>
-    c.db.execute('DELETE FROM user_days WHERE user_id = ?', [u], { prepare: true }),
-  );
+  await mapLimit(Array.from({ length: w.users }, (_, u) => `${userPrefix}${u}`), 32, (u) => db.execute('DELETE FROM user_days WHERE user_id = ?', [u], { prepare: true }));
 }
-

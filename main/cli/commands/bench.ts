@@ -6,6 +6,7 @@
  */
 import { parseStrict, runCommand, UsageError } from '../cli-args';
 import { DEFAULT_BENCH_KEYSPACE } from '../../../bench/bench-env';
+import type { IngestArgs } from '../../../bench/ingest-command';
 
 export const BENCH_USAGE = `usage:
   topk bench ingest --listens N --users U [--days D] [--partitions P] [--duplicates F] [--baseline] [--baseline-seconds S] [--keep-data] [--keyspace NAME] [--json]
@@ -15,7 +16,9 @@ export const BENCH_USAGE = `usage:
   topk bench soak [--minutes M] [--rate R] [--users U] [--days D] [--partitions P] [--duplicates F] [--query-rate Q] [--keyspace NAME] [--json]
 
 ingest: publishes N simulated listens (+ F·N re-crawled copies, default F=0.05) for U users over D days
-        as the crawler does, runs the aggregator until its lag is 0, verifies every daily count.
+        as the crawler does, runs the aggregator until its lag is 0, verifies every daily count; first measures
+        the floor (the same listens and their counter updates written raw in per-partition batches) and reports
+        the end-to-end rate as a share of it (ratios.to_floor, target ≥ 0.25).
 query:  Top-K under load: cache hits, Redis-only hits, misses; every answer checked against a full ranking.
         --scope user (default): GET /users/{id}/topk?days=7&k=10 over U users (default 100) with T tracks a day (default 1000);
         friends: /v1/users/{id}/friends/top/tracks for U viewers following N of the U users each (default 50);
@@ -47,6 +50,31 @@ function int(name: string, v: string | undefined, dflt: number | undefined, lo: 
   const n = Number(v);
   if (!/^\d+$/.test(v) || n < lo || n > hi) throw new UsageError(`--${name} must be an integer between ${lo} and ${hi}, got ${JSON.stringify(v)}\n${BENCH_USAGE}`);
   return n;
+}
+
+/** A fraction between 0 and 1 (e.g. --duplicates 0.05). */
+function fraction(name: string, v: string | undefined, dflt: number): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new UsageError(`--${name} must be a fraction between 0 and 1, got ${JSON.stringify(v)}\n${BENCH_USAGE}`);
+  return n;
+}
+
+/** The flags of `topk bench ingest`, validated (UsageError names the flag). */
+export function ingestArgs(values: Record<string, string | boolean | undefined>, keyspace: string): IngestArgs {
+  const str = (k: string): string | undefined => (typeof values[k] === 'string' ? values[k] : undefined);
+  return {
+    listens: int('listens', str('listens'), undefined, 1, 50_000_000),
+    users: int('users', str('users'), undefined, 1, 1_000_000),
+    days: int('days', str('days'), 7, 1, 3650),
+    partitions: int('partitions', str('partitions'), 6, 1, 1000),
+    duplicates: fraction('duplicates', str('duplicates'), 0.05),
+    baseline: values.baseline === true,
+    baselineSeconds: int('baseline-seconds', str('baseline-seconds'), 120, 1, 86_400),
+    json: values.json === true,
+    keyspace,
+    keepData: values['keep-data'] === true,
+  };
 }
 
 export async function run(args: string[]): Promise<number> {
@@ -93,21 +121,8 @@ export async function run(args: string[]): Promise<number> {
       });
     };
     if (which === 'ingest') {
-      const duplicates = values.duplicates === undefined ? 0.05 : Number(values.duplicates);
-      if (!Number.isFinite(duplicates) || duplicates < 0 || duplicates > 1) throw new UsageError(`--duplicates must be a fraction between 0 and 1\n${BENCH_USAGE}`);
+      const args = ingestArgs(values, keyspace);
       const { benchIngest } = await import('../../../bench/ingest-command');
-      const args = {
-        listens: int('listens', values.listens, undefined, 1, 50_000_000),
-        users: int('users', values.users, undefined, 1, 1_000_000),
-        days: int('days', values.days, 7, 1, 3650),
-        partitions: int('partitions', values.partitions, 6, 1, 1000),
-        duplicates,
-        baseline: values.baseline === true,
-        baselineSeconds: int('baseline-seconds', values['baseline-seconds'], 120, 1, 86_400),
-        json: values.json === true,
-        keyspace,
-        keepData: values['keep-data'] === true,
-      };
       await engines();
       return benchIngest(args);
     }
@@ -160,8 +175,7 @@ export async function run(args: string[]): Promise<number> {
       return benchFreshness(args);
     }
     if (which === 'soak') {
-      const duplicates = values.duplicates === undefined ? 0.05 : Number(values.duplicates);
-      if (!Number.isFinite(duplicates) || duplicates < 0 || duplicates > 1) throw new UsageError(`--duplicates must be a fraction between 0 and 1\n${BENCH_USAGE}`);
+      const duplicates = fraction('duplicates', values.duplicates, 0.05);
       const { benchSoak } = await import('../../../bench/soak-command');
       const args = {
         minutes: num('minutes', values.minutes, 10, 0.05, 1440),
