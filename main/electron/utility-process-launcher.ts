@@ -1,6 +1,7 @@
 import { utilityProcess } from 'electron';
 import type { UtilityProcess } from 'electron';
 import { LineSplitter } from '../supervisor/line-splitter';
+import { LaunchedProcessBase } from '../supervisor/process-launcher';
 import type { ExitInfo, LaunchedProcess, OutputStream, ProcessLauncher } from '../supervisor/process-launcher';
 import { engineV8Flags } from '../supervisor/engine-flags';
 
@@ -18,11 +19,7 @@ export interface UtilityProcessLauncherOptions {
 
 type Killer = (pid: number, signal: NodeJS.Signals) => void;
 
-class UtilityHandle implements LaunchedProcess {
-  private lineCbs: ((s: OutputStream, l: string) => void)[] = [];
-  private exitCbs: ((i: ExitInfo) => void)[] = [];
-  private msgCbs: ((m: unknown) => void)[] = [];
-  private exitInfo: ExitInfo | undefined;
+class UtilityHandle extends LaunchedProcessBase {
   private exited = false;
   private sentSignal: NodeJS.Signals | undefined;
   private fatalError: string | undefined;
@@ -31,7 +28,8 @@ class UtilityHandle implements LaunchedProcess {
     private readonly child: UtilityProcess,
     private readonly killPid: Killer,
   ) {
-    const split = (stream: OutputStream) => new LineSplitter((line) => this.lineCbs.forEach((cb) => cb(stream, line)));
+    super();
+    const split = (stream: OutputStream) => new LineSplitter((line) => this.line(stream, line));
     const out = split('stdout');
     const err = split('stderr');
     const drained: Promise<void>[] = [];
@@ -49,7 +47,7 @@ class UtilityHandle implements LaunchedProcess {
         }),
       );
     }
-    child.on('message', (m: unknown) => this.msgCbs.forEach((cb) => cb(m)));
+    child.on('message', (m: unknown) => this.message(m));
     child.on('error', (type: string, location: string) => {
       this.fatalError = `${type} at ${location}`;
     });
@@ -68,19 +66,6 @@ class UtilityHandle implements LaunchedProcess {
 
   get pid(): number | undefined {
     return this.child.pid;
-  }
-
-  onLine(cb: (stream: OutputStream, line: string) => void): void {
-    this.lineCbs.push(cb);
-  }
-
-  onExit(cb: (info: ExitInfo) => void): void {
-    if (this.exitInfo) cb(this.exitInfo);
-    else this.exitCbs.push(cb);
-  }
-
-  onMessage(cb: (msg: unknown) => void): void {
-    this.msgCbs.push(cb);
   }
 
   /**
@@ -105,13 +90,6 @@ class UtilityHandle implements LaunchedProcess {
       this.sentSignal && code !== 0 ? { code: null, signal: this.sentSignal } : { code, signal: null };
     if (this.fatalError) info.error = this.fatalError;
     return info;
-  }
-
-  private finish(info: ExitInfo): void {
-    if (this.exitInfo) return;
-    this.exitInfo = info;
-    for (const cb of this.exitCbs) cb(info);
-    this.exitCbs = [];
   }
 }
 

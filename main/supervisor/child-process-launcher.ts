@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { appRoot, runningFromDist } from '../../engine/shared/app-paths';
 import { LineSplitter } from './line-splitter';
-import type { ExitInfo, LaunchedProcess, OutputStream, ProcessLauncher } from './process-launcher';
+import { LaunchedProcessBase } from './process-launcher';
+import type { LaunchedProcess, OutputStream, ProcessLauncher } from './process-launcher';
 import { engineV8Flags } from './engine-flags';
 
 /**
@@ -19,19 +20,15 @@ export function engineEntry(service: string, opts: { root?: string; mode?: 'dev'
   return join(root, 'engine', service, 'main.ts');
 }
 
-class ChildHandle implements LaunchedProcess {
-  private lineCbs: ((s: OutputStream, l: string) => void)[] = [];
-  private exitCbs: ((i: ExitInfo) => void)[] = [];
-  private msgCbs: ((m: unknown) => void)[] = [];
-  private exitInfo: ExitInfo | undefined;
-
+class ChildHandle extends LaunchedProcessBase {
   constructor(private readonly child: ChildProcess) {
-    const split = (stream: OutputStream) => new LineSplitter((line) => this.lineCbs.forEach((cb) => cb(stream, line)));
+    super();
+    const split = (stream: OutputStream) => new LineSplitter((line) => this.line(stream, line));
     const out = split('stdout');
     const err = split('stderr');
     child.stdout?.on('data', (c: Buffer) => out.push(c));
     child.stderr?.on('data', (c: Buffer) => err.push(c));
-    child.on('message', (m) => this.msgCbs.forEach((cb) => cb(m)));
+    child.on('message', (m) => this.message(m));
     let spawnError: string | undefined;
     child.on('error', (e) => {
       spawnError = e.message;
@@ -50,29 +47,9 @@ class ChildHandle implements LaunchedProcess {
     return this.child.pid;
   }
 
-  onLine(cb: (stream: OutputStream, line: string) => void): void {
-    this.lineCbs.push(cb);
-  }
-
-  onExit(cb: (info: ExitInfo) => void): void {
-    if (this.exitInfo) cb(this.exitInfo);
-    else this.exitCbs.push(cb);
-  }
-
-  onMessage(cb: (msg: unknown) => void): void {
-    this.msgCbs.push(cb);
-  }
-
   kill(signal: NodeJS.Signals = 'SIGTERM'): boolean {
     if (this.exitInfo || this.child.exitCode !== null || this.child.signalCode !== null) return false;
     return this.child.kill(signal);
-  }
-
-  private finish(info: ExitInfo): void {
-    if (this.exitInfo) return;
-    this.exitInfo = info;
-    for (const cb of this.exitCbs) cb(info);
-    this.exitCbs = [];
   }
 }
 

@@ -33,3 +33,47 @@ export interface ProcessLauncher {
    */
   spawn(name: string, entry: string, env: Record<string, string>): LaunchedProcess;
 }
+
+/**
+ * The callback plumbing every launcher's handle shares: output lines, IPC
+ * messages and one exit report. Subclasses feed `line`/`message` from their
+ * process and call `finish` once its output is drained.
+ */
+export abstract class LaunchedProcessBase implements LaunchedProcess {
+  private lineCbs: ((s: OutputStream, l: string) => void)[] = [];
+  private exitCbs: ((i: ExitInfo) => void)[] = [];
+  private msgCbs: ((m: unknown) => void)[] = [];
+  protected exitInfo: ExitInfo | undefined;
+
+  abstract readonly pid: number | undefined;
+  abstract kill(signal?: NodeJS.Signals): boolean;
+
+  onLine(cb: (stream: OutputStream, line: string) => void): void {
+    this.lineCbs.push(cb);
+  }
+
+  onExit(cb: (info: ExitInfo) => void): void {
+    if (this.exitInfo) cb(this.exitInfo);
+    else this.exitCbs.push(cb);
+  }
+
+  onMessage(cb: (msg: unknown) => void): void {
+    this.msgCbs.push(cb);
+  }
+
+  protected line(stream: OutputStream, line: string): void {
+    for (const cb of this.lineCbs) cb(stream, line);
+  }
+
+  protected message(msg: unknown): void {
+    for (const cb of this.msgCbs) cb(msg);
+  }
+
+  /** Report the exit once; later calls are ignored. */
+  protected finish(info: ExitInfo): void {
+    if (this.exitInfo) return;
+    this.exitInfo = info;
+    for (const cb of this.exitCbs) cb(info);
+    this.exitCbs = [];
+  }
+}
