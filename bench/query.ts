@@ -5,7 +5,6 @@
  * and asked for is bench/query-scopes.ts.
  */
 import { fork } from 'node:child_process';
-import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../engine/shared/config';
 import { configToEnv } from '../engine/shared/config';
@@ -14,17 +13,7 @@ import { engineArgs, ROOT, sampleMemory, startChild, tsxArgs } from './child';
 import type { ChildHandle } from './child';
 import type { LoadJob, LoadResult } from './load-worker';
 import { join } from 'node:path';
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../main/stack/probes';
 
 export async function load(job: LoadJob): Promise<LoadResult> {
   const child = fork(join(ROOT, 'bench/load-worker.ts'), [], { execArgv: tsxArgs('bench/load-worker.ts').slice(0, 2), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });

@@ -1,4 +1,4 @@
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import cassandra from 'cassandra-driver';
 import { Kafka, logLevel as KafkaLogLevel } from 'kafkajs';
 
@@ -37,6 +37,28 @@ export function portOpen(host: string, port: number, timeoutMs = 1000): Promise<
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
   });
+}
+
+/** A TCP port on 127.0.0.1 that nothing listened on a moment ago (the OS picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** True while a process with this pid exists (signal 0 probes without sending anything). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Redis PING over a raw socket (no client reconnect noise). */

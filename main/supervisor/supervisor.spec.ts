@@ -6,6 +6,7 @@ import { ChildProcessLauncher, engineEntry } from './child-process-launcher';
 import { Supervisor } from './supervisor';
 import type { ProcessInfo, ServiceSpec } from './supervisor';
 import { until } from '../../test/helpers/until';
+import { processAlive } from '../stack/probes';
 
 const FAKE = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'supervisor', 'fake-service.mjs');
 const FAKE_TS = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'supervisor', 'fake-service.ts');
@@ -24,15 +25,6 @@ function make(services: ServiceSpec[], opts: Partial<ConstructorParameters<typeo
   });
   sups.push(s);
   return s;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 afterEach(async () => {
@@ -56,7 +48,7 @@ describe('Supervisor', () => {
     ]);
     for (const p of list) {
       expect(p.pid).toBeGreaterThan(0);
-      expect(alive(p.pid!)).toBe(true);
+      expect(processAlive(p.pid!)).toBe(true);
       expect(p.memoryRssBytes).toBeGreaterThan(1024 * 1024);
       expect(p.uptimeSeconds).toBeGreaterThanOrEqual(0);
       expect(p.restarts).toBe(0);
@@ -67,7 +59,7 @@ describe('Supervisor', () => {
 
     const pids = list.map((p) => p.pid!);
     await sup.stop();
-    expect(pids.every((p) => !alive(p))).toBe(true);
+    expect(pids.every((p) => !processAlive(p))).toBe(true);
     expect((await sup.list()).every((p) => p.state === 'stopped' && p.pid === null)).toBe(true);
     expect(lines.some(([n, , l]) => n === 'a' && l.includes('"stopping"'))).toBe(true);
   });
@@ -85,7 +77,7 @@ describe('Supervisor', () => {
     expect(info.restarts).toBe(1);
     expect(info.lastSignal).toBe('SIGKILL');
     expect(info.lastError).toMatch(/SIGKILL/);
-    expect(alive(first)).toBe(false);
+    expect(processAlive(first)).toBe(false);
   });
 
   it('backs off exponentially and gives up with a visible error after repeated crashes', async () => {
@@ -131,7 +123,7 @@ describe('Supervisor', () => {
     const t0 = Date.now();
     await sup.stop();
     expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
-    expect(alive(pid)).toBe(false);
+    expect(processAlive(pid)).toBe(false);
     const info = await sup.get('stubborn');
     expect(info.state).toBe('stopped');
     expect(info.lastSignal).toBe('SIGKILL');
@@ -158,9 +150,9 @@ describe('Supervisor', () => {
     let out = '';
     parent.stdout.on('data', (c: Buffer) => (out += c.toString()));
     const childPid = await until('the child pid', () => Number(/child (\d+)/.exec(out)?.[1]) || undefined, 20_000, 25);
-    expect(alive(childPid)).toBe(true);
+    expect(processAlive(childPid)).toBe(true);
     parent.kill('SIGKILL');
-    await until('the orphaned child to exit', () => !alive(childPid) || undefined, 10_000, 25);
+    await until('the orphaned child to exit', () => !processAlive(childPid) || undefined, 10_000, 25);
   });
 
   it('resolves engine entry points for dev and built layouts', () => {

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
@@ -13,6 +12,7 @@ import { createApiServer } from '../../engine/api/server';
 import type { ApiServer } from '../../engine/api/server';
 import { CQL_DIR, connect, dropKeyspace, isolatedConfig, quietLog, uid, writeListens } from './helpers';
 import { redisNames } from '../../engine/shared/stats';
+import { freePort } from '../../main/stack/probes';
 
 let config: Config;
 let db: CassandraClient;
@@ -20,17 +20,6 @@ let redis: Redis;
 let kafka: Kafka;
 let server: ApiServer;
 const auth = () => ({ authorization: `Bearer ${config.apiToken}` });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   config = await isolatedConfig({ TOPK_ALLOWED_HOSTS: 'topk.example.org,api.example.net:9443' });

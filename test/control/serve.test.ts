@@ -11,7 +11,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import type { IncomingMessage } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,30 +20,11 @@ import { createCassandra } from '../../engine/shared/cassandra';
 import { loadConfig } from '../../engine/shared/config';
 import { createKafka } from '../../engine/shared/kafka';
 import { until } from '../helpers/until';
+import { freePort, processAlive } from '../../main/stack/probes';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const DAY = 86_400_000;
 const tag = randomBytes(4).toString('hex');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('topk serve', () => {
   let dataDir: string;
@@ -179,7 +159,7 @@ describe('topk serve', () => {
         /* gone */
       }
     }
-    for (const pid of enginePids) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    for (const pid of enginePids) if (processAlive(pid)) process.kill(pid, 'SIGKILL');
     // leave nothing behind on the shared stack: keyspace, topics, consumer group
     const config = loadConfig({ env: { ...process.env, ...serveEnv }, persistToken: false });
     const quiet = pino({ level: 'silent' });
@@ -273,7 +253,7 @@ describe('topk serve', () => {
     );
     enginePids.add(after.pid!);
     expect(after.restarts).toBe(before.restarts + 1);
-    expect(alive(before.pid!)).toBe(false);
+    expect(processAlive(before.pid!)).toBe(false);
 
     const c = await crawlDone(crawl_id);
     await lag0();
@@ -304,7 +284,7 @@ describe('topk serve', () => {
     expect(out).toMatch(/stopping \(SIGINT\); the stack keeps running/);
     expect(out).toMatch(/^stopped$/m);
     expect(out).not.toMatch(/exiting now/);
-    await until('engine processes gone', () => Promise.resolve([...enginePids].every((p) => !alive(p))), 5_000, 100);
+    await until('engine processes gone', () => Promise.resolve([...enginePids].every((p) => !processAlive(p))), 5_000, 100);
     await until(
       'process group gone',
       () => {

@@ -16,7 +16,6 @@ import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -34,6 +33,7 @@ import type { GitHubFake } from '../fakes/github-fake';
 import { until } from '../helpers/until';
 import { crawlQueueName } from '../../engine/crawler/crawl-queue';
 import { axeViolations, formatFindings } from './axe';
+import { freePort } from '../../main/stack/probes';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const OUT = join(ROOT, 'test-results', 'e2e');
@@ -48,17 +48,6 @@ const SEED = 4242;
 const LPD1 = 120;
 const LPD2 = 260;
 const DEMO_USERS = 4;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 function newestMtime(dir: string): number {
   let t = 0;
