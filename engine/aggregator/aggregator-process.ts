@@ -15,6 +15,7 @@ export interface AggregatorProcessHooks {
  * The aggregator process (entry: main.ts). Its tuning knobs, read through Config:
  * - TOPK_AGGREGATOR_DEDUPE=0: skip the dedupe path (benchmark of its cost only; counts are then NOT exact)
  * - TOPK_AGGREGATOR_SETTLE_MS: wait after a failed write before recovering (default 11 s, above Cassandra's counter write timeout)
+ * - TOPK_AGGREGATOR_FETCH_KB, TOPK_AGGREGATOR_CHUNK: bytes fetched per partition, messages written per chunk (Config)
  * - TOPK_AGGREGATOR_STATS_KEY: Redis hash for the pipeline counters and stage times (default: the keyspace's stats hash, shared/stats.ts redisNames; benchmarks use their own)
  */
 export async function runAggregatorProcess(hooks: AggregatorProcessHooks = {}): Promise<void> {

@@ -89,7 +89,10 @@ export class Aggregator {
       sessionTimeout: 30_000,
       heartbeatInterval: 3000,
       allowAutoTopicCreation: false,
-      maxBytesPerPartition: 1 << 20,
+      // a lagging partition arrives in large batches: more listens per (user, day) slice and chunk, so fewer
+      // dedupe reads, raw batches and counter updates per listen; the whole fetch is bounded for memory
+      maxBytesPerPartition: config.aggregatorFetchKb * 1024,
+      maxBytes: Math.max(10 << 20, Math.min(6, config.topicPartitions) * config.aggregatorFetchKb * 1024),
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
       // a new assignment: pending intents of each partition are recovered before its first batch
@@ -118,7 +121,7 @@ export class Aggregator {
       if (!ok) return;
       this.recovered.add(partition);
     }
-    const chunkSize = this.o.chunkSize ?? 2000;
+    const chunkSize = this.o.chunkSize ?? this.o.config.aggregatorChunk;
     for (let i = 0; i < batch.messages.length; i += chunkSize) {
       if (!p.isRunning() || p.isStale() || this.stopping) return;
       const chunk = batch.messages.slice(i, i + chunkSize);
@@ -248,6 +251,7 @@ export class Aggregator {
   private async dropDeleted(events: ListenEvent[]): Promise<ListenEvent[]> {
     const deleted = await this.store.users.deletedAt([...new Set(events.map((e) => e.user_id))]);
     if (deleted.size === 0) return events;
+    this.writer.forgetUsers(deleted.keys());
     return events.filter((e) => {
       const d = deleted.get(e.user_id);
       return d === undefined || e.published_at >= d;

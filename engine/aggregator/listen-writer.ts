@@ -101,6 +101,12 @@ export class ListenWriter {
   private readonly concurrency: number;
   private readonly now: () => number;
   private readonly stream: string;
+  /**
+   * (user, day)s whose user_days/day_users rows this process wrote: written again only after
+   * forgetUsers (a GDPR delete removes them) or when the set is reset at its bound. The janitor
+   * removes only days before retention, whose listens the aggregator no longer accepts.
+   */
+  private readonly indexed = new Set<string>();
 
   constructor(private readonly opts: ListenWriterOptions) {
     this.store = opts.store;
@@ -129,7 +135,7 @@ export class ListenWriter {
     const now = this.now();
     const retentionMs = this.opts.retentionDays * DAY_MS;
     await listens.write(fresh, (listenedAt) => Math.max(1, Math.ceil((listenedAt + retentionMs - now) / 1000)), this.concurrency);
-    await Promise.all([counts.indexDays(fresh, this.concurrency), tracks.upsert(fresh.flatMap((s) => s.listens), this.concurrency)]);
+    await Promise.all([this.indexDays(fresh), tracks.upsert(fresh.flatMap((s) => s.listens), this.concurrency)]);
     lap('raw_us');
 
     // 6. one counter update per (user, day, song) and per (day, song), new listens only
@@ -139,6 +145,22 @@ export class ListenWriter {
     await intents.close(intent);
     lap('counts_us');
     return result;
+  }
+
+  /** user_days/day_users rows of the slices this process has not written yet. */
+  private async indexDays(slices: Slice[]): Promise<void> {
+    const todo = slices.filter((s) => !this.indexed.has(indexKey(s)));
+    if (todo.length === 0) return;
+    await this.store.counts.indexDays(todo, this.concurrency);
+    if (this.indexed.size + todo.length > INDEXED_MAX) this.indexed.clear();
+    for (const s of todo) this.indexed.add(indexKey(s));
+  }
+
+  /** The users' index rows may have been deleted (GDPR): write them again with their next listens. */
+  forgetUsers(users: Iterable<string>): void {
+    const gone = new Set(users);
+    if (gone.size === 0) return;
+    for (const k of this.indexed) if (gone.has(k.slice(0, k.lastIndexOf('\u0001')))) this.indexed.delete(k);
   }
 
   /** The slices with only their listens not stored yet; empty slices left out. */
@@ -188,6 +210,10 @@ export class ListenWriter {
     return { intents: pending.length, fixes };
   }
 }
+
+/** Bound of ListenWriter's written-index set (≈ 100 bytes an entry). */
+const INDEXED_MAX = 200_000;
+const indexKey = (s: { user: string; day: string }): string => `${s.user}\u0001${s.day}`;
 
 /** user → days of the slices. */
 function changedDays(slices: Slice[]): Map<string, Set<string>> {

@@ -138,14 +138,16 @@ describe('engine settings (typed, no process.env reads in the entry files)', () 
   it('defaults, environment and bad values of the API cache and aggregator settings', () => {
     const d = dataDir();
     const base = loadConfig({ env: { TOPK_DATA_DIR: d }, persistToken: false });
-    expect(base).toMatchObject({ apiLruMax: 500, aggregatorDedupe: true, aggregatorStatsKey: undefined, aggregatorSettleMs: undefined });
+    expect(base).toMatchObject({ apiLruMax: 500, aggregatorDedupe: true, aggregatorStatsKey: undefined, aggregatorSettleMs: undefined, aggregatorFetchKb: 2048, aggregatorChunk: 8000 });
     const set = loadConfig({
-      env: { TOPK_DATA_DIR: d, TOPK_API_LRU_MAX: '0', TOPK_AGGREGATOR_DEDUPE: '0', TOPK_AGGREGATOR_STATS_KEY: 'stats:x', TOPK_AGGREGATOR_SETTLE_MS: '1500' },
+      env: { TOPK_DATA_DIR: d, TOPK_API_LRU_MAX: '0', TOPK_AGGREGATOR_DEDUPE: '0', TOPK_AGGREGATOR_STATS_KEY: 'stats:x', TOPK_AGGREGATOR_SETTLE_MS: '1500', TOPK_AGGREGATOR_FETCH_KB: '512', TOPK_AGGREGATOR_CHUNK: '500' },
       persistToken: false,
     });
-    expect(set).toMatchObject({ apiLruMax: 0, aggregatorDedupe: false, aggregatorStatsKey: 'stats:x', aggregatorSettleMs: 1500 });
+    expect(set).toMatchObject({ apiLruMax: 0, aggregatorDedupe: false, aggregatorStatsKey: 'stats:x', aggregatorSettleMs: 1500, aggregatorFetchKb: 512, aggregatorChunk: 500 });
     // children rebuild the same settings from configToEnv
-    expect(loadConfig({ env: configToEnv(set), persistToken: false })).toMatchObject({ apiLruMax: 0, aggregatorDedupe: false, aggregatorSettleMs: 1500 });
+    expect(loadConfig({ env: configToEnv(set), persistToken: false })).toMatchObject({ apiLruMax: 0, aggregatorDedupe: false, aggregatorSettleMs: 1500, aggregatorFetchKb: 512, aggregatorChunk: 500 });
+    expect(configError(() => loadConfig({ env: { TOPK_DATA_DIR: d, TOPK_AGGREGATOR_FETCH_KB: '8' }, persistToken: false })).field).toBe('aggregatorFetchKb');
+    expect(configError(() => loadConfig({ env: { TOPK_DATA_DIR: d, TOPK_AGGREGATOR_CHUNK: '0' }, persistToken: false })).field).toBe('aggregatorChunk');
     expect(configError(() => loadConfig({ env: { TOPK_DATA_DIR: d, TOPK_API_LRU_MAX: 'many' }, persistToken: false })).field).toBe('apiLruMax');
     expect(configError(() => loadConfig({ env: { TOPK_DATA_DIR: d, TOPK_AGGREGATOR_DEDUPE: 'maybe' }, persistToken: false })).field).toBe('aggregatorDedupe');
   });

@@ -58,6 +58,10 @@ export interface Config {
   aggregatorStatsKey: string | undefined;
   /** aggregator: wait after a failed write before recomputing (default: longer than Cassandra's counter write timeout) */
   aggregatorSettleMs: number | undefined;
+  /** aggregator: most bytes fetched from one Kafka partition per request (a Kafka batch is at most this large) */
+  aggregatorFetchKb: number;
+  /** aggregator: most messages written as one chunk (one dedupe read, one raw batch and one counter update per slice and chunk) */
+  aggregatorChunk: number;
 }
 
 export class ConfigError extends Error {
@@ -113,6 +117,8 @@ const DEFAULTS: Omit<Config, 'dataDir' | 'apiToken'> = {
   aggregatorDedupe: true,
   aggregatorStatsKey: undefined,
   aggregatorSettleMs: undefined,
+  aggregatorFetchKb: 2048,
+  aggregatorChunk: 8000,
 };
 
 /** Environment variable → config key. */
@@ -147,6 +153,8 @@ const ENV_KEYS: Record<string, keyof Config> = {
   TOPK_AGGREGATOR_DEDUPE: 'aggregatorDedupe',
   TOPK_AGGREGATOR_STATS_KEY: 'aggregatorStatsKey',
   TOPK_AGGREGATOR_SETTLE_MS: 'aggregatorSettleMs',
+  TOPK_AGGREGATOR_FETCH_KB: 'aggregatorFetchKb',
+  TOPK_AGGREGATOR_CHUNK: 'aggregatorChunk',
 };
 
 export const CONFIG_ENV_VARS = Object.keys(ENV_KEYS);
@@ -160,6 +168,8 @@ const INT_RANGES: Partial<Record<keyof Config, [number, number]>> = {
   crawlLookbackHours: [0, 24 * 3650],
   apiLruMax: [0, 10_000_000],
   aggregatorSettleMs: [0, 600_000],
+  aggregatorFetchKb: [64, 65_536],
+  aggregatorChunk: [1, 100_000],
 };
 const LIST_KEYS = new Set<keyof Config>(['kafkaBrokers', 'cassandraContactPoints', 'allowedHosts']);
 const BOOL_KEYS = new Set<keyof Config>(['stopStackOnQuit', 'aggregatorDedupe']);

@@ -8,8 +8,8 @@
  * Kafka batch is promoted and the old generation grows until the next
  * mark-compact. A 4 MB young generation and, for the aggregator, a 128 MB old
  * generation keep it at 140–150 MB with the same throughput; the aggregator's
- * live data is bounded by design (at most 3 partitions × 2 000 messages in
- * flight). The API's live data grows with concurrent misses, so it gets no
+ * live data is bounded by design (at most 6 partitions × one Kafka fetch of
+ * TOPK_AGGREGATOR_FETCH_KB, 2 MB by default, in flight). The API's live data grows with concurrent misses, so it gets no
  * old-generation cap.
  */
 export function engineV8Flags(name: string): string[] {

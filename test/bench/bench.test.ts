@@ -61,6 +61,13 @@ describe('topk bench (smoke)', () => {
     for (const k of ['validation_ms', 'dedupe_reads_ms', 'raw_writes_ms', 'count_updates_ms', 'commits_ms']) expect(j.ours.stages[k]).toBeGreaterThanOrEqual(0);
     expect(j.ours.stages.raw_writes_ms).toBeGreaterThan(0);
     expect(j.ratios.end_to_end).toBeGreaterThan(0);
+    // the floor: the same 400 distinct listens and their counter updates, written raw in the same run
+    expect(j.floor).toMatchObject({ listens: 400 });
+    expect(j.floor.slices).toBeGreaterThan(0);
+    expect(j.floor.counter_updates).toBeGreaterThan(400);
+    expect(j.floor.listens_per_second).toBeGreaterThan(0);
+    expect(j.ratios.to_floor).toBeCloseTo(j.ours.end_to_end_per_second / j.floor.listens_per_second, 2);
+    expect(j.targets.floor_ratio).toBe(0.25);
   }, 600_000);
 
   it('query: cache hits, Redis-only hits and misses against the real API and the seed design', async () => {

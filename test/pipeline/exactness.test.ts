@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Aggregator } from '../../engine/aggregator/aggregator';
 import { rebuildCounts } from '../../engine/aggregator/rebuild';
 import { createStore } from '../../engine/shared/store/store';
+import { deleteUserDayTotal } from '../../engine/shared/store/play-totals';
 import { ListenPublisher } from '../../engine/crawler/publisher';
 import type { ListenEvent } from '../../engine/shared/listen-event';
 import { asComparable, createHarness, daysBack, expectedCounts, expectedGlobal, quietLog, storedCounts, storedGlobal, uid, until, waitForLag0 } from './harness';
@@ -111,6 +112,32 @@ describe('aggregator exactness', () => {
     await pub.publish([ev(user, now - HOUR, 'g2', { published_at: now - 1000 })]);
     await waitForLag0(h);
     expect(await storedCounts(h, user, daysBack(2))).toEqual(asComparable(expectedCounts([counted]).get(user)));
+  }, 60_000);
+
+  it('after a deletion, listens published later write the day indexes again (the aggregator writes each index row once until then)', async () => {
+    const user = uid('back');
+    const now = Date.now();
+    const at = now - HOUR;
+    const day = new Date(at).toISOString().slice(0, 10);
+    const store = createStore(h.db);
+    await pub.publish([ev(user, at, 'i1', { published_at: now - 2000 })]);
+    await waitForLag0(h);
+    expect(await store.counts.daysOf(user)).toContain(day);
+    // the DELETE (engine/api/gdpr.ts): tombstone first, the user's plays out of the global counts, then the rows, index rows included
+    await store.users.markDeleted(user, new Date(now));
+    await store.counts.addGlobal(day, 'i1', -1);
+    await deleteUserDayTotal(h.db, user, day);
+    await store.counts.deleteUserDay(user, day);
+    await store.counts.deleteUserOn(day, user);
+    await store.listens.deleteSlice(user, day);
+    await store.counts.deleteDaysOf(user);
+    // the user comes back: a listen of the same day, published after the deletion
+    const back = ev(user, at + 1, 'i2', { published_at: now + 1000 });
+    await pub.publish([back]);
+    await waitForLag0(h);
+    expect(await storedCounts(h, user, daysBack(2))).toEqual(asComparable(expectedCounts([back]).get(user)));
+    expect(await store.counts.daysOf(user)).toContain(day);
+    expect(await store.counts.usersOn(day)).toContain(user);
   }, 60_000);
 
   it('rebuild repairs a tampered count and reports it; global counts match the users', async () => {
