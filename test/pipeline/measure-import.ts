@@ -1,6 +1,7 @@
 /**
  * Measures the import (issue 18 point 4, docs/IMPORT-FORMATS.md "Speed").
- * Run: npx tsx test/pipeline/measure-import.ts [listens=250000] [--parse-only | --pipeline-only]
+ * Run: npx tsx test/pipeline/measure-import.ts [listens=250000] [--parse-only | --pipeline-only] [--warm]
+ * (--warm: each file is read once before the measured read, so the JIT has compiled the readers)
  * 1. parse rate of each format: a generated history of N listens read by HistoryFile alone
  *    (no Kafka), listens/s = N / wall time;
  * 2. the whole pipeline: a Spotify data zip of N listens (Streaming_History_Audio_*.json files of
@@ -21,6 +22,7 @@ import { asComparable, createHarness, daysBack, expectedCounts, hSongId, quietLo
 const N = Number(process.argv[2] ?? 250_000);
 const parseOnly = process.argv.includes('--parse-only');
 const pipelineOnly = process.argv.includes('--pipeline-only');
+const warm = process.argv.includes('--warm');
 const dir = mkdtempSync(join(tmpdir(), 'measure-import-'));
 
 /** N plays over the last 6 days (inside the default retention), 400 artists × 25 titles */
@@ -45,6 +47,7 @@ function spotifyZip(): Buffer {
 async function parseRate(name: string, data: string | Buffer): Promise<Record<string, unknown>> {
   const path = join(dir, name);
   writeFileSync(path, data);
+  if (warm) for await (const batch of new HistoryFile({ filename: name }).fromPath(path)) void batch;
   const f = new HistoryFile({ filename: name });
   let listens = 0;
   const t0 = performance.now();
