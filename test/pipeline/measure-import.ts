@@ -1,6 +1,7 @@
 /**
  * Measures the import (issue 18 point 4, docs/IMPORT-FORMATS.md "Speed").
- * Run: npx tsx test/pipeline/measure-import.ts [listens=250000] [--parse-only | --pipeline-only]
+ * Run: npx tsx test/pipeline/measure-import.ts [listens=250000] [--parse-only | --pipeline-only] [--warm]
+ * (--warm: each file is read once before the measured read, so the JIT has compiled the readers)
  * 1. parse rate of each format: a generated history of N listens read by HistoryFile alone
  *    (no Kafka), listens/s = N / wall time;
  * 2. the whole pipeline: a Spotify data zip of N listens (Streaming_History_Audio_*.json files of
@@ -8,7 +9,7 @@
  *    in-process aggregator counts them; counts checked exactly against the generated plays.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Aggregator } from '../../engine/aggregator/aggregator';
 import { CrawlService } from '../../engine/crawler/crawl-service';
@@ -21,6 +22,7 @@ import { asComparable, createHarness, daysBack, expectedCounts, hSongId, quietLo
 const N = Number(process.argv[2] ?? 250_000);
 const parseOnly = process.argv.includes('--parse-only');
 const pipelineOnly = process.argv.includes('--pipeline-only');
+const warm = process.argv.includes('--warm');
 const dir = mkdtempSync(join(tmpdir(), 'measure-import-'));
 
 /** N plays over the last 6 days (inside the default retention), 400 artists × 25 titles */
@@ -45,6 +47,7 @@ function spotifyZip(): Buffer {
 async function parseRate(name: string, data: string | Buffer): Promise<Record<string, unknown>> {
   const path = join(dir, name);
   writeFileSync(path, data);
+  if (warm) for await (const batch of new HistoryFile({ filename: name }).fromPath(path)) void batch;
   const f = new HistoryFile({ filename: name });
   let listens = 0;
   const t0 = performance.now();
@@ -75,16 +78,21 @@ if (!parseOnly) {
   const service = new CrawlService({ cassandra: h.db, redis: h.redis, kafka: h.kafka, config: h.config, log: quietLog, queueName: uid('q'), statsKey: h.statsKey });
   const user = uid('measure');
   const path = join(dir, 'my_spotify_data.zip');
+  const load0 = loadavg()[0]!;
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const report = await service.importFile(user, { path }, { filename: 'my_spotify_data.zip' });
   const published = (performance.now() - t0) / 1000;
   await waitForLag0(h, 1_800_000);
   const counted = (performance.now() - t0) / 1000;
+  const cu = process.cpuUsage(c0);
+  /** CPU of this process (reader, publisher, aggregator); Kafka's and Cassandra's is in theirs */
+  const cpu = (cu.user + cu.system) / 1e6;
   const expected = expectedCounts(plays.map((p) => ({ user_id: user, source: 'import:spotify', listened_at: p.start, song_id: hSongId(p.artist, p.title) }))).get(user);
   const exact = JSON.stringify([...(await storedCounts(h, user, daysBack(8)))]) === JSON.stringify([...asComparable(expected)]);
   console.log(
     JSON.stringify({
-      pipeline: { listens: N, accepted: report.listens_accepted, skipped: report.skipped, publish_s: +published.toFixed(1), publish_per_s: Math.round(N / published), counted_s: +counted.toFixed(1), end_to_end_per_s: Math.round(N / counted), counts_exact: exact },
+      pipeline: { listens: N, accepted: report.listens_accepted, skipped: report.skipped, publish_s: +published.toFixed(1), publish_per_s: Math.round(N / published), counted_s: +counted.toFixed(1), end_to_end_per_s: Math.round(N / counted), cpu_s: +cpu.toFixed(1), cpu_us_per_listen: Math.round((cpu * 1e6) / N), load_start: +load0.toFixed(1), load_end: +loadavg()[0]!.toFixed(1), counts_exact: exact },
     }),
   );
   await service.close();

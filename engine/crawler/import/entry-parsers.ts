@@ -13,17 +13,64 @@ const playedMs = (v: unknown): v is number => typeof v === 'number' && Number.is
 
 const text = (v: unknown): string => (typeof v === 'string' ? v.trim() : '');
 
-/** a history repeats its tracks: their hashed ids are remembered (bounded) */
-const hashed = new Map<string, string>();
+/** a history repeats its tracks: their hashed ids are remembered (bounded), by artist then title (no key string to build) */
+const hashed = new Map<string, Map<string, string>>();
+let hashedCount = 0;
 function songId(artist: string, title: string): string {
-  const k = artist + '\u0000' + title;
-  let id = hashed.get(k);
+  let byTitle = hashed.get(artist);
+  if (byTitle === undefined) {
+    if (hashedCount >= 50_000) {
+      hashed.clear();
+      hashedCount = 0;
+    }
+    byTitle = new Map();
+    hashed.set(artist, byTitle);
+  }
+  let id = byTitle.get(title);
   if (id === undefined) {
     id = hashSongId(artist, title);
-    if (hashed.size >= 50_000) hashed.clear();
-    hashed.set(k, id);
+    byTitle.set(title, id);
+    hashedCount++;
   }
   return id;
+}
+
+const digits = (s: string, at: number, n: number): number => {
+  let v = 0;
+  for (let i = at; i < at + n; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return NaN;
+    v = v * 10 + d;
+  }
+  return v;
+};
+
+/**
+ * ms of an ISO 8601 UTC time as Date.parse reads it. Spotify's `ts` is always
+ * "YYYY-MM-DDTHH:MM:SSZ": that shape is computed from its digits (days from
+ * the civil date, no Date call per entry); any other text goes to Date.parse.
+ */
+export function parseUtc(s: string): number {
+  if (s.length === 20 && s.charCodeAt(4) === 45 && s.charCodeAt(7) === 45 && s.charCodeAt(10) === 84 && s.charCodeAt(13) === 58 && s.charCodeAt(16) === 58 && s.charCodeAt(19) === 90) {
+    const y = digits(s, 0, 4);
+    const m = digits(s, 5, 2);
+    const d = digits(s, 8, 2);
+    const hh = digits(s, 11, 2);
+    const mm = digits(s, 14, 2);
+    const ss = digits(s, 17, 2);
+    // days 29..31 and out-of-range fields: Date.parse decides (it rolls Feb 30 over, refuses second 60)
+    if (m >= 1 && m <= 12 && d >= 1 && d <= 28 && hh <= 23 && mm <= 59 && ss <= 59) {
+      // days from 1970-01-01 of a proleptic Gregorian date (the era-based civil-date algorithm)
+      const yy = m <= 2 ? y - 1 : y;
+      const era = Math.floor(yy / 400);
+      const yoe = yy - era * 400;
+      const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+      const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+      const days = era * 146_097 + doe - 719_468;
+      return days * 86_400_000 + hh * 3_600_000 + mm * 60_000 + ss * 1000;
+    }
+  }
+  return Date.parse(s);
 }
 
 function listen(at: number, artist: string, title: string, album: string, mbid?: string): SourceListen {
@@ -37,7 +84,7 @@ function listen(at: number, artist: string, title: string, album: string, mbid?:
  * `ts` is when the play ENDED, so listened_at = ts − ms_played.
  */
 export function fromSpotifyExtended(e: Record<string, unknown>): ImportItem {
-  const ts = typeof e.ts === 'string' ? Date.parse(e.ts) : NaN;
+  const ts = typeof e.ts === 'string' ? parseUtc(e.ts) : NaN;
   if (!Number.isFinite(ts)) return { skipped: 'invalid_ts' };
   if (!playedMs(e.ms_played)) return { skipped: 'invalid_ms_played' };
   if (e.incognito_mode === true) return { skipped: 'incognito' };

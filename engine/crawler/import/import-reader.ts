@@ -1,6 +1,8 @@
 import { fromLastfmCsv, fromLastfmTrack, fromListenBrainzExport, fromMaloja, fromScrobblerLog, fromSpotifyAccount, fromSpotifyExtended, LASTFM_CSV_HEADER } from './entry-parsers';
 import type { ImportItem, ScrobblerLogClock } from './entry-parsers';
-import { jsonArrayElements, textLines } from './json-elements';
+import { jsonArrayElements, parseElement, textLines } from './json-elements';
+import type { JsonElement } from './json-elements';
+import { StringDecoder } from 'node:string_decoder';
 import { csvFields } from './csv-fields';
 
 export type { ImportItem } from './entry-parsers';
@@ -67,19 +69,19 @@ export interface ImportReaderOptions {
   expect?: ImportFormat;
 }
 
-/** Text of a byte stream, counting the bytes consumed (progress). */
+/** Text of a byte stream, counting the bytes consumed (progress); a character cut between chunks is completed by the next. */
 async function* decode(stream: AsyncIterable<Buffer | string>, count: (n: number) => void): AsyncIterable<string> {
-  const decoder = new TextDecoder('utf-8');
+  const decoder = new StringDecoder('utf8');
   for await (const chunk of stream) {
     if (typeof chunk === 'string') {
       count(Buffer.byteLength(chunk));
       yield chunk;
     } else {
       count(chunk.length);
-      yield decoder.decode(chunk, { stream: true });
+      yield decoder.write(chunk);
     }
   }
-  const rest = decoder.decode();
+  const rest = decoder.end();
   if (rest) yield rest;
 }
 
@@ -139,7 +141,7 @@ export class ImportReader {
       for await (const ts of jsonArrayElements(text, 'scrobbles')) yield this.entries_(ts, 'maloja');
     } else if (start[0] === '{') {
       this.format = 'listenbrainz-jsonl';
-      for await (const lines of textLines(text)) yield this.entries_(lines, 'listenbrainz');
+      for await (const lines of textLines(text)) yield this.entries_(lines.map(parseElement), 'listenbrainz');
     } else {
       throw new UnsupportedFormatError(this.o.filename ? `"${this.o.filename}"` : 'the file');
     }
@@ -147,26 +149,18 @@ export class ImportReader {
     if (this.entries > 0 && this.recognised === 0) throw new UnsupportedFormatError(`no entry of ${this.o.filename ? `"${this.o.filename}"` : 'the file'} is a listen`);
   }
 
-  private entries_(texts: Array<string | null>, expected: EntryKind | undefined): ImportItem[] {
+  private entries_(values: JsonElement[], expected: EntryKind | undefined): ImportItem[] {
     const out: ImportItem[] = [];
-    for (const t of texts) this.entry(t === null ? null : t.trim(), expected, out);
+    for (const v of values) this.entry(v, expected, out);
     return out;
   }
 
-  /** One JSON entry: parsed, classified (the first known one names the file's format), converted. */
-  private entry(t: string | null, expected: EntryKind | undefined, out: ImportItem[]): void {
-    let o: unknown;
-    if (t !== null && t !== '') {
-      try {
-        o = JSON.parse(t);
-      } catch {
-        o = undefined;
-      }
-    }
+  /** One JSON entry (parsed, MALFORMED or TRUNCATED): classified (the first known one names the file's format), converted. */
+  private entry(o: JsonElement, expected: EntryKind | undefined, out: ImportItem[]): void {
     if (typeof o !== 'object' || o === null || Array.isArray(o)) {
       this.entries++;
       this.checkRecognised();
-      out.push({ skipped: o === undefined ? 'malformed_json' : 'not_an_object' });
+      out.push({ skipped: typeof o === 'symbol' ? 'malformed_json' : 'not_an_object' });
       return;
     }
     const rec = o as Record<string, unknown>;
