@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, chmodSync } from 'node:fs';
 import { homedir, platform } from 'node:os';
 import { join } from 'node:path';
 
@@ -62,7 +62,16 @@ export interface Config {
   aggregatorFetchKb: number;
   /** aggregator: most messages written as one chunk (one dedupe read, one raw batch and one counter update per slice and chunk) */
   aggregatorChunk: number;
+  /**
+   * the stack provider to use without `--provider` (docker | native | external); undefined = docker when
+   * an engine answers, else native. Saved in config.json when `npm start` falls back from a Docker engine
+   * that cannot pull the images, or when the Stack page switches providers.
+   */
+  stackProvider: StackProviderId | undefined;
 }
+
+export const STACK_PROVIDER_IDS = ['docker', 'native', 'external'] as const;
+export type StackProviderId = (typeof STACK_PROVIDER_IDS)[number];
 
 export class ConfigError extends Error {
   constructor(
@@ -119,6 +128,7 @@ const DEFAULTS: Omit<Config, 'dataDir' | 'apiToken'> = {
   aggregatorSettleMs: undefined,
   aggregatorFetchKb: 2048,
   aggregatorChunk: 8000,
+  stackProvider: undefined,
 };
 
 /** Environment variable → config key. */
@@ -155,6 +165,7 @@ const ENV_KEYS: Record<string, keyof Config> = {
   TOPK_AGGREGATOR_SETTLE_MS: 'aggregatorSettleMs',
   TOPK_AGGREGATOR_FETCH_KB: 'aggregatorFetchKb',
   TOPK_AGGREGATOR_CHUNK: 'aggregatorChunk',
+  TOPK_STACK_PROVIDER: 'stackProvider',
 };
 
 export const CONFIG_ENV_VARS = Object.keys(ENV_KEYS);
@@ -208,6 +219,10 @@ function coerce(key: keyof Config, raw: unknown, origin: string): unknown {
     throw new ConfigError(`${origin}: replication must be a JSON object with a "class", e.g. {"class":"SimpleStrategy","replication_factor":1}`, key);
   }
   const s = String(raw);
+  if (key === 'stackProvider') {
+    if (!(STACK_PROVIDER_IDS as readonly string[]).includes(s)) throw new ConfigError(`${origin}: stackProvider must be one of ${STACK_PROVIDER_IDS.join(', ')}, got ${JSON.stringify(raw)}`, key);
+    return s;
+  }
   if (URL_KEYS.has(key)) {
     try {
       new URL(s);
@@ -259,6 +274,26 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
     merged.apiToken = loadOrCreateToken(dataDir, opts.persistToken !== false);
   }
   return merged as unknown as Config;
+}
+
+/**
+ * Sets (or, with undefined, removes) one setting in `$TOPK_DATA_DIR/config.json`, keeping every
+ * other setting in it; written to a temporary file and renamed, so a reader never sees half a file.
+ */
+export function saveConfigSetting<K extends keyof Config>(dataDir: string, key: K, value: Config[K] | undefined): void {
+  const file = join(dataDir, 'config.json');
+  let settings: Record<string, unknown> = {};
+  if (existsSync(file)) {
+    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ConfigError(`${file} must hold a JSON object`, 'config.json');
+    settings = parsed as Record<string, unknown>;
+  }
+  if (value === undefined) delete settings[key];
+  else settings[key] = value;
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(settings, null, 2) + '\n', { mode: 0o600 });
+  renameSync(tmp, file);
 }
 
 /** `$TOPK_DATA_DIR/api-token`, created with mode 0600 on first use. */

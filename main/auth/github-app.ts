@@ -1,5 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { saveConfigSetting } from '../../engine/shared/config';
 
 /**
  * The GitHub OAuth App Heavy Rotation signs in with. There is no built-in
@@ -69,16 +68,5 @@ export function githubAppStatus(clientId: string | undefined, fromEnv: boolean, 
 
 /** Saves the client id in `config.json`, keeping every other setting in it. */
 export function saveClientId(dataDir: string, id: string): void {
-  const file = join(dataDir, 'config.json');
-  let settings: Record<string, unknown> = {};
-  if (existsSync(file)) {
-    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`${file} must hold a JSON object`);
-    settings = parsed as Record<string, unknown>;
-  }
-  settings.githubClientId = id;
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(settings, null, 2) + '\n', { mode: 0o600 });
-  renameSync(tmp, file);
+  saveConfigSetting(dataDir, 'githubClientId', id);
 }

@@ -9,12 +9,16 @@ import type { AuthService } from '../auth/auth-service';
 import { createAuthService } from '../auth/create-auth-service';
 import type { TokenVault } from '../auth/token-vault';
 import { CassandraUserDirectory } from '../auth/user-directory';
-import { runChecks } from '../doctor/doctor';
+import { nativeVerdict, runChecks } from '../doctor/doctor';
 import { LogStore } from '../logs/log-store';
 import { followStackLogs } from '../logs/stack-logs';
 import { migrate as runMigrations } from '../migrate/migrator';
 import type { MigrateResult } from '../migrate/migrator';
+import { upWithNativeFallback } from '../stack/native-fallback';
+import type { NativeVerdict } from '../stack/native-fallback';
+import { StackError } from '../stack/stack-error';
 import { StackManager } from '../stack/stack-manager';
+import type { ProviderChoice } from '../stack/stack-manager';
 import type { Disposable, ProgressEvent, ProviderId, StackEndpoints, StackProvider, StackStatus } from '../stack/types';
 import { ChildProcessLauncher, engineEntry } from '../supervisor/child-process-launcher';
 import type { ProcessLauncher } from '../supervisor/process-launcher';
@@ -52,10 +56,19 @@ export interface ControlPlaneOptions {
   readyTimeoutMs?: number;
   /** progress of stack operations (the CLI prints them) */
   onProgress?: (e: StackProgress) => void;
+  /** whether the native provider can run here, for the fallback from a Docker engine that cannot pull (default: the doctor's checks) */
+  nativeVerdict?: NativeVerdict;
 }
 
 export interface ControlPlaneStatus {
   provider: ProviderId | null;
+  /** why this provider: requested (--provider or the Stack page), saved (config.json) or auto */
+  providerHow: ProviderChoice['how'] | null;
+  providerReason: string | null;
+  /** the provider saved in config.json (`stackProvider`), if any */
+  savedProvider: ProviderId | null;
+  /** the code of the last stack error (IMAGE_UNAVAILABLE: the Docker engine cannot pull the images) */
+  errorCode: string | null;
   phase: StackPhase;
   error: string | null;
   endpoints: StackEndpoints | null;
@@ -84,10 +97,12 @@ export class ControlPlane implements StackControl {
   private readonly inspect: InspectRoutes;
   private readonly manager: StackManager;
   private provider: StackProvider | undefined;
+  private choice: ProviderChoice | undefined;
   private server: ControlServerHandle | undefined;
   private stackLogs: Disposable | undefined;
   private phase: StackPhase = 'idle';
   private error: string | null = null;
+  private errorCode: string | null = null;
   private endpoints: StackEndpoints | null = null;
   private events: StackProgress[] = [];
   private readonly progressCbs = new Set<(e: StackProgress) => void>();
@@ -164,15 +179,34 @@ export class ControlPlane implements StackControl {
   up(opts: { provider?: string } = {}): Promise<void> {
     return this.runOp('starting', async () => {
       if (opts.provider && this.provider && opts.provider !== this.provider.id) {
+        // switching: the old stack goes down (data kept) so the new one finds its ports free
         await this.supervisor.stop();
         await this.stackLogs?.dispose();
         this.stackLogs = undefined;
+        await this.provider.down({ onProgress: (e) => this.emitProgress(e) });
         this.provider = undefined;
+        this.endpoints = null;
       }
-      if (opts.provider) this.o.provider = opts.provider;
-      const provider = await this.selectProvider();
-      this.emitProgress({ service: 'stack', phase: 'start', message: `starting the stack with the ${provider.id} provider` });
-      const endpoints = await provider.up({ onProgress: (e) => this.emitProgress(e) });
+      if (opts.provider) {
+        // a switch on the Stack page is remembered for the next start
+        this.manager.remember(opts.provider as ProviderId);
+        this.o.provider = opts.provider;
+      }
+      let endpoints: StackEndpoints;
+      if (this.provider) {
+        this.emitProgress({ service: 'stack', phase: 'start', message: `starting the stack with the ${this.provider.id} provider` });
+        endpoints = await this.provider.up({ onProgress: (e) => this.emitProgress(e) });
+      } else {
+        const choice = await this.manager.choose(this.o.provider);
+        this.choice = choice;
+        this.emitProgress({ service: 'stack', phase: 'start', message: `provider ${choice.id}: ${choice.reason}` });
+        const nativeUsable = this.o.nativeVerdict ?? (() => nativeVerdict({ ...process.env, ...configToEnv(this.config) }));
+        const result = await upWithNativeFallback(this.manager, choice, nativeUsable, { onProgress: (e) => this.emitProgress(e) });
+        this.provider = result.provider;
+        this.choice = result.choice;
+        endpoints = result.endpoints;
+      }
+      const provider = this.provider;
       this.endpoints = endpoints;
       const engineConfig: Config = { ...this.config, ...endpoints };
       this.stackLogs ??= followStackLogs(provider, this.logs);
@@ -205,7 +239,11 @@ export class ControlPlane implements StackControl {
       }
     }
     return {
-      provider: this.provider?.id ?? null,
+      provider: this.provider?.id ?? this.choice?.id ?? null,
+      providerHow: this.choice?.how ?? null,
+      providerReason: this.choice?.reason ?? null,
+      savedProvider: this.manager.savedProvider() ?? null,
+      errorCode: this.errorCode,
       phase: this.phase,
       error: this.error,
       endpoints: this.endpoints,
@@ -230,6 +268,7 @@ export class ControlPlane implements StackControl {
     const choice = await this.manager.choose(this.o.provider);
     this.emitProgress({ service: 'stack', phase: 'start', message: `provider ${choice.id}: ${choice.reason}` });
     this.provider = await this.manager.provider(choice.id);
+    this.choice = choice;
     return this.provider;
   }
 
@@ -281,6 +320,7 @@ export class ControlPlane implements StackControl {
       .then(async () => {
         this.phase = phase;
         this.error = null;
+        this.errorCode = null;
         this.events = [];
         try {
           await body();
@@ -288,6 +328,7 @@ export class ControlPlane implements StackControl {
         } catch (err) {
           this.phase = 'error';
           this.error = (err as Error).message;
+          this.errorCode = err instanceof StackError ? err.code : null;
           this.emitProgress({ service: 'stack', phase: 'error', message: this.error });
           this.log.error({ err }, `stack ${phase === 'starting' ? 'up' : 'down'} failed`);
           throw err;

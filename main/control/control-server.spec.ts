@@ -115,9 +115,11 @@ describe('control server', () => {
   const progressCbs = new Set<(e: StackProgress) => void>();
   const progress: StackProgress[] = [];
   let phase = 'stopped';
+  const upRequests: (string | undefined)[] = [];
   const stack: StackControl = {
     status: () => Promise.resolve({ provider: 'external', phase, services: [] }),
-    up: async () => {
+    up: async (o) => {
+      upRequests.push(o?.provider);
       phase = 'starting';
       for (const msg of ['connecting', 'migrating', 'ready']) {
         const e = { time: new Date().toISOString(), service: 'stack', phase: msg, message: msg };
@@ -281,6 +283,22 @@ describe('control server', () => {
     const down = await http(srv.url, '/control/stack/down?wait=true', { method: 'POST' });
     expect(JSON.parse(down.body)).toMatchObject({ phase: 'stopped' });
     expect(JSON.parse((await http(srv.url, '/control/doctor')).body)).toMatchObject({ ok: true });
+  });
+
+  it('switches providers on request (the Stack page) and names the field when the provider is bad', async () => {
+    upRequests.length = 0;
+    const r = await http(srv.url, '/control/stack/up?provider=native&wait=true', { method: 'POST' });
+    expect(r.status).toBe(200);
+    expect(upRequests).toEqual(['native']);
+    for (const [path, msg] of [
+      ['/control/stack/up?provider=kubernetes', 'provider must be docker or native, got "kubernetes"'],
+      ['/control/stack/down?provider=native', 'provider only goes with POST /control/stack/up'],
+    ] as const) {
+      const bad = await http(srv.url, path, { method: 'POST' });
+      expect(bad.status).toBe(400);
+      expect(JSON.parse(bad.body)).toEqual({ error: { code: 'invalid_provider', message: msg, field: 'provider' } });
+    }
+    expect(upRequests).toEqual(['native']);
   });
 
   describe('API proxy', () => {

@@ -24,8 +24,8 @@ export interface StackProgress {
 /** What the control server needs from whoever runs the stack (the ControlPlane). */
 export interface StackControl {
   status(): Promise<unknown>;
-  /** stack up + migrations + engine processes; resolves when done */
-  up(): Promise<void>;
+  /** stack up + migrations + engine processes; resolves when done. `provider` switches providers and is remembered */
+  up(opts?: { provider?: 'docker' | 'native' }): Promise<void>;
   /** engine processes stop, then the stack */
   down(opts?: { volumes?: boolean }): Promise<void>;
   /** events of the current/last operation, then live ones */
@@ -173,7 +173,11 @@ export async function startControlServer(o: ControlServerOptions): Promise<Contr
     const restart = /^\/control\/processes\/([^/]+)\/restart$/.exec(path);
     if (route === 'GET /control/stack') return sendJson(res, 200, await o.stack.status());
     if (route === 'POST /control/stack/up' || route === 'POST /control/stack/down') {
-      const op = path.endsWith('/up') ? o.stack.up() : o.stack.down({ volumes: url.searchParams.get('volumes') === 'true' });
+      const provider = url.searchParams.get('provider');
+      if (provider !== null && (!path.endsWith('/up') || (provider !== 'docker' && provider !== 'native'))) {
+        throw new HttpError(400, 'invalid_provider', path.endsWith('/up') ? `provider must be docker or native, got ${JSON.stringify(provider)}` : 'provider only goes with POST /control/stack/up', 'provider');
+      }
+      const op = path.endsWith('/up') ? o.stack.up(provider ? { provider } : {}) : o.stack.down({ volumes: url.searchParams.get('volumes') === 'true' });
       if (url.searchParams.get('wait') === 'true') {
         try {
           await op;

@@ -49,9 +49,22 @@ export async function examine(env: NodeJS.ProcessEnv): Promise<Examination> {
   // ports held by answering services may be the docker stack itself, which `up` reuses
   const dockerUsable = docker.ok && disk.ok && !blocked;
   const externalUsable = foreign === 3;
-  const provider = docker.ok
-    ? { id: 'docker', usable: dockerUsable, why: `a Docker engine answers at ${dockerEndpoint(env)}` }
-    : { id: 'native', usable: nativeUsable, why: 'no Docker engine answers, so Kafka and Cassandra run as Java processes and redis-server from the OS' };
+  const saved = config.stackProvider;
+  const savedWhy = `chosen earlier ("stackProvider": "${saved}" in ${join(config.dataDir, 'config.json')})`;
+  const provider =
+    saved === 'native' || saved === 'external'
+      ? { id: saved, usable: saved === 'native' ? nativeUsable : externalUsable, why: savedWhy }
+      : docker.ok
+        ? { id: 'docker', usable: dockerUsable, why: saved === 'docker' ? savedWhy : `a Docker engine answers at ${dockerEndpoint(env)}` }
+        : { id: 'native', usable: nativeUsable, why: 'no Docker engine answers, so Kafka and Cassandra run as Java processes and redis-server from the OS' };
   const report: DoctorReport = { checks, provider, nativeUsable, externalUsable, usable: provider.usable || externalUsable };
   return { report, java, redis, maven, foreign };
+}
+
+/** Whether the native provider can run here and, when not, what stops it (for the docker → native fallback). */
+export async function nativeVerdict(env: NodeJS.ProcessEnv): Promise<{ usable: boolean; why: string }> {
+  const { report } = await examine(env);
+  if (report.nativeUsable) return { usable: true, why: 'Java, redis-server, Maven (or cached jars), the ports and the disk are fine' };
+  const problems = report.checks.filter((c) => !c.ok || c.foreign).map((c) => `${c.name}: ${c.detail}${c.fix ? ` (fix: ${c.fix})` : ''}`);
+  return { usable: false, why: problems.join('; ') };
 }

@@ -1,11 +1,15 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ControlPlane, ControlPlaneStatus } from '../control/control-plane';
 import type { ShellControlPlane, StackSummary } from './shell-ports';
 
-/** The desktop's own small preferences: `$TOPK_DATA_DIR/desktop.json`. */
+/**
+ * The desktop's own small preferences: `$TOPK_DATA_DIR/desktop.json`. Read only, for a provider
+ * picked on the Docker help page by an older version; the choice now lives in config.json
+ * (`stackProvider`), where the control plane saves it.
+ */
 export interface DesktopPrefs {
-  /** the provider the user picked on the Docker help page */
+  /** the provider the user picked on the Docker help page (older versions) */
   provider?: 'docker' | 'native';
 }
 
@@ -20,11 +24,6 @@ export function loadDesktopPrefs(dataDir: string): DesktopPrefs {
   } catch {
     return {};
   }
-}
-
-export function saveDesktopPrefs(dataDir: string, prefs: DesktopPrefs): void {
-  mkdirSync(dataDir, { recursive: true });
-  writeFileSync(desktopPrefsFile(dataDir), JSON.stringify(prefs, null, 2) + '\n');
 }
 
 /** Folds the control plane's status into the one word the tray shows. */
@@ -62,11 +61,10 @@ export class ControlPlaneAdapter implements ShellControlPlane {
 
   /**
    * The control plane picks docker when an engine answers, else native; a
-   * provider chosen on the Docker help page is remembered for next time.
+   * provider chosen on the Docker help page is saved by it (config.json) for next time.
    */
   async stackUp(provider?: 'docker' | 'native'): Promise<void> {
-    if (provider) saveDesktopPrefs(this.dataDir, { ...loadDesktopPrefs(this.dataDir), provider });
-    await this.cp.up();
+    await this.cp.up(provider ? { provider } : {});
   }
 
   stackDown(): Promise<void> {

@@ -52,7 +52,9 @@ function pingDocker(): Promise<void> {
 async function main(): Promise<void> {
   const config = readConfig();
   if (!config) return;
-  const prefs = loadDesktopPrefs(config.dataDir);
+  // the provider chosen earlier: config.json (stackProvider), else desktop.json of an older version
+  const legacy = config.stackProvider ? undefined : loadDesktopPrefs(config.dataDir).provider;
+  const preferred = config.stackProvider === 'docker' || config.stackProvider === 'native' ? config.stackProvider : legacy;
   const assets = join(here, 'assets');
 
   const shell = new DesktopShell({
@@ -71,14 +73,14 @@ async function main(): Promise<void> {
         findJava: () => findJava(),
         javaMajorVersion,
         minJava: MIN_JAVA,
-        ...(prefs.provider ? { preferredProvider: prefs.provider } : {}),
+        ...(preferred ? { preferredProvider: preferred } : {}),
       }),
     startControlPlane: async () => {
       const manager = new StackManager(config);
       manager.register('native', (c) => createNativeProvider(c, { stackDir: nativeStackDir() }));
       const cp = new ControlPlane({
         config,
-        ...(prefs.provider ? { provider: prefs.provider } : {}),
+        ...(legacy ? { provider: legacy } : {}),
         stackManager: manager,
         // utilityProcess needs a real directory as cwd (not one inside app.asar)
         launcher: new UtilityProcessLauncher({ cwd: app.isPackaged ? config.dataDir : root }),

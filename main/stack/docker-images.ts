@@ -18,9 +18,35 @@ export function withTag(image: string): string {
 
 const mib = (n: number) => (n / 1024 / 1024).toFixed(1);
 
-function pullError(ref: string, why: string, service: string): StackError {
-  const howToFix = `connect to the internet and run "topk stack up" again, or make the image available locally (docker pull ${ref}, or docker load / docker build it)`;
-  return new StackError(`image ${ref} is not available locally and could not be pulled (${why}): ${howToFix}`, 'IMAGE_UNAVAILABLE', { service, fix: `docker pull ${ref}` });
+/** One image that is neither local nor pullable; `up` folds several into one message (imagesUnavailable). */
+export class ImagePullError extends StackError {
+  constructor(
+    readonly ref: string,
+    readonly why: string,
+    service: string,
+  ) {
+    super(`image ${ref} is not available locally and could not be pulled (${why})`, 'IMAGE_UNAVAILABLE', { service, fix: `docker pull ${ref}` });
+  }
+}
+
+function pullError(ref: string, why: string, service: string): ImagePullError {
+  return new ImagePullError(ref, why.trim(), service);
+}
+
+/**
+ * The failed pulls of one `up` as one error: each image once with the engine's reason, the
+ * reason once when every pull failed alike (an offline engine, a proxy), and the fix once.
+ */
+export function imagesUnavailable(errors: ImagePullError[]): StackError {
+  const refs = errors.map((e) => e.ref);
+  const reasons = new Set(errors.map((e) => e.why));
+  const list = reasons.size === 1 ? `${refs.join(', ')} (${errors[0]?.why ?? ''})` : errors.map((e) => `\n  ${e.ref}: ${e.why}`).join('');
+  const howToFix = 'connect the Docker engine to a registry (internet, or its proxy settings) and run "topk stack up" again, make the images available locally (docker load / docker build), or use the native provider (--provider native)';
+  return new StackError(
+    `the Docker engine does not have ${refs.length === 1 ? 'an image' : `${refs.length} images`} of the stack and cannot pull ${refs.length === 1 ? 'it' : 'them'}: ${list}\n${howToFix}`,
+    'IMAGE_UNAVAILABLE',
+    { fix: refs.map((r) => `docker pull ${r}`).join(' && '), images: { refs, reason: reasons.size === 1 ? (errors[0]?.why ?? '') : `${reasons.size} different reasons` } },
+  );
 }
 
 /** Pulls the plan's image, reporting progress at most every 250 ms. */

@@ -19,7 +19,7 @@ import { ensureContainer, ensureNetwork, ensureVolumes, isStackService, removePr
 import { findContainer } from './docker-engine';
 import { statusFromInspect, waitCompleted, waitHealthy } from './docker-health';
 import type { HealthOptions } from './docker-health';
-import { ensureImage } from './docker-images';
+import { ImagePullError, ensureImage, imagesUnavailable } from './docker-images';
 import { containerLogs } from './docker-logs';
 import { StackError } from './stack-error';
 import type { Disposable, DownOptions, LogOptions, ProgressEvent, ServiceLogLine, ServiceName, ServiceStatus, StackEndpoints, StackProvider, StackStatus, UpOptions } from './types';
@@ -123,10 +123,13 @@ export class DockerStackProvider implements StackProvider {
       }
     }
     const results = await Promise.allSettled(plans.map((p) => (completionOnly.has(p.service) ? completed.get(p.service) : healthy.get(p.service))));
-    const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as Error);
+    // a service waiting on a failed one fails with the same error: each failure once
+    const failures = [...new Set(results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as Error))];
     if (failures.length) {
+      // no 'error' progress event here: whoever called up() reports the thrown error, once
+      const pulls = failures.filter((e): e is ImagePullError => e instanceof ImagePullError);
+      if (pulls.length === failures.length) throw imagesUnavailable(pulls);
       const first = failures.find((e) => e.name !== 'AbortError') ?? failures[0];
-      emit({ service: 'stack', phase: 'error', message: first?.message ?? 'stack up failed' });
       if (failures.length === 1 || !first) throw first;
       throw new StackError(failures.map((e) => e.message).join('\n\n'), first instanceof StackError ? first.code : 'START_FAILED');
     }

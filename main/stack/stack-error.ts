@@ -20,16 +20,19 @@ export type StackErrorCode =
 export class StackError extends Error {
   readonly service?: string;
   readonly fix?: string;
+  /** IMAGE_UNAVAILABLE: the images the engine could not pull, and the engine's reason in short */
+  readonly images?: { refs: string[]; reason: string };
 
   constructor(
     message: string,
     readonly code: StackErrorCode,
-    opts: { service?: string; fix?: string } = {},
+    opts: { service?: string; fix?: string; images?: { refs: string[]; reason: string } } = {},
   ) {
     super(message);
     this.name = 'StackError';
     this.service = opts.service;
     this.fix = opts.fix;
+    this.images = opts.images;
   }
 }
 

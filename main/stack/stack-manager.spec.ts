@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../engine/shared/config';
 import { StackManager, UnknownProviderError } from './stack-manager';
@@ -8,11 +11,27 @@ const config = loadConfig({ env: { TOPK_DATA_DIR: '/nonexistent/topk-spec' }, pe
 describe('StackManager', () => {
   it('chooses docker when an engine answers, else native, and says why', async () => {
     const withDocker = new StackManager(config, { env: { DOCKER_HOST: 'tcp://127.0.0.1:2375' }, dockerAnswers: () => Promise.resolve(true) });
-    expect(await withDocker.choose()).toEqual({ id: 'docker', reason: 'a Docker engine answers at DOCKER_HOST=tcp://127.0.0.1:2375' });
+    expect(await withDocker.choose()).toEqual({ id: 'docker', reason: 'a Docker engine answers at DOCKER_HOST=tcp://127.0.0.1:2375', how: 'auto' });
     const without = new StackManager(config, { env: {}, dockerAnswers: () => Promise.resolve(false) });
     const c = await without.choose();
     expect(c.id).toBe('native');
     expect(c.reason).toContain('no Docker engine answers');
+  });
+
+  it('prefers a provider saved in config.json over the engine check, and remember() saves one keeping other settings', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'topk-manager-'));
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ retentionDays: 3 }));
+    const c = loadConfig({ env: { TOPK_DATA_DIR: dir }, persistToken: false });
+    const m = new StackManager(c, { dockerAnswers: () => Promise.resolve(true) });
+    expect((await m.choose()).how).toBe('auto');
+    m.remember('native');
+    expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'))).toEqual({ retentionDays: 3, stackProvider: 'native' });
+    expect(await m.choose()).toMatchObject({ id: 'native', how: 'saved' });
+    expect((await m.choose('docker')).how).toBe('requested');
+    // a new process reads it back
+    const again = new StackManager(loadConfig({ env: { TOPK_DATA_DIR: dir }, persistToken: false }), { dockerAnswers: () => Promise.resolve(true) });
+    expect(await again.choose()).toMatchObject({ id: 'native', how: 'saved', reason: `the provider chosen earlier ("stackProvider": "native" in ${join(dir, 'config.json')})` });
+    expect(() => loadConfig({ env: { TOPK_DATA_DIR: dir, TOPK_STACK_PROVIDER: 'podman' }, persistToken: false })).toThrow(/TOPK_STACK_PROVIDER: stackProvider must be one of docker, native, external, got "podman"/);
   });
 
   it('treats a failing engine check as no engine', async () => {

@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { STACK_PROVIDER_IDS, saveConfigSetting } from '../../engine/shared/config';
 import type { Config } from '../../engine/shared/config';
 import { createExternalProvider } from './external-provider';
 import { createNativeProvider } from './native-provider';
 import type { Disposable, ProviderId, StackProvider } from './types';
 
-export const PROVIDER_IDS: readonly ProviderId[] = ['docker', 'native', 'external'];
+export const PROVIDER_IDS: readonly ProviderId[] = STACK_PROVIDER_IDS;
 
 export function isProviderId(s: string): s is ProviderId {
   return (PROVIDER_IDS as readonly string[]).includes(s);
@@ -50,6 +52,8 @@ export function dockerEndpoint(env: NodeJS.ProcessEnv = process.env): string {
 export interface ProviderChoice {
   id: ProviderId;
   reason: string;
+  /** requested (--provider), saved (config.json / TOPK_STACK_PROVIDER) or auto (whether a Docker engine answers) */
+  how: 'requested' | 'saved' | 'auto';
 }
 
 export interface StackManagerOptions {
@@ -68,12 +72,14 @@ export class StackManager {
   private readonly factories = new Map<ProviderId, AsyncProviderFactory>();
   private readonly instances = new Map<ProviderId, StackProvider>();
   private readonly env: NodeJS.ProcessEnv;
+  private saved: ProviderId | undefined;
 
   constructor(
     readonly config: Config,
     private readonly opts: StackManagerOptions = {},
   ) {
     this.env = opts.env ?? process.env;
+    this.saved = config.stackProvider;
     this.register('native', (c) => createNativeProvider(c, { env: this.env }));
     this.register('external', (c) => createExternalProvider(c));
     this.register('docker', async (c) => {
@@ -112,15 +118,34 @@ export class StackManager {
     return p;
   }
 
-  /** The provider to use: the requested one, else docker when an engine answers, else native. */
+  /**
+   * The provider to use: the requested one, else the one saved in config.json (`stackProvider`,
+   * remembered by a fallback or a switch on the Stack page), else docker when an engine answers,
+   * else native.
+   */
   async choose(requested?: string): Promise<ProviderChoice> {
     if (requested !== undefined) {
       if (!isProviderId(requested) || !this.factories.has(requested)) throw new UnknownProviderError(requested);
-      return { id: requested, reason: `requested with --provider ${requested}` };
+      return { id: requested, reason: `requested with --provider ${requested}`, how: 'requested' };
+    }
+    if (this.saved && this.factories.has(this.saved)) {
+      return { id: this.saved, reason: `the provider chosen earlier ("stackProvider": "${this.saved}" in ${join(this.config.dataDir, 'config.json')})`, how: 'saved' };
     }
     const where = dockerEndpoint(this.env);
-    if (await this.dockerAnswers()) return { id: 'docker', reason: `a Docker engine answers at ${where}` };
-    return { id: 'native', reason: `no Docker engine answers at ${where}, so Kafka and Cassandra run as Java processes and redis-server from the OS` };
+    if (await this.dockerAnswers()) return { id: 'docker', reason: `a Docker engine answers at ${where}`, how: 'auto' };
+    return { id: 'native', reason: `no Docker engine answers at ${where}, so Kafka and Cassandra run as Java processes and redis-server from the OS`, how: 'auto' };
+  }
+
+  /** The provider saved in config.json, if any. */
+  savedProvider(): ProviderId | undefined {
+    return this.saved;
+  }
+
+  /** Saves the provider `choose()` picks from now on (config.json `stackProvider`). */
+  remember(id: ProviderId): void {
+    if (!isProviderId(id)) throw new UnknownProviderError(id);
+    saveConfigSetting(this.config.dataDir, 'stackProvider', id);
+    this.saved = id;
   }
 
   async select(requested?: string): Promise<StackProvider> {

@@ -1,10 +1,10 @@
-import type { Config } from '../../engine/shared/config';
+import type { Config, StackProviderId } from '../../engine/shared/config';
 
 /** The three services every stack provides. */
 export type ServiceName = 'kafka' | 'cassandra' | 'redis';
 export const SERVICE_NAMES: readonly ServiceName[] = ['kafka', 'cassandra', 'redis'];
 
-export type ProviderId = 'docker' | 'native' | 'external';
+export type ProviderId = StackProviderId;
 
 export type ServiceState = 'absent' | 'stopped' | 'starting' | 'running' | 'unhealthy' | 'error';
 

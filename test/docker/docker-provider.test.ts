@@ -21,6 +21,7 @@ import { createLogger } from '../../engine/shared/logger';
 import { createRedis } from '../../engine/shared/redis';
 import { PROJECT_LABEL, SERVICE_LABEL } from '../../main/stack/compose-translate';
 import { createDockerProvider, dockerEngineAnswers } from '../../main/stack/docker-provider';
+import { StackError } from '../../main/stack/stack-error';
 import type { ProgressEvent, ServiceLogLine, StackEndpoints } from '../../main/stack/types';
 import { ensureTestImages } from './test-images';
 
@@ -247,10 +248,14 @@ describe.skipIf(!engine && !process.env.CI)('docker provider on a real engine', 
     await sub.dispose();
   }, 60_000);
 
-  it('a missing image that cannot be pulled fails with the image name and what to do', async () => {
+  it('images that cannot be pulled fail once, each image named once with the reason, and no progress event repeats it', async () => {
     const dir = mkdtempSync(join(work, 'missing-'));
     const file = join(dir, 'missing.yml');
-    writeFileSync(file, `name: topk-test-missing\nservices: !override\n  redis:\n    image: topk-test/not-built-${uniq}:1\nvolumes: !reset null\n`);
+    const refs = ['kafka', 'cassandra', 'redis'].map((s) => `topk-test/not-built-${s}-${uniq}:1`);
+    writeFileSync(
+      file,
+      `name: topk-test-missing\nservices: !override\n  kafka:\n    image: ${refs[0]}\n  cassandra:\n    image: ${refs[1]}\n  redis:\n    image: ${refs[2]}\nvolumes: !reset null\n`,
+    );
     const missing = createDockerProvider(config, { composeFiles: [file], healthTimeoutMs: 30_000 });
     const events: ProgressEvent[] = [];
     try {
@@ -258,10 +263,16 @@ describe.skipIf(!engine && !process.env.CI)('docker provider on a real engine', 
         () => undefined,
         (e: Error) => e,
       );
-      expect(err?.message).toContain(`image topk-test/not-built-${uniq}:1 is not available locally and could not be pulled`);
-      expect(err?.message).toMatch(/connect to the internet .* or make the image available locally/);
-      expect(events.some((e) => e.service === 'redis' && e.phase === 'pull')).toBe(true);
-      expect(events.some((e) => e.phase === 'error')).toBe(true);
+      expect(err).toBeInstanceOf(StackError);
+      expect((err as StackError).code).toBe('IMAGE_UNAVAILABLE');
+      // each image once in the message (the engine's reason is the same for all three: said once)
+      for (const ref of refs) expect(err!.message.split(ref).length - 1).toBe(1);
+      expect(err!.message).toMatch(/^the Docker engine does not have 3 images of the stack and cannot pull them: /);
+      expect(err!.message.match(/use the native provider/g)).toHaveLength(1);
+      expect((err as StackError).fix).toBe(refs.map((r) => `docker pull ${r}`).join(' && '));
+      for (const s of ['kafka', 'cassandra', 'redis']) expect(events.some((e) => e.service === s && e.phase === 'pull')).toBe(true);
+      // the caller reports the thrown error; a progress event saying it too would print it twice
+      expect(events.filter((e) => e.phase === 'error')).toEqual([]);
     } finally {
       await missing.down({ volumes: true });
     }

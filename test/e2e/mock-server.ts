@@ -27,7 +27,7 @@ function rng(seed: number): () => number {
 
 interface MockUser { user_id: string; display_name: string | null; created_at: string; seed: number; plays: Map<string, number>; listens: { listened_at: number; song_id: string; source: string }[] }
 const state = {
-  scenario: 'running' as 'running' | 'firstrun' | 'pulling' | 'signedout',
+  scenario: 'running' as 'running' | 'firstrun' | 'pulling' | 'signedout' | 'cannotpull' | 'fellback',
   signedIn: true,
   /** client id of the GitHub OAuth App; none on a first run */
   githubClientId: null as string | null,
@@ -62,7 +62,7 @@ function reset(scenario: string): void {
   state.signedIn = scenario !== 'firstrun' && scenario !== 'signedout';
   state.githubClientId = scenario === 'firstrun' ? null : 'Ov23liMockClient0001';
   state.pullStart = Date.now();
-  if (scenario === 'firstrun' || scenario === 'pulling' || scenario === 'empty') return;
+  if (scenario === 'firstrun' || scenario === 'pulling' || scenario === 'empty' || scenario === 'cannotpull') return;
   const me = addUser('octocat', 'The Octocat', 7, 420);
   addUser('hubot', 'Hubot', 11, 250);
   addUser('demo-ada', 'Ada (demo)', 1000, 300);
@@ -96,9 +96,16 @@ function topArtists(users: MockUser[], limit: number) {
 
 function services() {
   const s = state.scenario;
-  const up = s === 'running';
+  const up = s === 'running' || s === 'fellback';
   const mk = (name: string, endpoint: string, version: string) => ({ name, state: up ? 'running' : s === 'pulling' ? (name === 'redis' ? 'running' : 'starting') : 'absent', health: up ? 'healthy' : 'none', endpoint, uptimeSeconds: up ? 5423 : undefined, version: up ? version : undefined, detail: s === 'firstrun' ? 'Image not pulled yet' : undefined });
-  return { provider: 'docker', services: [mk('kafka', '127.0.0.1:9092', '3.9.1'), mk('cassandra', '127.0.0.1:9042', '5.0.6'), mk('redis', '127.0.0.1:6379', '7.4.2')] };
+  const services = [mk('kafka', '127.0.0.1:9092', '3.9.1'), mk('cassandra', '127.0.0.1:9042', '5.0.6'), mk('redis', '127.0.0.1:6379', '7.4.2')];
+  if (s === 'cannotpull') {
+    const why = '(HTTP code 500) server error - Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io: no such host';
+    return { provider: 'docker', providerHow: 'auto', savedProvider: null, phase: 'error', errorCode: 'IMAGE_UNAVAILABLE', services,
+      error: `the Docker engine does not have 3 images of the stack and cannot pull them: apache/kafka:3.9.1, cassandra:5.0, redis:7 (${why})\nconnect the Docker engine to a registry (internet, or its proxy settings) and run "topk stack up" again, make the images available locally (docker load / docker build), or use the native provider (--provider native)` };
+  }
+  if (s === 'fellback') return { provider: 'native', providerHow: 'saved', savedProvider: 'native', phase: 'running', error: null, errorCode: null, services };
+  return { provider: 'docker', services };
 }
 
 function json(res: ServerResponse, code: number, body: unknown): void {
@@ -153,12 +160,16 @@ const server = createServer((req, res) => {
     if ((g = /^\/control\/processes\/([^/]+)\/restart$/.exec(p))) return json(res, 202, { ok: true });
     if (p === '/control/doctor') {
       const fr = state.scenario === 'firstrun';
-      return json(res, 200, { ok: true, provider: 'docker', checks: [
+      return json(res, 200, { ok: true, provider: 'docker', nativeUsable: state.scenario === 'cannotpull' || state.scenario === 'fellback', checks: [
         { id: 'docker', title: 'Docker engine', status: 'ok', detail: 'Docker 27.3.1 answering on /var/run/docker.sock' },
         { id: 'ports', title: 'Ports 9092, 9042, 6379, 8080 free', status: fr ? 'ok' : 'ok', detail: fr ? 'All free' : 'In use by the running stack' },
         { id: 'disk', title: 'Disk space', status: 'ok', detail: '48.2 GB free in the data folder' },
-        { id: 'java', title: 'Java 17+ (native provider only)', status: 'warn', detail: 'Java not found', fix: 'Only needed without Docker: install OpenJDK 17, e.g. `sudo apt install openjdk-17-jre-headless`.' },
-        { id: 'redis-server', title: 'redis-server (native provider only)', status: 'warn', detail: 'redis-server not on PATH', fix: 'Only needed without Docker: `sudo apt install redis-server`.' },
+        ...(state.scenario === 'cannotpull' || state.scenario === 'fellback'
+          ? [{ id: 'java', title: 'Java 17+', status: 'ok', detail: 'Java 17.0.15 (/usr/bin/java)' }, { id: 'redis-server', title: 'redis-server', status: 'ok', detail: 'version 7.0.15 (/usr/bin/redis-server)' }]
+          : [
+              { id: 'java', title: 'Java 17+ (native provider only)', status: 'warn', detail: 'Java not found', fix: 'Only needed without Docker: install OpenJDK 17, e.g. `sudo apt install openjdk-17-jre-headless`.' },
+              { id: 'redis-server', title: 'redis-server (native provider only)', status: 'warn', detail: 'redis-server not on PATH', fix: 'Only needed without Docker: `sudo apt install redis-server`.' },
+            ]),
       ] });
     }
     if (p === '/control/auth' && m === 'GET') {

@@ -23,6 +23,8 @@ const shots: { name: string; route: string; scenario?: string; wait?: number; da
   { name: 'stack', route: 'stack' },
   { name: 'stack-firstrun', route: 'stack', scenario: 'firstrun' },
   { name: 'stack-pulling', route: 'stack', scenario: 'pulling' },
+  { name: 'stack-cannotpull', route: 'stack', scenario: 'cannotpull' },
+  { name: 'stack-fellback', route: 'stack', scenario: 'fellback' },
   { name: 'github-app-setup', route: 'account', scenario: 'firstrun' },
   { name: 'signin', route: 'account', scenario: 'signedout' },
   { name: 'account', route: 'account' },

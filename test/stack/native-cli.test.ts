@@ -7,38 +7,13 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePortPair } from '../helpers/free-port';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const dataDir = mkdtempSync(join(tmpdir(), 'topk-native-cli-'));
-
-function listenOn(port: number): Promise<(() => Promise<void>) | undefined> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(undefined));
-    server.listen(port, '127.0.0.1', () => resolve(() => new Promise<void>((r) => server.close(() => r()))));
-  });
-}
-
-/** A free port p with p+1 free too (Kafka's controller, Cassandra's storage port sit at p+1). */
-async function freePortPair(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const server = createServer();
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const port = (server.address() as AddressInfo).port;
-    const next = port < 65535 ? await listenOn(port + 1) : undefined;
-    await new Promise<void>((r) => server.close(() => r()));
-    if (next) {
-      await next();
-      return port;
-    }
-  }
-  throw new Error('no free port pair found');
-}
 
 const [kafkaPort, cassandraPort, redisPort] = [await freePortPair(), await freePortPair(), await freePortPair()];
 const env = {

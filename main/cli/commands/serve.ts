@@ -52,6 +52,23 @@ function printProgress(e: StackProgress): void {
 }
 
 /**
+ * Progress lines on stdout; a failed stack operation on stderr, once: `printed()` tells whether an
+ * error was already printed, so the start's own catch does not print it again.
+ */
+function progressPrinter(): { print: (e: StackProgress) => void; printed: (message: string) => boolean } {
+  const errors = new Set<string>();
+  return {
+    print: (e) => {
+      if (e.service === 'stack' && e.phase === 'error') {
+        errors.add(e.message);
+        console.error(`topk: ${e.message}`);
+      } else printProgress(e);
+    },
+    printed: (message) => errors.has(message),
+  };
+}
+
+/**
  * `topk serve`: stack up (with progress), migrations, engine processes,
  * control server; prints `ready <url>` when the UI and API answer.
  * SIGINT/SIGTERM stop the engine and the server; the stack keeps running
@@ -76,7 +93,8 @@ export async function run(args: string[]): Promise<number> {
     for (const s of [process.stdout, process.stderr]) s.on('error', () => undefined);
     console.log(`data dir: ${config.dataDir}`);
     ensureUi();
-    const plane = new ControlPlane({ config, provider: values.provider, onProgress: printProgress });
+    const progress = progressPrinter();
+    const plane = new ControlPlane({ config, provider: values.provider, onProgress: progress.print });
 
     let stopping: Promise<number> | undefined;
     const stop = (why: string): Promise<number> => {
@@ -122,7 +140,7 @@ export async function run(args: string[]): Promise<number> {
           await plane.stop().catch(() => undefined);
           throw new UsageError(`${err.message}\n${SERVE_USAGE}`);
         }
-        console.error(`topk: ${(err as Error).message}`);
+        if (!progress.printed((err as Error).message)) console.error(`topk: ${(err as Error).message}`);
         await stop('start failed');
         return 1;
       }

@@ -2,6 +2,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../../../engine/shared/config';
 import type { Config } from '../../../engine/shared/config';
+import { nativeVerdict } from '../../doctor/doctor';
+import { upWithNativeFallback } from '../../stack/native-fallback';
 import { StackManager, UnknownProviderError } from '../../stack/stack-manager';
 import type { ProgressEvent, ProviderId } from '../../stack/types';
 import { UsageError, parseStrict, runCommand } from '../cli-args';
@@ -72,7 +74,6 @@ export async function run(args: string[]): Promise<number> {
       if (err instanceof UnknownProviderError) throw new UsageError(`${err.message}\n${STACK_USAGE}`);
       throw err;
     }
-    const provider = await manager.provider(choice.id);
     console.log(`provider: ${choice.id} (${requested !== undefined && values.provider === undefined ? 'the one `stack up` used last' : choice.reason})`);
 
     if (action === 'up') {
@@ -82,8 +83,9 @@ export async function run(args: string[]): Promise<number> {
       process.once('SIGTERM', stop);
       try {
         const t0 = Date.now();
-        const e = await provider.up({ onProgress: printProgress, signal: ac.signal });
-        recordProvider(config, choice.id, choice.id === 'docker' ? composeFiles : undefined);
+        const up = await upWithNativeFallback(manager, choice, () => nativeVerdict(process.env), { onProgress: printProgress, signal: ac.signal });
+        const e = up.endpoints;
+        recordProvider(config, up.choice.id, up.choice.id === 'docker' ? composeFiles : undefined);
         console.log(`stack up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
         console.log(`  kafka brokers:            ${e.kafkaBrokers.join(',')}`);
         console.log(`  cassandra contact points: ${e.cassandraContactPoints.join(',')} (dc ${e.cassandraLocalDc})`);
@@ -94,6 +96,7 @@ export async function run(args: string[]): Promise<number> {
         process.off('SIGTERM', stop);
       }
     }
+    const provider = await manager.provider(choice.id);
     if (action === 'down') {
       await provider.down({ volumes: values.volumes === true, onProgress: printProgress });
       console.log(values.volumes ? 'stack down, data removed' : 'stack down (data kept)');

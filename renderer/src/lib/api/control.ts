@@ -33,8 +33,9 @@ export class ControlApi {
   stack(): Promise<StackStatus> {
     return this.http.get('/control/stack');
   }
-  stackUp(): Promise<unknown> {
-    return this.http.post('/control/stack/up');
+  /** `provider` switches providers; the control plane remembers the choice (config.json) */
+  stackUp(provider?: 'docker' | 'native'): Promise<unknown> {
+    return this.http.post(provider ? `/control/stack/up?provider=${provider}` : '/control/stack/up');
   }
   stackDown(): Promise<unknown> {
     return this.http.post('/control/stack/down');
@@ -54,7 +55,7 @@ export class ControlApi {
 
   /** `topk doctor --json` as served by /control/doctor, in the UI's shape. */
   async doctor(): Promise<DoctorReport> {
-    const r = await this.http.get<{ checks: DoctorWireCheck[]; provider?: unknown }>('/control/doctor');
+    const r = await this.http.get<{ checks: DoctorWireCheck[]; provider?: unknown; nativeUsable?: unknown }>('/control/doctor');
     const checks = (r.checks ?? []).map((c, i) => ({
       id: c.id ?? `${c.name ?? 'check'}-${i}`,
       title: c.title ?? c.name ?? 'Check',
@@ -62,7 +63,7 @@ export class ControlApi {
       detail: c.detail,
       fix: c.fix,
     })) satisfies DoctorReport['checks'];
-    return { ok: checks.every((c) => c.status !== 'fail'), checks };
+    return { ok: checks.every((c) => c.status !== 'fail'), checks, ...(typeof r.nativeUsable === 'boolean' ? { nativeUsable: r.nativeUsable } : {}) };
   }
 
   logs(q: LogQuery = {}): Promise<LogLine[]> {

@@ -153,6 +153,12 @@ export interface StackStatus {
   phase?: string;
   services: ServiceStatus[];
   error?: string | null;
+  /** IMAGE_UNAVAILABLE: the Docker engine cannot pull the stack's images */
+  errorCode?: string | null;
+  /** why this provider: requested, saved (config.json, e.g. after a fallback from Docker) or auto */
+  providerHow?: 'requested' | 'saved' | 'auto' | null;
+  providerReason?: string | null;
+  savedProvider?: 'docker' | 'native' | 'external' | null;
 }
 
 export interface ProgressEvent {
@@ -192,6 +198,8 @@ export interface DoctorCheck {
 export interface DoctorReport {
   ok: boolean;
   provider?: string;
+  /** whether the native provider (Java processes, redis-server) can run on this machine */
+  nativeUsable?: boolean;
   checks: DoctorCheck[];
 }
 
