@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Config } from '../../engine/shared/config';
 import { createExternalProvider } from './external-provider';
+import { NativeClusterProvider } from './native-cluster';
 import { createNativeProvider } from './native-provider';
 import type { Disposable, ProviderId, StackProvider } from './types';
 
@@ -58,6 +59,8 @@ export interface StackManagerOptions {
   dockerAnswers?: () => Promise<boolean>;
   /** docker provider: override files merged over stack/compose.yml (`--compose-file`) */
   composeFiles?: string[];
+  /** Kafka brokers and Cassandra nodes: 1 (default) or a cluster (`--nodes N`, native provider) */
+  nodes?: number;
 }
 
 /**
@@ -74,7 +77,8 @@ export class StackManager {
     private readonly opts: StackManagerOptions = {},
   ) {
     this.env = opts.env ?? process.env;
-    this.register('native', (c) => createNativeProvider(c, { env: this.env }));
+    const nodes = opts.nodes ?? 1;
+    this.register('native', (c) => (nodes > 1 ? new NativeClusterProvider(c, { nodes, env: this.env }) : createNativeProvider(c, { env: this.env })));
     this.register('external', (c) => createExternalProvider(c));
     this.register('docker', async (c) => {
       const mod = await loadDockerModule();
