@@ -15,7 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dockerEngineAnswers } from '../../main/stack/docker-provider';
-import { freePort, freePortPair } from '../helpers/free-port';
+import { freePort } from '../../main/stack/probes';
+import { freePortPair } from '../helpers/free-port';
 import { until } from '../helpers/until';
 
 const ROOT = join(import.meta.dirname, '..', '..');

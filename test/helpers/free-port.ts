@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { freePort } from '../../main/stack/probes';
 
 function listenOn(port: number): Promise<(() => Promise<void>) | undefined> {
   return new Promise((resolve) => {
@@ -7,15 +7,6 @@ function listenOn(port: number): Promise<(() => Promise<void>) | undefined> {
     server.once('error', () => resolve(undefined));
     server.listen(port, '127.0.0.1', () => resolve(() => new Promise<void>((r) => server.close(() => r()))));
   });
-}
-
-/** A TCP port on 127.0.0.1 that is free right now. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
 }
 
 /** A free port p with p+1 free too (Kafka's controller, Cassandra's storage port sit at p+1). */
