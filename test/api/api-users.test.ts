@@ -5,7 +5,11 @@ import { createRedis } from '../../engine/shared/redis';
 import { createKafka } from '../../engine/shared/kafka';
 import type { CassandraClient } from '../../engine/shared/cassandra';
 import type { Config } from '../../engine/shared/config';
+import { Worker } from 'bullmq';
+import { CRAWL_PREFIX } from '../../engine/crawler/crawl-queue';
+import type { CrawlJobData } from '../../engine/crawler/crawl-queue';
 import { CrawlService } from '../../engine/crawler/crawl-service';
+import { until } from '../helpers/until';
 import { ensureTopics } from '../../engine/shared/topics';
 import { createApiServer } from '../../engine/api/server';
 import type { ApiServer } from '../../engine/api/server';
@@ -194,6 +198,20 @@ describe('GDPR export and delete', () => {
     await server.app.inject({ method: 'POST', url: `/v1/users/${victim}/crawls`, ...json({ source: 'simulator' }) });
     await db.execute('INSERT INTO user_follows (user_id, followed_id) VALUES (?, ?)', [victim, other], { prepare: true });
     await db.execute('INSERT INTO user_follows (user_id, followed_id) VALUES (?, ?)', [other, victim], { prepare: true });
+
+    // BullMQ keeps completed and failed job records, and theirs hold the user id: make one of each
+    // (a worker of this test's queue completes the crawl job above and fails a second one)
+    const connection = createRedis(config, quietLog, { forWorker: true });
+    const worker = new Worker<CrawlJobData>(crawl.queue.name, async (job) => {
+      if (job.name === 'probe-fail') throw new Error('probe failure');
+      return 'done';
+    }, { connection, prefix: crawl.queue.opts.prefix ?? CRAWL_PREFIX });
+    worker.on('error', () => undefined);
+    await crawl.queue.add('probe-fail', { crawl_id: uid('probe'), user_id: victim, source: 'simulator' }, { attempts: 1 });
+    const of = async (state: 'completed' | 'failed') => (await crawl.queue.getJobs([state])).filter((j) => j?.data.user_id === victim).length;
+    await until('a completed and a failed job record of the victim', async () => (await of('completed')) >= 1 && (await of('failed')) >= 1, 30_000);
+    await worker.close();
+    await connection.quit();
   }, 60_000);
 
   it('exports JSON and CSV', async () => {
@@ -251,8 +269,8 @@ describe('GDPR export and delete', () => {
     expect(await count('SELECT * FROM user_follows WHERE followed_id = ? ALLOW FILTERING', [victim])).toBe(0);
     const tomb = (await db.execute('SELECT deleted_at FROM deleted_users WHERE user_id = ?', [victim], { prepare: true })).first();
     expect(tomb?.get('deleted_at')).toBeInstanceOf(Date);
-    const queued = await crawl.queue.getJobs(['waiting', 'delayed', 'prioritized']);
-    expect(queued.filter((j) => j?.data.user_id === victim)).toEqual([]);
+    const records = await crawl.queue.getJobs(['waiting', 'delayed', 'prioritized', 'completed', 'failed']);
+    expect(records.filter((j) => j?.data.user_id === victim)).toEqual([]);
 
     // no cache key mentions the user; answers are recomputed without them
     const keys: string[] = [];
