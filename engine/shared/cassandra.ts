@@ -1,5 +1,5 @@
 import cassandra from 'cassandra-driver';
-import type { Config } from './config';
+import type { CassandraConsistency, Config } from './config';
 import type { Logger } from './logger';
 
 export type CassandraClient = cassandra.Client;
@@ -9,7 +9,7 @@ export type CassandraClient = cassandra.Client;
  * without a keyspace (the migrator creates it). Close with `client.shutdown()`.
  */
 export function createCassandra(
-  config: Pick<Config, 'cassandraContactPoints' | 'cassandraLocalDc' | 'keyspace'>,
+  config: Pick<Config, 'cassandraContactPoints' | 'cassandraLocalDc' | 'keyspace'> & Partial<Pick<Config, 'cassandraConsistency'>>,
   log: Logger,
   opts: { keyspace?: boolean } = {},
 ): cassandra.Client {
@@ -20,13 +20,28 @@ export function createCassandra(
     protocolOptions: { port: portOf(config.cassandraContactPoints) },
     socketOptions: { connectTimeout: 5000, readTimeout: 15000 },
     pooling: { coreConnectionsPerHost: { [cassandra.types.distance.local]: 2, [cassandra.types.distance.remote]: 1 } },
-    queryOptions: { prepare: true, consistency: cassandra.types.consistencies.localQuorum },
+    queryOptions: { prepare: true, consistency: consistencyOf(config.cassandraConsistency ?? 'LOCAL_QUORUM') },
   });
   client.on('log', (level, className, message) => {
     if (level === 'error') log.error({ component: 'cassandra-driver', className }, message);
     else if (level === 'warning') log.warn({ component: 'cassandra-driver', className }, message);
   });
   return client;
+}
+
+const LEVELS: Record<CassandraConsistency, number> = {
+  ONE: cassandra.types.consistencies.one,
+  TWO: cassandra.types.consistencies.two,
+  THREE: cassandra.types.consistencies.three,
+  QUORUM: cassandra.types.consistencies.quorum,
+  ALL: cassandra.types.consistencies.all,
+  LOCAL_ONE: cassandra.types.consistencies.localOne,
+  LOCAL_QUORUM: cassandra.types.consistencies.localQuorum,
+};
+
+/** The driver's code for a configured consistency level (the default of every query of the client). */
+export function consistencyOf(level: CassandraConsistency): number {
+  return LEVELS[level];
 }
 
 /** cassandra-driver takes one port for all contact points; the first explicit one wins. */

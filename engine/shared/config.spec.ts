@@ -67,6 +67,7 @@ describe('loadConfig', () => {
         TOPK_KAFKA_BROKERS: ' a:1, b:2 ,,c:3',
         TOPK_LISTENBRAINZ_URL: 'http://127.0.0.1:5000/',
         TOPK_CASSANDRA_REPLICATION: '{"class":"NetworkTopologyStrategy","dc1":3}',
+        TOPK_CASSANDRA_LOCAL_DC: 'dc1',
         TOPK_STOP_STACK_ON_QUIT: 'true',
         TOPK_PORT: '',
       },
@@ -85,10 +86,39 @@ describe('loadConfig', () => {
     [{ TOPK_GITHUB_URL: 'not a url' }, 'githubUrl', /must be a URL/],
     [{ TOPK_CASSANDRA_REPLICATION: '[1]' }, 'replication', /JSON object with a "class"/],
     [{ TOPK_STOP_STACK_ON_QUIT: 'maybe' }, 'stopStackOnQuit', /true or false/],
+    [{ TOPK_CASSANDRA_CONSISTENCY: 'MOSTLY' }, 'cassandraConsistency', /TOPK_CASSANDRA_CONSISTENCY: cassandraConsistency must be one of ONE, TWO, THREE, QUORUM, ALL, LOCAL_ONE, LOCAL_QUORUM/],
+    [{ TOPK_CASSANDRA_CONSISTENCY: 'THREE' }, 'cassandraConsistency', /THREE needs 3 replicas but the replication .* keeps 1/],
+    [{ TOPK_CASSANDRA_REPLICATION: '{"class":"NetworkTopologyStrategy","dc2":3}' }, 'cassandraConsistency', /LOCAL_QUORUM counts replicas in the local data center "datacenter1"/],
+    [{ TOPK_CASSANDRA_REPLICATION: '{"class":"SimpleStrategy","replication_factor":"three"}' }, 'replication', /replication.replication_factor must be an integer/],
+    [{ TOPK_CASSANDRA_REPLICATION: '{"class":"SimpleStrategy","replication_factor":0}' }, 'replication', /at least 1/],
+    [{ TOPK_CASSANDRA_REPLICATION: '{"class":"SimpleStrategy","replication_factor":3,"dc1":3}' }, 'replication', /replication.dc1 is not a SimpleStrategy option/],
+    [{ TOPK_CASSANDRA_REPLICATION: '{"class":"NetworkTopologyStrategy"}' }, 'replication', /a replica count per data center/],
+    [{ TOPK_CASSANDRA_REPLICATION: '{"class":"EverywhereStrategy"}' }, 'replication', /SimpleStrategy or NetworkTopologyStrategy/],
+    [{ TOPK_TOPIC_REPLICATION: '0' }, 'topicReplication', /topicReplication must be an integer between 1 and 32/],
+    [{ TOPK_TOPIC_REPLICATION: '3', TOPK_TOPIC_MIN_ISR: '4' }, 'topicMinIsr', /must not exceed topicReplication/],
   ])('rejects bad env %j with a clear error naming the field', (env, field, message) => {
     const e = configError(() => loadConfig({ env: { TOPK_DATA_DIR: dataDir(), ...env } }));
     expect(e.field).toBe(field);
     expect(e.message).toMatch(message);
+  });
+
+  it('reads the cluster settings: consistency, replication per data center, topic replication and min ISR', () => {
+    const c = loadConfig({
+      env: {
+        TOPK_DATA_DIR: dataDir(),
+        TOPK_CASSANDRA_CONSISTENCY: 'local_one',
+        TOPK_CASSANDRA_REPLICATION: '{"class":"org.apache.cassandra.locator.NetworkTopologyStrategy","datacenter1":"3","dc2":2}',
+        TOPK_TOPIC_REPLICATION: '3',
+        TOPK_TOPIC_MIN_ISR: '2',
+      },
+    });
+    expect(c.cassandraConsistency).toBe('LOCAL_ONE');
+    expect(c.replication).toEqual({ class: 'NetworkTopologyStrategy', datacenter1: 3, dc2: 2 });
+    expect([c.topicReplication, c.topicMinIsr]).toEqual([3, 2]);
+    const d = loadConfig({ env: { TOPK_DATA_DIR: dataDir() } });
+    expect([d.cassandraConsistency, d.topicReplication, d.topicMinIsr]).toEqual(['LOCAL_QUORUM', 1, 1]);
+    // QUORUM counts every data center's replicas: 3 + 2
+    expect(loadConfig({ env: { TOPK_DATA_DIR: dataDir(), TOPK_CASSANDRA_CONSISTENCY: 'THREE', TOPK_CASSANDRA_REPLICATION: '{"class":"NetworkTopologyStrategy","datacenter1":1,"dc2":2}' } }).cassandraConsistency).toBe('THREE');
   });
 
   it('rejects a bad config.json: invalid JSON, not an object, unknown key, bad value', () => {

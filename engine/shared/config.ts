@@ -26,12 +26,18 @@ export interface Config {
   keyspace: string;
   /** CQL replication map for the keyspace, e.g. {class:'SimpleStrategy', replication_factor:1} */
   replication: Record<string, string | number>;
+  /** consistency level of every Cassandra read and write (TOPK_CASSANDRA_CONSISTENCY) */
+  cassandraConsistency: CassandraConsistency;
   redisUrl: string;
   retentionDays: number;
   cacheTtlSeconds: number;
   listensTopic: string;
   dlqTopic: string;
   topicPartitions: number;
+  /** replication factor of the topics the app creates (TOPK_TOPIC_REPLICATION); producers always wait for acks from all in-sync replicas */
+  topicReplication: number;
+  /** `min.insync.replicas` of those topics (TOPK_TOPIC_MIN_ISR): an acks=all write fails when fewer replicas are in sync */
+  topicMinIsr: number;
   consumerGroup: string;
   listenbrainzUrl: string;
   /** Last.fm API root (TOPK_LASTFM_URL) */
@@ -73,6 +79,10 @@ export interface Config {
 export const STACK_PROVIDER_IDS = ['docker', 'native', 'external'] as const;
 export type StackProviderId = (typeof STACK_PROVIDER_IDS)[number];
 
+/** The consistency levels a read and a write can both use (EACH_QUORUM and SERIAL levels are left out). */
+export const CASSANDRA_CONSISTENCIES = ['ONE', 'TWO', 'THREE', 'QUORUM', 'ALL', 'LOCAL_ONE', 'LOCAL_QUORUM'] as const;
+export type CassandraConsistency = (typeof CASSANDRA_CONSISTENCIES)[number];
+
 export class ConfigError extends Error {
   constructor(
     message: string,
@@ -106,12 +116,15 @@ const DEFAULTS: Omit<Config, 'dataDir' | 'apiToken'> = {
   cassandraLocalDc: 'datacenter1',
   keyspace: 'topk',
   replication: { class: 'SimpleStrategy', replication_factor: 1 },
+  cassandraConsistency: 'LOCAL_QUORUM',
   redisUrl: 'redis://127.0.0.1:6379',
   retentionDays: 7,
   cacheTtlSeconds: 300,
   listensTopic: 'listens',
   dlqTopic: 'listens.dlq',
   topicPartitions: 6,
+  topicReplication: 1,
+  topicMinIsr: 1,
   consumerGroup: 'topk-aggregator',
   listenbrainzUrl: 'https://api.listenbrainz.org',
   lastfmUrl: 'https://ws.audioscrobbler.com/2.0', // stored without the trailing slash like every URL setting; the source adds it
@@ -143,12 +156,15 @@ const ENV_KEYS: Record<string, keyof Config> = {
   TOPK_CASSANDRA_LOCAL_DC: 'cassandraLocalDc',
   TOPK_KEYSPACE: 'keyspace',
   TOPK_CASSANDRA_REPLICATION: 'replication',
+  TOPK_CASSANDRA_CONSISTENCY: 'cassandraConsistency',
   TOPK_REDIS_URL: 'redisUrl',
   TOPK_RETENTION_DAYS: 'retentionDays',
   TOPK_CACHE_TTL_SECONDS: 'cacheTtlSeconds',
   TOPK_LISTENS_TOPIC: 'listensTopic',
   TOPK_DLQ_TOPIC: 'dlqTopic',
   TOPK_TOPIC_PARTITIONS: 'topicPartitions',
+  TOPK_TOPIC_REPLICATION: 'topicReplication',
+  TOPK_TOPIC_MIN_ISR: 'topicMinIsr',
   TOPK_CONSUMER_GROUP: 'consumerGroup',
   TOPK_LISTENBRAINZ_URL: 'listenbrainzUrl',
   TOPK_LASTFM_URL: 'lastfmUrl',
@@ -176,6 +192,8 @@ const INT_RANGES: Partial<Record<keyof Config, [number, number]>> = {
   retentionDays: [1, 3650],
   cacheTtlSeconds: [1, 86400 * 30],
   topicPartitions: [1, 1000],
+  topicReplication: [1, 32],
+  topicMinIsr: [1, 32],
   crawlLookbackHours: [0, 24 * 3650],
   apiLruMax: [0, 10_000_000],
   aggregatorSettleMs: [0, 600_000],
@@ -209,14 +227,23 @@ function coerce(key: keyof Config, raw: unknown, origin: string): unknown {
     return cleaned;
   }
   if (key === 'replication') {
-    if (typeof raw === 'object' && raw !== null) return raw;
-    try {
-      const parsed: unknown = JSON.parse(String(raw));
-      if (typeof parsed === 'object' && parsed !== null && 'class' in parsed) return parsed;
-    } catch {
-      /* fall through */
+    let parsed: unknown = raw;
+    if (typeof raw !== 'object' || raw === null) {
+      try {
+        parsed = JSON.parse(String(raw));
+      } catch {
+        parsed = undefined;
+      }
     }
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) && 'class' in parsed) return checkReplication(parsed as Record<string, unknown>, origin);
     throw new ConfigError(`${origin}: replication must be a JSON object with a "class", e.g. {"class":"SimpleStrategy","replication_factor":1}`, key);
+  }
+  if (key === 'cassandraConsistency') {
+    const level = String(raw).trim().toUpperCase();
+    if (!(CASSANDRA_CONSISTENCIES as readonly string[]).includes(level)) {
+      throw new ConfigError(`${origin}: cassandraConsistency must be one of ${CASSANDRA_CONSISTENCIES.join(', ')}, got ${JSON.stringify(raw)}`, key);
+    }
+    return level;
   }
   const s = String(raw);
   if (key === 'stackProvider') {
@@ -270,6 +297,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
   for (const [k, v] of Object.entries(opts.overrides ?? {})) {
     if (v !== undefined) merged[k] = k === 'dataDir' ? v : coerce(k as keyof Config, v, `--${k}`);
   }
+  checkCombination(merged as unknown as Config);
   if (typeof merged.apiToken !== 'string' || merged.apiToken === '') {
     merged.apiToken = loadOrCreateToken(dataDir, opts.persistToken !== false);
   }
@@ -294,6 +322,61 @@ export function saveConfigSetting<K extends keyof Config>(dataDir: string, key: 
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(settings, null, 2) + '\n', { mode: 0o600 });
   renameSync(tmp, file);
+}
+
+const CLASS_PREFIX = 'org.apache.cassandra.locator.';
+
+/**
+ * A keyspace replication map Cassandra accepts: SimpleStrategy with an integer
+ * `replication_factor`, or NetworkTopologyStrategy with an integer per data center.
+ */
+function checkReplication(map: Record<string, unknown>, origin: string): Record<string, string | number> {
+  const cls = String(map.class).replace(CLASS_PREFIX, '');
+  const count = (k: string, v: unknown): number => {
+    const n = typeof v === 'number' ? v : Number(String(v).trim());
+    if (!Number.isInteger(n) || n < 0 || n > 32) throw new ConfigError(`${origin}: replication.${k} must be an integer between 0 and 32, got ${JSON.stringify(v)}`, 'replication');
+    return n;
+  };
+  const out: Record<string, string | number> = { class: cls };
+  if (cls === 'SimpleStrategy') {
+    for (const k of Object.keys(map)) if (k !== 'class' && k !== 'replication_factor') throw new ConfigError(`${origin}: replication.${k} is not a SimpleStrategy option (only replication_factor)`, 'replication');
+    const rf = count('replication_factor', map.replication_factor);
+    if (rf < 1) throw new ConfigError(`${origin}: replication.replication_factor must be at least 1`, 'replication');
+    out.replication_factor = rf;
+    return out;
+  }
+  if (cls === 'NetworkTopologyStrategy') {
+    const dcs = Object.entries(map).filter(([k]) => k !== 'class');
+    if (dcs.length === 0) throw new ConfigError(`${origin}: replication with NetworkTopologyStrategy needs a replica count per data center, e.g. {"class":"NetworkTopologyStrategy","datacenter1":3}`, 'replication');
+    for (const [dc, v] of dcs) out[dc] = count(dc, v);
+    return out;
+  }
+  throw new ConfigError(`${origin}: replication.class must be SimpleStrategy or NetworkTopologyStrategy, got ${JSON.stringify(map.class)}`, 'replication');
+}
+
+/** Replicas in the local data center (the one LOCAL_* levels count in), or in all of them. */
+export function replicaCount(c: Pick<Config, 'replication' | 'cassandraLocalDc'>, scope: 'local' | 'all'): number {
+  const r = c.replication;
+  if (r.class === 'SimpleStrategy') return Number(r.replication_factor);
+  if (scope === 'local') return Number(r[c.cassandraLocalDc] ?? 0);
+  return Object.entries(r).reduce((sum, [k, v]) => (k === 'class' ? sum : sum + Number(v)), 0);
+}
+
+/** Settings that are valid alone but not together: refused before anything connects. */
+function checkCombination(c: Config): void {
+  if (c.topicMinIsr > c.topicReplication) {
+    throw new ConfigError(`topicMinIsr (TOPK_TOPIC_MIN_ISR=${c.topicMinIsr}) must not exceed topicReplication (TOPK_TOPIC_REPLICATION=${c.topicReplication}): acks=all writes could never succeed`, 'topicMinIsr');
+  }
+  const level = c.cassandraConsistency;
+  const local = level.startsWith('LOCAL_');
+  const replicas = replicaCount(c, local ? 'local' : 'all');
+  if (local && replicas === 0) {
+    throw new ConfigError(`cassandraConsistency ${level} counts replicas in the local data center "${c.cassandraLocalDc}", but the replication ${JSON.stringify(c.replication)} puts none there (TOPK_CASSANDRA_LOCAL_DC / TOPK_CASSANDRA_REPLICATION)`, 'cassandraConsistency');
+  }
+  const needs = { ONE: 1, TWO: 2, THREE: 3, LOCAL_ONE: 1 }[level as 'ONE'] ?? 0;
+  if (needs > replicas) {
+    throw new ConfigError(`cassandraConsistency ${level} needs ${needs} replicas but the replication ${JSON.stringify(c.replication)} keeps ${replicas}: every query would fail (TOPK_CASSANDRA_CONSISTENCY / TOPK_CASSANDRA_REPLICATION)`, 'cassandraConsistency');
+  }
 }
 
 /** `$TOPK_DATA_DIR/api-token`, created with mode 0600 on first use. */

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MigrationError, listMigrations, replicationCql, splitStatements } from './migrator';
+import { MigrationError, listMigrations, replicationCql, sameReplication, splitStatements } from './migrator';
 
 describe('splitStatements', () => {
   it('splits on semicolons outside comments, quotes and $$ bodies', () => {
@@ -49,5 +49,14 @@ describe('replicationCql', () => {
     expect(replicationCql({ class: 'SimpleStrategy', replication_factor: 1 })).toBe("{'class': 'SimpleStrategy', 'replication_factor': '1'}");
     expect(replicationCql({ class: 'NetworkTopologyStrategy', dc1: 3 })).toBe("{'class': 'NetworkTopologyStrategy', 'dc1': '3'}");
     expect(() => replicationCql({ replication_factor: 1 })).toThrow(/class/);
+  });
+});
+
+describe('sameReplication', () => {
+  it('compares what system_schema stores with the config map', () => {
+    expect(sameReplication({ class: 'org.apache.cassandra.locator.SimpleStrategy', replication_factor: '3' }, { class: 'SimpleStrategy', replication_factor: 3 })).toBe(true);
+    expect(sameReplication({ class: 'org.apache.cassandra.locator.SimpleStrategy', replication_factor: '1' }, { class: 'SimpleStrategy', replication_factor: 3 })).toBe(false);
+    expect(sameReplication({ class: 'org.apache.cassandra.locator.NetworkTopologyStrategy', dc2: '2', dc1: '3' }, { class: 'NetworkTopologyStrategy', dc1: 3, dc2: 2 })).toBe(true);
+    expect(sameReplication({ class: 'org.apache.cassandra.locator.NetworkTopologyStrategy', dc1: '3' }, { class: 'SimpleStrategy', replication_factor: 3 })).toBe(false);
   });
 });

@@ -112,6 +112,17 @@ export function replicationCql(replication: Record<string, string | number>): st
     .join(', ')}}`;
 }
 
+/** The keyspace's stored replication map and the configured one say the same (class names short or long, numbers as text). */
+export function sameReplication(stored: Record<string, string>, wanted: Record<string, string | number>): boolean {
+  const norm = (m: Record<string, string | number>) =>
+    JSON.stringify(
+      Object.entries(m)
+        .map(([k, v]) => [k, k === 'class' ? String(v).replace('org.apache.cassandra.locator.', '') : String(v)])
+        .sort(([a], [b]) => String(a).localeCompare(String(b))),
+    );
+  return norm(stored) === norm(wanted);
+}
+
 export interface MigrateResult {
   keyspace: string;
   applied: string[];
@@ -141,6 +152,14 @@ export async function migrate(
   const admin = createCassandra(config, log, { keyspace: false });
   try {
     await admin.execute(`CREATE KEYSPACE IF NOT EXISTS ${ks} WITH replication = ${replicationCql(config.replication)}`);
+    const existing = await admin.execute('SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = ?', [ks]);
+    const stored = existing.rows[0]?.get('replication') as Record<string, string> | undefined;
+    if (stored && !sameReplication(stored, config.replication)) {
+      throw new MigrationError(
+        `keyspace ${ks} exists with replication ${JSON.stringify(stored)}, but the config asks for ${JSON.stringify(config.replication)} (TOPK_CASSANDRA_REPLICATION). ` +
+          `Changing it moves data: run ALTER KEYSPACE ${ks} WITH replication = ${replicationCql(config.replication)}; then a full repair on every node (nodetool repair -full ${ks}), or set the replication the keyspace has.`,
+      );
+    }
     await admin.execute(
       `CREATE TABLE IF NOT EXISTS ${ks}.schema_migrations (version int PRIMARY KEY, file text, checksum text, applied_at timestamp)`,
     );
