@@ -1,13 +1,13 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nativeStackDir } from '../../engine/shared/app-paths';
 import type { Config } from '../../engine/shared/config';
 import { configEndpoints } from './external-provider';
 import { fetchMavenJars } from './native-jars';
 import { followFile, tailFile } from './native-logs';
-import { exited, stopPid } from './native-processes';
+import { stopPid } from './native-processes';
+import { CASSANDRA_DIRS, cassandraArgs, fillTemplate, formatKafkaStorage, jvmOptions, livePid, spawnDetached } from './native-service';
 import { requireJava, requireProgram } from './prereqs';
 import { portOpen, probeCassandra, probeKafka, probeRedis, redisHostPort, splitHostPort, waitFor } from './probes';
 import type { ProbeResult } from './probes';
@@ -255,19 +255,7 @@ export class NativeStackProvider implements StackProvider {
 
   /** pid of our live process for `name`, or undefined (stale pid files are ignored). */
   ownPid(name: ServiceName): number | undefined {
-    const file = this.pidFile(name);
-    if (!existsSync(file)) return undefined;
-    const pid = Number(readFileSync(file, 'utf8').trim());
-    if (!Number.isInteger(pid) || pid <= 0 || exited(pid)) return undefined;
-    // guard against pid reuse: our processes run with their service dir as cwd
-    if (existsSync(`/proc/${pid}/cwd`)) {
-      try {
-        if (realpathSync(readlinkSync(`/proc/${pid}/cwd`)) !== realpathSync(this.plan()[name].dir)) return undefined;
-      } catch {
-        return undefined;
-      }
-    }
-    return pid;
+    return livePid(this.pidFile(name), this.plan()[name].dir);
   }
 
   /** Copies the component's jars from Maven Central into native/lib/<name>-<version>, once. */
@@ -276,33 +264,16 @@ export class NativeStackProvider implements StackProvider {
   }
 
   private fill(template: string, vars: Record<string, string | number>): string {
-    let text = readFileSync(join(this.stackDir, template), 'utf8');
-    for (const [k, v] of Object.entries(vars)) text = text.replaceAll(`{{${k}}}`, String(v));
-    const left = /\{\{([A-Z_]+)\}\}/.exec(text);
-    if (left) throw new StackError(`${template}: placeholder {{${left[1]}}} has no value`, 'CONFIG');
-    return text;
+    return fillTemplate(this.stackDir, template, vars);
   }
 
   private jvmOptions(name: 'kafka' | 'cassandra'): string[] {
-    return readFileSync(join(this.stackDir, name, 'jvm.options'), 'utf8')
-      .split('\n')
-      .map((l) => l.trim())
-      .filter((l) => l && !l.startsWith('#'));
+    return jvmOptions(this.stackDir, name);
   }
 
   /** Starts a detached process with stdout+stderr appended to the service log; remembers its pid. */
   private spawnService(name: ServiceName, cmd: string, args: string[], cwd: string): number {
-    const logFd = openSync(this.logFile(name), 'a');
-    try {
-      const child = spawn(cmd, args, { cwd, env: this.env, detached: true, stdio: ['ignore', logFd, logFd] });
-      if (child.pid === undefined) throw new StackError(`could not start ${cmd}`, 'START_FAILED');
-      child.on('error', () => undefined);
-      child.unref();
-      writeFileSync(this.pidFile(name), `${child.pid}\n`);
-      return child.pid;
-    } finally {
-      closeSync(logFd);
-    }
+    return spawnDetached({ cmd, args, cwd, env: this.env, logFile: this.logFile(name), pidFile: this.pidFile(name) });
   }
 
   private startRedis(svc: NativeServicePlan, bin: string, progress: (e: ProgressEvent) => void): void {
@@ -320,26 +291,17 @@ export class NativeStackProvider implements StackProvider {
     const dataDir = join(svc.dir, 'data');
     mkdirSync(dataDir, { recursive: true });
     const props = join(this.root, 'conf', 'kafka-server.properties');
-    writeFileSync(props, this.fill('kafka/server.properties', { HOST: svc.host, PORT: svc.port, CONTROLLER_PORT: svc.extraPorts[0] ?? svc.port + 1, LOG_DIRS: dataDir }));
+    const controllerPort = svc.extraPorts[0] ?? svc.port + 1;
+    writeFileSync(props, this.fill('kafka/server.properties', { ...singleKafkaNode(svc.host, controllerPort), HOST: svc.host, PORT: svc.port, CONTROLLER_PORT: controllerPort, LOG_DIRS: dataDir }));
     const log4j = join(this.root, 'conf', 'kafka-log4j.properties');
     copyFileSync(join(this.stackDir, 'kafka', 'log4j.properties'), log4j);
     const classpath = `${this.libDir('kafka')}/*`;
     const common = [`-Dlog4j.configuration=file:${log4j}`, '-cp', classpath];
     if (!existsSync(join(dataDir, 'meta.properties'))) {
       progress({ service: 'kafka', phase: 'create', message: 'formatting Kafka storage (KRaft)' });
-      const clusterId = kafkaClusterId();
-      const code = await new Promise<number>((res) => {
-        const logFd = openSync(this.logFile('kafka'), 'a');
-        const child = spawn(java, ['-Xmx256m', ...common, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props, '--ignore-formatted'], {
-          cwd: svc.dir,
-          env: this.env,
-          stdio: ['ignore', logFd, logFd],
-        });
-        closeSync(logFd);
-        child.once('error', () => res(1));
-        child.once('exit', (c) => res(c ?? 1));
+      await formatKafkaStorage(java, common, kafkaClusterId(), props, svc.dir, this.env, this.logFile('kafka')).catch((err: Error) => {
+        throw new StackError(`${err.message}:\n${this.tail('kafka', 15)}`, 'START_FAILED');
       });
-      if (code !== 0) throw new StackError(`formatting Kafka storage failed (exit ${code}):\n${this.tail('kafka', 15)}`, 'START_FAILED');
     }
     const pid = this.spawnService('kafka', java, [...this.jvmOptions('kafka'), ...common, 'kafka.Kafka', props], svc.dir);
     progress({ service: 'kafka', phase: 'start', message: `started Kafka ${KAFKA_VERSION} on ${svc.endpoint} (pid ${pid})` });
@@ -347,23 +309,15 @@ export class NativeStackProvider implements StackProvider {
 
   private startCassandra(svc: NativeServicePlan, java: string, progress: (e: ProgressEvent) => void): void {
     const dataDir = svc.dir;
-    for (const d of ['data', 'commitlog', 'saved_caches', 'hints', 'cdc_raw']) mkdirSync(join(dataDir, d), { recursive: true });
+    for (const d of CASSANDRA_DIRS) mkdirSync(join(dataDir, d), { recursive: true });
     const yaml = join(this.root, 'conf', 'cassandra.yaml');
-    writeFileSync(yaml, this.fill('cassandra/cassandra.yaml', { HOST: svc.host, PORT: svc.port, STORAGE_PORT: svc.extraPorts[0] ?? 7000, DATA_DIR: dataDir }));
+    const storagePort = svc.extraPorts[0] ?? 7000;
+    // one node: it listens for peers on 127.0.0.1, is its own seed and owns the whole ring
+    writeFileSync(yaml, this.fill('cassandra/cassandra.yaml', { HOST: svc.host, PORT: svc.port, STORAGE_PORT: storagePort, DATA_DIR: dataDir, LISTEN: '127.0.0.1', SEEDS: `127.0.0.1:${storagePort}`, INITIAL_TOKEN: 0, HINTS: 'false' }));
     const logback = join(this.root, 'conf', 'cassandra-logback.xml');
     copyFileSync(join(this.stackDir, 'cassandra', 'logback.xml'), logback);
     const lib = this.libDir('cassandra');
-    const args = [
-      ...this.jvmOptions('cassandra'),
-      `-javaagent:${join(lib, 'jamm-0.4.0.jar')}`,
-      `-Dcassandra.config=file://${yaml}`,
-      `-Dcassandra.storagedir=${dataDir}`,
-      `-Dcassandra.logdir=${join(this.root, 'logs')}`,
-      `-Dlogback.configurationFile=${logback}`,
-      '-cp',
-      `${join(this.root, 'conf')}:${lib}/*`,
-      'org.apache.cassandra.service.CassandraDaemon',
-    ];
+    const args = cassandraArgs({ jvm: this.jvmOptions('cassandra'), lib, yaml, dataDir, logDir: join(this.root, 'logs'), logback, confDir: join(this.root, 'conf') });
     const pid = this.spawnService('cassandra', java, args, svc.dir);
     progress({ service: 'cassandra', phase: 'start', message: `started Cassandra ${CASSANDRA_VERSION} on ${svc.endpoint} (pid ${pid}); the first start takes a minute` });
   }
@@ -372,6 +326,11 @@ export class NativeStackProvider implements StackProvider {
 /** Cassandra's inter-node port: 7000 beside the default CQL port 9042, else one above the CQL port. */
 export function cassandraStoragePort(cqlPort: number): number {
   return cqlPort === 9042 ? 7000 : cqlPort + 1;
+}
+
+/** server.properties values of a one-node Kafka: node 1, its own controller quorum, replication 1. */
+export function singleKafkaNode(host: string, controllerPort: number): Record<string, string | number> {
+  return { NODE_ID: 1, VOTERS: `1@${host}:${controllerPort}`, REPLICATION: 1, MIN_ISR: 1 };
 }
 
 /** A Kafka cluster id: 16 random bytes, base64url (22 chars), not starting with '-'. */

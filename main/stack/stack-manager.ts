@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { STACK_PROVIDER_IDS, saveConfigSetting } from '../../engine/shared/config';
 import type { Config } from '../../engine/shared/config';
 import { createExternalProvider } from './external-provider';
+import { NativeClusterProvider } from './native-cluster';
 import { createNativeProvider } from './native-provider';
 import type { Disposable, ProviderId, StackProvider } from './types';
 
@@ -62,6 +63,8 @@ export interface StackManagerOptions {
   dockerAnswers?: () => Promise<boolean>;
   /** docker provider: override files merged over stack/compose.yml (`--compose-file`) */
   composeFiles?: string[];
+  /** Kafka brokers and Cassandra nodes: 1 (default) or a cluster (`--nodes N`, native provider) */
+  nodes?: number;
 }
 
 /**
@@ -80,7 +83,8 @@ export class StackManager {
   ) {
     this.env = opts.env ?? process.env;
     this.saved = config.stackProvider;
-    this.register('native', (c) => createNativeProvider(c, { env: this.env }));
+    const nodes = opts.nodes ?? 1;
+    this.register('native', (c) => (nodes > 1 ? new NativeClusterProvider(c, { nodes, env: this.env }) : createNativeProvider(c, { env: this.env })));
     this.register('external', (c) => createExternalProvider(c));
     this.register('docker', async (c) => {
       const mod = await loadDockerModule();

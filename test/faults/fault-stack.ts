@@ -43,7 +43,7 @@ export function faultConfig(env: Record<string, string> = {}): Config {
 }
 
 /** Link jars of an existing native stack (test stack, dev data dir, TOPK_FAULT_LIB_DIR) instead of fetching them again. */
-function linkJars(provider: NativeStackProvider): void {
+export function linkJars(provider: NativeStackProvider): void {
   const candidates = [
     process.env.TOPK_FAULT_LIB_DIR,
     join(ROOT, '.cache', 'test-stack', 'native', 'lib'),

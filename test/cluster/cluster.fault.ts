@@ -1,0 +1,243 @@
+/**
+ * Cluster fault suite (`npm run test:cluster`): its own 3-node Kafka (KRaft, topics RF 3,
+ * min.insync.replicas 2, producers acks=all) and 3-node Cassandra (keyspace RF 3, LOCAL_QUORUM)
+ * on 127.0.0.2–127.0.0.4, two aggregators in one consumer group, two API processes, ≥ 100 000
+ * simulated listens. While they flow: one Cassandra node SIGKILLed then restarted, then the
+ * Kafka broker leading partition 0 SIGKILLed then restarted, then one aggregator SIGKILLed and
+ * restarted — each when a fixed share of the listens is committed. Both APIs are queried
+ * throughout; non-2xx answers are counted inside each fault's window and after it. After lag 0
+ * every (user, day, song) cell and every global (day, song) cell must equal an independent
+ * computation from the simulator's generator.
+ *
+ * Results: printed and written to .cache/cluster-stack/results.json.
+ */
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pino from 'pino';
+import type { Kafka } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ListenPublisher } from '../../engine/crawler/publisher';
+import { generateListens } from '../../engine/crawler/sources/simulator';
+import { createCassandra } from '../../engine/shared/cassandra';
+import type { CassandraClient } from '../../engine/shared/cassandra';
+import type { Config } from '../../engine/shared/config';
+import { createKafka } from '../../engine/shared/kafka';
+import type { ListenEvent } from '../../engine/shared/listen-event';
+import { ensureTopics } from '../../engine/shared/topics';
+import { migrate } from '../../main/migrate/migrator';
+import type { NativeClusterProvider } from '../../main/stack/native-cluster';
+import { compareCounts, compareGlobal, expectedCounts, faultsThatTestedNothing, formatMarks, groupProgress, progressReached, total, waitUntil } from '../faults/checks';
+import type { FaultMark } from '../faults/checks';
+import { EngineProcess } from '../faults/engine-process';
+import { ApiProber, formatCount } from './api-prober';
+import type { WindowCount } from './api-prober';
+import { clusterConfig, clusterDataDir, clusterStack } from './cluster-stack';
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+const LPD = Number(process.env.TOPK_CLUSTER_LPD ?? 400);
+const MIN_LISTENS = Number(process.env.TOPK_CLUSTER_MIN_LISTENS ?? 100_000);
+/** how long a killed node stays down before its restart, while listens keep flowing */
+const DOWN_MS = Number(process.env.TOPK_CLUSTER_DOWN_MS ?? 20_000);
+const SEED = 77;
+const tag = randomBytes(3).toString('hex');
+const RUN_DIR = join(clusterDataDir(), 'runs', tag);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const say = (msg: string) => console.log(`[cluster ${new Date().toISOString().slice(11, 19)}] ${msg}`);
+
+let provider: NativeClusterProvider;
+let config: Config;
+let db: CassandraClient;
+let kafka: Kafka;
+const procs: EngineProcess[] = [];
+
+interface FaultRow {
+  fault: string;
+  /** share of the planned listens committed when it was injected */
+  progress: number;
+  outstanding: number;
+  downSeconds: number;
+  /** from the kill until the consumer group's committed offsets move past their value then */
+  ingestResumedSeconds: number;
+  /** from the restart until the node answers again */
+  backSeconds: number;
+  during: WindowCount;
+  after: WindowCount;
+}
+
+beforeAll(async () => {
+  const base = clusterConfig({ TOPK_KEYSPACE: `topk_cluster_${tag}`, TOPK_LISTENS_TOPIC: `listens-${tag}`, TOPK_DLQ_TOPIC: `listens-${tag}.dlq`, TOPK_CONSUMER_GROUP: `agg-${tag}` });
+  ({ provider, config } = clusterStack(base));
+  const t0 = Date.now();
+  await provider.up({ onProgress: (e) => (e.phase === 'wait' ? undefined : say(`[${e.service}] ${e.message}`)) });
+  say(`cluster up in ${((Date.now() - t0) / 1000).toFixed(0)} s; run dir ${RUN_DIR}`);
+  await migrate(config, log);
+  db = createCassandra(config, log);
+  await db.connect();
+  kafka = createKafka(config, log, `cluster-suite-${tag}`);
+  await ensureTopics(kafka, config);
+}, 1_200_000);
+
+afterAll(async () => {
+  for (const p of procs) await p.stop().catch(() => undefined);
+  await db?.shutdown().catch(() => undefined);
+  if (process.env.TOPK_CLUSTER_KEEP_STACK !== '1') await provider?.down({ volumes: true });
+}, 300_000);
+
+/** Time (s) from `t0` until the group's committed offsets pass `before`. */
+async function committedPast(before: number, t0: number): Promise<number> {
+  await waitUntil('committed offsets to move', async () => {
+    const p = await groupProgress(kafka, config);
+    return p !== undefined && (p.committed > before || (p.lag === 0 && p.end > 0 && p.committed >= p.end));
+  }, 600_000, 250);
+  return (Date.now() - t0) / 1000;
+}
+
+/** The broker id (= node index) leading partition 0 of the listens topic. */
+async function leaderOfPartition0(): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const md = await admin.fetchTopicMetadata({ topics: [config.listensTopic] });
+    return md.topics[0]!.partitions.find((p) => p.partitionId === 0)!.leader;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+describe('cluster fault suite (3 Kafka brokers, 3 Cassandra nodes, 2 aggregators, 2 APIs)', () => {
+  it('Cassandra node, Kafka broker and aggregator SIGKILLed under load: every cell exact, APIs keep answering', async () => {
+    // the workload: simulated users until their listens reach the floor (+10 %)
+    const to = Date.now() - HOUR;
+    const from = to - 6 * DAY;
+    const users: string[] = [];
+    const events: ListenEvent[] = [];
+    while (events.length < MIN_LISTENS * 1.1) {
+      const u = `cl-${tag}-${users.length}`;
+      users.push(u);
+      const seen = new Set<string>();
+      for (const l of generateListens(SEED, u, from, to, { listensPerDay: LPD })) {
+        const id = `${l.listened_at}\u0000${l.song_id}`;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        events.push({ v: 1, user_id: u, source: 'simulator', ...l, published_at: Date.now() });
+      }
+    }
+    const expected = expectedCounts(events);
+    say(`${users.length} users, ${events.length} listens`);
+
+    const apiPorts = [Number(process.env.TOPK_CLUSTER_API_PORT ?? 28181), Number(process.env.TOPK_CLUSTER_API_PORT ?? 28181) + 1];
+    const aggs = [0, 1].map((i) => new EngineProcess('aggregator', config, join(RUN_DIR, `aggregator-${i}.log`)));
+    const apis = apiPorts.map((port, i) => new EngineProcess('api', { ...config, apiPort: port }, join(RUN_DIR, `api-${i}.log`)));
+    procs.push(...aggs, ...apis);
+    await Promise.all([...aggs, ...apis].map((p) => p.start()));
+    say('2 aggregators and 2 APIs ready');
+
+    let q = 0;
+    const prober = new ApiProber(
+      apiPorts.map((p) => `http://127.0.0.1:${p}`),
+      config.apiToken,
+      // mostly user Top-K (each user's answer changes as its listens land), every fifth the global chart
+      () => (++q % 5 === 0 ? '/v1/top/tracks?days=1&limit=10' : `/users/${users[q % users.length]}/topk?days=7&k=10`),
+    );
+    prober.start();
+    const t0 = Date.now();
+
+    // publish in chunks at a steady pace; a chunk that fails (no in-sync quorum yet) is sent again
+    let retries = 0;
+    const publishing = (async () => {
+      const pub = new ListenPublisher(createKafka(config, log, `cluster-pub-${tag}`), config);
+      try {
+        for (let i = 0; i < events.length; i += 1000) {
+          for (;;) {
+            try {
+              await pub.publish(events.slice(i, i + 1000));
+              break;
+            } catch {
+              retries++;
+              await sleep(1000);
+            }
+          }
+        }
+      } finally {
+        await pub.close();
+      }
+    })();
+
+    const rows: FaultRow[] = [];
+    const marks: FaultMark[] = [];
+    const committed = (fraction: number) => progressReached(`committed ${fraction * 100} %`, () => groupProgress(kafka, config), (p) => p.committed, fraction * events.length, 900_000, 250);
+
+    /** kill at a share of the committed listens, keep it down DOWN_MS, restart; record what the APIs saw */
+    async function fault(name: string, fraction: number, kill: () => Promise<void>, restart: () => Promise<void>): Promise<void> {
+      const at = await committed(fraction);
+      const tk = Date.now();
+      await kill();
+      marks.push({ fault: name, progress: at.committed / events.length, outstanding: at.lag, unit: 'listens published, not committed' });
+      say(`${name} at ${at.committed} of ${events.length} committed (${at.lag} published, not committed)`);
+      const resumed = committedPast(at.committed, tk);
+      await sleep(DOWN_MS);
+      const tr = Date.now();
+      await restart();
+      const back = (Date.now() - tr) / 1000;
+      const ingest = await resumed;
+      const tb = Date.now();
+      // after: from when it is back, for as long as it was down (at least 20 s)
+      await sleep(Math.max(20_000, tb - tk));
+      rows.push({ fault: name, progress: at.committed / events.length, outstanding: at.lag, downSeconds: (tr - tk) / 1000, ingestResumedSeconds: ingest, backSeconds: back, during: prober.count(tk, tb), after: prober.count(tb, Date.now()) });
+      say(`${name}: back ${back.toFixed(1)} s after restart, ingest resumed ${ingest.toFixed(1)} s after the kill; non-2xx during ${formatCount(prober.count(tk, tb))}, after ${formatCount(prober.count(tb, Date.now()))}`);
+    }
+
+    await fault('Cassandra node SIGKILL (cassandra-2)', 0.2, () => provider.stopNode('cassandra-2', 'kill'), () => provider.startNode('cassandra-2'));
+    const leader = await leaderOfPartition0();
+    await fault(`Kafka broker SIGKILL (kafka-${leader}, leader of partition 0)`, 0.45, () => provider.stopNode(`kafka-${leader}`, 'kill'), () => provider.startNode(`kafka-${leader}`));
+    await fault('aggregator SIGKILL (1 of 2)', 0.7, () => aggs[0]!.kill(), () => aggs[0]!.start());
+
+    await publishing;
+    await waitUntil('consumer lag 0', async () => {
+      const p = await groupProgress(kafka, config);
+      return p !== undefined && p.end >= events.length && p.lag === 0;
+    }, 900_000, 1000);
+    const ingestSeconds = (Date.now() - t0) / 1000;
+    await sleep(3000);
+    await prober.stop();
+
+    const days = Array.from({ length: 9 }, (_, i) => new Date(Date.now() + DAY - i * DAY).toISOString().slice(0, 10));
+    const user = await compareCounts(db, expected, users, days);
+    const global = await compareGlobal(db, expected, days);
+    const all = prober.count(0, Date.now());
+    const result = {
+      tag,
+      listens: total(expected),
+      users: users.length,
+      ingestSeconds,
+      producerRetries: retries,
+      aggregatorCrashes: aggs.map((a) => a.crashes),
+      user: { lost: user.lost, double: user.double, samples: user.samples },
+      global: { expected: global.expected, stored: global.stored, lost: global.lost, double: global.double, samples: global.samples },
+      api: { all, p99ms: p99(prober.answers.map((a) => a.ms)) },
+      faults: rows,
+      marks: formatMarks(marks),
+    };
+    writeFileSync(join(clusterDataDir(), 'results.json'), JSON.stringify(result, null, 2) + '\n');
+    console.log(`\nCluster suite (${result.listens} listens, ${users.length} users, ${ingestSeconds.toFixed(0)} s to lag 0, producer chunks re-sent ${retries}):\n`);
+    console.log('| fault | at | outstanding | down s | node back s | ingest resumed s | non-2xx during | non-2xx after |\n|---|---|---|---|---|---|---|---|');
+    for (const r of rows) console.log(`| ${r.fault} | ${(r.progress * 100).toFixed(0)} % | ${r.outstanding} | ${r.downSeconds.toFixed(0)} | ${r.backSeconds.toFixed(1)} | ${r.ingestResumedSeconds.toFixed(1)} | ${formatCount(r.during)} | ${formatCount(r.after)} |`);
+    console.log(`\nper-user cells: lost ${user.lost}, double ${user.double}; global cells: expected ${global.expected}, stored ${global.stored}, lost ${global.lost}, double ${global.double}; API: ${formatCount(all)}, p99 ${result.api.p99ms} ms\n${[...user.samples, ...global.samples].join('\n')}`);
+
+    expect(faultsThatTestedNothing(marks, 3)).toEqual([]);
+    expect(user.samples).toEqual([]);
+    expect(global.samples).toEqual([]);
+    for (const r of rows) {
+      expect(r.after.failed, `${r.fault}: non-2xx after it was back`).toBe(0);
+      expect(r.during.failed / Math.max(1, r.during.requests), `${r.fault}: share of failed requests while down`).toBeLessThanOrEqual(0.01);
+    }
+  }, 3_600_000);
+});
+
+function p99(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(s.length * 0.99))] ?? 0;
+}
