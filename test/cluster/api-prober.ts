@@ -20,6 +20,8 @@ export interface WindowCount {
 
 export class ApiProber {
   readonly answers: Answer[] = [];
+  /** bodies of the 5xx answers, for the report */
+  readonly errors: Array<{ at: number; api: number; status: number; body: string }> = [];
   private running = false;
   private loops: Promise<void>[] = [];
 
@@ -48,8 +50,9 @@ export class ApiProber {
       let status = 0;
       try {
         const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${this.token}` }, signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000) });
-        await res.arrayBuffer();
+        const body = await res.text();
         status = res.status;
+        if (status >= 500) this.errors.push({ at, api, status, body: body.slice(0, 300) });
       } catch {
         status = 0;
       }

@@ -42,6 +42,10 @@ const MIN_LISTENS = Number(process.env.TOPK_CLUSTER_MIN_LISTENS ?? 100_000);
 /** how long a killed node stays down before its restart, while listens keep flowing */
 const DOWN_MS = Number(process.env.TOPK_CLUSTER_DOWN_MS ?? 20_000);
 const SEED = 77;
+/** faults land when these shares of the listens are committed … */
+const FAULT_AT = [0.2, 0.45, 0.7] as const;
+/** … while publishing holds at these shares until the fault before is over (then 100 %) */
+const GATES = [0.3, 0.55, 0.8] as const;
 const tag = randomBytes(3).toString('hex');
 const RUN_DIR = join(clusterDataDir(), 'runs', tag);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -145,12 +149,16 @@ describe('cluster fault suite (3 Kafka brokers, 3 Cassandra nodes, 2 aggregators
     prober.start();
     const t0 = Date.now();
 
-    // publish in chunks at a steady pace; a chunk that fails (no in-sync quorum yet) is sent again
+    // publish in chunks, up to a gate that each fault raises once it is over: a node's restart on
+    // this machine can outlast the whole ingest, and a fault must find listens still to count.
+    // A chunk that fails (no in-sync quorum yet) is sent again.
     let retries = 0;
+    let gate = GATES[0]! * events.length;
     const publishing = (async () => {
       const pub = new ListenPublisher(createKafka(config, log, `cluster-pub-${tag}`), config);
       try {
         for (let i = 0; i < events.length; i += 1000) {
+          while (i >= gate) await sleep(200);
           for (;;) {
             try {
               await pub.publish(events.slice(i, i + 1000));
@@ -183,17 +191,19 @@ describe('cluster fault suite (3 Kafka brokers, 3 Cassandra nodes, 2 aggregators
       await restart();
       const back = (Date.now() - tr) / 1000;
       const ingest = await resumed;
+      // the next stretch of listens flows while the APIs are watched after this fault
+      gate = (GATES[rows.length + 1] ?? 1) * events.length;
       const tb = Date.now();
-      // after: from when it is back, for as long as it was down (at least 20 s)
-      await sleep(Math.max(20_000, tb - tk));
+      // after: from when it is back, as long as it was down, between 20 s and 60 s
+      await sleep(Math.min(60_000, Math.max(20_000, tb - tk)));
       rows.push({ fault: name, progress: at.committed / events.length, outstanding: at.lag, downSeconds: (tr - tk) / 1000, ingestResumedSeconds: ingest, backSeconds: back, during: prober.count(tk, tb), after: prober.count(tb, Date.now()) });
       say(`${name}: back ${back.toFixed(1)} s after restart, ingest resumed ${ingest.toFixed(1)} s after the kill; non-2xx during ${formatCount(prober.count(tk, tb))}, after ${formatCount(prober.count(tb, Date.now()))}`);
     }
 
-    await fault('Cassandra node SIGKILL (cassandra-2)', 0.2, () => provider.stopNode('cassandra-2', 'kill'), () => provider.startNode('cassandra-2'));
+    await fault('Cassandra node SIGKILL (cassandra-2)', FAULT_AT[0], () => provider.stopNode('cassandra-2', 'kill'), () => provider.startNode('cassandra-2'));
     const leader = await leaderOfPartition0();
-    await fault(`Kafka broker SIGKILL (kafka-${leader}, leader of partition 0)`, 0.45, () => provider.stopNode(`kafka-${leader}`, 'kill'), () => provider.startNode(`kafka-${leader}`));
-    await fault('aggregator SIGKILL (1 of 2)', 0.7, () => aggs[0]!.kill(), () => aggs[0]!.start());
+    await fault(`Kafka broker SIGKILL (kafka-${leader}, leader of partition 0)`, FAULT_AT[1], () => provider.stopNode(`kafka-${leader}`, 'kill'), () => provider.startNode(`kafka-${leader}`));
+    await fault('aggregator SIGKILL (1 of 2)', FAULT_AT[2], () => aggs[0]!.kill(), () => aggs[0]!.start());
 
     await publishing;
     await waitUntil('consumer lag 0', async () => {
@@ -217,7 +227,7 @@ describe('cluster fault suite (3 Kafka brokers, 3 Cassandra nodes, 2 aggregators
       aggregatorCrashes: aggs.map((a) => a.crashes),
       user: { lost: user.lost, double: user.double, samples: user.samples },
       global: { expected: global.expected, stored: global.stored, lost: global.lost, double: global.double, samples: global.samples },
-      api: { all, p99ms: p99(prober.answers.map((a) => a.ms)) },
+      api: { all, p99ms: p99(prober.answers.map((a) => a.ms)), failed: prober.answers.filter((a) => a.status < 200 || a.status >= 300).map((a) => ({ ...a, at: new Date(a.at).toISOString() })), errors: prober.errors },
       faults: rows,
       marks: formatMarks(marks),
     };
