@@ -36,8 +36,13 @@ describe('topk CLI', () => {
     expect(await main(['stack', 'up', '--volumes'])).toBe(2);
     expect(await main(['migrate', '--keyspace', 'no-dashes'])).toBe(2);
     expect(await main(['doctor', '--fast'])).toBe(2);
+    expect(await main(['stack', 'up', '--nodes', '0'])).toBe(2);
+    expect(await main(['stack', 'up', '--nodes', 'three'])).toBe(2);
+    expect(await main(['stack', 'up', '--nodes', '3', '--provider', 'external'])).toBe(2);
     const messages = vi.mocked(console.error).mock.calls.map((c) => String(c[0]));
     expect(messages.some((m) => m.includes("Unknown option '--bogus'"))).toBe(true);
     expect(messages.some((m) => m.includes('unknown provider "podman"'))).toBe(true);
+    expect(messages.some((m) => m.includes('--nodes must be a whole number from 1 to 9, got "three"'))).toBe(true);
+    expect(messages.some((m) => m.includes('--nodes 3 runs a cluster on the native provider only'))).toBe(true);
   });
 });
