@@ -124,7 +124,7 @@ export async function run(args: string[]): Promise<number> {
         console.log(`  redis:                    ${e.redisUrl}`);
         if (nodes > 1) {
           // what every process of the app needs to use the cluster as one
-          console.log('settings for this cluster (the engine processes, `topk migrate`, `topk serve`):');
+          console.log('settings for this cluster (the engine processes, `topk migrate`, `topk serve --provider external`):');
           for (const line of clusterSettings(e, nodes)) console.log(`  export ${line}`);
         }
         return 0;
