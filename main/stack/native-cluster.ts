@@ -359,6 +359,7 @@ export class NativeClusterProvider implements StackProvider {
         SEEDS: `${seed.host}:${seed.peerPort}`,
         INITIAL_TOKEN: ringTokens(this.nodes)[n.index - 1]!,
         HINTS: 'true',
+        DYNAMIC_SNITCH: 'true',
       }),
     );
     const logback = join(confDir, 'logback.xml');

@@ -313,7 +313,7 @@ export class NativeStackProvider implements StackProvider {
     const yaml = join(this.root, 'conf', 'cassandra.yaml');
     const storagePort = svc.extraPorts[0] ?? 7000;
     // one node: it listens for peers on 127.0.0.1, is its own seed and owns the whole ring
-    writeFileSync(yaml, this.fill('cassandra/cassandra.yaml', { HOST: svc.host, PORT: svc.port, STORAGE_PORT: storagePort, DATA_DIR: dataDir, LISTEN: '127.0.0.1', SEEDS: `127.0.0.1:${storagePort}`, INITIAL_TOKEN: 0, HINTS: 'false' }));
+    writeFileSync(yaml, this.fill('cassandra/cassandra.yaml', { HOST: svc.host, PORT: svc.port, STORAGE_PORT: storagePort, DATA_DIR: dataDir, LISTEN: '127.0.0.1', SEEDS: `127.0.0.1:${storagePort}`, INITIAL_TOKEN: 0, HINTS: 'false', DYNAMIC_SNITCH: 'false' }));
     const logback = join(this.root, 'conf', 'cassandra-logback.xml');
     copyFileSync(join(this.stackDir, 'cassandra', 'logback.xml'), logback);
     const lib = this.libDir('cassandra');

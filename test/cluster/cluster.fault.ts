@@ -191,11 +191,11 @@ describe('cluster fault suite (3 Kafka brokers, 3 Cassandra nodes, 2 aggregators
       await restart();
       const back = (Date.now() - tr) / 1000;
       const ingest = await resumed;
-      // the next stretch of listens flows while the APIs are watched after this fault
-      gate = (GATES[rows.length + 1] ?? 1) * events.length;
       const tb = Date.now();
       // after: from when it is back, as long as it was down, between 20 s and 60 s
       await sleep(Math.min(60_000, Math.max(20_000, tb - tk)));
+      // the next stretch of listens: raised only now, so the next fault finds some of it outstanding
+      gate = (GATES[rows.length + 1] ?? 1) * events.length;
       rows.push({ fault: name, progress: at.committed / events.length, outstanding: at.lag, downSeconds: (tr - tk) / 1000, ingestResumedSeconds: ingest, backSeconds: back, during: prober.count(tk, tb), after: prober.count(tb, Date.now()) });
       say(`${name}: back ${back.toFixed(1)} s after restart, ingest resumed ${ingest.toFixed(1)} s after the kill; non-2xx during ${formatCount(prober.count(tk, tb))}, after ${formatCount(prober.count(tb, Date.now()))}`);
     }
