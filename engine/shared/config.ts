@@ -78,9 +78,6 @@ export interface Config {
 
 export const STACK_PROVIDER_IDS = ['docker', 'native', 'external'] as const;
 export type StackProviderId = (typeof STACK_PROVIDER_IDS)[number];
-/** The consistency levels a read and a write can both use (EACH_QUORUM and SERIAL levels are left out). */
-export const CASSANDRA_CONSISTENCIES = ['ONE', 'TWO', 'THREE', 'QUORUM', 'ALL', 'LOCAL_ONE', 'LOCAL_QUORUM'] as const;
-export type CassandraConsistency = (typeof CASSANDRA_CONSISTENCIES)[number];
 
 /** The consistency levels a read and a write can both use (EACH_QUORUM and SERIAL levels are left out). */
 export const CASSANDRA_CONSISTENCIES = ['ONE', 'TWO', 'THREE', 'QUORUM', 'ALL', 'LOCAL_ONE', 'LOCAL_QUORUM'] as const;
