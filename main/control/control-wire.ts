@@ -50,14 +50,18 @@ export interface ProcessInfo {
   name: string;
   state: ProcessState;
   pid: number | null;
+  /** ISO time the current process started */
   startedAt: string | null;
   uptimeSeconds: number | null;
+  /** automatic + manual restarts since the supervisor started */
   restarts: number;
+  /** crashes counted in the current crash window */
   recentCrashes: number;
   memoryRssBytes: number | null;
   lastExitCode: number | null;
   lastSignal: string | null;
   lastError: string | null;
+  /** ISO time of the next automatic restart while in backoff */
   nextRestartAt: string | null;
 }
 
@@ -79,14 +83,18 @@ export interface DoctorReport {
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
+/** a log entry as /control/logs and /control/logs/stream send it (main/logs/log-store.ts LogEntry) */
 export interface LogLine {
+  /** increasing per store; usable as an SSE event id */
   seq: number;
   /** ISO time */
   time: string;
   service: string;
   level: LogLevel;
   msg: string;
+  /** where the line came from: an engine/stack process stream, or the control plane itself */
   stream?: 'stdout' | 'stderr';
+  /** the other fields of a JSON line (already redacted) */
   fields?: Record<string, unknown>;
 }
 
