@@ -12,6 +12,7 @@ export interface ServiceStatus {
   name: ServiceName;
   state: ServiceState;
   health?: 'healthy' | 'unhealthy' | 'starting' | 'none';
+  /** where the host reaches it, e.g. 127.0.0.1:9092 */
   endpoint?: string;
   pid?: number;
   containerId?: string;
@@ -102,19 +103,22 @@ export interface Account {
   /** the app user id this account maps to (lower-case login) */
   user_id: string;
   login: string;
-  name?: string | null;
-  avatar_url?: string | null;
-  active?: boolean;
+  name: string | null;
+  avatar_url: string;
+  active: boolean;
 }
 
 export type DeviceFlowState = 'pending' | 'slow_down' | 'approved' | 'denied' | 'expired' | 'cancelled' | 'error';
+
+/** the states a sign-in still shown as pending can be in */
+export type PendingState = 'pending' | 'slow_down' | 'denied' | 'expired' | 'error';
 
 export interface PendingSignIn {
   user_code: string;
   verification_uri: string;
   expires_at: string;
   interval: number;
-  state: DeviceFlowState;
+  state: PendingState;
   error?: string;
 }
 
@@ -145,10 +149,13 @@ export interface DeviceFlowStart {
   interval: number;
 }
 
+/** GET /control/auth/device: the latest device flow, including how it ended */
 export interface DeviceFlowStatus {
   user_code: string;
   verification_uri: string;
+  /** ISO time the user code stops working */
   expires_at: string;
+  /** seconds between polls right now (grows by 5 on each slow_down) */
   interval: number;
   state: DeviceFlowState;
   error?: string;

@@ -26,7 +26,7 @@ import { migratedKeyspace, testConfig, testLog } from '../helpers';
 const ROOT = join(import.meta.dirname, '..', '..');
 const ST = process.env.TOPK_SCHEMATHESIS_BIN ?? join(ROOT, '.cache', 'schemathesis', 'bin', 'st');
 /** examples per operation and phase; the run stays within a few minutes on a 2-core machine */
-const MAX_EXAMPLES = process.env.TOPK_SCHEMATHESIS_EXAMPLES ?? '40';
+const MAX_EXAMPLES = process.env.TOPK_SCHEMATHESIS_EXAMPLES ?? '25';
 
 let config: Config;
 let db: CassandraClient;
@@ -74,8 +74,13 @@ function run(cmd: string, args: string[]): Promise<{ code: number | null; out: s
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', SCHEMATHESIS_TELEMETRY: 'false', SCHEMATHESIS_HOOKS: join(import.meta.dirname, 'hooks.py'), TOPK_RETENTION_DAYS: String(config.retentionDays) } });
     let out = '';
-    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+    // streamed as it comes (a run takes minutes) and kept for the failure message
+    const take = (b: Buffer) => {
+      out += b.toString();
+      process.stdout.write(b);
+    };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, out }));
   });
@@ -99,7 +104,6 @@ describe('schemathesis', () => {
       '--report-junit-path', join(ROOT, 'test-results', 'schemathesis.xml'),
     ];
     const { code, out } = await run(ST, args);
-    console.log(out);
     expect(code, out.slice(-4000)).toBe(0);
   });
 });

@@ -15,7 +15,8 @@ export default defineConfig({
     environment: 'node',
     globalSetup: ['test/global-setup.ts'],
     fileParallelism: false,
-    testTimeout: 900_000,
+    // a run is minutes on a quiet 2-core machine; a loaded one (other jobs beside it) takes several times that
+    testTimeout: 2_400_000,
     hookTimeout: 600_000,
     teardownTimeout: 120_000,
   },
