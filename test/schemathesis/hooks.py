@@ -49,7 +49,12 @@ _WINDOW_RULES = ("from must not be after to", "the window spans ")
 
 @schemathesis.hook
 def filter_failure(ctx, failure, case, response):
-    """Keep every failure except a rejected window that breaks only the order/span rule above."""
+    """Keep every failure except the three rejections by design named below (window order/span, import format, empty export after DELETE)."""
+    # POST /v1/users/{user_id}/imports detects the format from the bytes (the document says which formats; a JSON schema
+    # cannot tell a listening history from any other JSON), so a generated body that is none of them is a 400 by design
+    if (getattr(failure, "code", None) == "ST202" and case.operation.path == "/v1/users/{user_id}/imports"
+            and response.status_code == 400 and b'"unsupported_format"' in (response.content or b"")):
+        return False
     # GET /v1/users/{user_id}/export after DELETE answers the empty export on purpose (the GDPR proof that
     # nothing is left; test/api/api-users.test.ts asserts it), which the use-after-free check reads as "still there"
     if getattr(failure, "code", None) == "ST301" and case.operation.path == "/v1/users/{user_id}/export":

@@ -5,16 +5,13 @@ import { addDays, dayOf, lastDays, window } from '../days';
 import type { DayWindow } from '../days';
 import { HttpError } from '../../shared/http-error';
 import { firstPlays, heatmapCells, isTimeZone, movementOf } from '../insight-math';
-import { cacheQuery, errors, userIdSchema, userParams } from '../schemas';
+import { cacheQuery, errors, timeZoneSchema, userIdSchema, userParams } from '../schemas';
 import type { ArtistEntry, Scope, TopKind, TrackEntry } from '../topk-service';
 import { readDayTotals, readUserDayTotals } from '../../shared/store/play-totals';
 import { readListenTimes, readUserSongsByDay } from '../../shared/store/insights';
 import { artistEntry, trackEntry } from './topk';
 import { pageQuerySchema, resolveWindow, wantsBypass, windowQueryObject, windowQuerySchema } from './window';
 import type { WindowQuery } from './window';
-
-/** The IANA time zones this runtime knows, as the heatmap's `tz` documents them (isTimeZone accepts their aliases too). */
-const TIME_ZONES = [...new Set(['UTC', ...Intl.supportedValuesOf('timeZone')])];
 
 /** How deep the previous window's ranking is read for movement. */
 export const MOVEMENT_DEPTH = 1000;
@@ -154,13 +151,7 @@ export function registerInsightRoutes(app: FastifyInstance, ctx: ApiContext): vo
         '`cells[w][h]`: w = 0 (Monday) … 6 (Sunday), h = 0 … 23.',
     },
     {
-      tz: {
-        type: 'string',
-        maxLength: 64,
-        default: 'UTC',
-        description: 'IANA time zone, e.g. Europe/Berlin (the document lists the canonical names; their aliases are accepted too)',
-        docEnum: TIME_ZONES,
-      },
+      tz: { ...timeZoneSchema, default: 'UTC', description: `${timeZoneSchema.description}, e.g. Europe/Berlin` },
     },
     {
       tz: { type: 'string' },

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ApiContext } from '../context';
 import type { CrawlServicePort } from '../crawl-port';
 import { HttpError } from '../../shared/http-error';
-import { errors, sourceSchema, userIdSchema, userParams } from '../schemas';
+import { errors, sourceSchema, timeZoneSchema, userIdSchema, userParams } from '../schemas';
 
 const scheduleSchema = {
   title: 'ScheduleRecord',
@@ -284,7 +284,7 @@ function registerImportRoute(app: FastifyInstance, crawl: () => CrawlServicePort
           'time zone of a .scrobbler.log marked #TZ/UNKNOWN (default: the server computer\'s).',
         tags: ['crawls'],
         params: userParams,
-        querystring: { type: 'object', properties: { filename: { type: 'string', maxLength: 255 }, timezone: { type: 'string', maxLength: 64 } } },
+        querystring: { type: 'object', properties: { filename: { type: 'string', maxLength: 255 }, timezone: timeZoneSchema } },
         consumes: IMPORT_TYPES,
         response: { 200: importReportSchema, ...errors(400, 413, 503) },
       },
