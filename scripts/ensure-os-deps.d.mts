@@ -1,5 +1,5 @@
 export type Purpose = 'start' | 'test' | 'ci';
-export type Tool = 'java' | 'mvn' | 'redis-server' | 'chromium' | 'dockerd' | 'debootstrap';
+export type Tool = 'java' | 'mvn' | 'redis-server' | 'chromium' | 'dockerd' | 'debootstrap' | 'python3-venv';
 export interface Machine {
   purpose: Purpose;
   env: Record<string, string | undefined>;

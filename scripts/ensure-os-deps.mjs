@@ -4,7 +4,8 @@
 //   node scripts/ensure-os-deps.mjs start   before `npm start`: a way to run the stack (a Docker
 //                                           engine, else Java, Maven and redis-server)
 //   node scripts/ensure-os-deps.mjs test    before `npm test`: the native test stack + Chromium
-//   node scripts/ensure-os-deps.mjs ci      .ci/run: the test set + docker.io and debootstrap
+//   node scripts/ensure-os-deps.mjs ci      .ci/run: the test set + docker.io and debootstrap, and python3 with
+//                                           venv (schemathesis runs from a venv the project creates: npm run schemathesis:install)
 // Running as root on Debian or Ubuntu it installs what is missing with apt-get (and stops the
 // system redis-server service apt starts: the stack runs its own); elsewhere it prints the exact
 // command for this system and exits 2. TOPK_SKIP_OS_DEPS=1 skips the check.
@@ -21,6 +22,7 @@ const TOOLS = {
   chromium: { why: 'drives the UI tests', apt: 'chromium', dnf: 'chromium', pacman: 'chromium', apk: 'chromium', brew: '--cask chromium' },
   dockerd: { why: "CI's docker provider tests", apt: 'docker.io', dnf: 'moby-engine', pacman: 'docker', apk: 'docker', brew: '--cask docker' },
   debootstrap: { why: "builds CI's local test images", apt: 'debootstrap', dnf: 'debootstrap', pacman: 'debootstrap', apk: 'debootstrap', brew: undefined },
+  'python3-venv': { why: "runs CI's schemathesis check from a venv", apt: 'python3-venv', dnf: 'python3', pacman: 'python', apk: 'python3', brew: 'python' },
 };
 
 const NATIVE = ['java', 'mvn', 'redis-server'];
@@ -33,7 +35,7 @@ export function neededTools(purpose, env, dockerEngine) {
   const stack = (env.TOPK_TEST_STACK === 'external' || env.TOPK_TEST_PROVIDER === 'docker') ? [] : NATIVE;
   if (purpose === 'start') return dockerEngine ? [] : NATIVE;
   if (purpose === 'test') return [...stack, 'chromium'];
-  if (purpose === 'ci') return [...NATIVE, 'chromium', 'dockerd', 'debootstrap'];
+  if (purpose === 'ci') return [...NATIVE, 'chromium', 'dockerd', 'debootstrap', 'python3-venv'];
   throw new Error(`unknown purpose "${purpose}" (start, test or ci)`);
 }
 
@@ -77,6 +79,11 @@ function onPath(cmd, env) {
   return (env.PATH ?? '').split(delimiter).some((d) => d && exts.some((e) => existsSync(join(d, cmd + e))));
 }
 
+/** python3 that can create a venv with pip (Debian splits venv and ensurepip into python3-venv) */
+function pythonVenv() {
+  return spawnSync('python3', ['-c', 'import venv, ensurepip'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
+}
+
 function dockerEngineAnswers(env) {
   if (!onPath('docker', env)) return false;
   return spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { stdio: 'ignore', timeout: 5000 }).status === 0;
@@ -89,7 +96,7 @@ function machine(purpose, env) {
     platform: process.platform,
     osRelease: existsSync('/etc/os-release') ? readFileSync('/etc/os-release', 'utf8') : undefined,
     isRoot: typeof process.getuid === 'function' && process.getuid() === 0,
-    has: (tool) => onPath(tool, env),
+    has: (tool) => (tool === 'python3-venv' ? pythonVenv() : onPath(tool, env)),
     dockerEngine: purpose === 'start' ? dockerEngineAnswers(env) : false,
   };
 }

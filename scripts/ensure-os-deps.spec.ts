@@ -45,7 +45,7 @@ describe('OS package provisioning decision (packages absent, lookups injected)',
   it('everything absent: the whole set, CI adding docker.io and debootstrap through the same code', () => {
     const none = freshMachine({ has: () => false });
     expect(decide(none).packages).toEqual(['openjdk-17-jre-headless', 'maven', 'redis-server', 'chromium']);
-    expect(decide({ ...none, purpose: 'ci' }).packages).toEqual(['openjdk-17-jre-headless', 'maven', 'redis-server', 'chromium', 'docker.io', 'debootstrap']);
+    expect(decide({ ...none, purpose: 'ci' }).packages).toEqual(['openjdk-17-jre-headless', 'maven', 'redis-server', 'chromium', 'docker.io', 'debootstrap', 'python3-venv']);
   });
 
   it('a test run on an external or docker stack needs only Chromium; nothing missing → nothing to do', () => {

@@ -27,5 +27,7 @@ export interface ApiContext {
   pipeline: PipelineInspector;
   readiness: ReadinessChecker;
   openapi: OpenApiCollector;
+  /** the sources a user can connect (the crawler's registry) with the JSON schema of their connect body */
+  sources: Array<{ id: string; configSchema: Record<string, unknown> }>;
   now: () => number;
 }

@@ -19,13 +19,3 @@ export interface CrawlServicePort {
   importFile(userId: string, input: NodeJS.ReadableStream | { path: string }, options?: string | ImportOptions): Promise<ImportReport>;
   deleteUserData(userId: string): Promise<void>;
 }
-
-/** A SourceError of the crawl service (bad source body, unknown source, source not connected…). */
-export function isSourceError(err: unknown): err is Error & { field: string; code: string } {
-  return (
-    err instanceof Error &&
-    (err.name === 'SourceError' || err.constructor.name === 'SourceError') &&
-    typeof (err as { field?: unknown }).field === 'string' &&
-    typeof (err as { code?: unknown }).code === 'string'
-  );
-}

@@ -1,25 +1,4 @@
-/** An error the API turns into `{error:{code,message,field?}}` with `status`. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
-
-export interface ErrorBody {
-  error: { code: string; message: string; field?: string };
-}
-
-export function errorBody(code: string, message: string, field?: string): ErrorBody {
-  return { error: field === undefined ? { code, message } : { code, message, field } };
-}
-
-/** JSON schema of the error body, used in every route's documented responses. */
+/** JSON schema of the error body (engine/shared/http-error.ts ErrorBody), used in every route's documented responses. */
 export const errorSchema = {
   type: 'object',
   properties: {

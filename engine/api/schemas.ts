@@ -3,7 +3,17 @@ import { errorSchema } from './errors';
 /** user ids: what sources and GitHub sign-in produce (letters, digits, `._:@-`). */
 export const userIdSchema = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$', description: 'user id' } as const;
 export const sourceSchema = { type: 'string', pattern: '^[a-z][a-z0-9_-]{0,31}$', description: 'source name, e.g. listenbrainz or simulator' } as const;
-export const dateSchema = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } as const;
+/**
+ * An IANA time zone. The document lists the canonical names this runtime knows (`docEnum`, documentation only);
+ * the handlers accept their aliases too (Intl decides), so validation checks only the length.
+ */
+export const timeZoneSchema = {
+  type: 'string',
+  maxLength: 64,
+  description: 'IANA time zone (the document lists the canonical names; their aliases are accepted too)',
+  docEnum: [...new Set(['UTC', ...Intl.supportedValuesOf('timeZone')])],
+} as const;
+export const dateSchema = { type: 'string', format: 'date', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } as const;
 
 export const userParams = { type: 'object', properties: { user_id: userIdSchema }, required: ['user_id'] } as const;
 

@@ -17,6 +17,7 @@ import { createCrawlQueue, crawlQueueName, enqueueCrawl } from './crawl-queue';
 import type { CrawlJobData } from './crawl-queue';
 import { ListenPublisher } from './publisher';
 import { createSources } from './sources/registry';
+import { HttpError } from '../shared/http-error';
 import { ConfigValidationError } from './sources/types';
 import type { SourceAdapter } from './sources/types';
 import { HistoryFile } from './import/history-file';
@@ -56,14 +57,13 @@ export interface ImportOptions {
   onProgress?: (p: { crawl_id: string; bytes_read: number; bytes_total?: number; entries: number; listens_accepted: number; skipped: number }) => void;
 }
 
-/** Bad input to the crawl service: the API answers 400 with `field` and `code`. */
-export class SourceError extends Error {
-  constructor(
-    message: string,
-    readonly field: string,
-    readonly code: string,
-  ) {
-    super(message);
+/**
+ * Bad input to the crawl service: an HttpError (400 with `field` and `code`;
+ * 404 for a source that is not connected), so the API answers it as it is.
+ */
+export class SourceError extends HttpError {
+  constructor(message: string, field: string, code: string, status = 400) {
+    super(status, code, message, field);
     this.name = 'SourceError';
   }
 }
@@ -203,7 +203,7 @@ export class CrawlService {
   async requestCrawl(userId: string, source: string, trigger: 'manual' | 'retry' | 'schedule' = 'manual'): Promise<CrawlRecord> {
     this.adapter(source);
     if (!(await this.store.sources.getSource(userId, source))) {
-      throw new SourceError(`source "${source}" is not connected for user "${userId}"`, 'source', 'not_connected');
+      throw new SourceError(`source "${source}" is not connected for user "${userId}"`, 'source', 'not_connected', 404);
     }
     const crawl = await this.createCrawl(userId, source, trigger, 'queued');
     await this.store.crawls.updateSchedule(userId, source, { state: 'queued', last_crawl_id: crawl.crawl_id });

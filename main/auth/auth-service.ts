@@ -2,7 +2,8 @@ import type { Logger } from '../../engine/shared/logger';
 import type { Config } from '../../engine/shared/config';
 import type { PublicAccount } from './account-store';
 import { AccountStore, userIdForLogin } from './account-store';
-import type { Clock, DeviceFlowStatus } from './device-flow';
+import type { Clock } from './device-flow';
+import type { AuthStateWire, DeviceFlowStatus, PendingSignIn, PendingState } from '../control/control-wire';
 import { DeviceFlow, DeviceFlowError } from './device-flow';
 import type { FriendsResult } from './friends-sync';
 import { FriendsSync } from './friends-sync';
@@ -15,28 +16,10 @@ import type { TokenVault } from './token-vault';
 import type { UserDirectory } from './user-directory';
 import { MemoryUserDirectory } from './user-directory';
 
-export type PendingState = 'pending' | 'slow_down' | 'denied' | 'expired' | 'error';
-
-export interface PendingSignIn {
-  user_code: string;
-  verification_uri: string;
-  expires_at: string;
-  interval: number;
-  state: PendingState;
-  error?: string;
-}
-
-export interface AuthState {
-  accounts: { user_id: string; login: string; name: string | null; avatar_url: string; active: boolean }[];
-  active_user_id: string | null;
-  pending?: PendingSignIn;
-}
-
-/** Live status of the latest device flow, including how it ended. */
-export interface DeviceStatus extends Omit<DeviceFlowStatus, 'state'> {
-  state: DeviceFlowStatus['state'];
-  user_id?: string;
-}
+/** The sign-in state, the latest device flow: the control server's wire shapes (main/control/control-wire.ts). */
+export type { PendingSignIn, PendingState };
+export type AuthState = AuthStateWire;
+export type DeviceStatus = DeviceFlowStatus;
 
 export interface AuthServiceDeps {
   config: Pick<Config, 'dataDir' | 'githubUrl' | 'githubApiUrl' | 'githubClientId' | 'githubClientSecret'>;

@@ -1,5 +1,6 @@
 import type { DeviceCodeResponse, GitHubClient, TokenResponse } from './github-client';
 import { GitHubOAuthError } from './github-client';
+import type { DeviceFlowState, DeviceFlowStatus as DeviceFlowWire } from '../control/control-wire';
 
 /** Time for the polling loop; tests pass a virtual clock. */
 export interface Clock {
@@ -24,18 +25,10 @@ export const realClock: Clock = {
     }),
 };
 
-export type DeviceFlowState = 'pending' | 'slow_down' | 'approved' | 'denied' | 'expired' | 'cancelled' | 'error';
+export type { DeviceFlowState };
 
-export interface DeviceFlowStatus {
-  user_code: string;
-  verification_uri: string;
-  /** ISO time the user code stops working */
-  expires_at: string;
-  /** seconds between polls right now (grows by 5 on each slow_down) */
-  interval: number;
-  state: DeviceFlowState;
-  error?: string;
-}
+/** A device flow's status: the control server's wire shape before an account is saved (no user_id yet). */
+export type DeviceFlowStatus = Omit<DeviceFlowWire, 'user_id'>;
 
 /** How a device flow ended when it did not produce a token. `code` is GitHub's error code or ours. */
 export class DeviceFlowError extends Error {

@@ -1,4 +1,5 @@
 import { saveConfigSetting } from '../../engine/shared/config';
+import type { GitHubAppStatus } from '../control/control-wire';
 
 /**
  * The GitHub OAuth App Heavy Rotation signs in with. There is no built-in
@@ -7,17 +8,8 @@ import { saveConfigSetting } from '../../engine/shared/config';
  * `TOPK_GITHUB_CLIENT_ID` in the environment wins over the file.
  */
 
-/** What the sign-in screen and `topk login` show about the OAuth App. */
-export interface GitHubAppStatus {
-  configured: boolean;
-  client_id: string | null;
-  /** where the client id in use comes from */
-  source: 'environment' | 'config.json' | null;
-  /** GitHub's page for registering a new OAuth App */
-  register_url: string;
-  /** how to register one, step by step */
-  steps: string[];
-}
+/** What the sign-in screen and `topk login` show about the OAuth App: a control-server wire shape. */
+export type { GitHubAppStatus };
 
 export class ClientIdError extends Error {
   readonly field = 'client_id';

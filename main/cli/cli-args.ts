@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
+import { ConfigError } from '../../engine/shared/config';
 
 /** Bad command-line input: the CLI prints the message and exits with code 2. */
 export class UsageError extends Error {
@@ -26,15 +27,11 @@ export async function runCommand(body: () => Promise<number>): Promise<number> {
   try {
     return await body();
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof ConfigError) {
       console.error(`topk: ${err.message}`);
       return 2;
     }
-    const e = err as Error & { fix?: string; field?: string; name?: string };
-    if (e.name === 'ConfigError') {
-      console.error(`topk: ${e.message}`);
-      return 2;
-    }
+    const e = err as Error & { fix?: string };
     console.error(`topk: ${e.message}`);
     if (e.fix) console.error(`fix: ${e.fix}`);
     return 1;

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpError } from '../../engine/shared/http-error';
 import type { AuthService } from '../auth/auth-service';
 import { DeviceFlowError } from '../auth/device-flow';
 import { ClientIdError, GitHubNotConfiguredError } from '../auth/github-app';
@@ -23,17 +24,6 @@ import { GitHubApiError, GitHubOAuthError } from '../auth/github-client';
  * Starting a device flow while no OAuth App is configured → 409 github_not_configured.
  */
 
-class AuthHttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-  }
-}
-
 const MAX_BODY = 16 * 1024;
 
 export function createAuthRoutes(auth: AuthService): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> {
@@ -45,7 +35,7 @@ export function createAuthRoutes(auth: AuthService): (req: IncomingMessage, res:
       send(res, out.status, out.body);
     } catch (err) {
       const e = toHttpError(err);
-      send(res, e.status, { error: { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) } });
+      send(res, e.status, e.body());
     }
     return true;
   };
@@ -58,7 +48,7 @@ async function route(auth: AuthService, req: IncomingMessage, path: string): Pro
   if (key === 'POST /control/auth/device') return { status: 201, body: await auth.startDevice() };
   if (key === 'GET /control/auth/device') {
     const s = auth.deviceStatus();
-    if (!s) throw new AuthHttpError(404, 'no_device_flow', 'no device sign-in has been started');
+    if (!s) throw new HttpError(404, 'no_device_flow', 'no device sign-in has been started');
     return { status: 200, body: s };
   }
   if (key === 'DELETE /control/auth/device') return { status: 200, body: { cancelled: auth.cancelDevice() } };
@@ -67,22 +57,22 @@ async function route(auth: AuthService, req: IncomingMessage, path: string): Pro
   if (key === 'POST /control/auth/active') {
     const body = await readJson(req);
     const userId = body.user_id;
-    if (typeof userId !== 'string' || userId === '') throw new AuthHttpError(400, 'invalid_user_id', 'user_id must be a non-empty string', 'user_id');
-    if (!(await auth.setActive(userId))) throw new AuthHttpError(404, 'unknown_account', `no signed-in account "${userId}"`, 'user_id');
+    if (typeof userId !== 'string' || userId === '') throw new HttpError(400, 'invalid_user_id', 'user_id must be a non-empty string', 'user_id');
+    if (!(await auth.setActive(userId))) throw new HttpError(404, 'unknown_account', `no signed-in account "${userId}"`, 'user_id');
     return { status: 200, body: await auth.state() };
   }
   const acc = /^\/control\/auth\/accounts\/([^/]+)$/.exec(path);
   if (acc && m === 'DELETE') {
     const userId = decodeURIComponent(acc[1]!);
     const r = await auth.signOut(userId);
-    if (!r.removed) throw new AuthHttpError(404, 'unknown_account', `no signed-in account "${userId}"`, 'user_id');
+    if (!r.removed) throw new HttpError(404, 'unknown_account', `no signed-in account "${userId}"`, 'user_id');
     return { status: 200, body: r };
   }
   if (key === 'POST /control/auth/friends/refresh') {
     const body = await readJson(req);
     const userId = body.user_id;
-    if (userId !== undefined && (typeof userId !== 'string' || userId === '')) throw new AuthHttpError(400, 'invalid_user_id', 'user_id must be a non-empty string', 'user_id');
-    if (typeof userId === 'string' && !(await auth.accounts.get(userId))) throw new AuthHttpError(404, 'unknown_account', `no signed-in account "${userId}"`, 'user_id');
+    if (userId !== undefined && (typeof userId !== 'string' || userId === '')) throw new HttpError(400, 'invalid_user_id', 'user_id must be a non-empty string', 'user_id');
+    if (typeof userId === 'string' && !(await auth.accounts.get(userId))) throw new HttpError(404, 'unknown_account', `no signed-in account "${userId}"`, 'user_id');
     return { status: 200, body: { results: await auth.refreshFriends(userId) } };
   }
   const fr = /^\/control\/auth\/friends\/([^/]+)$/.exec(path);
@@ -90,7 +80,7 @@ async function route(auth: AuthService, req: IncomingMessage, path: string): Pro
     const userId = decodeURIComponent(fr[1]!);
     return { status: 200, body: { user_id: userId, friends: await auth.friendsOf(userId) } };
   }
-  throw new AuthHttpError(404, 'not_found', `no route ${m} ${path}`);
+  throw new HttpError(404, 'not_found', `no route ${m} ${path}`);
 }
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
@@ -98,7 +88,7 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   let size = 0;
   for await (const c of req as AsyncIterable<Buffer>) {
     size += c.length;
-    if (size > MAX_BODY) throw new AuthHttpError(413, 'body_too_large', `request body over ${MAX_BODY} bytes`);
+    if (size > MAX_BODY) throw new HttpError(413, 'body_too_large', `request body over ${MAX_BODY} bytes`);
     chunks.push(c);
   }
   const text = Buffer.concat(chunks).toString('utf8').trim();
@@ -107,21 +97,21 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new AuthHttpError(400, 'invalid_json', 'request body is not valid JSON', 'body');
+    throw new HttpError(400, 'invalid_json', 'request body is not valid JSON', 'body');
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new AuthHttpError(400, 'invalid_body', 'request body must be a JSON object', 'body');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new HttpError(400, 'invalid_body', 'request body must be a JSON object', 'body');
   return parsed as Record<string, unknown>;
 }
 
-function toHttpError(err: unknown): AuthHttpError {
-  if (err instanceof AuthHttpError) return err;
-  if (err instanceof ClientIdError) return new AuthHttpError(400, 'invalid_client_id', err.message, err.field);
-  if (err instanceof GitHubNotConfiguredError) return new AuthHttpError(409, 'github_not_configured', err.message, 'client_id');
-  if (err instanceof DeviceFlowError || err instanceof GitHubOAuthError) return new AuthHttpError(502, `github_${err.code}`, err.message);
-  if (err instanceof GitHubApiError) return new AuthHttpError(502, err.rateLimited ? 'github_rate_limited' : 'github_error', err.message);
+function toHttpError(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  if (err instanceof ClientIdError) return new HttpError(400, 'invalid_client_id', err.message, err.field);
+  if (err instanceof GitHubNotConfiguredError) return new HttpError(409, 'github_not_configured', err.message, 'client_id');
+  if (err instanceof DeviceFlowError || err instanceof GitHubOAuthError) return new HttpError(502, `github_${err.code}`, err.message);
+  if (err instanceof GitHubApiError) return new HttpError(502, err.rateLimited ? 'github_rate_limited' : 'github_error', err.message);
   // fetch failures: GitHub (or the configured TOPK_GITHUB_URL) cannot be reached
-  if (err instanceof TypeError) return new AuthHttpError(502, 'github_unreachable', `cannot reach GitHub: ${err.message}`);
-  return new AuthHttpError(500, 'internal', (err as Error).message);
+  if (err instanceof TypeError) return new HttpError(502, 'github_unreachable', `cannot reach GitHub: ${err.message}`);
+  return new HttpError(500, 'internal', (err as Error).message);
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

@@ -2,24 +2,14 @@ import { join } from 'node:path';
 import { Redactor } from './redact';
 import { RotatingFile } from './rotating-file';
 import type { RotatingFileOptions } from './rotating-file';
+import type { LogLine } from '../control/control-wire';
 
 export const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 export type LogLevel = (typeof LEVELS)[number];
 const PINO_NUMERIC: Record<number, LogLevel> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 
-export interface LogEntry {
-  /** increasing per store; usable as an SSE event id */
-  seq: number;
-  /** ISO time */
-  time: string;
-  service: string;
-  level: LogLevel;
-  msg: string;
-  /** where the line came from: an engine/stack process stream, or the control plane itself */
-  stream?: 'stdout' | 'stderr';
-  /** the other fields of a JSON line (already redacted) */
-  fields?: Record<string, unknown>;
-}
+/** one definition with the control server's wire shapes */
+export type LogEntry = LogLine;
 
 export interface LogQuery {
   /** one or more service names */

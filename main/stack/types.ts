@@ -1,26 +1,11 @@
 import type { Config, StackProviderId } from '../../engine/shared/config';
+import type { ServiceName, ServiceState, ServiceStatus } from '../control/control-wire';
 
-/** The three services every stack provides. */
-export type ServiceName = 'kafka' | 'cassandra' | 'redis';
+/** The three services every stack provides, their states and status: defined once, with the control server's wire shapes. */
+export type { ServiceName, ServiceState, ServiceStatus };
 export const SERVICE_NAMES: readonly ServiceName[] = ['kafka', 'cassandra', 'redis'];
 
 export type ProviderId = StackProviderId;
-
-export type ServiceState = 'absent' | 'stopped' | 'starting' | 'running' | 'unhealthy' | 'error';
-
-export interface ServiceStatus {
-  name: ServiceName;
-  state: ServiceState;
-  health?: 'healthy' | 'unhealthy' | 'starting' | 'none';
-  /** where the host reaches it, e.g. 127.0.0.1:9092 */
-  endpoint?: string;
-  pid?: number;
-  containerId?: string;
-  startedAt?: string;
-  uptimeSeconds?: number;
-  version?: string;
-  detail?: string;
-}
 
 export interface StackStatus {
   provider: ProviderId;

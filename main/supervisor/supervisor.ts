@@ -3,7 +3,10 @@ import type { Logger } from '../../engine/shared/logger';
 import type { ExitInfo, LaunchedProcess, OutputStream, ProcessLauncher } from './process-launcher';
 import { readRssBytes } from './process-memory';
 
-export type ProcessState = 'stopped' | 'starting' | 'running' | 'backoff' | 'stopping' | 'failed';
+import type { ProcessInfo, ProcessState } from '../control/control-wire';
+
+/** what GET /control/processes sends (one definition, in the control server's wire shapes) */
+export type { ProcessInfo, ProcessState };
 
 export interface ServiceSpec {
   name: string;
@@ -13,24 +16,6 @@ export interface ServiceSpec {
   env?: Record<string, string>;
 }
 
-export interface ProcessInfo {
-  name: string;
-  state: ProcessState;
-  pid: number | null;
-  /** ISO time the current process started */
-  startedAt: string | null;
-  uptimeSeconds: number | null;
-  /** automatic + manual restarts since the supervisor started */
-  restarts: number;
-  /** crashes counted in the current crash window */
-  recentCrashes: number;
-  memoryRssBytes: number | null;
-  lastExitCode: number | null;
-  lastSignal: string | null;
-  lastError: string | null;
-  /** ISO time of the next automatic restart while in backoff */
-  nextRestartAt: string | null;
-}
 
 export interface SupervisorOptions {
   launcher: ProcessLauncher;

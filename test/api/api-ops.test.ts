@@ -145,9 +145,13 @@ describe('openapi', () => {
       'GET /v1/users',
       'DELETE /v1/users/{user_id}',
       'GET /v1/users/{user_id}/export',
-      'PUT /v1/users/{user_id}/sources/{source}',
+      'PUT /v1/users/{user_id}/sources/listenbrainz',
+      'PUT /v1/users/{user_id}/sources/simulator',
+      'PUT /v1/users/{user_id}/sources/lastfm',
       'GET /v1/users/{user_id}/sources',
-      'DELETE /v1/users/{user_id}/sources/{source}',
+      'DELETE /v1/users/{user_id}/sources/listenbrainz',
+      'DELETE /v1/users/{user_id}/sources/simulator',
+      'DELETE /v1/users/{user_id}/sources/lastfm',
       'PATCH /v1/users/{user_id}/sources/{source}/schedule',
       'POST /v1/users/{user_id}/crawls',
       'POST /v1/users/{user_id}/sources/{source}/crawls',
@@ -172,6 +176,41 @@ describe('openapi', () => {
     expect(seed.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual(expect.arrayContaining(['path:user_id', 'query:days', 'query:k']));
     expect(doc.paths['/healthz'].get.security).toEqual([]);
     expect(doc.paths['/v1/top/{kind}'].get.description).toMatch(/exact/i);
+    // every operation lists its answers: 2xx bodies and the error statuses with the error body
+    for (const [path, methods] of Object.entries(doc.paths as Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>>)) {
+      for (const [method, op] of Object.entries(methods)) {
+        const statuses = Object.keys(op.responses);
+        expect(statuses.some((st) => st.startsWith('2')), `${method} ${path}`).toBe(true);
+        expect(statuses, `${method} ${path}`).toContain('403');
+        if (path !== '/healthz' && path !== '/readyz') expect(op.responses['401']?.content?.['application/json']?.schema, `${method} ${path}`).toEqual({ $ref: '#/components/schemas/ErrorBody' });
+      }
+    }
+    const window = doc.paths['/v1/top/{kind}'].get.parameters.find((p: { name: string }) => p.name === 'window');
+    expect(window).toMatchObject({ in: 'query', style: 'form', explode: true });
+    expect(Object.keys(window.schema.properties).sort()).toEqual(['days', 'from', 'to']);
+    expect(doc.paths['/v1/users/{user_id}'].put.requestBody.required).toBe(true);
+  });
+
+  it('answers 405 with Allow for a method a path does not serve, 404 for a path it does not know', async () => {
+    const trace = await server.app.inject({ method: 'TRACE' as 'GET', url: '/readyz', headers: auth() });
+    expect(trace.statusCode).toBe(405);
+    expect(trace.headers.allow).toBe('GET, HEAD');
+    expect(trace.json().error.code).toBe('method_not_allowed');
+    const del = await server.app.inject({ method: 'DELETE', url: '/v1/pipeline', headers: auth() });
+    expect(del.statusCode).toBe(405);
+    expect((await server.app.inject({ url: '/v1/nothing-here', headers: auth() })).statusCode).toBe(404);
+  });
+
+  it('PUT /v1/users/{user_id} needs a JSON object body; days and from/to together are refused', async () => {
+    const none = await server.app.inject({ method: 'PUT', url: '/v1/users/needs-body', headers: auth() });
+    expect(none.statusCode).toBe(400);
+    expect(none.json().error.field).toBe('body');
+    const both = await server.app.inject({ url: '/v1/top/tracks?days=2&from=2026-01-01&to=2026-01-02', headers: auth() });
+    expect(both.statusCode).toBe(400);
+    expect(both.json().error.field).toBe('days');
+    const long = await server.app.inject({ url: '/v1/top/tracks?from=0001-01-01&to=9999-12-31', headers: auth() });
+    expect(long.statusCode).toBe(400);
+    expect(long.json().error.message).toMatch(/spans 3652059 days/);
   });
 });
 

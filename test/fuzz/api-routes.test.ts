@@ -63,7 +63,10 @@ beforeAll(async () => {
   for (const [path, methods] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(methods)) {
       if (!['get', 'put', 'post', 'patch', 'delete'].includes(method)) continue;
-      const params = [...(op.parameters ?? [])];
+      // a form-exploded object parameter (the Top-K window) travels as its properties
+      const params = (op.parameters ?? []).flatMap((p) =>
+        p.in === 'query' && p.schema?.type === 'object' ? Object.entries((p.schema.properties ?? {}) as Record<string, Record<string, unknown>>).map(([name, schema]) => ({ name, in: 'query', schema })) : [p],
+      );
       for (const m of path.matchAll(/\{([^}]+)\}/g)) if (!params.some((p) => p.name === m[1] && p.in === 'path')) params.push({ name: m[1]!, in: 'path' });
       ops.push({ method: method.toUpperCase(), path, params, hasBody: op.requestBody !== undefined || ['PUT', 'POST', 'PATCH'].includes(method.toUpperCase()) });
     }

@@ -26,7 +26,8 @@ export function registerEventRoutes(app: FastifyInstance, feed: ChangeFeed, ping
           'been missed). Events are coalesced over ~100 ms. A comment line is sent every 15 s to keep the connection open.',
         tags: ['top-k'],
         produces: ['text/event-stream'],
-        response: errors(),
+        response: { 200: { description: 'The event stream: `event: changed` with the JSON above as `data`, until either side closes' }, ...errors() },
+        responseBodies: { 'text/event-stream': { type: 'string' } },
       },
     },
     (req, reply) => {

@@ -3,13 +3,14 @@ import { group } from '../cache';
 import type { ApiContext } from '../context';
 import { addDays, dayOf, lastDays, window } from '../days';
 import type { DayWindow } from '../days';
-import { ApiError } from '../errors';
+import { HttpError } from '../../shared/http-error';
 import { firstPlays, heatmapCells, isTimeZone, movementOf } from '../insight-math';
-import { cacheQuery, errors, userIdSchema, userParams } from '../schemas';
+import { cacheQuery, errors, timeZoneSchema, userIdSchema, userParams } from '../schemas';
 import type { ArtistEntry, Scope, TopKind, TrackEntry } from '../topk-service';
 import { readDayTotals, readUserDayTotals } from '../../shared/store/play-totals';
 import { readListenTimes, readUserSongsByDay } from '../../shared/store/insights';
-import { pageQuerySchema, resolveWindow, wantsBypass, windowQuerySchema } from './window';
+import { artistEntry, trackEntry } from './topk';
+import { pageQuerySchema, resolveWindow, wantsBypass, windowQueryObject, windowQuerySchema } from './window';
 import type { WindowQuery } from './window';
 
 /** How deep the previous window's ranking is read for movement. */
@@ -21,22 +22,18 @@ const windowProps = {
   days: { type: 'integer' },
 } as const;
 
-const movementEntry = {
+/** what a movement page adds to each ranked row */
+const rowMovement = {
+  title: 'RowMovement',
   type: 'object',
   properties: {
-    rank: { type: 'integer' },
-    song_id: { type: 'string' },
-    artist: { type: ['string', 'null'] },
-    title: { type: ['string', 'null'] },
-    album: { type: ['string', 'null'] },
-    listen_count: { type: 'integer' },
-    track_count: { type: 'integer' },
     previous_rank: { type: ['integer', 'null'], description: 'rank in the previous window; null when not in it (or below its first 1000 entries)' },
     change: { type: ['string', 'null'], enum: ['up', 'down', 'same', 'new', null], description: 'null when the previous window is beyond retention' },
     delta: { type: ['integer', 'null'], description: 'places gained (positive) or lost; null for new entries and unknown depths' },
   },
-  required: ['rank', 'listen_count', 'previous_rank', 'change', 'delta'],
+  required: ['previous_rank', 'change', 'delta'],
 } as const;
+const movementEntry = { anyOf: [{ allOf: [artistEntry, rowMovement] }, { allOf: [trackEntry, rowMovement] }] } as const;
 
 interface PageQuery extends WindowQuery {
   limit: number;
@@ -63,7 +60,7 @@ export function registerInsightRoutes(app: FastifyInstance, ctx: ApiContext): vo
   /** A per-user insight route: schema around `props`, window resolved, answer cached under the user's groups. */
   function userRoute<Q extends WindowQuery & { cache?: string }, T extends object>(
     url: string,
-    doc: { summary: string; description: string },
+    doc: { title: string; summary: string; description: string },
     query: Record<string, unknown>,
     props: Record<string, unknown>,
     answer: (userId: string, win: DayWindow, q: Q) => { key: string; groups: string[]; compute: () => Promise<T> },
@@ -72,11 +69,21 @@ export function registerInsightRoutes(app: FastifyInstance, ctx: ApiContext): vo
       url,
       {
         schema: {
-          ...doc,
+          summary: doc.summary,
+          description: doc.description,
           tags: ['insights'],
           params: userParams,
           querystring: { type: 'object', properties: { ...windowQuerySchema(R), ...query, ...cacheQuery } },
-          response: { 200: { type: 'object', properties: { user_id: { type: 'string' }, ...windowProps, ...props, cached: { type: 'boolean' } } }, ...errors(400) },
+          queryObject: windowQueryObject,
+          response: {
+            200: {
+              title: doc.title,
+              type: 'object',
+              properties: { user_id: { type: 'string' }, ...windowProps, ...props, cached: { type: 'boolean' } },
+              required: ['user_id', ...Object.keys(windowProps), ...Object.keys(props), 'cached'],
+            },
+            ...errors(400),
+          },
         },
       },
       async (req) => {
@@ -93,6 +100,7 @@ export function registerInsightRoutes(app: FastifyInstance, ctx: ApiContext): vo
   userRoute(
     '/v1/users/:user_id/activity',
     {
+      title: 'ActivityReport',
       summary: 'Plays per UTC day of a user, the users they follow, and everyone',
       description:
         'From the per-(user, day) and per-day play totals the aggregator keeps next to the song counters (user_day_totals, day_totals): ' +
@@ -109,7 +117,7 @@ export function registerInsightRoutes(app: FastifyInstance, ctx: ApiContext): vo
           required: ['day', 'mine', 'friends', 'everyone'],
         },
       },
-      totals: { type: 'object', properties: { mine: { type: 'integer' }, friends: { type: 'integer' }, everyone: { type: 'integer' } } },
+      totals: { type: 'object', properties: { mine: { type: 'integer' }, friends: { type: 'integer' }, everyone: { type: 'integer' } }, required: ['mine', 'friends', 'everyone'] },
     },
     (userId, win) => ({
       key: `activity:${win.from}:${win.to}:${userId}`,
@@ -136,12 +144,15 @@ export function registerInsightRoutes(app: FastifyInstance, ctx: ApiContext): vo
   userRoute<WindowQuery & { tz: string }, object>(
     '/v1/users/:user_id/heatmap',
     {
+      title: 'HeatmapReport',
       summary: "A user's listens by weekday and hour of day, in a time zone",
       description:
         'Counts the raw listens of the window (UTC days) of this one user by the weekday and hour their listened_at falls on in `tz`. ' +
         '`cells[w][h]`: w = 0 (Monday) … 6 (Sunday), h = 0 … 23.',
     },
-    { tz: { type: 'string', maxLength: 64, default: 'UTC', description: 'IANA time zone, e.g. Europe/Berlin' } },
+    {
+      tz: { ...timeZoneSchema, default: 'UTC', description: `${timeZoneSchema.description}, e.g. Europe/Berlin` },
+    },
     {
       tz: { type: 'string' },
       total: { type: 'integer' },
@@ -149,7 +160,7 @@ export function registerInsightRoutes(app: FastifyInstance, ctx: ApiContext): vo
       cells: { type: 'array', minItems: 7, maxItems: 7, items: { type: 'array', minItems: 24, maxItems: 24, items: { type: 'integer' } } },
     },
     (userId, win, { tz }) => {
-      if (!isTimeZone(tz)) throw new ApiError(400, 'invalid_request', `unknown time zone ${JSON.stringify(tz)} (use an IANA name such as Europe/Berlin)`, 'tz');
+      if (!isTimeZone(tz)) throw new HttpError(400, 'invalid_request', `unknown time zone ${JSON.stringify(tz)} (use an IANA name such as Europe/Berlin)`, 'tz');
       return {
         key: `heatmap:${win.from}:${win.to}:${tz}:${userId}`,
         groups: [group.user(userId)],
@@ -165,6 +176,7 @@ export function registerInsightRoutes(app: FastifyInstance, ctx: ApiContext): vo
   userRoute<WindowQuery & { limit: number }, object>(
     '/v1/users/:user_id/discoveries',
     {
+      title: 'DiscoveriesReport',
       summary: 'Tracks and artists a user played for the first time within the window',
       description:
         'First within what retention can know: a track counts as new when the user has no play of it on any kept day before the window ' +
@@ -181,7 +193,7 @@ export function registerInsightRoutes(app: FastifyInstance, ctx: ApiContext): vo
         items: {
           type: 'object',
           properties: { song_id: { type: 'string' }, title: { type: ['string', 'null'] }, artist: { type: ['string', 'null'] }, first_day: { type: 'string' }, listen_count: { type: 'integer' } },
-          required: ['song_id', 'first_day', 'listen_count'],
+          required: ['song_id', 'title', 'artist', 'first_day', 'listen_count'],
         },
       },
       artists: {
@@ -226,7 +238,8 @@ export function registerInsightRoutes(app: FastifyInstance, ctx: ApiContext): vo
     },
   );
 
-  const movementSchema = (who: Record<string, unknown>) => ({
+  const movementSchema = (title: string, who: Record<string, unknown>) => ({
+    title,
     type: 'object',
     properties: {
       ...who,
@@ -236,11 +249,12 @@ export function registerInsightRoutes(app: FastifyInstance, ctx: ApiContext): vo
       offset: { type: 'integer' },
       total: { type: 'integer' },
       covered: { type: 'boolean', description: 'whether retention still holds the previous window of the same length' },
-      previous: { type: ['object', 'null'], properties: { from: { type: 'string' }, to: { type: 'string' }, total: { type: 'integer' } } },
+      previous: { type: ['object', 'null'], properties: { from: { type: 'string' }, to: { type: 'string' }, total: { type: 'integer' } }, required: ['from', 'to', 'total'] },
       reason: { type: 'string', description: 'why movement is unknown (when not covered)' },
       results: { type: 'array', items: movementEntry },
       cached: { type: 'boolean' },
     },
+    required: [...Object.keys(who), 'kind', ...Object.keys(windowProps), 'limit', 'offset', 'total', 'covered', 'previous', 'results', 'cached'],
   });
 
   async function movement(scope: Scope, kind: TopKind, q: PageQuery, bypass: boolean) {
@@ -262,13 +276,14 @@ export function registerInsightRoutes(app: FastifyInstance, ctx: ApiContext): vo
 
   const userKind = { type: 'object', properties: { user_id: userIdSchema, kind: kindParam }, required: ['user_id', 'kind'] } as const;
   const routes = [
-    { url: '/v1/users/:user_id/top/:kind/movement', summary: "A user's ranking with movement against the previous window", params: userKind, who: { user_id: { type: 'string' } } },
-    { url: '/v1/users/:user_id/friends/top/:kind/movement', summary: 'The ranking of the users a user follows, with movement', params: userKind, who: { user_id: { type: 'string' } } },
+    { url: '/v1/users/:user_id/top/:kind/movement', summary: "A user's ranking with movement against the previous window", params: userKind, who: { user_id: { type: 'string' } }, title: 'UserMovementPage' },
+    { url: '/v1/users/:user_id/friends/top/:kind/movement', summary: 'The ranking of the users a user follows, with movement', params: userKind, who: { user_id: { type: 'string' } }, title: 'UserMovementPage' },
     {
       url: '/v1/top/:kind/movement',
       summary: 'The global ranking with movement against the previous window',
       params: { type: 'object', properties: { kind: kindParam }, required: ['kind'] },
       who: { accuracy: { type: 'string', enum: ['exact'] } },
+      title: 'GlobalMovementPage',
     },
   ];
   for (const r of routes) {
@@ -283,7 +298,8 @@ export function registerInsightRoutes(app: FastifyInstance, ctx: ApiContext): vo
           tags: ['insights'],
           params: r.params,
           querystring: pageQuerySchema(R),
-          response: { 200: movementSchema(r.who), ...errors(400) },
+          queryObject: windowQueryObject,
+          response: { 200: movementSchema(r.title, r.who), ...errors(400) },
         },
       },
       async (req) => {

@@ -24,12 +24,14 @@ export function registerListenRoutes(app: FastifyInstance, ctx: ApiContext): voi
         },
         response: {
           200: {
+            title: 'ListensPage',
             type: 'object',
             properties: {
               user_id: { type: 'string' },
               listens: {
                 type: 'array',
                 items: {
+                  title: 'Listen',
                   type: 'object',
                   properties: {
                     listened_at: { type: 'integer', description: 'ms since epoch' },
@@ -40,10 +42,12 @@ export function registerListenRoutes(app: FastifyInstance, ctx: ApiContext): voi
                     artist: { type: ['string', 'null'] },
                     album: { type: ['string', 'null'] },
                   },
+                  required: ['listened_at', 'day', 'source', 'song_id', 'title', 'artist', 'album'],
                 },
               },
               next_before: { type: ['integer', 'null'], description: 'listened_at of the last listen returned, or null when there are no more' },
             },
+            required: ['user_id', 'listens', 'next_before'],
           },
           ...errors(400),
         },

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context';
-import { ApiError } from '../errors';
+import { HttpError } from '../../shared/http-error';
 import { errors } from '../schemas';
 
 const checkSchema = {
@@ -8,6 +8,7 @@ const checkSchema = {
   properties: { ok: { type: 'boolean' }, error: { type: 'string' }, latency_ms: { type: 'number' } },
 } as const;
 const readySchema = {
+  title: 'Readiness',
   type: 'object',
   properties: {
     status: { type: 'string', enum: ['ready', 'not_ready'] },
@@ -28,7 +29,8 @@ export function registerOpsRoutes(app: FastifyInstance, ctx: ApiContext): void {
         summary: 'Process alive',
         tags: ['operations'],
         security: [],
-        response: { 200: { type: 'object', properties: { status: { type: 'string' }, uptime_s: { type: 'number' } } } },
+        backing: false,
+        response: { 200: { type: 'object', properties: { status: { type: 'string' }, uptime_s: { type: 'number' } }, required: ['status', 'uptime_s'] } },
       },
     },
     async () => ({ status: 'ok', uptime_s: Math.round(process.uptime()) }),
@@ -62,7 +64,7 @@ export function registerOpsRoutes(app: FastifyInstance, ctx: ApiContext): void {
           '(listens ingested, duplicates dropped, DLQ, crawl outcomes) and the aggregator consumer lag per partition.',
         tags: ['operations'],
         produces: ['text/plain'],
-        response: errors(),
+        response: { 200: { description: 'Prometheus text exposition format', type: 'string' }, ...errors() },
       },
     },
     async (_req, reply) => {
@@ -73,7 +75,14 @@ export function registerOpsRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.get(
     '/openapi.json',
-    { schema: { summary: 'This OpenAPI document', tags: ['operations'], response: errors() } },
+    {
+      schema: {
+        summary: 'This OpenAPI document',
+        tags: ['operations'],
+        backing: false,
+        response: { 200: { description: 'OpenAPI 3.1 document', type: 'object', additionalProperties: true }, ...errors() },
+      },
+    },
     async () => ctx.openapi.document(),
   );
 
@@ -86,7 +95,9 @@ export function registerOpsRoutes(app: FastifyInstance, ctx: ApiContext): void {
         tags: ['operations'],
         response: {
           200: {
+            title: 'PipelineStatus',
             type: 'object',
+            required: ['consumer_lag', 'topic', 'group', 'topic_exists', 'partitions', 'stats_available'],
             properties: {
               consumer_lag: { type: 'integer' },
               topic: { type: 'string' },
@@ -126,7 +137,7 @@ export function registerOpsRoutes(app: FastifyInstance, ctx: ApiContext): void {
         lag = await ctx.pipeline.consumerLag();
       } catch (err) {
         ctx.log.warn({ err: (err as Error).message }, 'consumer lag unavailable');
-        throw new ApiError(503, 'kafka_unavailable', 'Kafka did not answer; see /readyz');
+        throw new HttpError(503, 'kafka_unavailable', 'Kafka did not answer; see /readyz');
       }
       const stats = await ctx.pipeline.stats();
       return { ...(stats ?? {}), ...lag, stats_available: stats !== null };

@@ -2,10 +2,11 @@ import { Transform } from 'node:stream';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ApiContext } from '../context';
 import type { CrawlServicePort } from '../crawl-port';
-import { ApiError } from '../errors';
-import { errors, sourceSchema, userIdSchema, userParams } from '../schemas';
+import { HttpError } from '../../shared/http-error';
+import { errors, sourceSchema, timeZoneSchema, userIdSchema, userParams } from '../schemas';
 
 const scheduleSchema = {
+  title: 'ScheduleRecord',
   type: 'object',
   properties: {
     user_id: { type: 'string' },
@@ -18,8 +19,10 @@ const scheduleSchema = {
     last_crawl_id: { type: 'string' },
     last_error: { type: 'string' },
   },
+  required: ['user_id', 'source', 'interval_seconds', 'paused', 'next_run_at', 'state'],
 } as const;
 const sourceRecordSchema = {
+  title: 'SourceRecord',
   type: 'object',
   properties: {
     user_id: { type: 'string' },
@@ -28,8 +31,10 @@ const sourceRecordSchema = {
     created_at: { type: 'string' },
     schedule: scheduleSchema,
   },
+  required: ['user_id', 'source', 'config', 'created_at', 'schedule'],
 } as const;
 const crawlSchema = {
+  title: 'CrawlRecord',
   type: 'object',
   properties: {
     crawl_id: { type: 'string' },
@@ -48,8 +53,10 @@ const crawlSchema = {
     started_at: { type: 'string' },
     finished_at: { type: 'string' },
   },
+  required: ['crawl_id', 'user_id', 'source', 'trigger', 'state', 'listens_fetched', 'listens_published', 'pages', 'created_at'],
 } as const;
 const importReportSchema = {
+  title: 'ImportReport',
   type: 'object',
   properties: {
     crawl_id: { type: 'string' },
@@ -62,6 +69,7 @@ const importReportSchema = {
     error: { type: 'string' },
     files: { type: 'array', items: { type: 'string' }, description: 'zip entries read as history' },
   },
+  required: ['crawl_id', 'format', 'lines_read', 'listens_accepted', 'skipped', 'skipped_reasons', 'state'],
 } as const;
 
 const userSourceParams = {
@@ -78,33 +86,48 @@ type UserSourceReq = { Params: { user_id: string; source: string } };
 
 /** Sources, schedules, crawls and imports; all go through the crawl service. */
 export function registerSourceRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  // connecting and crawling need a source the crawler knows (400 unknown_source otherwise); the rest take any name (404 when not connected)
+  const knownSource = { type: 'string', enum: ctx.sources.map((x) => x.id), description: 'a source the crawler supports' } as const;
+  const knownSourceParams = { ...userSourceParams, properties: { ...userSourceParams.properties, source: knownSource } } as const;
   const crawl = (): CrawlServicePort => {
-    if (!ctx.crawl) throw new ApiError(503, 'crawl_service_unavailable', 'the crawl service is not available in this process');
+    if (!ctx.crawl) throw new HttpError(503, 'crawl_service_unavailable', 'the crawl service is not available in this process');
     return ctx.crawl;
   };
   const ensureUser = async (userId: string): Promise<void> => {
     await ctx.store.users.ensure(userId, new Date(ctx.now()));
   };
 
-  app.put<UserSourceReq & { Body: Record<string, unknown> | undefined }>(
-    '/v1/users/:user_id/sources/:source',
-    {
-      schema: {
-        summary: 'Connect a source (or update its settings)',
-        description:
-          'listenbrainz: `{ "username": "…" }`; simulator: `{ "seed"?, "listens_per_day"? }`. 201 when connected now, 200 when it was ' +
-          'already connected. Creates the user when missing.',
-        tags: ['sources'],
-        params: userSourceParams,
-        body: { type: ['object', 'null'], additionalProperties: true },
-        response: { 200: sourceRecordSchema, 201: sourceRecordSchema, ...errors(400, 503) },
+  const connect = async (userId: string, source: string, body: unknown, reply: FastifyReply) => {
+    const svc = crawl();
+    await ensureUser(userId);
+    const { created, source: rec } = await svc.connectSource(userId, source, body ?? {});
+    return reply.code(created ? 201 : 200).send(rec);
+  };
+
+  // one route per source, so that its connect body has its own schema (static segments win over :source)
+  for (const { id, configSchema } of ctx.sources) {
+    app.put<{ Params: { user_id: string }; Body: Record<string, unknown> | null }>(
+      `/v1/users/:user_id/sources/${id}`,
+      {
+        schema: {
+          summary: `Connect ${id} (or update its settings)`,
+          description: '201 when connected now, 200 when it was already connected. Creates the user when missing.',
+          tags: ['sources'],
+          params: userParams,
+          body: configSchema,
+          response: { 200: sourceRecordSchema, 201: sourceRecordSchema, ...errors(400, 503) },
+        },
       },
-    },
-    async (req, reply) => {
-      const svc = crawl();
-      await ensureUser(req.params.user_id);
-      const { created, source } = await svc.connectSource(req.params.user_id, req.params.source, req.body ?? {});
-      return reply.code(created ? 201 : 200).send(source);
+      async (req, reply) => connect(req.params.user_id, id, req.body, reply),
+    );
+  }
+
+  // any other name: no such source to connect
+  app.put<UserSourceReq>(
+    '/v1/users/:user_id/sources/:source',
+    { schema: { hide: true, params: userSourceParams } },
+    async (req) => {
+      throw new HttpError(404, 'unknown_source', `unknown source "${req.params.source}"; known: ${ctx.sources.map((x) => x.id).join(', ')}`, 'source');
     },
   );
 
@@ -115,27 +138,34 @@ export function registerSourceRoutes(app: FastifyInstance, ctx: ApiContext): voi
         summary: "A user's sources with their schedules",
         tags: ['sources'],
         params: userParams,
-        response: { 200: { type: 'object', properties: { sources: { type: 'array', items: sourceRecordSchema } } }, ...errors(400, 503) },
+        response: { 200: { title: 'SourceList', type: 'object', properties: { sources: { type: 'array', items: sourceRecordSchema } }, required: ['sources'] }, ...errors(400, 503) },
       },
     },
     async (req) => ({ sources: await crawl().listSources(req.params.user_id) }),
   );
 
-  app.delete<UserSourceReq>(
-    '/v1/users/:user_id/sources/:source',
-    {
-      schema: {
-        summary: 'Disconnect a source (its schedule and credentials go too)',
-        tags: ['sources'],
-        params: userSourceParams,
-        response: { 204: { description: 'Removed', type: 'null' }, ...errors(400, 404, 503) },
+  const disconnect = async (userId: string, source: string, reply: FastifyReply) => {
+    const removed = await crawl().removeSource(userId, source);
+    if (!removed) throw new HttpError(404, 'source_not_found', `source ${source} is not connected`, 'source');
+    return reply.code(204).send();
+  };
+  // documented per source, beside its PUT (one path item per source); any other name is still accepted (404 when not connected)
+  for (const { id } of ctx.sources) {
+    app.delete<{ Params: { user_id: string } }>(
+      `/v1/users/:user_id/sources/${id}`,
+      {
+        schema: {
+          summary: `Disconnect ${id} (its schedule and credentials go too)`,
+          tags: ['sources'],
+          params: userParams,
+          response: { 204: { description: 'Removed', type: 'null' }, ...errors(400, 404, 503) },
+        },
       },
-    },
-    async (req, reply) => {
-      const removed = await crawl().removeSource(req.params.user_id, req.params.source);
-      if (!removed) throw new ApiError(404, 'source_not_found', `source ${req.params.source} is not connected`, 'source');
-      return reply.code(204).send();
-    },
+      async (req, reply) => disconnect(req.params.user_id, id, reply),
+    );
+  }
+  app.delete<UserSourceReq>('/v1/users/:user_id/sources/:source', { schema: { hide: true, params: userSourceParams } }, async (req, reply) =>
+    disconnect(req.params.user_id, req.params.source, reply),
   );
 
   app.patch<UserSourceReq & { Body: { interval_seconds?: number; paused?: boolean } }>(
@@ -159,7 +189,7 @@ export function registerSourceRoutes(app: FastifyInstance, ctx: ApiContext): voi
     },
     async (req) => {
       const s = await crawl().setSchedule(req.params.user_id, req.params.source, req.body);
-      if (!s) throw new ApiError(404, 'source_not_found', `source ${req.params.source} is not connected`, 'source');
+      if (!s) throw new HttpError(404, 'source_not_found', `source ${req.params.source} is not connected`, 'source');
       return s;
     },
   );
@@ -176,7 +206,7 @@ export function registerSourceRoutes(app: FastifyInstance, ctx: ApiContext): voi
         summary: 'Crawl a source now',
         tags: ['crawls'],
         params: userParams,
-        body: { type: 'object', properties: { source: sourceSchema }, required: ['source'], additionalProperties: false },
+        body: { type: 'object', properties: { source: knownSource }, required: ['source'], additionalProperties: false },
         response: { 202: crawlSchema, ...errors(400, 404, 503) },
       },
     },
@@ -189,7 +219,7 @@ export function registerSourceRoutes(app: FastifyInstance, ctx: ApiContext): voi
       schema: {
         summary: 'Run the schedule of a source now',
         tags: ['crawls'],
-        params: userSourceParams,
+        params: knownSourceParams,
         response: { 202: crawlSchema, ...errors(400, 404, 503) },
       },
     },
@@ -207,7 +237,7 @@ export function registerSourceRoutes(app: FastifyInstance, ctx: ApiContext): voi
           type: 'object',
           properties: { source: sourceSchema, limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
         },
-        response: { 200: { type: 'object', properties: { crawls: { type: 'array', items: crawlSchema } } }, ...errors(400, 503) },
+        response: { 200: { title: 'CrawlList', type: 'object', properties: { crawls: { type: 'array', items: crawlSchema } }, required: ['crawls'] }, ...errors(400, 503) },
       },
     },
     async (req) => ({ crawls: await crawl().listCrawls(req.params.user_id, req.query.source, req.query.limit) }),
@@ -225,7 +255,7 @@ export function registerSourceRoutes(app: FastifyInstance, ctx: ApiContext): voi
     },
     async (req) => {
       const rec = await crawl().getCrawl(req.params.crawl_id);
-      if (!rec) throw new ApiError(404, 'crawl_not_found', `no crawl ${req.params.crawl_id}`, 'crawl_id');
+      if (!rec) throw new HttpError(404, 'crawl_not_found', `no crawl ${req.params.crawl_id}`, 'crawl_id');
       return rec;
     },
   );
@@ -254,7 +284,7 @@ function registerImportRoute(app: FastifyInstance, crawl: () => CrawlServicePort
           'time zone of a .scrobbler.log marked #TZ/UNKNOWN (default: the server computer\'s).',
         tags: ['crawls'],
         params: userParams,
-        querystring: { type: 'object', properties: { filename: { type: 'string', maxLength: 255 }, timezone: { type: 'string', maxLength: 64 } } },
+        querystring: { type: 'object', properties: { filename: { type: 'string', maxLength: 255 }, timezone: timeZoneSchema } },
         consumes: IMPORT_TYPES,
         response: { 200: importReportSchema, ...errors(400, 413, 503) },
       },
@@ -263,14 +293,14 @@ function registerImportRoute(app: FastifyInstance, crawl: () => CrawlServicePort
       const svc = crawl();
       const body = req.body as NodeJS.ReadableStream | undefined;
       if (!body || typeof (body as { pipe?: unknown }).pipe !== 'function') {
-        throw new ApiError(400, 'invalid_request', 'send the file as the request body', 'body');
+        throw new HttpError(400, 'invalid_request', 'send the file as the request body', 'body');
       }
       await ensureUser(req.params.user_id);
       let seen = 0;
       const limited = new Transform({
         transform(chunk: Buffer, _enc, cb) {
           seen += chunk.length;
-          if (seen > IMPORT_LIMIT_BYTES) cb(new ApiError(413, 'body_too_large', 'import file is too large', 'body'));
+          if (seen > IMPORT_LIMIT_BYTES) cb(new HttpError(413, 'body_too_large', 'import file is too large', 'body'));
           else cb(null, chunk);
         },
       });

@@ -3,10 +3,12 @@ import type { ApiContext } from '../context';
 import { lastDays } from '../days';
 import { cacheQuery, errors, userIdSchema, userParams } from '../schemas';
 import type { Scope, TopKind } from '../topk-service';
-import { pageQuerySchema, resolveWindow, wantsBypass } from './window';
+import { pageQuerySchema, resolveWindow, wantsBypass, windowQueryObject } from './window';
 import type { WindowQuery } from './window';
 
-const trackEntry = {
+/** a ranked track and a ranked artist, as the Top-K pages (and the movement pages) carry them */
+export const trackEntry = {
+  title: 'TrackRow',
   type: 'object',
   properties: {
     rank: { type: 'integer' },
@@ -16,9 +18,10 @@ const trackEntry = {
     artist: { type: ['string', 'null'] },
     album: { type: ['string', 'null'] },
   },
-  required: ['song_id'],
+  required: ['rank', 'song_id', 'listen_count', 'title', 'artist', 'album'],
 } as const;
-const artistEntry = {
+export const artistEntry = {
+  title: 'ArtistRow',
   type: 'object',
   properties: {
     rank: { type: 'integer' },
@@ -26,11 +29,12 @@ const artistEntry = {
     listen_count: { type: 'integer' },
     track_count: { type: 'integer', description: 'distinct tracks of the artist in the window' },
   },
-  required: ['artist', 'track_count'],
+  required: ['rank', 'artist', 'listen_count', 'track_count'],
 } as const;
 
-function pageSchema(who: Record<string, unknown>) {
+function pageSchema(title: string, who: Record<string, unknown>) {
   return {
+    title,
     type: 'object',
     properties: {
       ...who,
@@ -47,6 +51,7 @@ function pageSchema(who: Record<string, unknown>) {
       cached: { type: 'boolean' },
       results: { type: 'array', items: { anyOf: [artistEntry, trackEntry] } },
     },
+    required: ['kind', 'from', 'to', 'days', 'from_ts', 'to_ts', 'limit', 'offset', 'total', 'last_updated', 'cached', 'results', ...Object.keys(who)],
   } as const;
 }
 
@@ -122,7 +127,8 @@ export function registerTopkRoutes(app: FastifyInstance, ctx: ApiContext): void 
     summary: string;
     description: string;
     params: Record<string, unknown>;
-    /** what the answer says about its scope, and its schema */
+    /** what the answer says about its scope, and its schema (named `title` in the OpenAPI document) */
+    title: string;
     who: (params: P) => Record<string, unknown>;
     whoSchema: Record<string, unknown>;
     scope: (params: P) => Scope;
@@ -136,7 +142,8 @@ export function registerTopkRoutes(app: FastifyInstance, ctx: ApiContext): void 
           tags: ['top-k'],
           params: { type: 'object', properties: { ...r.params, kind: kindParam }, required: [...Object.keys(r.params), 'kind'] },
           querystring: pageQuery,
-          response: { 200: pageSchema(r.whoSchema), ...errors(400) },
+          queryObject: windowQueryObject,
+          response: { 200: pageSchema(r.title, r.whoSchema), ...errors(400) },
         },
       },
       async (req, reply) => {
@@ -155,6 +162,7 @@ export function registerTopkRoutes(app: FastifyInstance, ctx: ApiContext): void 
     params: { user_id: userIdSchema },
     who: (p: { user_id: string }) => ({ user_id: p.user_id }),
     whoSchema: { user_id: { type: 'string' } },
+    title: 'UserTopPage',
   };
 
   topRoute<{ user_id: string; kind: TopKind }>({
@@ -174,6 +182,7 @@ export function registerTopkRoutes(app: FastifyInstance, ctx: ApiContext): void 
     params: {},
     who: () => ({ accuracy: 'exact' }),
     whoSchema: { accuracy: { type: 'string', enum: ['exact'] } },
+    title: 'GlobalTopPage',
     scope: () => ({ kind: 'global' }),
   });
 

@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context';
-import { ApiError } from '../errors';
+import { HttpError } from '../../shared/http-error';
 import { errors, userParams } from '../schemas';
 import type { UserRecord } from '../../shared/store/users';
 
 const userSchema = {
+  title: 'User',
   type: 'object',
   properties: {
     user_id: { type: 'string' },
@@ -14,13 +15,29 @@ const userSchema = {
     created_at: { type: ['string', 'null'], format: 'date-time' },
     updated_at: { type: ['string', 'null'], format: 'date-time' },
   },
+  required: ['user_id', 'display_name', 'github_login', 'avatar_url', 'created_at', 'updated_at'],
+} as const;
+
+const anyObjects = { type: 'array', items: { type: 'object', additionalProperties: true } } as const;
+const exportJsonSchema = {
+  title: 'UserExport',
+  type: 'object',
+  properties: {
+    user_id: { type: 'string' },
+    exported_at: { type: 'string', format: 'date-time' },
+    user: { type: ['object', 'null'], additionalProperties: true },
+    sources: anyObjects,
+    listens: anyObjects,
+    counts: anyObjects,
+  },
+  required: ['user_id', 'exported_at', 'user', 'sources', 'listens', 'counts'],
 } as const;
 
 /** Users: create/update, get, list; GDPR delete and export. */
 export function registerUserRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const getUser = (userId: string): Promise<UserRecord | null> => ctx.store.users.get(userId);
 
-  app.put<{ Params: { user_id: string }; Body: { display_name?: string } | undefined }>(
+  app.put<{ Params: { user_id: string }; Body: { display_name?: string } }>(
     '/v1/users/:user_id',
     {
       schema: {
@@ -29,7 +46,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: ApiContext): void 
         tags: ['users'],
         params: userParams,
         body: {
-          type: ['object', 'null'],
+          type: 'object',
           properties: { display_name: { type: 'string', minLength: 1, maxLength: 200 } },
           additionalProperties: false,
         },
@@ -40,7 +57,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: ApiContext): void 
       const { user_id } = req.params;
       const existing = await getUser(user_id);
       const now = new Date(ctx.now());
-      const displayName = req.body?.display_name;
+      const displayName = req.body.display_name;
       if (existing) {
         if (displayName !== undefined) {
           await ctx.store.users.rename(user_id, displayName, now);
@@ -60,7 +77,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: ApiContext): void 
     },
     async (req) => {
       const user = await getUser(req.params.user_id);
-      if (!user) throw new ApiError(404, 'user_not_found', `no user ${req.params.user_id}`, 'user_id');
+      if (!user) throw new HttpError(404, 'user_not_found', `no user ${req.params.user_id}`, 'user_id');
       return user;
     },
   );
@@ -72,7 +89,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: ApiContext): void 
         summary: 'List users',
         tags: ['users'],
         querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 10_000, default: 1000 } } },
-        response: { 200: { type: 'object', properties: { users: { type: 'array', items: userSchema } } }, ...errors(400) },
+        response: { 200: { title: 'UserList', type: 'object', properties: { users: { type: 'array', items: userSchema } }, required: ['users'] }, ...errors(400) },
       },
     },
     async (req) => {
@@ -95,6 +112,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: ApiContext): void 
         params: userParams,
         response: {
           202: {
+            title: 'DeleteReport',
             type: 'object',
             properties: {
               user_id: { type: 'string' },
@@ -122,11 +140,13 @@ export function registerUserRoutes(app: FastifyInstance, ctx: ApiContext): void 
         summary: "Export a user's data (GDPR)",
         description:
           'Streams the profile, sources (without credentials), raw listens and daily counts as JSON; with `Accept: text/csv` a CSV of ' +
-          'listen and count records instead.',
+          'listen and count records instead. ' +
+          'A user with nothing kept (e.g. after DELETE) gets the empty export: that is the proof nothing is left.',
         tags: ['users'],
         params: userParams,
         produces: ['application/json', 'text/csv'],
-        response: errors(400),
+        response: { 200: { description: 'The export, as an attachment' }, ...errors(400) },
+        responseBodies: { 'application/json': exportJsonSchema, 'text/csv': { type: 'string' } },
       },
     },
     async (req, reply) => {

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { ApiError } from '../errors';
+import { HttpError } from '../../shared/http-error';
 import type { DayWindow } from '../days';
 import { dayStart, lastDays, window } from '../days';
 import { cacheQuery, dateSchema } from '../schemas';
@@ -31,20 +31,39 @@ export function pageQuerySchema(retentionDays: number) {
   } as const;
 }
 
+/**
+ * How the OpenAPI document states the window: `days`, or `from` with `to`,
+ * never both (resolveWindow answers 400 otherwise). Dates must also be real
+ * calendar days, `from` ≤ `to`, and the span at most the retention: rules a
+ * JSON schema cannot state between two values; the descriptions say them.
+ */
+export const windowQueryObject = {
+  name: 'window',
+  properties: ['days', 'from', 'to'],
+  description: 'the day window: `days` (last N UTC days), or `from` and `to` (UTC days, inclusive, `from` ≤ `to`, at most TOPK_RETENTION_DAYS apart); not both',
+  constraint: {
+    anyOf: [
+      { description: 'last N days', not: { anyOf: [{ required: ['from'] }, { required: ['to'] }] } },
+      { description: 'from/to', required: ['from', 'to'], not: { required: ['days'] } },
+    ],
+  },
+};
+
 /** The day window of a request: `days`, or `from`+`to` (span at most the retention). */
 export function resolveWindow(q: WindowQuery, retentionDays: number, now: number): DayWindow {
   if (q.from === undefined && q.to === undefined) return lastDays(q.days ?? retentionDays, now);
-  if (q.days !== undefined) throw new ApiError(400, 'invalid_request', 'use either days or from/to, not both', 'days');
-  if (q.from === undefined) throw new ApiError(400, 'invalid_request', 'from is required with to', 'from');
-  if (q.to === undefined) throw new ApiError(400, 'invalid_request', 'to is required with from', 'to');
-  if (Number.isNaN(dayStart(q.from))) throw new ApiError(400, 'invalid_request', 'from is not a valid date', 'from');
-  if (Number.isNaN(dayStart(q.to))) throw new ApiError(400, 'invalid_request', 'to is not a valid date', 'to');
-  if (q.from > q.to) throw new ApiError(400, 'invalid_request', 'from must not be after to', 'from');
-  const w = window(q.from, q.to);
-  if (w.days.length > retentionDays) {
-    throw new ApiError(400, 'invalid_request', `the window spans ${w.days.length} days; at most ${retentionDays} (TOPK_RETENTION_DAYS) are kept`, 'from');
+  if (q.days !== undefined) throw new HttpError(400, 'invalid_request', 'use either days or from/to, not both', 'days');
+  if (q.from === undefined) throw new HttpError(400, 'invalid_request', 'from is required with to', 'from');
+  if (q.to === undefined) throw new HttpError(400, 'invalid_request', 'to is required with from', 'to');
+  if (Number.isNaN(dayStart(q.from))) throw new HttpError(400, 'invalid_request', 'from is not a valid date', 'from');
+  if (Number.isNaN(dayStart(q.to))) throw new HttpError(400, 'invalid_request', 'to is not a valid date', 'to');
+  if (q.from > q.to) throw new HttpError(400, 'invalid_request', 'from must not be after to', 'from');
+  // the span from the dates, before any list of days is built (a window of thousands of years must cost nothing)
+  const span = Math.round((dayStart(q.to) - dayStart(q.from)) / 86_400_000) + 1;
+  if (span > retentionDays) {
+    throw new HttpError(400, 'invalid_request', `the window spans ${span} days; at most ${retentionDays} (TOPK_RETENTION_DAYS) are kept`, 'from');
   }
-  return w;
+  return window(q.from, q.to);
 }
 
 /** `cache=bypass` or `Cache-Control: no-cache` asks for a fresh answer (benchmarks measure misses with it). */

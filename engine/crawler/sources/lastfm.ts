@@ -37,6 +37,9 @@ interface RecentTracks {
   '@attr'?: { totalPages?: unknown; page?: unknown; total?: unknown };
 }
 
+/** The white space String.prototype.trim() removes, spelled out (a JSON schema pattern's `\\s` differs between engines). */
+const TRIM_WS = '\\t\\n\\u000b\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
+
 /**
  * Last.fm via `user.getRecentTracks` with the user's own API key (stored
  * encrypted like every credential): pages of 200 from `from` (the cursor
@@ -52,6 +55,17 @@ export class LastfmSource implements SourceAdapter {
   constructor(private readonly o: LastfmOptions) {
     this.pacer = new RequestPacer(o.minIntervalMs ?? 200);
   }
+
+  readonly configSchema = {
+    title: 'LastfmConfig',
+    type: 'object',
+    properties: {
+      username: { type: 'string', pattern: `^[${TRIM_WS}]*[A-Za-z][A-Za-z0-9_-]{1,14}[${TRIM_WS}]*$`, description: 'Last.fm user name (2–15 letters, digits, "_" or "-", a letter first)' },
+      api_key: { type: 'string', pattern: `^[${TRIM_WS}]*[0-9A-Fa-f]{32}[${TRIM_WS}]*$`, description: 'Last.fm API key, 32 hexadecimal characters (stored encrypted)' },
+    },
+    required: ['username', 'api_key'],
+    additionalProperties: false,
+  };
 
   parseConfig(body: unknown): { config: Record<string, unknown>; credentials?: string } {
     const b = connectBody(body, ['username', 'api_key']);

@@ -45,6 +45,9 @@ export function fromListenBrainz(l: LbListen): SourceListen | undefined {
   return out;
 }
 
+/** What String.prototype.trim() removes besides the control characters: the white space a user name cannot consist of. */
+const TRIMMED = '\\u0000-\\u0020\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
+
 export class ListenBrainzSource implements SourceAdapter {
   readonly id = 'listenbrainz';
   readonly concurrency = 2;
@@ -55,14 +58,26 @@ export class ListenBrainzSource implements SourceAdapter {
     this.pacer = new RequestPacer(o.minIntervalMs ?? 0);
   }
 
+  readonly configSchema = {
+    title: 'ListenBrainzConfig',
+    type: 'object',
+    properties: {
+      // no '/' or control character, not blank (the character classes spell out what String.prototype.trim() removes)
+      username: { type: 'string', minLength: 1, maxLength: 100, pattern: `^[^/\\u0000-\\u001f]*[^/${TRIMMED}][^/\\u0000-\\u001f]*$`, description: 'ListenBrainz user name' },
+      token: { type: 'string', minLength: 1, maxLength: 200, description: 'ListenBrainz user token (optional; stored encrypted)' },
+    },
+    required: ['username'],
+    additionalProperties: false,
+  };
+
   parseConfig(body: unknown): { config: Record<string, unknown>; credentials?: string } {
     const b = connectBody(body, ['username', 'token']);
     const u = b.username;
     // eslint-disable-next-line no-control-regex
-    if (typeof u !== 'string' || u.trim() === '' || u.length > 100 || /[/\u0000-\u001f]/.test(u)) {
+    if (typeof u !== 'string' || u.trim() === '' || [...u].length > 100 || /[/\u0000-\u001f]/.test(u)) {
       throw new ConfigValidationError('username must be a ListenBrainz user name', 'username');
     }
-    if (b.token !== undefined && (typeof b.token !== 'string' || b.token.length === 0 || b.token.length > 200)) {
+    if (b.token !== undefined && (typeof b.token !== 'string' || b.token.length === 0 || [...b.token].length > 200)) {
       throw new ConfigValidationError('token must be a ListenBrainz user token', 'token');
     }
     return { config: { username: u.trim() }, ...(typeof b.token === 'string' ? { credentials: b.token } : {}) };

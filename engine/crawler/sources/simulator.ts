@@ -135,6 +135,16 @@ export class SimulatorSource implements SourceAdapter {
   readonly concurrency = 4;
   readonly defaultIntervalSeconds = 300;
 
+  readonly configSchema = {
+    title: 'SimulatorConfig',
+    type: ['object', 'null'],
+    properties: {
+      seed: { type: ['integer', 'null'], minimum: 0, maximum: 2 ** 31 - 1, description: 'default 1' },
+      listens_per_day: { type: ['integer', 'null'], minimum: 1, maximum: 100_000, description: 'default 200' },
+    },
+    additionalProperties: false,
+  };
+
   parseConfig(body: unknown): { config: Record<string, unknown> } {
     const o = body === undefined || body === null ? {} : body;
     if (typeof o !== 'object' || Array.isArray(o)) throw new ConfigValidationError('body must be a JSON object', 'body');

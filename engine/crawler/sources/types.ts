@@ -64,6 +64,11 @@ export interface SourceAdapter {
   readonly concurrency: number;
   /** default schedule interval */
   readonly defaultIntervalSeconds: number;
+  /**
+   * JSON schema of the connect body (`PUT /v1/users/{user_id}/sources/{id}`): the API validates with it and
+   * documents it; parseConfig checks the same rules (and may check more only where a JSON schema cannot).
+   */
+  readonly configSchema: Record<string, unknown>;
   /** validate a connect body; throws ConfigValidationError */
   parseConfig(body: unknown): { config: Record<string, unknown>; credentials?: string };
   crawl(ctx: CrawlContext): AsyncIterable<SourcePage>;

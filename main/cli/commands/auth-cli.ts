@@ -31,8 +31,6 @@ export const consoleIo: CliIo = {
   },
 };
 
-export class UsageError extends Error {}
-
 /** A running control server for this data dir, if one answers (it owns Cassandra, so it is preferred). */
 export async function controlServer(config: Config): Promise<{ url: string; call: (method: string, path: string, body?: unknown) => Promise<{ status: number; json: Record<string, unknown> }> } | undefined> {
   const url = `http://127.0.0.1:${config.port}`;

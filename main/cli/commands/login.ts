@@ -5,7 +5,8 @@ import { DeviceFlowError } from '../../auth/device-flow';
 import type { GitHubAppStatus } from '../../auth/github-app';
 import { githubAppStatus, parseClientId, saveClientId } from '../../auth/github-app';
 import type { CliIo } from './auth-cli';
-import { UsageError, bigCode, consoleIo, controlServer, localAuth, openBrowser } from './auth-cli';
+import { UsageError } from '../cli-args';
+import { bigCode, consoleIo, controlServer, localAuth, openBrowser } from './auth-cli';
 
 export const LOGIN_USAGE = 'usage: topk login [--client-id ID] [--no-browser] [--loopback] [--local]';
 

@@ -1,7 +1,7 @@
 import cassandra from 'cassandra-driver';
 import type { Logger } from '../../../engine/shared/logger';
 import { guardSelect } from './cql-guard';
-import { InspectError, badInput } from './inspect-error';
+import { HttpError, badRequest } from '../../../engine/shared/http-error';
 
 const { types } = cassandra;
 
@@ -119,8 +119,8 @@ export class CassandraInspector {
     });
     if (!rs.rows.length) {
       const ks = await this.client.execute('SELECT keyspace_name FROM system_schema.keyspaces WHERE keyspace_name = ?', [keyspace], { prepare: true, consistency: types.consistencies.one });
-      if (!ks.rows.length) throw badInput('unknown_keyspace', `there is no keyspace "${keyspace}"`, 'keyspace');
-      throw badInput('unknown_table', `keyspace "${keyspace}" has no table "${table}"`, 'table');
+      if (!ks.rows.length) throw badRequest('unknown_keyspace', `there is no keyspace "${keyspace}"`, 'keyspace');
+      throw badRequest('unknown_table', `keyspace "${keyspace}" has no table "${table}"`, 'table');
     }
     const columns = rs.rows
       .map((r) => ({ name: r.column_name as string, type: r.type as string, kind: r.kind as CqlColumnKind, position: r.position as number, order: r.clustering_order as string }))
@@ -136,8 +136,8 @@ export class CassandraInspector {
    */
   async rows(keyspace: string, table: string, q: { key?: string; pageState?: string; limit?: number }): Promise<CqlRowsResult> {
     const limit = q.limit ?? 50;
-    if (!Number.isInteger(limit) || limit < 1 || limit > this.maxRows) throw badInput('invalid_integer', `limit must be an integer between 1 and ${this.maxRows}`, 'limit');
-    if (q.pageState !== undefined && !/^(?:[0-9a-f]{2})+$/i.test(q.pageState)) throw badInput('invalid_page_state', 'page_state must be the hex string a previous page returned', 'page_state');
+    if (!Number.isInteger(limit) || limit < 1 || limit > this.maxRows) throw badRequest('invalid_integer', `limit must be an integer between 1 and ${this.maxRows}`, 'limit');
+    if (q.pageState !== undefined && !/^(?:[0-9a-f]{2})+$/i.test(q.pageState)) throw badRequest('invalid_page_state', 'page_state must be the hex string a previous page returned', 'page_state');
     const info = await this.table(keyspace, table);
     const pk = info.columns.filter((c) => c.kind === 'partition_key');
     const from = `${quoteIdent(keyspace)}.${quoteIdent(table)}`;
@@ -162,9 +162,9 @@ export class CassandraInspector {
 
   /** The read-only console: one SELECT, LIMIT clamped to `limit`, a timeout. */
   async query(cqlText: unknown, limitIn: unknown): Promise<CqlRowsResult> {
-    if (typeof cqlText !== 'string') throw badInput('invalid_cql', 'cql must be a string holding one SELECT statement', 'cql');
+    if (typeof cqlText !== 'string') throw badRequest('invalid_cql', 'cql must be a string holding one SELECT statement', 'cql');
     const limit = limitIn === undefined || limitIn === null ? 100 : limitIn;
-    if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > this.maxRows) throw badInput('invalid_integer', `limit must be an integer between 1 and ${this.maxRows}`, 'limit');
+    if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > this.maxRows) throw badRequest('invalid_integer', `limit must be an integer between 1 and ${this.maxRows}`, 'limit');
     const g = guardSelect(cqlText, limit);
     const t0 = Date.now();
     const rs = await this.run(g.cql, [], { prepare: false, fetchSize: g.limit });
@@ -201,19 +201,19 @@ export class CassandraInspector {
 export function mapCassandraError(err: unknown): Error {
   const e = err as { code?: number; message?: string; name?: string };
   if (err instanceof cassandra.errors.OperationTimedOutError || e.code === types.responseErrorCodes.readTimeout) {
-    return new InspectError(504, 'query_timeout', 'the query took too long and was cancelled; narrow it down to a partition key', 'cql');
+    return new HttpError(504, 'query_timeout', 'the query took too long and was cancelled; narrow it down to a partition key', 'cql');
   }
   if (err instanceof cassandra.errors.ResponseError) {
     const msg = e.message ?? 'rejected';
     if (/ALLOW FILTERING/i.test(msg)) {
-      return badInput('needs_allow_filtering', `this SELECT would have to scan the whole table (Cassandra asks for ALLOW FILTERING, which the console does not allow); restrict the full partition key instead. Cassandra said: ${msg}`, 'cql');
+      return badRequest('needs_allow_filtering', `this SELECT would have to scan the whole table (Cassandra asks for ALLOW FILTERING, which the console does not allow); restrict the full partition key instead. Cassandra said: ${msg}`, 'cql');
     }
-    if (/keyspace has been specified|No keyspace/i.test(msg)) return badInput('invalid_cql', `${msg}; write the table as keyspace.table`, 'cql');
+    if (/keyspace has been specified|No keyspace/i.test(msg)) return badRequest('invalid_cql', `${msg}; write the table as keyspace.table`, 'cql');
     const codes = types.responseErrorCodes;
     if (e.code === codes.syntaxError || e.code === codes.invalid || e.code === codes.unauthorized || e.code === codes.protocolError) {
-      return badInput(e.code === codes.syntaxError ? 'cql_syntax' : 'invalid_cql', msg, 'cql');
+      return badRequest(e.code === codes.syntaxError ? 'cql_syntax' : 'invalid_cql', msg, 'cql');
     }
-    if (/paging state|pag(e|ing)/i.test(msg)) return badInput('invalid_page_state', `page_state was not accepted: ${msg}`, 'page_state');
+    if (/paging state|pag(e|ing)/i.test(msg)) return badRequest('invalid_page_state', `page_state was not accepted: ${msg}`, 'page_state');
   }
   return err as Error;
 }
@@ -224,18 +224,18 @@ function partitionKeyValues(pk: CqlColumnInfo[], raw: string): unknown[] {
     parsed = JSON.parse(raw);
   } catch {
     if (pk.length === 1) parsed = raw;
-    else throw badInput('invalid_key', `key must be JSON: an object {${pk.map((c) => `"${c.name}": …`).join(', ')}} or an array in that order`, 'key');
+    else throw badRequest('invalid_key', `key must be JSON: an object {${pk.map((c) => `"${c.name}": …`).join(', ')}} or an array in that order`, 'key');
   }
   let values: unknown[];
   if (Array.isArray(parsed)) values = parsed;
   else if (typeof parsed === 'object' && parsed !== null) {
     const obj = parsed as Record<string, unknown>;
     const unknown = Object.keys(obj).filter((k) => !pk.some((c) => c.name === k));
-    if (unknown.length) throw badInput('invalid_key', `${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not part of the partition key (${pk.map((c) => c.name).join(', ')})`, 'key');
+    if (unknown.length) throw badRequest('invalid_key', `${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not part of the partition key (${pk.map((c) => c.name).join(', ')})`, 'key');
     values = pk.map((c) => obj[c.name]);
   } else values = [parsed];
   if (values.length !== pk.length || values.some((v) => v === undefined || v === null || v === '')) {
-    throw badInput('invalid_key', `the partition key needs a value for each of ${pk.map((c) => c.name).join(', ')}`, 'key');
+    throw badRequest('invalid_key', `the partition key needs a value for each of ${pk.map((c) => c.name).join(', ')}`, 'key');
   }
   return pk.map((c, i) => coerce(c, values[i]));
 }
@@ -243,7 +243,7 @@ function partitionKeyValues(pk: CqlColumnInfo[], raw: string): unknown[] {
 /** A JSON key value as the driver wants it for column type `c.type`. */
 function coerce(c: CqlColumnInfo, v: unknown): unknown {
   const s = String(v).trim();
-  const bad = (what: string): InspectError => badInput('invalid_key', `${c.name} (${c.type}) must be ${what}, got ${JSON.stringify(v)}`, 'key');
+  const bad = (what: string): HttpError => badRequest('invalid_key', `${c.name} (${c.type}) must be ${what}, got ${JSON.stringify(v)}`, 'key');
   try {
     switch (c.type) {
       case 'text':
@@ -295,10 +295,10 @@ function coerce(c: CqlColumnInfo, v: unknown): unknown {
         if (!/^(0x)?([0-9a-f]{2})*$/i.test(s)) throw bad('hex bytes');
         return Buffer.from(s.replace(/^0x/i, ''), 'hex');
       default:
-        throw badInput('unsupported_key_type', `${c.name} has type ${c.type}, which cannot be entered here; use the CQL console`, 'key');
+        throw badRequest('unsupported_key_type', `${c.name} has type ${c.type}, which cannot be entered here; use the CQL console`, 'key');
     }
   } catch (err) {
-    if (err instanceof InspectError) throw err;
+    if (err instanceof HttpError) throw err;
     throw bad(`a valid ${c.type}`);
   }
 }

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { guardSelect, tokenizeCql } from './cql-guard';
-import { InspectError } from './inspect-error';
+import { HttpError } from '../../../engine/shared/http-error';
 
-function rejected(cql: string): InspectError {
+function rejected(cql: string): HttpError {
   try {
     guardSelect(cql, 100);
   } catch (e) {
-    expect(e).toBeInstanceOf(InspectError);
-    expect((e as InspectError).status).toBe(400);
-    expect((e as InspectError).field).toBe('cql');
-    return e as InspectError;
+    expect(e).toBeInstanceOf(HttpError);
+    expect((e as HttpError).status).toBe(400);
+    expect((e as HttpError).field).toBe('cql');
+    return e as HttpError;
   }
   throw new Error(`accepted: ${cql}`);
 }

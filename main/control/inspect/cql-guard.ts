@@ -1,4 +1,4 @@
-import { badInput } from './inspect-error';
+import { badRequest } from '../../../engine/shared/http-error';
 
 /**
  * The gate of the read-only CQL console: a real tokenizer (strings, $$-strings,
@@ -49,19 +49,19 @@ export function tokenizeCql(src: string): CqlToken[] {
       push('comment', start, i);
     } else if (two === '/*') {
       const close = src.indexOf('*/', i + 2);
-      if (close < 0) throw badInput('invalid_cql', 'the statement has a /* comment that is never closed', 'cql');
+      if (close < 0) throw badRequest('invalid_cql', 'the statement has a /* comment that is never closed', 'cql');
       i = close + 2;
       push('comment', start, i);
     } else if (two === '$$') {
       const close = src.indexOf('$$', i + 2);
-      if (close < 0) throw badInput('invalid_cql', 'the statement has a $$ string that is never closed', 'cql');
+      if (close < 0) throw badRequest('invalid_cql', 'the statement has a $$ string that is never closed', 'cql');
       i = close + 2;
       push('string', start, i);
     } else if (c === "'" || c === '"') {
       // '' inside a string and "" inside a quoted identifier are escaped quotes
       i++;
       for (;;) {
-        if (i >= src.length) throw badInput('invalid_cql', c === "'" ? 'the statement has a string that is never closed' : 'the statement has a quoted identifier that is never closed', 'cql');
+        if (i >= src.length) throw badRequest('invalid_cql', c === "'" ? 'the statement has a string that is never closed' : 'the statement has a quoted identifier that is never closed', 'cql');
         if (src[i] === c) {
           if (src[i + 1] === c) {
             i += 2;
@@ -93,22 +93,22 @@ export interface GuardedSelect {
   limit: number;
 }
 
-/** Checks `src` is one read-only SELECT and enforces `maxRows`; throws a 400 InspectError otherwise. */
+/** Checks `src` is one read-only SELECT and enforces `maxRows`; throws a 400 HttpError otherwise. */
 export function guardSelect(src: string, maxRows: number): GuardedSelect {
-  if (src.length > MAX_CQL_LENGTH) throw badInput('cql_too_long', `the statement is longer than ${MAX_CQL_LENGTH} characters`, 'cql');
+  if (src.length > MAX_CQL_LENGTH) throw badRequest('cql_too_long', `the statement is longer than ${MAX_CQL_LENGTH} characters`, 'cql');
   const tokens = tokenizeCql(src);
   const sig = tokens.filter((t) => t.kind !== 'space' && t.kind !== 'comment');
-  if (!sig.length) throw badInput('empty_cql', 'the statement is empty', 'cql');
+  if (!sig.length) throw badRequest('empty_cql', 'the statement is empty', 'cql');
 
   const first = sig[0]!;
-  if (first.kind === 'punct' && first.text === ';') throw badInput('empty_cql', 'the statement is empty', 'cql');
+  if (first.kind === 'punct' && first.text === ';') throw badRequest('empty_cql', 'the statement is empty', 'cql');
   if (!isWord(first, 'SELECT')) {
     const what = first.kind === 'word' ? first.text.toUpperCase() : first.text;
-    throw badInput('not_select', `the console is read-only and runs only SELECT statements; this one starts with ${what}`, 'cql');
+    throw badRequest('not_select', `the console is read-only and runs only SELECT statements; this one starts with ${what}`, 'cql');
   }
   const semi = sig.findIndex((t) => t.kind === 'punct' && t.text === ';');
   if (semi >= 0 && semi < sig.length - 1) {
-    throw badInput('multiple_statements', 'only one statement can run at a time; remove everything after the first ";"', 'cql');
+    throw badRequest('multiple_statements', 'only one statement can run at a time; remove everything after the first ";"', 'cql');
   }
   const body = semi >= 0 ? sig.slice(0, semi) : sig;
 
@@ -119,16 +119,16 @@ export function guardSelect(src: string, maxRows: number): GuardedSelect {
     if (t.kind === 'punct') {
       if (t.text === '(' || t.text === '[' || t.text === '{') depth++;
       else if (t.text === ')' || t.text === ']' || t.text === '}') depth = Math.max(0, depth - 1);
-      else if (t.text === '?') throw badInput('bind_marker', 'bind markers (?) are not supported in the console; write the values into the statement', 'cql');
+      else if (t.text === '?') throw badRequest('bind_marker', 'bind markers (?) are not supported in the console; write the values into the statement', 'cql');
       continue;
     }
     if (isWord(t, 'ALLOW') && isWord(body[k + 1], 'FILTERING')) {
-      throw badInput('allow_filtering', 'ALLOW FILTERING is not allowed in the console: it makes Cassandra scan the whole table. Restrict the partition key instead', 'cql');
+      throw badRequest('allow_filtering', 'ALLOW FILTERING is not allowed in the console: it makes Cassandra scan the whole table. Restrict the partition key instead', 'cql');
     }
     if (depth === 0 && isWord(t, 'LIMIT') && !isWord(body[k - 1], 'PARTITION')) {
       const n = body[k + 1];
-      if (n?.kind === 'punct' && n.text === ':') throw badInput('bind_marker', 'bind markers are not supported in the console; write the LIMIT as a number', 'cql');
-      if (!n || n.kind !== 'word' || !/^\d+$/.test(n.text)) throw badInput('invalid_cql', 'LIMIT must be followed by a whole number', 'cql');
+      if (n?.kind === 'punct' && n.text === ':') throw badRequest('bind_marker', 'bind markers are not supported in the console; write the LIMIT as a number', 'cql');
+      if (!n || n.kind !== 'word' || !/^\d+$/.test(n.text)) throw badRequest('invalid_cql', 'LIMIT must be followed by a whole number', 'cql');
       limitTok = n;
     }
   }

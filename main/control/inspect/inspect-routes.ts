@@ -9,7 +9,8 @@ import type { Logger } from '../../../engine/shared/logger';
 import { createRedis } from '../../../engine/shared/redis';
 import type { RouteHook } from '../control-server';
 import { CassandraInspector } from './cassandra-inspector';
-import { InspectError, badInput, intParam } from './inspect-error';
+import { HttpError, badRequest } from '../../../engine/shared/http-error';
+import { intParam } from './inspect-error';
 import { KafkaInspector } from './kafka-inspector';
 import { RedisInspector } from './redis-inspector';
 import { crawlQueueName } from '../../../engine/crawler/crawl-queue';
@@ -117,7 +118,7 @@ export function createInspectRoutes(o: InspectRoutesOptions): InspectRoutes {
     const seg = path.split('/').slice(3).map(decodeURIComponent); // after /control/inspect
     const store = seg[0] as Store;
     const allow = (method: string): void => {
-      if (m !== method) throw new InspectError(405, 'method_not_allowed', `${path} answers ${method} only`);
+      if (m !== method) throw new HttpError(405, 'method_not_allowed', `${path} answers ${method} only`);
     };
     if (store === 'kafka') {
       const k = kafka.get(keyOf('kafka'));
@@ -164,7 +165,7 @@ export function createInspectRoutes(o: InspectRoutesOptions): InspectRoutes {
         return { status: 200, body: { queues: await r.bullQueues() } };
       }
     }
-    throw new InspectError(404, 'not_found', `no route ${m} ${path}`);
+    throw new HttpError(404, 'not_found', `no route ${m} ${path}`);
   };
 
   const route: RouteHook = async (req, res, url) => {
@@ -178,7 +179,7 @@ export function createInspectRoutes(o: InspectRoutesOptions): InspectRoutes {
       const e = toHttpError(err, store && store in STORE_NAME ? store : undefined, o.target, log);
       if (e.status === 503 && store === 'cassandra') await cass.drop(); // a client that never connected stays broken; make a new one next time
       if (e.status === 503 && store === 'kafka') await kafka.drop();
-      send(res, e.status, { error: { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) } });
+      send(res, e.status, e.body());
     }
     return true;
   };
@@ -193,18 +194,18 @@ export function createInspectRoutes(o: InspectRoutesOptions): InspectRoutes {
 
 const UNREACHABLE = /^KafkaJS(Connection|ConnectionClosed|NumberOfRetriesExceeded|RequestTimeout|BrokerNotFound)|NoHostAvailable|OperationTimedOut|MaxRetriesPerRequest/;
 
-function toHttpError(err: unknown, store: Store | undefined, target: () => InspectTarget, log: Logger | undefined): InspectError {
-  if (err instanceof InspectError) return err;
+function toHttpError(err: unknown, store: Store | undefined, target: () => InspectTarget, log: Logger | undefined): HttpError {
+  if (err instanceof HttpError) return err;
   const e = err as Error & { code?: string };
   const msg = e?.message ?? String(err);
   if (store && (UNREACHABLE.test(e?.name ?? '') || /ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|Connection is closed|All host\(s\) tried/i.test(msg))) {
     const t = target();
     const where = store === 'kafka' ? t.kafkaBrokers.join(', ') : store === 'cassandra' ? t.cassandraContactPoints.join(', ') : t.redisUrl;
     log?.warn({ err: msg, store }, 'inspect: store unreachable');
-    return new InspectError(503, `${store}_unavailable`, `${STORE_NAME[store]} is not reachable at ${where}: ${msg}`);
+    return new HttpError(503, `${store}_unavailable`, `${STORE_NAME[store]} is not reachable at ${where}: ${msg}`);
   }
   log?.error({ err }, 'inspect request failed');
-  return new InspectError(500, 'internal', msg);
+  return new HttpError(500, 'internal', msg);
 }
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
@@ -212,18 +213,18 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   let size = 0;
   for await (const c of req as AsyncIterable<Buffer>) {
     size += c.length;
-    if (size > MAX_BODY) throw new InspectError(413, 'body_too_large', `request body over ${MAX_BODY} bytes`);
+    if (size > MAX_BODY) throw new HttpError(413, 'body_too_large', `request body over ${MAX_BODY} bytes`);
     chunks.push(c);
   }
   const text = Buffer.concat(chunks).toString('utf8').trim();
-  if (!text) throw badInput('invalid_body', 'the body must be JSON: {"cql": "SELECT …", "limit": 100}', 'body');
+  if (!text) throw badRequest('invalid_body', 'the body must be JSON: {"cql": "SELECT …", "limit": 100}', 'body');
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw badInput('invalid_json', 'request body is not valid JSON', 'body');
+    throw badRequest('invalid_json', 'request body is not valid JSON', 'body');
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw badInput('invalid_body', 'request body must be a JSON object', 'body');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw badRequest('invalid_body', 'request body must be a JSON object', 'body');
   return parsed as Record<string, unknown>;
 }
 

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Admin, Consumer, IHeaders, Kafka, KafkaMessage as KafkajsMessage } from 'kafkajs';
 import type { Logger } from '../../../engine/shared/logger';
-import { InspectError, badInput, intParam } from './inspect-error';
+import { HttpError, badRequest } from '../../../engine/shared/http-error';
+import { intParam } from './inspect-error';
 
 export interface KafkaPartitionInfo {
   partition: number;
@@ -172,7 +173,7 @@ export class KafkaInspector {
    * bounded window per partition. Never commits.
    */
   async messages(topic: string, params: URLSearchParams): Promise<KafkaMessagesResult> {
-    if (this.running >= this.maxConcurrent) throw new InspectError(429, 'busy', 'other message reads are running; try again in a moment');
+    if (this.running >= this.maxConcurrent) throw new HttpError(429, 'busy', 'other message reads are running; try again in a moment');
     this.running++;
     try {
       return await this.withAdmin((admin) => this.messagesWith(admin, topic, params));
@@ -188,26 +189,26 @@ export class KafkaInspector {
     const offsetParam = params.get('offset') ?? '';
     const tsParam = params.get('timestamp') ?? '';
     const from = params.get('from') || (offsetParam ? 'offset' : tsParam ? 'timestamp' : 'newest');
-    if (from !== 'newest' && from !== 'offset' && from !== 'timestamp') throw badInput('invalid_from', 'from must be newest, offset or timestamp', 'from');
+    if (from !== 'newest' && from !== 'offset' && from !== 'timestamp') throw badRequest('invalid_from', 'from must be newest, offset or timestamp', 'from');
     const key = params.get('key') ?? '';
-    if (key.length > 1024) throw badInput('invalid_key', 'key must be at most 1024 characters', 'key');
+    if (key.length > 1024) throw badRequest('invalid_key', 'key must be at most 1024 characters', 'key');
     let offset: bigint | undefined;
     if (from === 'offset') {
-      if (!/^\d{1,19}$/.test(offsetParam)) throw badInput('invalid_offset', `offset must be a whole number ≥ 0, got ${JSON.stringify(offsetParam)}`, 'offset');
+      if (!/^\d{1,19}$/.test(offsetParam)) throw badRequest('invalid_offset', `offset must be a whole number ≥ 0, got ${JSON.stringify(offsetParam)}`, 'offset');
       offset = BigInt(offsetParam);
     }
     let ts: number | undefined;
     if (from === 'timestamp') {
       ts = /^\d+$/.test(tsParam) ? Number(tsParam) : Date.parse(tsParam);
-      if (!tsParam || !Number.isFinite(ts)) throw badInput('invalid_timestamp', 'timestamp must be an ISO time or milliseconds since the epoch', 'timestamp');
+      if (!tsParam || !Number.isFinite(ts)) throw badRequest('invalid_timestamp', 'timestamp must be an ISO time or milliseconds since the epoch', 'timestamp');
     }
 
     const topics = await admin.listTopics();
-    if (!topics.includes(topic)) throw badInput('unknown_topic', `there is no topic "${topic}"`, 'topic');
+    if (!topics.includes(topic)) throw badRequest('unknown_topic', `there is no topic "${topic}"`, 'topic');
     const offsets = await admin.fetchTopicOffsets(topic);
     const partitions = offsets.map((p) => p.partition).sort((a, b) => a - b);
     if (partition !== undefined && !partitions.includes(partition)) {
-      throw badInput('unknown_partition', `topic "${topic}" has partitions ${partitions[0]}–${partitions[partitions.length - 1]}, not ${partition}`, 'partition');
+      throw badRequest('unknown_partition', `topic "${topic}" has partitions ${partitions[0]}–${partitions[partitions.length - 1]}, not ${partition}`, 'partition');
     }
     const window = BigInt(key ? this.keyWindow : limit);
     const byTime = ts !== undefined ? new Map((await admin.fetchTopicOffsetsByTimestamp(topic, ts)).map((p) => [p.partition, BigInt(p.offset)])) : undefined;
@@ -220,7 +221,7 @@ export class KafkaInspector {
       if (from === 'newest') start = high - window > low ? high - window : low;
       else if (from === 'offset') {
         if (partition !== undefined && (offset! < low || offset! > high)) {
-          throw badInput('offset_out_of_range', `offset ${offset} is outside partition ${partition} of "${topic}": its messages are at offsets ${low}–${high > low ? high - 1n : low} (end ${high})`, 'offset');
+          throw badRequest('offset_out_of_range', `offset ${offset} is outside partition ${partition} of "${topic}": its messages are at offsets ${low}–${high > low ? high - 1n : low} (end ${high})`, 'offset');
         }
         start = offset! < low ? low : offset!;
       } else start = byTime!.get(p.partition) ?? high;

@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../../engine/shared/logger';
-import { InspectError, badInput } from './inspect-error';
+import { HttpError, badRequest } from '../../../engine/shared/http-error';
 
 export interface RedisKeyInfo {
   key: string;
@@ -107,11 +107,11 @@ export class RedisInspector {
    */
   async scan(q: { pattern?: string; cursor?: string; count?: number }): Promise<RedisScanResult> {
     const pattern = q.pattern === undefined || q.pattern === '' ? '*' : q.pattern;
-    if (pattern.length > 512) throw badInput('invalid_pattern', 'pattern must be at most 512 characters', 'pattern');
+    if (pattern.length > 512) throw badRequest('invalid_pattern', 'pattern must be at most 512 characters', 'pattern');
     let cursor = q.cursor === undefined || q.cursor === '' ? '0' : q.cursor;
-    if (!/^\d{1,20}$/.test(cursor)) throw badInput('invalid_cursor', 'cursor must be the number a previous scan returned (0 to start)', 'cursor');
+    if (!/^\d{1,20}$/.test(cursor)) throw badRequest('invalid_cursor', 'cursor must be the number a previous scan returned (0 to start)', 'cursor');
     const count = q.count ?? 200;
-    if (!Number.isInteger(count) || count < 1 || count > this.maxCount) throw badInput('invalid_integer', `count must be an integer between 1 and ${this.maxCount}`, 'count');
+    if (!Number.isInteger(count) || count < 1 || count > this.maxCount) throw badRequest('invalid_integer', `count must be an integer between 1 and ${this.maxCount}`, 'count');
 
     const found = new Set<string>();
     let calls = 0;
@@ -147,10 +147,10 @@ export class RedisInspector {
 
   /** A bounded preview of one key's value by type, with its size. */
   async value(key: string | null): Promise<RedisValueInfo> {
-    if (key === null || key === '') throw badInput('missing_key', 'key is required', 'key');
+    if (key === null || key === '') throw badRequest('missing_key', 'key is required', 'key');
     const r = this.redis;
     const [[, type], [, pttl]] = ((await r.pipeline().type(key).pttl(key).exec()) ?? []) as [[unknown, string], [unknown, number]];
-    if (type === 'none') throw new InspectError(404, 'unknown_key', `there is no key "${key}" (it may have expired)`, 'key');
+    if (type === 'none') throw new HttpError(404, 'unknown_key', `there is no key "${key}" (it may have expired)`, 'key');
     const ttl = ttlSeconds(pttl);
     const n = this.items;
     switch (type) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LogLine } from './api/types';
+import type { LogLine } from './api/wire';
 import { LogBuffer, highlight } from './log-buffer';
 
 const line = (seq: number, service = 'api', level: LogLine['level'] = 'info', msg = `line ${seq}`): LogLine => ({ seq, time: new Date(seq).toISOString(), service, level, msg });

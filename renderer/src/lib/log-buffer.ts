@@ -1,4 +1,4 @@
-import type { LogLevel, LogLine } from './api/types';
+import type { LogLevel, LogLine } from './api/wire';
 
 export const LEVEL_ORDER: Record<LogLevel, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 };
 

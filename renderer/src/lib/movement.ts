@@ -1,4 +1,4 @@
-import type { RowMovement } from './api/types';
+import type { RowMovement } from './api/engine';
 
 /** How a chart row's movement reads: ↑3, ↓2, NEW, = (and what a screen reader says). */
 export function movementLabel(m: Partial<RowMovement>): { text: string; title: string } {

@@ -1,4 +1,5 @@
-import type { Account, AuthStatus, User } from './api/types';
+import type { AuthStatus } from './api/control';
+import type { Account, User } from './api/wire';
 import { client } from './context';
 
 const USER_KEY = 'topk.user';

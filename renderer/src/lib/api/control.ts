@@ -1,5 +1,12 @@
 import type { Http } from './http';
-import type { AuthStateWire, AuthStatus, DeviceFlowStart, DeviceFlowStatus, DoctorReport, GitHubAppStatus, LogLine, ProcessInfo, StackStatus } from './types';
+import type { Account, AuthStateWire, DeviceFlowStart, DeviceFlowStatus, DoctorReport, GitHubAppStatus, LogLine, PendingSignIn, ProcessInfo, StackStatus } from './wire';
+
+/** GET /control/auth as the UI holds it: the active account resolved. */
+export interface AuthStatus {
+  accounts: Account[];
+  active: Account | null;
+  pending?: PendingSignIn;
+}
 
 const enc = encodeURIComponent;
 

@@ -1,21 +1,36 @@
 import type { Http } from './http';
 import type {
-  ActivityResponse,
-  ArtistRow,
+  ActivityReport,
   CrawlRecord,
-  DiscoveriesResponse,
-  HeatmapResponse,
+  DiscoveriesReport,
+  HeatmapReport,
   ImportReport,
-  ListensResponse,
-  MovementResponse,
+  ListensPage,
+  RowMovement,
   PipelineStatus,
   ScheduleRecord,
   SourceRecord,
-  TopResponse,
-  TopWindow,
-  TrackRow,
   User,
-} from './types';
+  UserMovementPage,
+  UserTopPage,
+  operations,
+  paths,
+} from './wire';
+
+/**
+ * The window and page of a Top-K request. The document's `window` object parameter (days, or from and to, sent
+ * flat) carries an anyOf that openapi-typescript renders as `unknown`, so its three fields are named here.
+ */
+export type TopWindow = { days?: number; from?: string; to?: string } & Pick<NonNullable<operations['getV1TopKind']['parameters']['query']>, 'limit' | 'offset'>;
+
+/** A Top-K page; without a user to ask about, an empty page that carries only the paging fields. */
+export type TopAnswer = Pick<UserTopPage, 'limit' | 'offset' | 'total' | 'results'> & Partial<Omit<UserTopPage, 'limit' | 'offset' | 'total' | 'results'>>;
+
+export type { RowMovement };
+
+/** A ranking with movement; without a user to ask about, an empty page. */
+export type MovementAnswer = Pick<UserMovementPage, 'limit' | 'offset' | 'total' | 'results' | 'covered' | 'previous'> &
+  Partial<Omit<UserMovementPage, 'limit' | 'offset' | 'total' | 'results' | 'covered' | 'previous'>>;
 
 const enc = encodeURIComponent;
 /** Engine API routes as the control server proxies them (prefix stripped by the proxy). */
@@ -24,19 +39,21 @@ export const API = '/api';
 export type TopKind = 'tracks' | 'artists';
 export type TopScope = 'me' | 'friends' | 'global';
 
-/** Every engine route the UI calls, as OpenAPI path templates (checked by client.spec.ts). */
+/** Every engine route the UI calls, as OpenAPI path templates (type-checked against the generated `paths`). */
 export const ENGINE_ROUTES = [
   ['get', '/v1/users'],
   ['put', '/v1/users/{user_id}'],
-  ['get', '/v1/users/{user_id}/top/tracks'],
-  ['get', '/v1/users/{user_id}/top/artists'],
-  ['get', '/v1/users/{user_id}/friends/top/tracks'],
-  ['get', '/v1/top/tracks'],
-  ['get', '/v1/top/artists'],
+  ['get', '/v1/users/{user_id}/top/{kind}'],
+  ['get', '/v1/users/{user_id}/friends/top/{kind}'],
+  ['get', '/v1/top/{kind}'],
   ['get', '/v1/users/{user_id}/listens'],
   ['get', '/v1/users/{user_id}/sources'],
-  ['put', '/v1/users/{user_id}/sources/{source}'],
-  ['delete', '/v1/users/{user_id}/sources/{source}'],
+  ['put', '/v1/users/{user_id}/sources/simulator'],
+  ['put', '/v1/users/{user_id}/sources/listenbrainz'],
+  ['put', '/v1/users/{user_id}/sources/lastfm'],
+  ['delete', '/v1/users/{user_id}/sources/simulator'],
+  ['delete', '/v1/users/{user_id}/sources/listenbrainz'],
+  ['delete', '/v1/users/{user_id}/sources/lastfm'],
   ['patch', '/v1/users/{user_id}/sources/{source}/schedule'],
   ['post', '/v1/users/{user_id}/crawls'],
   ['post', '/v1/users/{user_id}/sources/{source}/crawls'],
@@ -51,7 +68,7 @@ export const ENGINE_ROUTES = [
   ['get', '/v1/users/{user_id}/activity'],
   ['get', '/v1/users/{user_id}/heatmap'],
   ['get', '/v1/users/{user_id}/discoveries'],
-] as const;
+] as const satisfies ReadonlyArray<readonly [string, keyof paths]>;
 
 export class EngineApi {
   constructor(private readonly http: Http) {}
@@ -69,7 +86,7 @@ export class EngineApi {
     return this.http.authedUrl(`${API}/v1/events`);
   }
 
-  top(kind: TopKind, scope: TopScope, userId: string | null, w: TopWindow, signal?: AbortSignal): Promise<TopResponse<TrackRow | ArtistRow>> {
+  top(kind: TopKind, scope: TopScope, userId: string | null, w: TopWindow, signal?: AbortSignal): Promise<TopAnswer> {
     let path: string;
     if (scope === 'global') path = `${API}/v1/top/${kind}`;
     else if (!userId) return Promise.resolve({ limit: w.limit ?? 10, offset: 0, total: 0, results: [] });
@@ -79,7 +96,7 @@ export class EngineApi {
   }
 
   /** The ranking with each row's movement against the previous window of the same length. */
-  movement(kind: TopKind, scope: TopScope, userId: string | null, w: TopWindow, signal?: AbortSignal): Promise<MovementResponse<TrackRow | ArtistRow>> {
+  movement(kind: TopKind, scope: TopScope, userId: string | null, w: TopWindow, signal?: AbortSignal): Promise<MovementAnswer> {
     let path: string;
     if (scope === 'global') path = `${API}/v1/top/${kind}/movement`;
     else if (!userId) return Promise.resolve({ limit: w.limit ?? 10, offset: 0, total: 0, results: [], covered: false, previous: null });
@@ -88,19 +105,19 @@ export class EngineApi {
     return this.http.get(path, { days: w.days, from: w.from, to: w.to, limit: w.limit, offset: w.offset }, signal);
   }
 
-  activity(userId: string, w: TopWindow, signal?: AbortSignal): Promise<ActivityResponse> {
+  activity(userId: string, w: TopWindow, signal?: AbortSignal): Promise<ActivityReport> {
     return this.http.get(`${API}/v1/users/${enc(userId)}/activity`, { days: w.days, from: w.from, to: w.to }, signal);
   }
 
-  heatmap(userId: string, w: TopWindow, tz: string, signal?: AbortSignal): Promise<HeatmapResponse> {
+  heatmap(userId: string, w: TopWindow, tz: string, signal?: AbortSignal): Promise<HeatmapReport> {
     return this.http.get(`${API}/v1/users/${enc(userId)}/heatmap`, { days: w.days, from: w.from, to: w.to, tz }, signal);
   }
 
-  discoveries(userId: string, w: TopWindow, limit: number, signal?: AbortSignal): Promise<DiscoveriesResponse> {
+  discoveries(userId: string, w: TopWindow, limit: number, signal?: AbortSignal): Promise<DiscoveriesReport> {
     return this.http.get(`${API}/v1/users/${enc(userId)}/discoveries`, { days: w.days, from: w.from, to: w.to, limit }, signal);
   }
 
-  listens(userId: string, opts: { before?: number | string; limit?: number } = {}, signal?: AbortSignal): Promise<ListensResponse> {
+  listens(userId: string, opts: { before?: number | string; limit?: number } = {}, signal?: AbortSignal): Promise<ListensPage> {
     return this.http.get(`${API}/v1/users/${enc(userId)}/listens`, opts, signal);
   }
 
@@ -150,9 +167,10 @@ export class EngineApi {
    * own description: the maximum of the Top-K `days` parameter. Null when unknown.
    */
   async retentionDays(signal?: AbortSignal): Promise<number | null> {
-    const doc = await this.http.get<{ paths?: Record<string, { get?: { parameters?: { name?: string; schema?: { maximum?: unknown } }[] } }> }>(`${API}/openapi.json`, undefined, signal);
+    const doc = await this.http.get<{ paths?: Record<string, { get?: { parameters?: { name?: string; schema?: { maximum?: unknown; properties?: { days?: { maximum?: unknown } } } }[] } }> }>(`${API}/openapi.json`, undefined, signal);
     const params = doc.paths?.['/v1/users/{user_id}/top/{kind}']?.get?.parameters ?? doc.paths?.['/v1/top/{kind}']?.get?.parameters ?? [];
-    const max = params.find((p) => p.name === 'days')?.schema?.maximum;
+    // `days` sits in the `window` object parameter (days, or from and to); older documents list it on its own
+    const max = params.find((p) => p.name === 'window')?.schema?.properties?.days?.maximum ?? params.find((p) => p.name === 'days')?.schema?.maximum;
     return typeof max === 'number' && Number.isInteger(max) && max > 0 ? max : null;
   }
 

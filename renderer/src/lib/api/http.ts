@@ -1,4 +1,4 @@
-import type { ApiErrorBody } from './types';
+import type { ErrorBody } from './wire';
 
 export class ApiError extends Error {
   constructor(
@@ -91,7 +91,7 @@ export class Http {
 }
 
 export function toApiError(status: number, data: unknown, fallback: string): ApiError {
-  const err = (data as ApiErrorBody | undefined)?.error;
+  const err = (data as Partial<ErrorBody> | undefined)?.error;
   if (err && typeof err === 'object' && typeof err.message === 'string') {
     return new ApiError(status, err.code ?? String(status), err.message, err.field);
   }
