@@ -6,6 +6,8 @@ import type { SlicePlays } from '../shared/store/counts';
 import type { ListenSlice } from '../shared/store/listens';
 import { recomputeDayTotals, recomputeUserDayTotal } from '../shared/store/play-totals';
 import type { Store } from '../shared/store/store';
+import { GLOBAL_SCOPE, rankedScopes, userScope } from '../shared/ranked-sets';
+import type { RankedSets, ScopeDayPlays } from '../shared/ranked-sets';
 import { recomputeGlobalSongs, recomputeUserDay } from './recompute';
 
 export interface WriteResult {
@@ -29,6 +31,8 @@ export interface WriteTiming {
 
 export interface ListenWriterOptions {
   store: Store;
+  /** the sets reads are served from: every counter change here reaches them */
+  ranked: RankedSets;
   log: Logger;
   retentionDays: number;
   /**
@@ -41,6 +45,8 @@ export interface ListenWriterOptions {
   concurrency?: number;
   /** test hook (crash tests): called after the counters are written, before the intent is deleted */
   afterCounters?: () => void;
+  /** test hook (two aggregators racing): awaited after the user counters of a chunk, before its global ones */
+  afterUserCounters?: () => Promise<void>;
   now?: () => number;
 }
 
@@ -67,6 +73,20 @@ function sliceByUserDay(events: ListenEvent[]): { slices: Slice[]; repeats: numb
     slice.listens.push(e);
   }
   return { slices, repeats: events.length - seen.size };
+}
+
+/** The ranked sets' share of step 6: each slice's plays for its user, and summed per day for global. */
+function rankedPlays(slices: SlicePlays[]): ScopeDayPlays[] {
+  const global = new Map<string, Map<string, number>>();
+  const out: ScopeDayPlays[] = [];
+  for (const s of slices) {
+    out.push({ scope: userScope(s.user), day: s.day, plays: s.plays });
+    let g = global.get(s.day);
+    if (!g) global.set(s.day, (g = new Map()));
+    for (const [song, n] of s.plays) g.set(song, (g.get(song) ?? 0) + n);
+  }
+  for (const [day, plays] of global) out.push({ scope: GLOBAL_SCOPE, day, plays });
+  return out;
 }
 
 /** Step 6's pre-aggregation: new plays per song of a slice. */
@@ -138,8 +158,10 @@ export class ListenWriter {
     await Promise.all([this.indexDays(fresh), tracks.upsert(fresh.flatMap((s) => s.listens), this.concurrency)]);
     lap('raw_us');
 
-    // 6. one counter update per (user, day, song) and per (day, song), new listens only
-    await counts.increment(fresh.map(playsOf), this.concurrency);
+    // 6. one counter update per (user, day, song) and per (day, song), new listens only; then the same plays to the ranked sets
+    const plays = fresh.map(playsOf);
+    await counts.increment(plays, this.concurrency, { afterUserCounters: this.opts.afterUserCounters });
+    await this.opts.ranked.increment(rankedPlays(plays));
     this.opts.afterCounters?.();
     // 7. the chunk is fully applied: drop the intent (the aggregator then commits and invalidates)
     await intents.close(intent);
@@ -199,6 +221,8 @@ export class ListenWriter {
       const totalDeltas = await mapLimit(intent.slices, 8, (s) => recomputeUserDayTotal(this.store.db, s.user, s.day, { global: false }));
       globalFixes += totalDeltas.filter((n) => n !== 0).length;
       for (const d of songsByDay.keys()) globalFixes += (await recomputeDayTotals(this.store.db, d, await this.store.counts.usersOn(d))).length;
+      // the ranked sets may hold any subset of the batch's increments: rebuilt from the counters on the next read
+      await this.opts.ranked.drop(rankedScopes(intent.slices));
       const userFixes = results.reduce((a, r) => a + r.fixes.length, 0);
       fixes += userFixes + globalFixes;
       await this.store.intents.close(intent);

@@ -27,6 +27,7 @@ import { registerUserRoutes } from './routes/users';
 import { registerInsightRoutes } from './routes/insights';
 import { controlOrigins, makeHostCheck, makeTokenCheck } from './security';
 import { TopkService } from './topk-service';
+import { RankedSets } from '../shared/ranked-sets';
 import { redisNames } from '../shared/stats';
 import { createStore } from '../shared/store/store';
 
@@ -65,6 +66,7 @@ export async function createApiServer(deps: ApiDeps): Promise<ApiServer> {
     pipelineStats: () => pipeline.stats(),
     consumerLag: async () => (await pipeline.consumerLag().catch(() => null))?.partitions ?? null,
   });
+  const ranked = new RankedSets(deps.redis, config.keyspace);
   const cache = new TopkCache({ redis: deps.redis, keyspace: config.keyspace, ttlSeconds: config.cacheTtlSeconds, metrics, log, lruMax: config.apiLruMax });
   const store = createStore(deps.cassandra);
   const openapi = new OpenApiCollector({
@@ -82,8 +84,8 @@ export async function createApiServer(deps: ApiDeps): Promise<ApiServer> {
     redis: deps.redis,
     store,
     cache,
-    topk: new TopkService(store, cache, metrics, now),
-    users: new UserDataService({ store, cache, crawl: deps.crawlService, retentionDays: config.retentionDays, now, log }),
+    topk: new TopkService(store, cache, metrics, now, ranked, log),
+    users: new UserDataService({ store, ranked, cache, crawl: deps.crawlService, retentionDays: config.retentionDays, now, log }),
     crawl: deps.crawlService,
     metrics,
     pipeline,

@@ -9,6 +9,7 @@ import { CrawlService } from '../../engine/crawler/crawl-service';
 import { ensureTopics } from '../../engine/shared/topics';
 import { createApiServer } from '../../engine/api/server';
 import type { ApiServer } from '../../engine/api/server';
+import { RankedSets } from '../../engine/shared/ranked-sets';
 import { CQL_DIR, DAY_MS, dayStartMs, connect, dropKeyspace, isolatedConfig, quietLog, uid, writeListens } from './helpers';
 import type { TestListen } from './helpers';
 import { redisNames } from '../../engine/shared/stats';
@@ -188,7 +189,7 @@ describe('GDPR export and delete', () => {
       })).filter((l) => l.listened_at < now);
     vListens = mk(victim, 40, 0);
     oListens = mk(other, 25, 7);
-    await writeListens(db, [...vListens, ...oListens]);
+    await writeListens(db, [...vListens, ...oListens], new RankedSets(redis, config.keyspace));
     await server.app.inject({ method: 'PUT', url: `/v1/users/${victim}`, ...json({ display_name: 'V' }) });
     await server.app.inject({ method: 'PUT', url: `/v1/users/${victim}/sources/simulator`, ...json({ seed: 1 }) });
     await server.app.inject({ method: 'POST', url: `/v1/users/${victim}/crawls`, ...json({ source: 'simulator' }) });

@@ -105,8 +105,10 @@ export class CountStore {
    * ones summed over the slices, and the play totals (cql/0005) per (user, day)
    * and per (day, shard); batched per partition.
    */
-  async increment(slices: SlicePlays[], concurrency: number): Promise<void> {
+  async increment(slices: SlicePlays[], concurrency: number, hooks: { afterUserCounters?: () => Promise<void> } = {}): Promise<void> {
     const batches = new PartitionBatches();
+    // the global side; the same batches unless a test holds it back until the user counters are written
+    const globalBatches = hooks.afterUserCounters ? new PartitionBatches() : batches;
     const global = new Map<string, SongCounts>();
     const dayShards = new Map<string, Map<number, number>>();
     for (const s of slices) {
@@ -127,12 +129,16 @@ export class CountStore {
     }
     for (const [d, songs] of global) {
       const day = localDate(d);
-      for (const [song, n] of songs) batches.add(`g\u0001${d}`, { query: ADD_GLOBAL, params: [n, day, song] });
+      for (const [song, n] of songs) globalBatches.add(`g\u0001${d}`, { query: ADD_GLOBAL, params: [n, day, song] });
     }
     for (const [d, shards] of dayShards) {
-      for (const [shard, n] of shards) batches.add(`s\u0001${d}\u0001${shard}`, { query: INCR_DAY_TOTAL, params: [n, localDate(d), shard] });
+      for (const [shard, n] of shards) globalBatches.add(`s\u0001${d}\u0001${shard}`, { query: INCR_DAY_TOTAL, params: [n, localDate(d), shard] });
     }
     await batches.run(this.db, concurrency, true);
+    if (hooks.afterUserCounters) {
+      await hooks.afterUserCounters();
+      await globalBatches.run(this.db, concurrency, true);
+    }
   }
 
   /** plays += delta of one (user, day, song) (negative to subtract). */
