@@ -49,7 +49,7 @@ export async function rebuildCounts(store: Pick<Store, 'counts' | 'listens' | 'd
     totalFixes: totals.filter((n) => n !== 0).length,
   };
   if (o.user === undefined) {
-    for (const d of days) report.globalFixes.push(...(await recomputeGlobalDay(store, d, users, { dryRun: o.dryRun })));
+    for (const d of days) report.globalFixes.push(...(await recomputeGlobalDay(store, d, { dryRun: o.dryRun })));
     for (const d of days) report.totalFixes += (await recomputeDayTotals(store.db, d, users, { dryRun: o.dryRun })).length;
   }
   if (o.ranked && !o.dryRun) {

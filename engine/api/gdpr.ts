@@ -56,9 +56,12 @@ export class UserDataService {
     let countsDeleted = 0;
     await mapLimit(days, 4, async (day) => {
       const plays = await counts.userDay(userId, day);
+      // out of the global shard the user's counts went to (the day's sum stays exact whichever shard)
+      const shards = await counts.shardsOf(userId, day);
       await mapLimit([...plays], 16, async ([song, n]) => {
-        if (n !== 0) await counts.addGlobal(day, song, -n);
+        if (n !== 0) await counts.addGlobal(day, shards[0] ?? 0, song, -n);
       });
+      for (const shard of shards) await counts.deleteShardUser(day, shard, userId);
       countsDeleted += plays.size;
       await deleteUserDayTotal(store.db, userId, day);
       const n = await listens.count(userId, day);

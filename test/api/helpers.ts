@@ -68,8 +68,11 @@ export async function writeListens(db: CassandraClient, listens: TestListen[], r
       opts,
     );
     await db.execute('UPDATE daily_counts SET plays = plays + ? WHERE user_id = ? AND day = ? AND song_id = ?', [Long.ONE, l.user_id, day, l.song_id], opts);
-    await db.execute('UPDATE global_daily_counts SET plays = plays + ? WHERE day = ? AND song_id = ?', [Long.ONE, day, l.song_id], opts);
-    await db.execute('INSERT INTO user_days (user_id, day) VALUES (?, ?)', [l.user_id, day], opts);
+    // global counts in shard 0, as if every listen came through Kafka partition 0
+    await db.execute('UPDATE global_shard_counts SET plays = plays + ? WHERE day = ? AND shard = 0 AND song_id = ?', [Long.ONE, day, l.song_id], opts);
+    await db.execute('INSERT INTO day_shards (day, shard) VALUES (?, 0)', [day], opts);
+    await db.execute('INSERT INTO day_shard_users (day, shard, user_id) VALUES (?, 0, ?)', [day, l.user_id], opts);
+    await db.execute('INSERT INTO user_days (user_id, day, shards) VALUES (?, ?, {0})', [l.user_id, day], opts);
     await db.execute('INSERT INTO day_users (day, user_id) VALUES (?, ?)', [day, l.user_id], opts);
     await db.execute('INSERT INTO tracks (song_id, title, artist, album) VALUES (?, ?, ?, ?)', [l.song_id, l.title, l.artist, l.album ?? null], opts);
   };
