@@ -96,7 +96,7 @@ export async function runFloor(db: CassandraClient, w: Workload, userPrefix: str
   const t0 = performance.now();
   await store.listens.write(slices, (at) => Math.max(1, Math.ceil((at + retentionMs - now) / 1000)), FLOOR_CONCURRENCY);
   const t1 = performance.now();
-  await store.counts.increment(plays, FLOOR_CONCURRENCY);
+  await store.counts.increment(plays, FLOOR_CONCURRENCY, 0);
   const t2 = performance.now();
   const cpuSeconds = cpu.stop();
   const seconds = (t2 - t0) / 1000;

@@ -1,4 +1,6 @@
 /** `topk bench query`: phases, table or JSON output. */
+import { createRedis } from '../engine/shared/redis';
+import { RankedSets } from '../engine/shared/ranked-sets';
 import { createCassandra } from '../engine/shared/cassandra';
 import { err, out, quietLog, ratio, round, runTag, startBench, table } from './bench-env';
 import type { LoadResult } from './load-worker';
@@ -37,6 +39,7 @@ export async function benchQuery(a: QueryArgs): Promise<number> {
   const tag = runTag();
   const db = createCassandra(config, quietLog);
   await db.connect();
+  const redis = createRedis(config, quietLog);
   const ours: Partial<Record<Phase, PhaseResult>> = {};
   const seed: Partial<Record<Phase, PhaseResult>> = {};
   const rss: Record<string, number> = {};
@@ -45,7 +48,7 @@ export async function benchQuery(a: QueryArgs): Promise<number> {
   const checks: Record<string, { checked: number; exact: number; differences: string[] }> = {};
   try {
     const t0 = performance.now();
-    setup = await setupScope(db, { scope: a.scope, prefix: `bench-${tag}-q`, users: a.users, tracksPerDay: a.tracksPerDay, friends: a.friends, say });
+    setup = await setupScope(db, { scope: a.scope, prefix: `bench-${tag}-q`, users: a.users, tracksPerDay: a.tracksPerDay, friends: a.friends, say, ranked: new RankedSets(redis, config.keyspace) });
     say(`seeded scope ${a.scope}: ${setup.counters} counters, ${setup.paths.length} paths, in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const paths = setup.paths;
     const job = (s: Server, extraQuery: string) => ({
@@ -114,6 +117,7 @@ export async function benchQuery(a: QueryArgs): Promise<number> {
   } finally {
     await setup?.cleanup().catch(() => undefined);
     await db.shutdown().catch(() => undefined);
+    redis.disconnect();
   }
   const report = {
     benchmark: 'query',

@@ -11,6 +11,9 @@ import type { CassandraClient } from '../engine/shared/cassandra';
 import { mapLimit } from '../engine/shared/concurrency';
 import { catalogue, hash32, mulberry32 } from '../engine/crawler/sources/simulator-catalogue';
 import { lastDays } from '../engine/shared/listen-identity';
+import { GLOBAL_SCOPE } from '../engine/shared/ranked-sets';
+import type { RankedSets } from '../engine/shared/ranked-sets';
+import { CountStore } from '../engine/shared/store/counts';
 
 export type QueryScope = 'user' | 'friends' | 'global';
 export const QUERY_SCOPES: readonly QueryScope[] = ['user', 'friends', 'global'];
@@ -40,7 +43,12 @@ export interface ScopeOptions {
   tracksPerDay: number;
   friends: number;
   say: (line: string) => void;
+  /** the API's ranked sets: counters written past the aggregator make theirs stale, so they are dropped */
+  ranked: RankedSets;
 }
+
+/** Global cells go to the shards of a 6-partition topic, as the aggregator spreads them. */
+const GLOBAL_SHARDS = 6;
 
 /** Count descending, ties by song_id ascending (code-unit order), positive counts only: the contract's order. */
 export function fullRanking(counts: Map<string, number>): Ranked[] {
@@ -165,17 +173,25 @@ async function setupGlobal(db: CassandraClient, o: ScopeOptions): Promise<ScopeS
   let written = 0;
   for (const d of days) {
     const cells = globalDayCells(d, o.tracksPerDay);
-    const batches: Array<Array<[string, number]>> = [];
-    for (let i = 0; i < cells.length; i += 100) batches.push(cells.slice(i, i + 100));
+    const batches: Array<{ shard: number; cells: Array<[string, number]> }> = [];
+    for (let shard = 0; shard < GLOBAL_SHARDS; shard++) {
+      const mine = cells.filter((_, j) => j % GLOBAL_SHARDS === shard);
+      for (let i = 0; i < mine.length; i += 100) batches.push({ shard, cells: mine.slice(i, i + 100) });
+      await db.execute('INSERT INTO day_shards (day, shard) VALUES (?, ?)', [d, shard], { prepare: true });
+    }
     await mapLimit(batches, 16, (b) =>
       db.batch(
-        b.map(([s, n]) => ({ query: 'UPDATE global_daily_counts SET plays = plays + ? WHERE day = ? AND song_id = ?', params: [cassandra.types.Long.fromNumber(n), d, s] })),
+        b.cells.map(([s, n]) => ({
+          query: 'UPDATE global_shard_counts SET plays = plays + ? WHERE day = ? AND shard = ? AND song_id = ?',
+          params: [cassandra.types.Long.fromNumber(n), d, b.shard, s],
+        })),
         { prepare: true, counter: true, logged: false },
       ),
     );
     written += cells.length;
     o.say(`global chart: ${written} counters written (${Math.round(written / ((performance.now() - t0) / 1000))}/s)`);
   }
+  await o.ranked.drop(days.map((day) => ({ scope: GLOBAL_SCOPE, day })));
   const counts = await readGlobalCounts(db, days);
   const path = `/v1/top/tracks?days=${QUERY_DAYS}&limit=${QUERY_K}`;
   o.say(`global chart: ${counts.size} distinct songs over ${days.length} days`);
@@ -183,18 +199,9 @@ async function setupGlobal(db: CassandraClient, o: ScopeOptions): Promise<ScopeS
 }
 
 async function readGlobalCounts(db: CassandraClient, days: string[]): Promise<Map<string, number>> {
+  const store = new CountStore(db);
   const counts = new Map<string, number>();
-  for (const d of days) {
-    let pageState: string | undefined;
-    do {
-      const res = await db.execute('SELECT song_id, plays FROM global_daily_counts WHERE day = ?', [d], { prepare: true, fetchSize: 10_000, pageState });
-      for (const r of res.rows) {
-        const s = String(r.get('song_id'));
-        counts.set(s, (counts.get(s) ?? 0) + Number(r.get('plays')));
-      }
-      pageState = res.pageState ?? undefined;
-    } while (pageState);
-  }
+  for (const d of days) for (const [s, n] of await store.globalDay(d)) counts.set(s, (counts.get(s) ?? 0) + n);
   return counts;
 }
 

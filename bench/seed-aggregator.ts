@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   await consumer.run({
     autoCommitInterval: 1000,
     partitionsConsumedConcurrently: Math.min(3, config.topicPartitions),
-    eachMessage: async ({ message }) => {
+    eachMessage: async ({ message, partition }) => {
       let e: NewListen;
       try {
         e = JSON.parse(message.value?.toString('utf8') ?? '') as NewListen;
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
       const ttl = Math.max(1, Math.ceil((e.listened_at + retentionMs - Date.now()) / 1000));
       await listens.insert(e, day, ttl);
       await counts.addUser(e.user_id, day, e.song_id, 1);
-      await counts.addGlobal(day, e.song_id, 1);
+      await counts.addGlobal(day, partition, e.song_id, 1);
     },
   });
   log.info({ group: config.consumerGroup, topic: config.listensTopic }, 'ready');

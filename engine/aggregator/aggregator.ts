@@ -13,6 +13,7 @@ import { ensureTopics } from '../shared/topics';
 import { createStore } from '../shared/store/store';
 import type { Store } from '../shared/store/store';
 import { ListenWriter } from './listen-writer';
+import { RankedSets } from '../shared/ranked-sets';
 import type { WriteTiming } from './listen-writer';
 
 export interface AggregatorOptions {
@@ -71,6 +72,7 @@ export class Aggregator {
     this.store = createStore(o.db);
     this.writer = new ListenWriter({
       store: this.store,
+      ranked: new RankedSets(o.redis, o.config.keyspace),
       log: o.log,
       retentionDays: o.config.retentionDays,
       stream: `${o.config.consumerGroup}/${o.config.listensTopic}`,

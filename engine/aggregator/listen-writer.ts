@@ -6,6 +6,8 @@ import type { SlicePlays } from '../shared/store/counts';
 import type { ListenSlice } from '../shared/store/listens';
 import { recomputeDayTotals, recomputeUserDayTotal } from '../shared/store/play-totals';
 import type { Store } from '../shared/store/store';
+import { GLOBAL_SCOPE, rankedScopes, userScope } from '../shared/ranked-sets';
+import type { RankedSets, ScopeDayPlays } from '../shared/ranked-sets';
 import { recomputeGlobalSongs, recomputeUserDay } from './recompute';
 
 export interface WriteResult {
@@ -29,6 +31,8 @@ export interface WriteTiming {
 
 export interface ListenWriterOptions {
   store: Store;
+  /** the sets reads are served from: every counter change here reaches them */
+  ranked: RankedSets;
   log: Logger;
   retentionDays: number;
   /**
@@ -41,6 +45,8 @@ export interface ListenWriterOptions {
   concurrency?: number;
   /** test hook (crash tests): called after the counters are written, before the intent is deleted */
   afterCounters?: () => void;
+  /** test hook (two aggregators racing): awaited after the user counters of a chunk, before its global ones */
+  afterUserCounters?: () => Promise<void>;
   now?: () => number;
 }
 
@@ -67,6 +73,20 @@ function sliceByUserDay(events: ListenEvent[]): { slices: Slice[]; repeats: numb
     slice.listens.push(e);
   }
   return { slices, repeats: events.length - seen.size };
+}
+
+/** The ranked sets' share of step 6: each slice's plays for its user, and summed per day for global. */
+function rankedPlays(slices: SlicePlays[]): ScopeDayPlays[] {
+  const global = new Map<string, Map<string, number>>();
+  const out: ScopeDayPlays[] = [];
+  for (const s of slices) {
+    out.push({ scope: userScope(s.user), day: s.day, plays: s.plays });
+    let g = global.get(s.day);
+    if (!g) global.set(s.day, (g = new Map()));
+    for (const [song, n] of s.plays) g.set(song, (g.get(song) ?? 0) + n);
+  }
+  for (const [day, plays] of global) out.push({ scope: GLOBAL_SCOPE, day, plays });
+  return out;
 }
 
 /** Step 6's pre-aggregation: new plays per song of a slice. */
@@ -135,11 +155,13 @@ export class ListenWriter {
     const now = this.now();
     const retentionMs = this.opts.retentionDays * DAY_MS;
     await listens.write(fresh, (listenedAt) => Math.max(1, Math.ceil((listenedAt + retentionMs - now) / 1000)), this.concurrency);
-    await Promise.all([this.indexDays(fresh), tracks.upsert(fresh.flatMap((s) => s.listens), this.concurrency)]);
+    await Promise.all([this.indexDays(fresh, kafkaPartition), tracks.upsert(fresh.flatMap((s) => s.listens), this.concurrency)]);
     lap('raw_us');
 
-    // 6. one counter update per (user, day, song) and per (day, song), new listens only
-    await counts.increment(fresh.map(playsOf), this.concurrency);
+    // 6. one counter update per (user, day, song) and per (day, song), new listens only; then the same plays to the ranked sets
+    const plays = fresh.map(playsOf);
+    await counts.increment(plays, this.concurrency, kafkaPartition, { afterUserCounters: this.opts.afterUserCounters });
+    await this.opts.ranked.increment(rankedPlays(plays));
     this.opts.afterCounters?.();
     // 7. the chunk is fully applied: drop the intent (the aggregator then commits and invalidates)
     await intents.close(intent);
@@ -148,19 +170,19 @@ export class ListenWriter {
   }
 
   /** user_days/day_users rows of the slices this process has not written yet. */
-  private async indexDays(slices: Slice[]): Promise<void> {
-    const todo = slices.filter((s) => !this.indexed.has(indexKey(s)));
+  private async indexDays(slices: Slice[], shard: number): Promise<void> {
+    const todo = slices.filter((s) => !this.indexed.has(indexKey(s, shard)));
     if (todo.length === 0) return;
-    await this.store.counts.indexDays(todo, this.concurrency);
+    await this.store.counts.indexDays(todo, this.concurrency, shard);
     if (this.indexed.size + todo.length > INDEXED_MAX) this.indexed.clear();
-    for (const s of todo) this.indexed.add(indexKey(s));
+    for (const s of todo) this.indexed.add(indexKey(s, shard));
   }
 
   /** The users' index rows may have been deleted (GDPR): write them again with their next listens. */
   forgetUsers(users: Iterable<string>): void {
     const gone = new Set(users);
     if (gone.size === 0) return;
-    for (const k of this.indexed) if (gone.has(k.slice(0, k.lastIndexOf('\u0001')))) this.indexed.delete(k);
+    for (const k of this.indexed) if (gone.has(k.slice(0, k.indexOf('\u0001')))) this.indexed.delete(k);
   }
 
   /** The slices with only their listens not stored yet; empty slices left out. */
@@ -183,9 +205,10 @@ export class ListenWriter {
       // a crash between the raw listens and the user_days/day_users rows left a slice unindexed: global
       // counts are re-derived over day_users (below) and a replay finds every listen stored, so write them now
       const stored = intent.slices.filter((_, i) => results[i]!.rawSongs.length > 0);
-      await this.store.counts.indexDays(stored, 8);
+      await this.store.counts.indexDays(stored, 8, kafkaPartition);
       // global counts: a crash may have applied any subset of the batch's global increments,
-      // so re-derive each touched (day, song) from the sum over the day's users
+      // so re-derive each touched (day, song) of this partition's shard from the sum over the shard's users
+      // (no other aggregator writes this shard: no race with their increments)
       const songsByDay = new Map<string, Set<string>>();
       intent.slices.forEach((s, i) => {
         let set = songsByDay.get(s.day);
@@ -194,11 +217,13 @@ export class ListenWriter {
         for (const f of results[i]!.fixes) set.add(f.song_id);
       });
       let globalFixes = 0;
-      for (const [d, songs] of songsByDay) globalFixes += (await recomputeGlobalSongs(this.store, d, [...songs])).length;
+      for (const [d, songs] of songsByDay) globalFixes += (await recomputeGlobalSongs(this.store, d, kafkaPartition, [...songs])).length;
       // play totals the same way: each slice's from its raw listens, each touched day's shards from the users' totals
       const totalDeltas = await mapLimit(intent.slices, 8, (s) => recomputeUserDayTotal(this.store.db, s.user, s.day, { global: false }));
       globalFixes += totalDeltas.filter((n) => n !== 0).length;
       for (const d of songsByDay.keys()) globalFixes += (await recomputeDayTotals(this.store.db, d, await this.store.counts.usersOn(d))).length;
+      // the ranked sets may hold any subset of the batch's increments: rebuilt from the counters on the next read
+      await this.opts.ranked.drop(rankedScopes(intent.slices));
       const userFixes = results.reduce((a, r) => a + r.fixes.length, 0);
       fixes += userFixes + globalFixes;
       await this.store.intents.close(intent);
@@ -213,7 +238,7 @@ export class ListenWriter {
 
 /** Bound of ListenWriter's written-index set (≈ 100 bytes an entry). */
 const INDEXED_MAX = 200_000;
-const indexKey = (s: { user: string; day: string }): string => `${s.user}\u0001${s.day}`;
+const indexKey = (s: { user: string; day: string }, shard: number): string => `${s.user}\u0001${s.day}\u0001${shard}`;
 
 /** user → days of the slices. */
 function changedDays(slices: Slice[]): Map<string, Set<string>> {

@@ -4,6 +4,8 @@ import type { Store } from '../shared/store/store';
 import { recomputeGlobalDay, recomputeUserDay } from './recompute';
 import type { CountFix, GlobalFix } from './recompute';
 import { recomputeDayTotals, recomputeUserDayTotal } from '../shared/store/play-totals';
+import { GLOBAL_SCOPE, rankedScopes } from '../shared/ranked-sets';
+import type { RankedSets } from '../shared/ranked-sets';
 
 export interface RebuildOptions {
   /** one user; all users with data when absent */
@@ -12,6 +14,8 @@ export interface RebuildOptions {
   days: number;
   dryRun?: boolean;
   now?: number;
+  /** the ranked sets reads are served from: the ones over fixed counters are dropped (rebuilt on the next read) */
+  ranked?: RankedSets;
 }
 
 export interface RebuildReport {
@@ -45,8 +49,12 @@ export async function rebuildCounts(store: Pick<Store, 'counts' | 'listens' | 'd
     totalFixes: totals.filter((n) => n !== 0).length,
   };
   if (o.user === undefined) {
-    for (const d of days) report.globalFixes.push(...(await recomputeGlobalDay(store, d, users, { dryRun: o.dryRun })));
+    for (const d of days) report.globalFixes.push(...(await recomputeGlobalDay(store, d, { dryRun: o.dryRun })));
     for (const d of days) report.totalFixes += (await recomputeDayTotals(store.db, d, users, { dryRun: o.dryRun })).length;
+  }
+  if (o.ranked && !o.dryRun) {
+    const fixed = [...new Map(report.fixes.map((f) => [`${f.user_id}\u0001${f.day}`, { user: f.user_id, day: f.day }])).values()];
+    await o.ranked.drop([...rankedScopes(fixed), ...[...new Set(report.globalFixes.map((f) => f.day))].map((day) => ({ scope: GLOBAL_SCOPE, day }))]);
   }
   return report;
 }

@@ -13,6 +13,8 @@ export interface CountFix {
 
 export interface GlobalFix {
   day: string;
+  /** the global shard (Kafka partition) of the count */
+  shard: number;
   song_id: string;
   before: number;
   after: number;
@@ -40,51 +42,70 @@ export async function recomputeUserDay(
     if (want !== have) fixes.push({ user_id: userId, day, song_id: song, before: have, after: want });
   }
   if (!opts.dryRun && fixes.length > 0) {
+    // the user's counts of the day sit in the shard of the partition that counted them
+    let shard = 0;
+    if (opts.global !== false) {
+      const known = await store.counts.shardsOf(userId, day);
+      if (known.length) shard = known[0]!;
+      else await store.counts.indexDays([{ user: userId, day }], 1, shard);
+    }
     await mapLimit(fixes, opts.concurrency ?? 32, async (f) => {
       const delta = f.after - f.before;
       // global first: a crash between the two leaves the user row unfixed, so the next
       // recompute of this slice sees the difference again (global may then be off by the
       // delta; `topk rebuild` without --user recomputes global counts from user counts)
-      if (opts.global !== false) await store.counts.addGlobal(day, f.song_id, delta);
+      if (opts.global !== false) await store.counts.addGlobal(day, shard, f.song_id, delta);
       await store.counts.addUser(userId, day, f.song_id, delta);
     });
   }
   return { fixes, rawSongs: [...raw.keys()] };
 }
 
-/** Global counters of `day` made equal to `want` for every song either side names. */
-async function applyGlobal(store: Pick<Store, 'counts'>, day: string, want: Map<string, number>, have: Map<string, number>, dryRun: boolean): Promise<GlobalFix[]> {
+/** Global counters of one shard of `day` made equal to `want` for every song either side names. */
+async function applyGlobal(
+  store: Pick<Store, 'counts'>,
+  day: string,
+  shard: number,
+  want: Map<string, number>,
+  have: Map<string, number>,
+  dryRun: boolean,
+): Promise<GlobalFix[]> {
   const fixes: GlobalFix[] = [];
   for (const song of new Set([...want.keys(), ...have.keys()])) {
     const a = want.get(song) ?? 0;
     const b = have.get(song) ?? 0;
-    if (a !== b) fixes.push({ day, song_id: song, before: b, after: a });
+    if (a !== b) fixes.push({ day, shard, song_id: song, before: b, after: a });
   }
-  if (!dryRun) await mapLimit(fixes, 32, (f) => store.counts.addGlobal(day, f.song_id, f.after - f.before));
+  if (!dryRun) await mapLimit(fixes, 32, (f) => store.counts.addGlobal(day, shard, f.song_id, f.after - f.before));
   return fixes;
 }
 
 /**
- * Make global_daily_counts of `day` equal to the sum of the given users'
- * daily_counts for that day (callers pass every user with data on that day).
+ * Make every global shard of `day` equal to the sum of the daily_counts of
+ * the users that shard counted (day_shard_users).
  */
-export async function recomputeGlobalDay(store: Pick<Store, 'counts'>, day: string, userIds: string[], opts: { dryRun?: boolean } = {}): Promise<GlobalFix[]> {
-  const want = new Map<string, number>();
-  await mapLimit(userIds, 16, async (u) => {
-    for (const [song, n] of await store.counts.userDay(u, day)) want.set(song, (want.get(song) ?? 0) + n);
-  });
-  return applyGlobal(store, day, want, await store.counts.globalDay(day), opts.dryRun === true);
+export async function recomputeGlobalDay(store: Pick<Store, 'counts'>, day: string, opts: { dryRun?: boolean } = {}): Promise<GlobalFix[]> {
+  const fixes: GlobalFix[] = [];
+  for (const shard of await store.counts.shardsOn(day)) {
+    const want = new Map<string, number>();
+    await mapLimit(await store.counts.usersOnShard(day, shard), 16, async (u) => {
+      for (const [song, n] of await store.counts.userDay(u, day)) want.set(song, (want.get(song) ?? 0) + n);
+    });
+    fixes.push(...(await applyGlobal(store, day, shard, want, await store.counts.shardDay(day, shard), opts.dryRun === true)));
+  }
+  return fixes;
 }
 
 /**
- * Make global_daily_counts of (day, song) for the given songs equal to the sum
- * of every user's daily_counts. Exact when no other writer changes these
- * counters meanwhile (the aggregator holds its write lock while it recovers).
+ * Make the global counts of (day, song) in `shard` for the given songs equal
+ * to the sum of the daily_counts of the shard's users. Exact because nothing
+ * else increments the shard meanwhile: its only writer is the consumer owning
+ * the Kafka partition, which holds its write lock while it recovers.
  */
-export async function recomputeGlobalSongs(store: Pick<Store, 'counts'>, day: string, songs: string[]): Promise<GlobalFix[]> {
+export async function recomputeGlobalSongs(store: Pick<Store, 'counts'>, day: string, shard: number, songs: string[]): Promise<GlobalFix[]> {
   if (songs.length === 0) return [];
   const want = new Map<string, number>(songs.map((s) => [s, 0]));
-  const users = await store.counts.usersOn(day);
+  const users = await store.counts.usersOnShard(day, shard);
   const chunks: string[][] = [];
   for (let i = 0; i < songs.length; i += 100) chunks.push(songs.slice(i, i + 100));
   await mapLimit(
@@ -96,7 +117,7 @@ export async function recomputeGlobalSongs(store: Pick<Store, 'counts'>, day: st
   );
   const have = new Map<string, number>();
   await mapLimit(chunks, 4, async (c) => {
-    for (const [song, n] of await store.counts.globalDaySongs(day, c)) have.set(song, n);
+    for (const [song, n] of await store.counts.shardDaySongs(day, shard, c)) have.set(song, n);
   });
-  return applyGlobal(store, day, want, have, false);
+  return applyGlobal(store, day, shard, want, have, false);
 }

@@ -6,6 +6,8 @@ import { mapLimit } from '../shared/concurrency';
 import type { CrawlServicePort } from './crawl-port';
 import { addDays, dayOf } from './days';
 import { deleteUserDayTotal } from '../shared/store/play-totals';
+import { GLOBAL_SCOPE, userScope } from '../shared/ranked-sets';
+import type { RankedSets } from '../shared/ranked-sets';
 
 export interface DeleteReport {
   user_id: string;
@@ -22,6 +24,7 @@ export class UserDataService {
   constructor(
     private readonly deps: {
       store: Store;
+      ranked: RankedSets;
       cache: TopkCache;
       crawl: CrawlServicePort | undefined;
       retentionDays: number;
@@ -53,9 +56,12 @@ export class UserDataService {
     let countsDeleted = 0;
     await mapLimit(days, 4, async (day) => {
       const plays = await counts.userDay(userId, day);
+      // out of the global shard the user's counts went to (the day's sum stays exact whichever shard)
+      const shards = await counts.shardsOf(userId, day);
       await mapLimit([...plays], 16, async ([song, n]) => {
-        if (n !== 0) await counts.addGlobal(day, song, -n);
+        if (n !== 0) await counts.addGlobal(day, shards[0] ?? 0, song, -n);
       });
+      for (const shard of shards) await counts.deleteShardUser(day, shard, userId);
       countsDeleted += plays.size;
       await deleteUserDayTotal(store.db, userId, day);
       const n = await listens.count(userId, day);
@@ -65,6 +71,9 @@ export class UserDataService {
       await listens.deleteSlice(userId, day);
     });
     await counts.deleteDaysOf(userId);
+    // the user's sets, every window derived from them (friends' too) and the global days lose the user's plays
+    const scope = userScope(userId);
+    await this.deps.ranked.drop([{ scope, day: '*' }, ...days.flatMap((day) => [{ scope, day }, { scope: GLOBAL_SCOPE, day }])]);
 
     const own = await users.followed(userId);
     await users.deleteFollowsOf(userId);

@@ -28,6 +28,7 @@ export class ApiMetrics {
   readonly cacheRequests: Counter<'tier'>;
   readonly redisUnavailable: Counter<'op'>;
   readonly cacheInvalidations: Counter;
+  readonly rankedFallbacks: Counter;
 
   constructor(sources: ApiMetricsSources, opts: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -56,6 +57,12 @@ export class ApiMetrics {
     this.cacheInvalidations = new Counter({
       name: 'topk_cache_invalidations_total',
       help: 'Invalidation messages received on topk:invalidate',
+      registers,
+    });
+
+    this.rankedFallbacks = new Counter({
+      name: 'topk_ranked_fallbacks_total',
+      help: 'Top-K answers ranked from every counter of the window because the ranked sets in Redis could not serve them',
       registers,
     });
 

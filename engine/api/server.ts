@@ -17,6 +17,7 @@ import { PipelineInspector } from './pipeline';
 import { ReadinessChecker } from './readiness';
 import { ChangeFeed, feedFromInvalidations } from './change-feed';
 import { TopkService } from './topk-service';
+import { RankedSets } from '../shared/ranked-sets';
 import { redisNames } from '../shared/stats';
 import { createStore } from '../shared/store/store';
 
@@ -55,6 +56,7 @@ export function createApiContext(deps: ApiDeps): ApiContext {
     pipelineStats: () => pipeline.stats(),
     consumerLag: async () => (await pipeline.consumerLag().catch(() => null))?.partitions ?? null,
   });
+  const ranked = new RankedSets(deps.redis, config.keyspace);
   const cache = new TopkCache({ redis: deps.redis, keyspace: config.keyspace, ttlSeconds: config.cacheTtlSeconds, metrics, log, lruMax: config.apiLruMax });
   const store = createStore(deps.cassandra);
   const openapi = new OpenApiCollector({
@@ -72,8 +74,8 @@ export function createApiContext(deps: ApiDeps): ApiContext {
     redis: deps.redis,
     store,
     cache,
-    topk: new TopkService(store, cache, metrics, now),
-    users: new UserDataService({ store, cache, crawl: deps.crawlService, retentionDays: config.retentionDays, now, log }),
+    topk: new TopkService(store, cache, metrics, now, ranked, log),
+    users: new UserDataService({ store, ranked, cache, crawl: deps.crawlService, retentionDays: config.retentionDays, now, log }),
     crawl: deps.crawlService,
     metrics,
     pipeline,

@@ -3,7 +3,10 @@ import { group } from './cache';
 import type { DayWindow } from './days';
 import type { ApiMetrics } from './metrics';
 import type { Store } from '../shared/store/store';
+import type { Logger } from '../shared/logger';
 import { rankArtists, rankTracks } from './ranking';
+import { GLOBAL_SCOPE, userScope } from '../shared/ranked-sets';
+import type { RankedPage, RankedSets, RankedTarget } from '../shared/ranked-sets';
 
 /** Day partitions read in parallel per answer. */
 const READ_CONCURRENCY = 8;
@@ -60,7 +63,13 @@ export class TopkService {
     private readonly cache: TopkCache,
     private readonly metrics: ApiMetrics,
     private readonly now: () => number,
+    private readonly ranked: RankedSets,
+    private readonly log?: Logger,
   ) {}
+
+  /** Day sets are built from the exact counters: a user's daily_counts, or the day's global counts. */
+  private readonly loadDay = (scope: string, day: string): Promise<Map<string, number>> =>
+    scope === GLOBAL_SCOPE ? this.store.counts.globalDay(day) : this.store.counts.userDay(scope.slice(2), day);
 
   /** `compute` through the cache (unless `bypass`), tagged with the groups it depends on. */
   async cached<T>(key: string, groups: string[], bypass: boolean, compute: () => Promise<T>): Promise<Answer<T>> {
@@ -80,9 +89,9 @@ export class TopkService {
   seed(userId: string, win: DayWindow, k: number, bypass: boolean): Promise<Answer<SeedResult[]>> {
     const key = `seed:${win.from}:${win.to}:${k}:${userId}`;
     return this.cached(key, [group.user(userId)], bypass, async () => {
-      const ranked = rankTracks(await this.store.counts.userCounts([userId], win.days, READ_CONCURRENCY)).slice(0, k);
-      const meta = await this.tracks(ranked.map((r) => r.song_id));
-      return ranked.map((r) => ({ ...r, title: meta.get(r.song_id)?.title ?? null, artist: meta.get(r.song_id)?.artist ?? null }));
+      const { rows } = await this.rankedPage({ scope: userScope(userId) }, win, 0, k);
+      const meta = await this.tracks(rows.map((r) => r.song_id));
+      return rows.map((r, i) => ({ ...r, rank: i + 1, title: meta.get(r.song_id)?.title ?? null, artist: meta.get(r.song_id)?.artist ?? null }));
     });
   }
 
@@ -93,19 +102,20 @@ export class TopkService {
     const groups =
       scope.kind === 'global' ? [group.global] : scope.kind === 'friends' ? [group.friends, group.user(scope.userId)] : [group.user(scope.userId)];
     return this.cached(key, groups, bypass, async () => {
-      const counts = await this.counts(scope, win.days);
+      const target = await this.target(scope);
       let total: number;
       let results: TrackEntry[] | ArtistEntry[];
       if (kind === 'tracks') {
-        const ranked = rankTracks(counts);
-        total = ranked.length;
-        const pageRows = ranked.slice(offset, offset + limit);
-        const meta = await this.tracks(pageRows.map((r) => r.song_id));
-        results = pageRows.map((r) => {
+        const ranked = await this.rankedPage(target, win, offset, limit);
+        total = ranked.total;
+        const meta = await this.tracks(ranked.rows.map((r) => r.song_id));
+        results = ranked.rows.map((r, i) => {
           const m = meta.get(r.song_id);
-          return { rank: r.rank, song_id: r.song_id, listen_count: r.listen_count, title: m?.title ?? null, artist: m?.artist ?? null, album: m?.album ?? null };
+          return { rank: offset + i + 1, song_id: r.song_id, listen_count: r.listen_count, title: m?.title ?? null, artist: m?.artist ?? null, album: m?.album ?? null };
         });
       } else {
+        // artists: every song of the window from its ranked set (no counter reads), grouped by the tracks' artist
+        const counts = new Map((await this.rankedPage(target, win, 0, -1)).rows.map((r) => [r.song_id, r.listen_count]));
         const meta = await this.tracks([...counts.keys()]);
         const ranked = rankArtists(counts, meta);
         total = ranked.length;
@@ -126,12 +136,35 @@ export class TopkService {
     });
   }
 
-  private async counts(scope: Scope, days: string[]): Promise<Map<string, number>> {
-    const { counts, users } = this.store;
-    if (scope.kind === 'global') return counts.globalCounts(days, READ_CONCURRENCY);
-    if (scope.kind === 'user') return counts.userCounts([scope.userId], days, READ_CONCURRENCY);
-    const friends = await users.followed(scope.userId);
-    return friends.length ? counts.userCounts(friends, days, READ_CONCURRENCY) : new Map();
+  /** What a scope ranks: a user's own sets, the global sets, or the sum of the followed users' (none: nothing). */
+  private async target(scope: Scope): Promise<RankedTarget | null> {
+    if (scope.kind === 'global') return { scope: GLOBAL_SCOPE };
+    if (scope.kind === 'user') return { scope: userScope(scope.userId) };
+    const friends = await this.store.users.followed(scope.userId);
+    return friends.length ? { viewer: scope.userId, scopes: friends.map(userScope) } : null;
+  }
+
+  /**
+   * A page of the target's ranking from the ranked sets; when Redis cannot serve it
+   * (down, or a build kept being raced), from every counter of the window, as exact and slower.
+   */
+  private async rankedPage(target: RankedTarget | null, win: DayWindow, offset: number, limit: number): Promise<RankedPage> {
+    if (!target) return { total: 0, rows: [] };
+    try {
+      return await this.ranked.page(target, win, offset, limit, this.loadDay);
+    } catch (err) {
+      this.metrics.rankedFallbacks.inc();
+      this.log?.warn({ err: (err as Error).message }, 'ranked sets unavailable; ranking every counter of the window');
+      const { counts } = this.store;
+      const all =
+        'scope' in target
+          ? target.scope === GLOBAL_SCOPE
+            ? await counts.globalCounts(win.days, READ_CONCURRENCY)
+            : await counts.userCounts([target.scope.slice(2)], win.days, READ_CONCURRENCY)
+          : await counts.userCounts(target.scopes.map((s) => s.slice(2)), win.days, READ_CONCURRENCY);
+      const ranked = rankTracks(all);
+      return { total: ranked.length, rows: (limit < 0 ? ranked.slice(offset) : ranked.slice(offset, offset + limit)).map((r) => ({ song_id: r.song_id, listen_count: r.listen_count })) };
+    }
   }
 
   private tracks(songIds: string[]) {

@@ -12,6 +12,8 @@ export interface RedisNames {
   invalidate: string;
   /** prefix of cached Top-K answers */
   cachePrefix: string;
+  /** prefix of the ranked sets that serve Top-K reads (engine/shared/ranked-sets.ts) */
+  rankedPrefix: string;
 }
 
 /**
@@ -21,7 +23,7 @@ export interface RedisNames {
  */
 export function redisNames(keyspace: string): RedisNames {
   const p = keyspace === 'topk' ? 'topk:' : `topk:${keyspace}:`;
-  return { stats: `${p}stats`, invalidate: `${p}invalidate`, cachePrefix: `${p}cache:` };
+  return { stats: `${p}stats`, invalidate: `${p}invalidate`, cachePrefix: `${p}cache:`, rankedPrefix: `${p}rk:` };
 }
 
 export type StatField =

@@ -6,6 +6,7 @@ import type { Config } from '../../engine/shared/config';
 import { createCassandra } from '../../engine/shared/cassandra';
 import type { CassandraClient } from '../../engine/shared/cassandra';
 import type { Logger } from '../../engine/shared/logger';
+import { DATA_STEPS } from './data-steps';
 
 export interface Migration {
   version: number;
@@ -140,7 +141,7 @@ export interface MigrateOptions {
  * sha256. Re-running is a no-op; a changed applied migration is refused.
  */
 export async function migrate(
-  config: Pick<Config, 'cassandraContactPoints' | 'cassandraLocalDc' | 'keyspace' | 'replication'>,
+  config: Pick<Config, 'cassandraContactPoints' | 'cassandraLocalDc' | 'keyspace' | 'replication'> & Partial<Pick<Config, 'topicPartitions'>>,
   log: Logger,
   opts: MigrateOptions = {},
 ): Promise<MigrateResult> {
@@ -194,6 +195,11 @@ export async function migrate(
         } catch (err) {
           throw new MigrationError(`cql/${m.file}, statement ${i + 1}: ${(err as Error).message}\n${stmt.slice(0, 300)}`, m.file);
         }
+      }
+      const step = DATA_STEPS.get(m.version);
+      if (step) {
+        progress(`moving data for ${m.file}`);
+        await step(client, { topicPartitions: config.topicPartitions ?? 6, log });
       }
       await client.execute('INSERT INTO schema_migrations (version, file, checksum, applied_at) VALUES (?, ?, ?, ?)', [m.version, m.file, m.checksum, new Date()]);
       log.info({ keyspace: ks, migration: m.file, checksum: m.checksum }, 'migration applied');

@@ -13,6 +13,7 @@ import type { CassandraClient } from '../../engine/shared/cassandra';
 import type { Config } from '../../engine/shared/config';
 import type { ListenEvent } from '../../engine/shared/listen-event';
 import { createKafka } from '../../engine/shared/kafka';
+import { RankedSets } from '../../engine/shared/ranked-sets';
 import { createRedis } from '../../engine/shared/redis';
 import { shardOf } from '../../engine/shared/store/play-totals';
 import { createStore } from '../../engine/shared/store/store';
@@ -81,7 +82,7 @@ beforeAll(async () => {
   config = await isolatedConfig();
   db = connect(config);
   redis = createRedis(config, quietLog);
-  writer = new ListenWriter({ store: createStore(db), log: quietLog, retentionDays: config.retentionDays, stream: `test/${config.listensTopic}` });
+  writer = new ListenWriter({ store: createStore(db), ranked: new RankedSets(redis, config.keyspace), log: quietLog, retentionDays: config.retentionDays, stream: `test/${config.listensTopic}` });
   events.push(...makeListens(alice, 400, 7), ...makeListens(bob, 150, 11), ...makeListens(carol, 90, 13), ...makeListens(dave, 60, 17));
   // twice, in two batches: the second is all duplicates and must not count
   await writer.write(events, 0);

@@ -10,6 +10,7 @@ import type { CassandraClient } from '../../engine/shared/cassandra';
 import type { Config } from '../../engine/shared/config';
 import { createApiServer } from '../../engine/api/server';
 import type { ApiServer } from '../../engine/api/server';
+import { RankedSets } from '../../engine/shared/ranked-sets';
 import { CQL_DIR, connect, dropKeyspace, isolatedConfig, quietLog, uid, writeListens } from './helpers';
 import { redisNames } from '../../engine/shared/stats';
 import { freePort } from '../../main/stack/probes';
@@ -278,7 +279,7 @@ describe('Redis down', () => {
     srv = await createApiServer({ config: cfg, log: quietLog, cassandra: db, redis: privRedis, kafka, cqlDir: CQL_DIR });
 
     const u = uid('nored');
-    await writeListens(db, [{ user_id: u, listened_at: Date.now() - 1000, song_id: 's1', title: 'T', artist: 'A' }]);
+    await writeListens(db, [{ user_id: u, listened_at: Date.now() - 1000, song_id: 's1', title: 'T', artist: 'A' }], new RankedSets(redis, config.keyspace));
     const m0 = await srv.app.inject({ url: '/metrics', headers: auth() });
     expect(m0.body).toMatch(/topk_pipeline_stat\{stat="listens_ingested"\} 42/);
     expect((await srv.app.inject({ url: `/users/${u}/topk`, headers: auth() })).headers['x-cache']).toBe('MISS');
@@ -292,7 +293,7 @@ describe('Redis down', () => {
     await writeListens(db, [
       { user_id: u2, listened_at: Date.now() - 2000, song_id: 's2', title: 'T2', artist: 'A2' },
       { user_id: u2, listened_at: Date.now() - 1000, song_id: 's2', title: 'T2', artist: 'A2' },
-    ]);
+    ], new RankedSets(redis, config.keyspace));
     const t0 = Date.now();
     const res = await srv.app.inject({ url: `/users/${u2}/topk?days=1`, headers: auth() });
     expect(Date.now() - t0).toBeLessThan(2000);

@@ -7,6 +7,7 @@ import type { Config } from '../../engine/shared/config';
 import { createApiServer } from '../../engine/api/server';
 import type { ApiServer } from '../../engine/api/server';
 import { redisNames } from '../../engine/shared/stats';
+import { RankedSets } from '../../engine/shared/ranked-sets';
 import { CQL_DIR, DAY_MS, dayStartMs, connect, dropKeyspace, isolatedConfig, expectedTop, quietLog, uid, writeListens } from './helpers';
 import type { TestListen } from './helpers';
 
@@ -47,7 +48,7 @@ beforeAll(async () => {
   db = connect(config);
   redis = createRedis(config, quietLog);
   const listens = [...makeListens(user, 220, 9, 7), ...makeListens(bob, 120, 7, 11), ...makeListens(carol, 80, 7, 13)];
-  await writeListens(db, listens);
+  await writeListens(db, listens, new RankedSets(redis, config.keyspace));
   all.push(...listens);
   await db.execute('INSERT INTO user_follows (user_id, followed_id) VALUES (?, ?)', [user, bob], { prepare: true });
   await db.execute('INSERT INTO user_follows (user_id, followed_id) VALUES (?, ?)', [user, carol], { prepare: true });
@@ -121,7 +122,7 @@ describe('cache tiers', () => {
   it('MISS, then HIT from the LRU, then HIT from Redis in a fresh process', async () => {
     const u = uid('cache');
     const listens = makeListens(u, 30, 3, 21);
-    await writeListens(db, listens);
+    await writeListens(db, listens, new RankedSets(redis, config.keyspace));
     all.push(...listens);
     const url = `/users/${u}/topk?days=3&k=5`;
     const first = await server.app.inject({ url, headers: auth() });
@@ -154,7 +155,7 @@ describe('cache tiers', () => {
   it('new listens published on topk:invalidate show up at once', async () => {
     const u = uid('fresh');
     const base = makeListens(u, 20, 2, 5);
-    await writeListens(db, base);
+    await writeListens(db, base, new RankedSets(redis, config.keyspace));
     all.push(...base);
     const url = `/users/${u}/topk?days=2&k=3`;
     await server.app.inject({ url, headers: auth() });
@@ -168,7 +169,7 @@ describe('cache tiers', () => {
       title: 'New',
       artist: 'Someone',
     }));
-    await writeListens(db, extra);
+    await writeListens(db, extra, new RankedSets(redis, config.keyspace));
     all.push(...extra);
     await redis.publish(redisNames(config.keyspace).invalidate, JSON.stringify({ users: [u], days: [] }));
     let res = await server.app.inject({ url, headers: auth() });

@@ -5,6 +5,8 @@ import { createCassandra } from '../../engine/shared/cassandra';
 import type { CassandraClient } from '../../engine/shared/cassandra';
 import type { Config } from '../../engine/shared/config';
 import { cqlId, migratedKeyspace, testConfig, testLog } from '../helpers';
+import { rankedScopes } from '../../engine/shared/ranked-sets';
+import type { RankedSets } from '../../engine/shared/ranked-sets';
 
 export const CQL_DIR = join(import.meta.dirname, '../../cql');
 
@@ -48,9 +50,10 @@ export interface TestListen {
 
 /**
  * Writes listens the way the aggregator does (raw row, per-user and global
- * counters, user_days, day_users, tracks), for listens not written before.
+ * counters, user_days, day_users, tracks), for listens not written before;
+ * the ranked sets over the changed counters are dropped (rebuilt on the next read).
  */
-export async function writeListens(db: CassandraClient, listens: TestListen[]): Promise<void> {
+export async function writeListens(db: CassandraClient, listens: TestListen[], ranked: RankedSets): Promise<void> {
   const { LocalDate, Long } = cassandra.types;
   const opts = { prepare: true };
   const queue = [...listens];
@@ -65,12 +68,17 @@ export async function writeListens(db: CassandraClient, listens: TestListen[]): 
       opts,
     );
     await db.execute('UPDATE daily_counts SET plays = plays + ? WHERE user_id = ? AND day = ? AND song_id = ?', [Long.ONE, l.user_id, day, l.song_id], opts);
-    await db.execute('UPDATE global_daily_counts SET plays = plays + ? WHERE day = ? AND song_id = ?', [Long.ONE, day, l.song_id], opts);
-    await db.execute('INSERT INTO user_days (user_id, day) VALUES (?, ?)', [l.user_id, day], opts);
+    // global counts in shard 0, as if every listen came through Kafka partition 0
+    await db.execute('UPDATE global_shard_counts SET plays = plays + ? WHERE day = ? AND shard = 0 AND song_id = ?', [Long.ONE, day, l.song_id], opts);
+    await db.execute('INSERT INTO day_shards (day, shard) VALUES (?, 0)', [day], opts);
+    await db.execute('INSERT INTO day_shard_users (day, shard, user_id) VALUES (?, 0, ?)', [day, l.user_id], opts);
+    await db.execute('INSERT INTO user_days (user_id, day, shards) VALUES (?, ?, {0})', [l.user_id, day], opts);
     await db.execute('INSERT INTO day_users (day, user_id) VALUES (?, ?)', [day, l.user_id], opts);
     await db.execute('INSERT INTO tracks (song_id, title, artist, album) VALUES (?, ?, ?, ?)', [l.song_id, l.title, l.artist, l.album ?? null], opts);
   };
   await Promise.all(Array.from({ length: 16 }, worker));
+  const slices = new Map(listens.map((l) => [`${l.user_id}\u0001${new Date(l.listened_at).toISOString().slice(0, 10)}`, { user: l.user_id, day: new Date(l.listened_at).toISOString().slice(0, 10) }]));
+  await ranked.drop(rankedScopes([...slices.values()]));
 }
 
 /** Independent Top-K: count listens in the window, order by count desc then song_id asc. */

@@ -15,6 +15,7 @@ import type { CassandraClient } from '../../engine/shared/cassandra';
 import type { Config } from '../../engine/shared/config';
 import { createApiServer } from '../../engine/api/server';
 import type { ApiServer } from '../../engine/api/server';
+import { RankedSets } from '../../engine/shared/ranked-sets';
 import { CQL_DIR, DAY_MS, connect, dayStartMs, dropKeyspace, isolatedConfig, quietLog, uid, writeListens } from './helpers';
 import type { TestListen } from './helpers';
 
@@ -95,7 +96,7 @@ describe('Top-K answers equal a full ranking', () => {
         });
         // identity: the same (user, source, listened_at, song) is one listen
         const unique = [...new Map(written.map((l) => [`${l.user_id}|${l.listened_at}|${l.song_id}`, l])).values()];
-        await writeListens(db, unique);
+        await writeListens(db, unique, new RankedSets(redis, config.keyspace));
         // what the aggregator's invalidation message does in every API process after a counted batch
         await server.ctx.cache.invalidate(users);
         model.push(...unique);

@@ -3,6 +3,7 @@
  * identity), the stored counters (including ≤ 0 rows), listens lost / double
  * counted, consumer progress, and the results table for RELIABILITY.md.
  */
+import { CountStore } from '../../engine/shared/store/counts';
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Kafka } from 'kafkajs';
@@ -105,8 +106,8 @@ export async function compareGlobal(db: CassandraClient, expected: Counts, days:
   }
   const have = new Map<string, number>();
   for (const day of days) {
-    const rows = db.stream('SELECT song_id, plays FROM global_daily_counts WHERE day = ?', [day], { prepare: true, fetchSize: 5000 }) as unknown as AsyncIterable<{ song_id: string; plays: unknown }>;
-    for await (const r of rows) if (!onlyExpectedSongs || want.has(`${day} ${r.song_id}`)) have.set(`${day} ${r.song_id}`, Number(String(r.plays)));
+    // the day's global count of a song: the sum of its shards (cql/0004)
+    for (const [song, n] of await new CountStore(db).globalDay(day)) if (!onlyExpectedSongs || want.has(`${day} ${song}`)) have.set(`${day} ${song}`, n);
   }
   const d: Diff = { expected: 0, stored: 0, lost: 0, double: 0, samples: [] };
   for (const k of new Set([...want.keys(), ...have.keys()])) {

@@ -29,6 +29,7 @@ import { SecretBox } from '../../engine/shared/crypto';
 import { createKafka } from '../../engine/shared/kafka';
 import type { ListenEvent } from '../../engine/shared/listen-event';
 import { createRedis } from '../../engine/shared/redis';
+import { RankedSets } from '../../engine/shared/ranked-sets';
 import { ensureTopics } from '../../engine/shared/topics';
 import { createStore } from '../../engine/shared/store/store';
 import { migrate } from '../../main/migrate/migrator';
@@ -578,7 +579,7 @@ describe('fault suite (private native stack)', () => {
   it('aggregator dead between raw listens and day_users: intent recovery keeps global counts exact', async () => {
     const partition = 5;
     const stream = `fa-intent-${tag}/listens`;
-    const writer = new ListenWriter({ store: createStore(db), log, retentionDays: base.retentionDays, stream });
+    const writer = new ListenWriter({ store: createStore(db), ranked: new RankedSets(redis, base.keyspace), log, retentionDays: base.retentionDays, stream });
     const day = new Date(Date.now() - 2 * DAY).toISOString().slice(0, 10);
     const t = Date.parse(`${day}T12:00:00Z`);
     const ev = (user: string, i: number, song: string): ListenEvent => ({ v: 1, user_id: user, source: 'simulator', listened_at: t + i * 200_000, song_id: song, title: `Title ${song}`, artist: 'Artist', published_at: Date.now() });

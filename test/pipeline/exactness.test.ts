@@ -1,3 +1,4 @@
+import { CountStore } from '../../engine/shared/store/counts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Aggregator } from '../../engine/aggregator/aggregator';
 import { rebuildCounts } from '../../engine/aggregator/rebuild';
@@ -125,7 +126,7 @@ describe('aggregator exactness', () => {
     expect(await store.counts.daysOf(user)).toContain(day);
     // the DELETE (engine/api/gdpr.ts): tombstone first, the user's plays out of the global counts, then the rows, index rows included
     await store.users.markDeleted(user, new Date(now));
-    await store.counts.addGlobal(day, 'i1', -1);
+    await store.counts.addGlobal(day, (await store.counts.shardsOf(user, day))[0] ?? 0, 'i1', -1);
     await deleteUserDayTotal(h.db, user, day);
     await store.counts.deleteUserDay(user, day);
     await store.counts.deleteUserOn(day, user);
@@ -149,9 +150,12 @@ describe('aggregator exactness', () => {
     const day = new Date(now - HOUR).toISOString().slice(0, 10);
     await h.db.execute('UPDATE daily_counts SET plays = plays + 5 WHERE user_id = ? AND day = ? AND song_id = ?', [user, day, 'r1'], { prepare: true });
     await h.db.execute('UPDATE daily_counts SET plays = plays + 1 WHERE user_id = ? AND day = ? AND song_id = ?', [user, day, 'ghost'], { prepare: true });
-    // a double-applied counter update hits the global row too
-    await h.db.execute('UPDATE global_daily_counts SET plays = plays + 5 WHERE day = ? AND song_id = ?', [day, 'r1'], { prepare: true });
-    await h.db.execute('UPDATE global_daily_counts SET plays = plays + 1 WHERE day = ? AND song_id = ?', [day, 'ghost'], { prepare: true });
+    // a double-applied counter update hits the global row too (in the shard of the user's partition)
+    const [shard] = await new CountStore(h.db).shardsOf(user, day);
+    const tamperGlobal = (song: string, n: number) =>
+      h.db.execute('UPDATE global_shard_counts SET plays = plays + ? WHERE day = ? AND shard = ? AND song_id = ?', [n, day, shard, song], { prepare: true });
+    await tamperGlobal('r1', 5);
+    await tamperGlobal('ghost', 1);
     const r = await rebuildCounts(createStore(h.db), { user, days: 2 });
     const fixes = r.fixes.map((f) => [f.song_id, f.before, f.after]).sort();
     expect(fixes).toEqual([
@@ -163,7 +167,7 @@ describe('aggregator exactness', () => {
     expect(again.fixes).toEqual([]);
     expect((await rebuildCounts(createStore(h.db), { days: 2, dryRun: true })).globalFixes).toEqual([]);
     // tamper a global count too: a full rebuild re-derives global counts from the users' counts
-    await h.db.execute('UPDATE global_daily_counts SET plays = plays + 4 WHERE day = ? AND song_id = ?', [day, 'r2'], { prepare: true });
+    await tamperGlobal('r2', 4);
     const full = await rebuildCounts(createStore(h.db), { days: h.config.retentionDays });
     expect(full.fixes).toEqual([]);
     expect(full.globalFixes.map((f) => [f.song_id, f.before - f.after])).toEqual([['r2', 4]]);

@@ -23,12 +23,23 @@ export interface UserDay {
 
 const SELECT_USER_DAY = 'SELECT song_id, plays FROM daily_counts WHERE user_id = ? AND day = ?';
 const SELECT_USER_DAY_SONGS = 'SELECT song_id, plays FROM daily_counts WHERE user_id = ? AND day = ? AND song_id IN ?';
-const SELECT_GLOBAL_DAY = 'SELECT song_id, plays FROM global_daily_counts WHERE day = ?';
-const SELECT_GLOBAL_DAY_SONGS = 'SELECT song_id, plays FROM global_daily_counts WHERE day = ? AND song_id IN ?';
+const SELECT_SHARD_DAY = 'SELECT song_id, plays FROM global_shard_counts WHERE day = ? AND shard = ?';
+const SELECT_SHARD_DAY_SONGS = 'SELECT song_id, plays FROM global_shard_counts WHERE day = ? AND shard = ? AND song_id IN ?';
 const ADD_USER = 'UPDATE daily_counts SET plays = plays + ? WHERE user_id = ? AND day = ? AND song_id = ?';
-const ADD_GLOBAL = 'UPDATE global_daily_counts SET plays = plays + ? WHERE day = ? AND song_id = ?';
+const ADD_GLOBAL = 'UPDATE global_shard_counts SET plays = plays + ? WHERE day = ? AND shard = ? AND song_id = ?';
 const DELETE_USER_DAY = 'DELETE FROM daily_counts WHERE user_id = ? AND day = ?';
-const DELETE_GLOBAL_DAY = 'DELETE FROM global_daily_counts WHERE day = ?';
+const DELETE_SHARD_DAY = 'DELETE FROM global_shard_counts WHERE day = ? AND shard = ?';
+const DELETE_LEGACY_GLOBAL_DAY = 'DELETE FROM global_daily_counts WHERE day = ?';
+const SELECT_SHARDS_OF_DAY = 'SELECT shard FROM day_shards WHERE day = ?';
+const INSERT_DAY_SHARD = 'INSERT INTO day_shards (day, shard) VALUES (?, ?)';
+const DELETE_SHARDS_OF_DAY = 'DELETE FROM day_shards WHERE day = ?';
+const INSERT_SHARD_USER = 'INSERT INTO day_shard_users (day, shard, user_id) VALUES (?, ?, ?)';
+const SELECT_SHARD_USERS = 'SELECT user_id FROM day_shard_users WHERE day = ? AND shard = ?';
+const DELETE_SHARD_USERS = 'DELETE FROM day_shard_users WHERE day = ? AND shard = ?';
+const DELETE_SHARD_USER = 'DELETE FROM day_shard_users WHERE day = ? AND shard = ? AND user_id = ?';
+const ADD_USER_DAY_SHARD = 'UPDATE user_days SET shards = shards + ? WHERE user_id = ? AND day = ?';
+const SELECT_USER_DAY_SHARDS = 'SELECT shards FROM user_days WHERE user_id = ? AND day = ?';
+const SELECT_DAYS_WITH_USERS = 'SELECT DISTINCT day FROM day_users';
 
 const INSERT_USER_DAY = 'INSERT INTO user_days (user_id, day) VALUES (?, ?)';
 const INSERT_DAY_USER = 'INSERT INTO day_users (day, user_id) VALUES (?, ?)';
@@ -78,15 +89,41 @@ export class CountStore {
     return new Map(rs.rows.map(songPlays));
   }
 
-  /** Every global counter of a day. */
-  globalDay(day: string): Promise<SongCounts> {
-    return collect(streamRows(this.db, SELECT_GLOBAL_DAY, [localDate(day)], songPlays));
+  /** Every global count of a day: the sum of its shards. */
+  async globalDay(day: string): Promise<SongCounts> {
+    return sumCounts(await mapLimit(await this.shardsOn(day), 4, (shard) => this.shardDay(day, shard)));
   }
 
-  /** Global counters of a day for the given songs (at most ~100 per call). */
-  async globalDaySongs(day: string, songs: string[]): Promise<SongCounts> {
-    const rs = await this.db.execute(SELECT_GLOBAL_DAY_SONGS, [localDate(day), songs], { prepare: true });
+  /** Every counter of one shard of a day. */
+  shardDay(day: string, shard: number): Promise<SongCounts> {
+    return collect(streamRows(this.db, SELECT_SHARD_DAY, [localDate(day), shard], songPlays));
+  }
+
+  /** Counters of one shard of a day for the given songs (at most ~100 per call). */
+  async shardDaySongs(day: string, shard: number, songs: string[]): Promise<SongCounts> {
+    const rs = await this.db.execute(SELECT_SHARD_DAY_SONGS, [localDate(day), shard, songs], { prepare: true });
     return new Map(rs.rows.map(songPlays));
+  }
+
+  /** The shards holding global counts of a day. */
+  shardsOn(day: string): Promise<number[]> {
+    return allRows(this.db, SELECT_SHARDS_OF_DAY, [localDate(day)], (r) => r.get('shard') as number);
+  }
+
+  /** The users a shard counted on a day. */
+  usersOnShard(day: string, shard: number): Promise<string[]> {
+    return allRows(this.db, SELECT_SHARD_USERS, [localDate(day), shard], (r) => r.get('user_id') as string);
+  }
+
+  /** The shards a user's counts of a day went to (normally one: the Kafka partition of the user's key). */
+  async shardsOf(user: string, day: string): Promise<number[]> {
+    const rs = await this.db.execute(SELECT_USER_DAY_SHARDS, [user, localDate(day)], { prepare: true });
+    return ((rs.first()?.get('shards') as number[] | null) ?? []).slice().sort((a, b) => a - b);
+  }
+
+  /** Days with any user (a scan of day_users' partition keys: the 0004 data step). */
+  daysWithUsers(): Promise<string[]> {
+    return allRows(this.db, SELECT_DAYS_WITH_USERS, [], (r) => String(r.get('day')));
   }
 
   /** The users' counters summed over the days; partitions read in parallel. */
@@ -95,18 +132,21 @@ export class CountStore {
     return sumCounts(await mapLimit(slices, concurrency, ([u, d]) => this.userDay(u, d)));
   }
 
-  /** Global counters summed over the days; partitions read in parallel. */
+  /** Global counts summed over the days; days read in parallel. */
   async globalCounts(days: string[], concurrency: number): Promise<SongCounts> {
     return sumCounts(await mapLimit(days, concurrency, (d) => this.globalDay(d)));
   }
 
   /**
-   * One counter update per (user, day, song) and per (day, song), the global
-   * ones summed over the slices, and the play totals (cql/0005) per (user, day)
-   * and per (day, shard); batched per partition.
+   * One counter update per (user, day, song) and per (day, shard, song) — the
+   * global ones summed over the slices into `shard`, the Kafka partition that
+   * counted them —, and the play totals (cql/0005) per (user, day) and per
+   * (day, totals shard); batched per partition.
    */
-  async increment(slices: SlicePlays[], concurrency: number): Promise<void> {
+  async increment(slices: SlicePlays[], concurrency: number, shard: number, hooks: { afterUserCounters?: () => Promise<void> } = {}): Promise<void> {
     const batches = new PartitionBatches();
+    // the global side; the same batches unless a test holds it back until the user counters are written
+    const globalBatches = hooks.afterUserCounters ? new PartitionBatches() : batches;
     const global = new Map<string, SongCounts>();
     const dayShards = new Map<string, Map<number, number>>();
     for (const s of slices) {
@@ -122,17 +162,21 @@ export class CountStore {
       batches.add(`t\u0001${s.user}`, { query: INCR_USER_DAY_TOTAL, params: [total, s.user, day] });
       let shards = dayShards.get(s.day);
       if (!shards) dayShards.set(s.day, (shards = new Map()));
-      const shard = shardOf(s.user);
-      shards.set(shard, (shards.get(shard) ?? 0) + total);
+      const totals = shardOf(s.user);
+      shards.set(totals, (shards.get(totals) ?? 0) + total);
     }
     for (const [d, songs] of global) {
       const day = localDate(d);
-      for (const [song, n] of songs) batches.add(`g\u0001${d}`, { query: ADD_GLOBAL, params: [n, day, song] });
+      for (const [song, n] of songs) globalBatches.add(`g\u0001${d}`, { query: ADD_GLOBAL, params: [n, day, shard, song] });
     }
     for (const [d, shards] of dayShards) {
-      for (const [shard, n] of shards) batches.add(`s\u0001${d}\u0001${shard}`, { query: INCR_DAY_TOTAL, params: [n, localDate(d), shard] });
+      for (const [totals, n] of shards) globalBatches.add(`s\u0001${d}\u0001${totals}`, { query: INCR_DAY_TOTAL, params: [n, localDate(d), totals] });
     }
     await batches.run(this.db, concurrency, true);
+    if (hooks.afterUserCounters) {
+      await hooks.afterUserCounters();
+      await globalBatches.run(this.db, concurrency, true);
+    }
   }
 
   /** plays += delta of one (user, day, song) (negative to subtract). */
@@ -140,29 +184,53 @@ export class CountStore {
     await run(this.db, ADD_USER, [delta, user, localDate(day), song]);
   }
 
-  /** plays += delta of one global (day, song) (negative to subtract). */
-  async addGlobal(day: string, song: string, delta: number): Promise<void> {
-    await run(this.db, ADD_GLOBAL, [delta, localDate(day), song]);
+  /** plays += delta of one global (day, shard, song) (negative to subtract). */
+  async addGlobal(day: string, shard: number, song: string, delta: number): Promise<void> {
+    await run(this.db, ADD_GLOBAL, [delta, localDate(day), shard, song]);
   }
 
   async deleteUserDay(user: string, day: string): Promise<void> {
     await run(this.db, DELETE_USER_DAY, [user, localDate(day)]);
   }
 
+  /** Every global count of a day (its shards, their users and index; and the day's pre-0004 partition). */
   async deleteGlobalDay(day: string): Promise<void> {
-    await run(this.db, DELETE_GLOBAL_DAY, [localDate(day)]);
+    for (const shard of await this.shardsOn(day)) {
+      await run(this.db, DELETE_SHARD_DAY, [localDate(day), shard]);
+      await run(this.db, DELETE_SHARD_USERS, [localDate(day), shard]);
+    }
+    await run(this.db, DELETE_SHARDS_OF_DAY, [localDate(day)]);
+    await this.deleteLegacyGlobalDay(day);
+  }
+
+  /** The day's partition of global_daily_counts, the unsharded table before 0004. */
+  async deleteLegacyGlobalDay(day: string): Promise<void> {
+    await run(this.db, DELETE_LEGACY_GLOBAL_DAY, [localDate(day)]);
+  }
+
+  /** Forget a user in a shard's users of a day (GDPR). */
+  async deleteShardUser(day: string, shard: number, user: string): Promise<void> {
+    await run(this.db, DELETE_SHARD_USER, [localDate(day), shard, user]);
   }
 
   // ---- user_days / day_users
 
-  /** Record the (user, day)s in both indexes: one batch per index partition. */
-  async indexDays(slices: UserDay[], concurrency: number): Promise<void> {
+  /**
+   * Record the (user, day)s in the day indexes, with the global shard they are
+   * counted in (user_days.shards, day_shard_users, day_shards): one batch per index partition.
+   */
+  async indexDays(slices: UserDay[], concurrency: number, shard: number): Promise<void> {
     const batches = new PartitionBatches();
+    const days = new Set<string>();
     for (const s of slices) {
       const day = localDate(s.day);
       batches.add(`u\u0001${s.user}`, { query: INSERT_USER_DAY, params: [s.user, day] });
+      batches.add(`u\u0001${s.user}`, { query: ADD_USER_DAY_SHARD, params: [[shard], s.user, day] });
       batches.add(`d\u0001${s.day}`, { query: INSERT_DAY_USER, params: [day, s.user] });
+      batches.add(`h\u0001${s.day}`, { query: INSERT_SHARD_USER, params: [day, shard, s.user] });
+      days.add(s.day);
     }
+    for (const d of days) batches.add(`x\u0001${d}`, { query: INSERT_DAY_SHARD, params: [localDate(d), shard] });
     await batches.run(this.db, concurrency, false);
   }
 

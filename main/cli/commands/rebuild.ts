@@ -4,6 +4,8 @@ import { createLogger } from '../../../engine/shared/logger';
 import { createCassandra } from '../../../engine/shared/cassandra';
 import { rebuildCounts } from '../../../engine/aggregator/rebuild';
 import { createStore } from '../../../engine/shared/store/store';
+import { createRedis } from '../../../engine/shared/redis';
+import { RankedSets } from '../../../engine/shared/ranked-sets';
 import { parseStrict, runCommand, UsageError } from '../cli-args';
 
 export const REBUILD_USAGE = 'usage: topk rebuild [--user USER_ID] [--days N] [--dry-run] [--keyspace NAME]';
@@ -32,8 +34,10 @@ export async function run(args: string[]): Promise<number> {
     if (values.user !== undefined && values.user.trim() === '') throw new UsageError(`--user needs a user id\n${REBUILD_USAGE}`);
     const log = createLogger('rebuild', { level: 'warn', destination: pino.destination({ fd: 2, sync: true }) });
     const db = createCassandra(config, log);
+    const redis = createRedis(config, log, { name: 'topk-rebuild' });
     try {
-      const r = await rebuildCounts(createStore(db), { user: values.user, days, dryRun: values['dry-run'] === true });
+      const ranked = new RankedSets(redis, config.keyspace);
+      const r = await rebuildCounts(createStore(db), { user: values.user, days, dryRun: values['dry-run'] === true, ranked });
       const verb = values['dry-run'] ? 'would fix' : 'fixed';
       for (const f of r.fixes) console.log(`${verb} user=${f.user_id} day=${f.day} song=${f.song_id}: ${f.before} -> ${f.after}`);
       for (const f of r.globalFixes) console.log(`${verb} global day=${f.day} song=${f.song_id}: ${f.before} -> ${f.after}`);
@@ -43,6 +47,7 @@ export async function run(args: string[]): Promise<number> {
       );
       return 0;
     } finally {
+      redis.disconnect();
       await db.shutdown();
     }
   });

@@ -1,0 +1,55 @@
+import { Partitioners } from 'kafkajs';
+import { recomputeGlobalDay } from '../../engine/aggregator/recompute';
+import type { CassandraClient } from '../../engine/shared/cassandra';
+import { mapLimit } from '../../engine/shared/concurrency';
+import type { Logger } from '../../engine/shared/logger';
+import { createStore } from '../../engine/shared/store/store';
+
+/** What a data step may use besides the keyspace's client. */
+export interface DataStepContext {
+  /** partitions of the `listens` topic (TOPK_TOPIC_PARTITIONS) */
+  topicPartitions: number;
+  log: Logger;
+}
+
+/** The Kafka partition of a user's listens: the producer's default partitioner on the key `user_id`. */
+export function partitionOfUser(userId: string, partitions: number): number {
+  const partitioner = Partitioners.DefaultPartitioner();
+  const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
+  return partitioner({ topic: 'listens', partitionMetadata, message: { key: userId, value: null } });
+}
+
+/**
+ * 0004: global counts move from global_daily_counts (one partition per day)
+ * into global_shard_counts (one per day and Kafka partition). Every user of
+ * every day with data is assigned to the partition its listens are keyed to,
+ * each shard is re-derived from its users' daily_counts (want − have: running
+ * the step again changes nothing), then the day's old partition is deleted.
+ */
+export async function moveGlobalCountsToShards(db: CassandraClient, ctx: DataStepContext): Promise<{ days: number; users: number }> {
+  const { counts } = createStore(db);
+  const days = await counts.daysWithUsers();
+  let users = 0;
+  for (const day of days) {
+    const byShard = new Map<number, string[]>();
+    for (const u of await counts.usersOn(day)) {
+      const shard = partitionOfUser(u, ctx.topicPartitions);
+      byShard.set(shard, [...(byShard.get(shard) ?? []), u]);
+      users++;
+    }
+    await mapLimit([...byShard], 4, ([shard, us]) =>
+      counts.indexDays(
+        us.map((user) => ({ user, day })),
+        16,
+        shard,
+      ),
+    );
+    await recomputeGlobalDay({ counts }, day);
+    await counts.deleteLegacyGlobalDay(day);
+  }
+  ctx.log.info({ days: days.length, user_days: users }, '0004: global counts moved into per-partition shards');
+  return { days: days.length, users };
+}
+
+/** Data steps run right after a migration's CQL, before it is recorded as applied (so a crash runs them again). */
+export const DATA_STEPS: ReadonlyMap<number, (db: CassandraClient, ctx: DataStepContext) => Promise<unknown>> = new Map([[4, moveGlobalCountsToShards]]);
