@@ -224,7 +224,7 @@ export interface paths {
         get: operations["getV1UsersUserId"];
         /**
          * Create or update a user
-         * @description 201 when the user was created, 200 when updated.
+         * @description 201 when the user was created, 200 when updated. The body is optional: without one (or with `{}`) a user is created without a display name, or left as it is.
          */
         put: operations["putV1UsersUserId"];
         post?: never;
@@ -1707,11 +1707,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": {
                     display_name?: string;
-                };
+                } | null;
             };
         };
         responses: {

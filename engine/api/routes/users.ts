@@ -37,16 +37,16 @@ const exportJsonSchema = {
 export function registerUserRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const getUser = (userId: string): Promise<UserRecord | null> => ctx.store.users.get(userId);
 
-  app.put<{ Params: { user_id: string }; Body: { display_name?: string } }>(
+  app.put<{ Params: { user_id: string }; Body: { display_name?: string } | null | undefined }>(
     '/v1/users/:user_id',
     {
       schema: {
         summary: 'Create or update a user',
-        description: '201 when the user was created, 200 when updated.',
+        description: '201 when the user was created, 200 when updated. The body is optional: without one (or with `{}`) a user is created without a display name, or left as it is.',
         tags: ['users'],
         params: userParams,
         body: {
-          type: 'object',
+          type: ['object', 'null'],
           properties: { display_name: { type: 'string', minLength: 1, maxLength: 200 } },
           additionalProperties: false,
         },
@@ -57,7 +57,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: ApiContext): void 
       const { user_id } = req.params;
       const existing = await getUser(user_id);
       const now = new Date(ctx.now());
-      const displayName = req.body.display_name;
+      const displayName = req.body?.display_name;
       if (existing) {
         if (displayName !== undefined) {
           await ctx.store.users.rename(user_id, displayName, now);
