@@ -25,7 +25,7 @@ type CountsAndListens = Pick<Store, 'counts' | 'listens'>;
 /**
  * Make daily_counts of (user, day) equal to the counts of its raw listens by
  * applying the difference as counter deltas; the same deltas go to
- * global_daily_counts (`global: false` leaves those alone). Returns the fixes
+ * the user's global shard (`global: false` leaves those alone). Returns the fixes
  * and the songs of the raw listens.
  */
 export async function recomputeUserDay(

@@ -165,7 +165,7 @@ export interface paths {
         };
         /**
          * Global top tracks or artists across all users
-         * @description Exact: summed from the per-day global counters (global_daily_counts), which the aggregator updates with the same exactly-once bookkeeping as the per-user counts; no sketch, so counts are exact (users deleted through GDPR are subtracted).
+         * @description Exact: ranked from the per-day global counters (sharded by Kafka partition, served through Redis ranked sets), which the aggregator updates with the same exactly-once bookkeeping as the per-user counts; no sketch, so counts are exact (users deleted through GDPR are subtracted).
          */
         get: operations["getV1TopKind"];
         put?: never;

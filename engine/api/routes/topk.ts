@@ -177,7 +177,7 @@ export function registerTopkRoutes(app: FastifyInstance, ctx: ApiContext): void 
     url: '/v1/top/:kind',
     summary: 'Global top tracks or artists across all users',
     description:
-      'Exact: summed from the per-day global counters (global_daily_counts), which the aggregator updates with the same ' +
+      'Exact: ranked from the per-day global counters (sharded by Kafka partition, served through Redis ranked sets), which the aggregator updates with the same ' +
       'exactly-once bookkeeping as the per-user counts; no sketch, so counts are exact (users deleted through GDPR are subtracted).',
     params: {},
     who: () => ({ accuracy: 'exact' }),
