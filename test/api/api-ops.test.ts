@@ -189,7 +189,8 @@ describe('openapi', () => {
     const window = doc.paths['/v1/top/{kind}'].get.parameters.find((p: { name: string }) => p.name === 'window');
     expect(window).toMatchObject({ in: 'query', style: 'form', explode: true });
     expect(Object.keys(window.schema.properties).sort()).toEqual(['days', 'from', 'to']);
-    expect(doc.paths['/v1/users/{user_id}'].put.requestBody.required).toBe(true);
+    // CONTRACT.md: `PUT /v1/users/{user_id}` `{ "display_name"? }`; a PUT without a body creates the user too
+    expect(doc.paths['/v1/users/{user_id}'].put.requestBody.required).toBe(false);
   });
 
   it('answers 405 with Allow for a method a path does not serve, 404 for a path it does not know', async () => {
@@ -202,10 +203,12 @@ describe('openapi', () => {
     expect((await server.app.inject({ url: '/v1/nothing-here', headers: auth() })).statusCode).toBe(404);
   });
 
-  it('PUT /v1/users/{user_id} needs a JSON object body; days and from/to together are refused', async () => {
-    const none = await server.app.inject({ method: 'PUT', url: '/v1/users/needs-body', headers: auth() });
-    expect(none.statusCode).toBe(400);
-    expect(none.json().error.field).toBe('body');
+  it('PUT /v1/users/{user_id} takes no body or a JSON object, nothing else; days and from/to together are refused', async () => {
+    const none = await server.app.inject({ method: 'PUT', url: '/v1/users/no-body', headers: auth() });
+    expect(none.statusCode).toBe(201);
+    const notObject = await server.app.inject({ method: 'PUT', url: '/v1/users/no-body', headers: { ...auth(), 'content-type': 'application/json' }, payload: '[1]' });
+    expect(notObject.statusCode).toBe(400);
+    expect(notObject.json().error.field).toBe('body');
     const both = await server.app.inject({ url: '/v1/top/tracks?days=2&from=2026-01-01&to=2026-01-02', headers: auth() });
     expect(both.statusCode).toBe(400);
     expect(both.json().error.field).toBe('days');
