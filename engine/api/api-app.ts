@@ -45,11 +45,12 @@ export async function createApiApp(ctx: ApiContext, opts: { changes: ChangeFeed;
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: opts.bodyLimit ?? 64 * 1024,
     return503OnClosing: true,
-    // router-level rejections (undecodable URL, a path parameter over 100 chars) get the JSON error shape too
+    // router-level rejections (undecodable URL, a path parameter over 100 chars) are invalid input like any
+    // other: 400 with the JSON error shape (Fastify's own 414 for a long parameter is not a status the
+    // document lists, and clients treat 400 as "fix the request")
     frameworkErrors: (err, _req, reply) => {
-      const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
       const r = reply as unknown as { code(c: number): { send(b: unknown): unknown } };
-      void r.code(status).send(errorBody(status === 414 ? 'path_too_long' : 'bad_url', err.message, 'path'));
+      void r.code(400).send(errorBody(err.statusCode === 414 ? 'path_too_long' : 'bad_url', err.message, 'path'));
     },
   });
   // query strings, params and headers are strings on the wire: coerce them; JSON bodies keep their types (5 is not "5")

@@ -207,6 +207,12 @@ describe('openapi', () => {
     expect((await server.app.inject({ url: '/v1/nothing-here', headers: auth() })).statusCode).toBe(404);
   });
 
+  it('a path parameter longer than the router takes is a 400 naming the path, not an undocumented 414', async () => {
+    const res = await server.app.inject({ method: 'DELETE', url: `/v1/users/${'x'.repeat(300)}/sources/listenbrainz`, headers: auth() });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatchObject({ code: 'path_too_long', field: 'path' });
+  });
+
   it('PUT /v1/users/{user_id} takes no body or a JSON object, nothing else; days and from/to together are refused', async () => {
     const none = await server.app.inject({ method: 'PUT', url: '/v1/users/no-body', headers: auth() });
     expect(none.statusCode).toBe(201);
