@@ -36,10 +36,12 @@ export interface StackStatus {
   savedProvider?: 'docker' | 'native' | 'external' | null;
 }
 
+/** Progress of a long step: downloading jars, pulling images, starting, waiting for health. */
 export interface ProgressEvent {
   service: ServiceName | 'stack';
   phase: 'download' | 'pull' | 'create' | 'start' | 'wait' | 'ready' | 'stop' | 'remove' | 'error';
   message: string;
+  /** 0..100 when known */
   percent?: number;
   bytesDone?: number;
   bytesTotal?: number;

@@ -1,8 +1,8 @@
 import type { Config, StackProviderId } from '../../engine/shared/config';
-import type { ServiceName, ServiceState, ServiceStatus } from '../control/control-wire';
+import type { ProgressEvent, ServiceName, ServiceState, ServiceStatus } from '../control/control-wire';
 
 /** The three services every stack provides, their states and status: defined once, with the control server's wire shapes. */
-export type { ServiceName, ServiceState, ServiceStatus };
+export type { ProgressEvent, ServiceName, ServiceState, ServiceStatus };
 export const SERVICE_NAMES: readonly ServiceName[] = ['kafka', 'cassandra', 'redis'];
 
 export type ProviderId = StackProviderId;
@@ -10,17 +10,6 @@ export type ProviderId = StackProviderId;
 export interface StackStatus {
   provider: ProviderId;
   services: ServiceStatus[];
-}
-
-/** Progress of a long step: downloading jars, pulling images, starting, waiting for health. */
-export interface ProgressEvent {
-  service: ServiceName | 'stack';
-  phase: 'download' | 'pull' | 'create' | 'start' | 'wait' | 'ready' | 'stop' | 'remove' | 'error';
-  message: string;
-  /** 0..100 when known */
-  percent?: number;
-  bytesDone?: number;
-  bytesTotal?: number;
 }
 
 export interface ServiceLogLine {
