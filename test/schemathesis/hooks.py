@@ -48,14 +48,19 @@ def map_query(ctx, query):
 _WINDOW_RULES = ("from must not be after to", "the window spans ")
 
 
-_COUNTS = ("plays", "listen_count", "listens", "count", "total")
+# the count fields of the user routes' answers that are the user's own (activity's mine and friends — not everyone, which
+# is other users' plays —, the heatmap's max, …)
+_COUNTS = ("plays", "listen_count", "listens", "count", "total", "mine", "friends", "max")
 
 
 def _holds_data(value):
     """True when an answer still holds something of the user: a count above zero, or a list row that is more than a
     zero count (activity's `{"day": …, "plays": 0}` is no data; a source or a listen is)."""
     if isinstance(value, list):
-        return any(not _zero_row(v) for v in value)
+        # a list of numbers (the heatmap's cells) holds data when one is above zero; a list of rows when one row is
+        # more than zero counts
+        return any(v > 0 if isinstance(v, (int, float)) else (_holds_data(v) if isinstance(v, list) else not _zero_row(v))
+                   for v in value)
     if isinstance(value, dict):
         for key, v in value.items():
             if key in _COUNTS and isinstance(v, (int, float)) and v > 0:
