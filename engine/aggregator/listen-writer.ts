@@ -89,10 +89,13 @@ function rankedPlays(slices: SlicePlays[]): ScopeDayPlays[] {
   return out;
 }
 
-/** Step 6's pre-aggregation: new plays per song of a slice. */
-function playsOf(slice: Slice): SlicePlays {
+/** Step 6's pre-aggregation: new plays per chart row of a slice. */
+function playsOf(slice: Slice, rowOf: (l: ListenEvent) => string): SlicePlays {
   const plays = new Map<string, number>();
-  for (const l of slice.listens) plays.set(l.song_id, (plays.get(l.song_id) ?? 0) + 1);
+  for (const l of slice.listens) {
+    const row = rowOf(l);
+    plays.set(row, (plays.get(row) ?? 0) + 1);
+  }
   return { user: slice.user, day: slice.day, plays };
 }
 
@@ -155,11 +158,17 @@ export class ListenWriter {
     const now = this.now();
     const retentionMs = this.opts.retentionDays * DAY_MS;
     await listens.write(fresh, (listenedAt) => Math.max(1, Math.ceil((listenedAt + retentionMs - now) / 1000)), this.concurrency);
-    await Promise.all([this.indexDays(fresh, kafkaPartition), tracks.upsert(fresh.flatMap((s) => s.listens), this.concurrency)]);
+    const all = fresh.flatMap((s) => s.listens);
+    const [, , rowOf] = await Promise.all([
+      this.indexDays(fresh, kafkaPartition),
+      tracks.upsert(all, this.concurrency),
+      // each listen's chart row: one row per track whichever source named it (engine/shared/chart-rows.ts)
+      this.store.trackNames.chartRows(all, this.concurrency),
+    ]);
     lap('raw_us');
 
-    // 6. one counter update per (user, day, song) and per (day, song), new listens only; then the same plays to the ranked sets
-    const plays = fresh.map(playsOf);
+    // 6. one counter update per (user, day, chart row) and per (day, chart row), new listens only; then the same plays to the ranked sets
+    const plays = fresh.map((s) => playsOf(s, rowOf));
     await counts.increment(plays, this.concurrency, kafkaPartition, { afterUserCounters: this.opts.afterUserCounters });
     await this.opts.ranked.increment(rankedPlays(plays));
     this.opts.afterCounters?.();

@@ -34,7 +34,7 @@ export interface RebuildReport {
  * the same deltas applied to global counts. Without: every user's counts, then
  * global counts re-derived from the users' counts.
  */
-export async function rebuildCounts(store: Pick<Store, 'counts' | 'listens' | 'db'>, o: RebuildOptions): Promise<RebuildReport> {
+export async function rebuildCounts(store: Pick<Store, 'counts' | 'listens' | 'db' | 'trackNames'>, o: RebuildOptions): Promise<RebuildReport> {
   const days = lastDays(o.days, o.now);
   const users = o.user !== undefined ? [o.user] : await store.counts.usersWithData();
   const slices = users.flatMap((u) => days.map((d) => [u, d] as const));

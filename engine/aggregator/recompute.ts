@@ -20,13 +20,13 @@ export interface GlobalFix {
   after: number;
 }
 
-type CountsAndListens = Pick<Store, 'counts' | 'listens'>;
+type CountsAndListens = Pick<Store, 'counts' | 'listens' | 'trackNames'>;
 
 /**
  * Make daily_counts of (user, day) equal to the counts of its raw listens by
  * applying the difference as counter deltas; the same deltas go to
  * the user's global shard (`global: false` leaves those alone). Returns the fixes
- * and the songs of the raw listens.
+ * and the chart rows of the raw listens.
  */
 export async function recomputeUserDay(
   store: CountsAndListens,
@@ -34,7 +34,7 @@ export async function recomputeUserDay(
   day: string,
   opts: { global?: boolean; dryRun?: boolean; concurrency?: number } = {},
 ): Promise<{ fixes: CountFix[]; rawSongs: string[] }> {
-  const [raw, counters] = await Promise.all([store.listens.songCounts(userId, day), store.counts.userDay(userId, day)]);
+  const [raw, counters] = await Promise.all([rowCounts(store, userId, day), store.counts.userDay(userId, day)]);
   const fixes: CountFix[] = [];
   for (const song of new Set([...raw.keys(), ...counters.keys()])) {
     const want = raw.get(song) ?? 0;
@@ -59,6 +59,18 @@ export async function recomputeUserDay(
     });
   }
   return { fixes, rawSongs: [...raw.keys()] };
+}
+
+/** Plays per chart row of the raw listens of (user, day): what the writer counted for them. */
+async function rowCounts(store: CountsAndListens, userId: string, day: string): Promise<Map<string, number>> {
+  const listens = await store.listens.named(userId, day);
+  const rowOf = await store.trackNames.chartRows(listens, 16);
+  const out = new Map<string, number>();
+  for (const l of listens) {
+    const row = rowOf(l);
+    out.set(row, (out.get(row) ?? 0) + 1);
+  }
+  return out;
 }
 
 /** Global counters of one shard of `day` made equal to `want` for every song either side names. */

@@ -10,7 +10,9 @@ import { LastfmFake } from '../fakes/lastfm-fake';
 import { lastfmCsv, listenBrainzListen, malojaExport, scrobblerLog, spotifyExtended } from '../fixtures/history-exports';
 import type { Play } from '../fixtures/history-exports';
 import { buildZip } from '../fixtures/zip-builder';
-import { asComparable, createHarness, daysBack, expectedCounts, hSongId, quietLog, storedCounts, uid, waitForLag0 } from './harness';
+import { rebuildCounts } from '../../engine/aggregator/rebuild';
+import { createStore } from '../../engine/shared/store/store';
+import { asComparable, createHarness, daysBack, expectedCounts, hSongId, quietLog, storedCounts, storedGlobal, uid, waitForLag0 } from './harness';
 import type { Harness } from './harness';
 
 const KEY = 'abcdefabcdefabcdefabcdefabcdef01';
@@ -139,5 +141,63 @@ describe('one play from two sources counts once', () => {
     const sameSongThatDay = firstSeen.filter((p) => hSongId(p.artist, p.title) === song && new Date(p.start).toISOString().startsWith(day)).length;
     expect(stored.get(day)!.find(([s]) => s === song)![1]).toBe(sameSongThatDay);
     expect(sameSongThatDay).toBeGreaterThanOrEqual(2);
+  }, 180_000);
+});
+
+describe('one track named by two sources is one chart row', () => {
+  it('histories that do not overlap: a name-only history then ids, ids then a name-only history; two recordings of one name stay two rows', async () => {
+    const user = uid('rows');
+    // names of this run only: track_names is shared by every user, and an earlier run must not decide the rows
+    const tag = user.replace(/[^a-z0-9]/gi, '').slice(-10);
+    const at = (daysAgo: number, i: number): number => Math.floor((Date.now() - daysAgo * 86_400_000 - HOUR - i * 5 * 60_000) / 1000) * 1000;
+    const A = { artist: `Rows ${tag} Ä`, title: 'First By Name' };
+    const B = { artist: `Rows ${tag} B`, title: 'First By Id' };
+    const C = { artist: `Rows ${tag} C`, title: 'Two Recordings' };
+    const mbidB = `0b000000-0000-4000-8000-${tag.padStart(12, '0').slice(-12)}`;
+    const [mbidC1, mbidC2] = ['0c100000', '0c200000'].map((p) => `${p}-0000-4000-8000-${tag.padStart(12, '0').slice(-12)}`) as [string, string];
+    const mbidA = `0a000000-0000-4000-8000-${tag.padStart(12, '0').slice(-12)}`;
+
+    // 1. Spotify, three days ago: A by name only (its first naming)
+    const spotifyA = [0, 1, 2].map((i) => ({ ...A, start: at(3, i), ms_played: 200_000 }));
+    await service.importFile(user, stream(JSON.stringify(spotifyA.map((p) => spotifyExtended(p)))), 'Streaming_History_Audio_2026.json');
+    await waitForLag0(h);
+    // 2. ListenBrainz, two days ago: A with an mbid and another spelling; B with an mbid (first); C as two recordings
+    const lb = [
+      ...[0, 1].map((i) => ({ artist: A.artist.toUpperCase().replace('Ä', 'A'), title: `${A.title}!`, start: at(2, i), mbid: mbidA })),
+      ...[2, 3, 4, 5].map((i) => ({ ...B, start: at(2, i), mbid: mbidB })),
+      ...[6, 7].map((i) => ({ ...C, start: at(2, i), mbid: mbidC1 })),
+      { ...C, start: at(2, 8), mbid: mbidC2 },
+    ];
+    await service.importFile(user, stream(lb.map((p) => JSON.stringify(listenBrainzListen(p))).join('\n')), 'listens.jsonl');
+    await waitForLag0(h);
+    // 3. Last.fm CSV, yesterday: B and C by name only
+    const fm = [...[0, 1, 2].map((i) => ({ ...B, start: at(1, i) })), ...[3, 4].map((i) => ({ ...C, start: at(1, i) }))];
+    await service.importFile(user, stream(lastfmCsv(fm)), 'recenttracks.csv');
+    await waitForLag0(h);
+
+    const rowA = hSongId(A.artist, A.title);
+    const [d3, d2, d1] = [3, 2, 1].map((n) => new Date(at(n, 0)).toISOString().slice(0, 10)) as [string, string, string];
+    const want = new Map<string, Map<string, number>>();
+    const add = (day: string, row: string, n: number) => {
+      const m = want.get(day) ?? new Map<string, number>();
+      want.set(day, m.set(row, (m.get(row) ?? 0) + n));
+    };
+    add(d3, rowA, 3); // Spotify's plays of A under its own name-only id
+    add(d2, rowA, 2); // ListenBrainz's plays of A join the row the name-only history opened
+    add(d2, mbidB, 4); // B named first by its mbid
+    add(d1, mbidB, 3); // Last.fm's name-only plays of B join it
+    add(d2, mbidC1, 2); // C's first recording
+    add(d2, mbidC2, 1); // C's second recording keeps its own row
+    add(d1, mbidC1, 2); // Last.fm's name-only plays of C join the earliest id of its name (equal times: the smaller id)
+    const stored = await storedCounts(h, user, daysBack(4));
+    expect(stored).toEqual(asComparable(want));
+    // the global counts use the same rows, and a rebuild from the raw listens finds the counters right
+    const global = await storedGlobal(h, [d3, d2, d1]);
+    for (const [day, rows] of want) for (const [row, n] of rows) expect(global.get(day)?.find(([s]) => s === row)?.[1]).toBe(n);
+    const rebuilt = await rebuildCounts(createStore(h.db), { user, days: 4, dryRun: true });
+    expect(rebuilt.fixes).toEqual([]);
+    // the raw listens keep the ids their sources gave them
+    const raw = await createStore(h.db).listens.named(user, d2);
+    expect(new Set(raw.map((l) => l.song_id))).toEqual(new Set([mbidA, mbidB, mbidC1, mbidC2]));
   }, 180_000);
 });

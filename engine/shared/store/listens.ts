@@ -1,4 +1,5 @@
 import type { CassandraClient } from '../cassandra';
+import type { NamedListen } from '../chart-rows';
 import { mapLimit } from '../concurrency';
 import type { ListenEvent } from '../listen-event';
 import { DAY_MS, dayStartMs, utcDay } from '../listen-identity';
@@ -35,6 +36,7 @@ const INSERT =
 const SELECT_SLICE = `SELECT ${COLUMNS} FROM listens WHERE user_id = ? AND day = ?`;
 const SELECT_PLAYS = 'SELECT listened_at, source, song_id, artist, title FROM listens WHERE user_id = ? AND day = ? AND listened_at >= ? AND listened_at <= ?';
 const SELECT_SONGS = 'SELECT song_id FROM listens WHERE user_id = ? AND day = ?';
+const SELECT_NAMED = 'SELECT source, song_id, artist, title FROM listens WHERE user_id = ? AND day = ?';
 const SELECT_BEFORE = `SELECT ${COLUMNS} FROM listens WHERE user_id = ? AND day = ? AND listened_at < ? LIMIT ?`;
 const COUNT_SLICE = 'SELECT COUNT(*) AS n FROM listens WHERE user_id = ? AND day = ?';
 const DELETE_SLICE = 'DELETE FROM listens WHERE user_id = ? AND day = ?';
@@ -126,6 +128,16 @@ export class ListenStore {
       out.set(song, (out.get(song) ?? 0) + 1);
     }
     return out;
+  }
+
+  /** Source, song and names of every raw listen of a (user, day): what a chart row is chosen from. */
+  named(user: string, day: string): Promise<NamedListen[]> {
+    return allRows(this.db, SELECT_NAMED, [user, localDate(day)], (r) => ({
+      source: String(r.get('source')),
+      song_id: String(r.get('song_id')),
+      artist: textOrNull(r.get('artist')),
+      title: textOrNull(r.get('title')),
+    }));
   }
 
   /**

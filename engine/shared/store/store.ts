@@ -4,6 +4,7 @@ import { CrawlStore } from './crawls';
 import { IntentStore } from './intents';
 import { ListenStore } from './listens';
 import { SourceStore } from './sources';
+import { TrackNameStore } from './track-names';
 import { TrackStore } from './tracks';
 import { UserStore } from './users';
 
@@ -20,6 +21,7 @@ export interface Store {
   crawls: CrawlStore;
   intents: IntentStore;
   tracks: TrackStore;
+  trackNames: TrackNameStore;
 }
 
 export function createStore(db: CassandraClient): Store {
@@ -32,5 +34,6 @@ export function createStore(db: CassandraClient): Store {
     crawls: new CrawlStore(db),
     intents: new IntentStore(db),
     tracks: new TrackStore(db),
+    trackNames: new TrackNameStore(db),
   };
 }
