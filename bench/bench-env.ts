@@ -20,11 +20,14 @@ export function runTag(): string {
   return randomBytes(4).toString('hex');
 }
 
-export function benchConfig(keyspace = DEFAULT_BENCH_KEYSPACE, env: Record<string, string> = {}): Config {
-  return loadConfig({ env: { ...process.env, TOPK_KEYSPACE: keyspace, ...env } });
-}
+/** The benchmarks' own log: silent until benchConfig() sets the configured `benchLogLevel`. */
+export const quietLog: Logger = pino({ level: 'silent' });
 
-export const quietLog: Logger = pino({ level: process.env.TOPK_BENCH_LOG_LEVEL ?? 'silent' });
+export function benchConfig(keyspace = DEFAULT_BENCH_KEYSPACE, env: Record<string, string> = {}): Config {
+  const config = loadConfig({ env: { ...process.env, TOPK_KEYSPACE: keyspace, ...env } });
+  quietLog.level = config.benchLogLevel;
+  return config;
+}
 
 /** The bench keyspace exists with every migration applied. */
 export async function prepareKeyspace(config: Config): Promise<void> {

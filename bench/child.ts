@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type { Config } from '../engine/shared/config';
 import { engineV8Flags } from '../main/supervisor/engine-flags';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -23,16 +24,20 @@ export function tsxArgs(entry: string): string[] {
 
 /** Where prepareEngines() bundles the engines; null: run the .ts sources under tsx. */
 let bundleDir: string | null = null;
+/** Where each engine process writes a V8 CPU profile (config.benchProfileDir), if anywhere. */
+let profileDir: string | undefined;
 
 /**
  * Bundles the engines with esbuild exactly as the packaged app ships them
  * (`scripts/build.mjs --engines-only`, a few seconds), so a benchmark measures
  * what users run rather than the sources under tsx's loader (a loader thread
- * and its memory). `TOPK_BENCH_ENGINE=tsx` keeps the sources; a failed build
- * falls back to them with a warning.
+ * and its memory). `benchEngine: 'tsx'` (TOPK_BENCH_ENGINE=tsx) keeps the sources; a
+ * failed build falls back to them with a warning. `benchProfileDir` (TOPK_BENCH_PROFILE_DIR):
+ * each engine process writes a V8 CPU profile there (summarise with bench/profile-summary.ts).
  */
-export async function prepareEngines(say: (line: string) => void): Promise<void> {
-  if (process.env.TOPK_BENCH_ENGINE === 'tsx') {
+export async function prepareEngines(say: (line: string) => void, config: Pick<Config, 'benchEngine' | 'benchProfileDir'>): Promise<void> {
+  profileDir = config.benchProfileDir;
+  if (config.benchEngine === 'tsx') {
     say('engines: TypeScript sources under tsx (TOPK_BENCH_ENGINE=tsx)');
     return;
   }
@@ -55,8 +60,7 @@ export async function prepareEngines(say: (line: string) => void): Promise<void>
 
 /** The command for an engine process: the bundle from prepareEngines(), else the .ts entry under tsx. */
 export function engineArgs(name: 'aggregator' | 'api'): string[] {
-  // TOPK_BENCH_PROFILE_DIR: write a V8 CPU profile of the engine process there (summarise with bench/profile-summary.ts)
-  const prof = process.env.TOPK_BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.TOPK_BENCH_PROFILE_DIR}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
+  const prof = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
   if (bundleDir) return [...engineV8Flags(name), ...prof, join(bundleDir, 'engine', `${name}.js`)];
   return [...engineV8Flags(name), ...prof, ...tsxArgs(`engine/${name}/main.ts`)];
 }
@@ -148,7 +152,7 @@ export function startChild(args: string[], env: Record<string, string>, label: s
           }
         });
       }),
-    async stop(graceMs = process.env.TOPK_BENCH_PROFILE_DIR ? 120_000 : 30_000) {
+    async stop(graceMs = profileDir ? 120_000 : 30_000) {
       if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
       proc.kill('SIGTERM');
       const t = setTimeout(() => proc.kill('SIGKILL'), graceMs);

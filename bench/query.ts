@@ -50,10 +50,9 @@ export async function startServer(kind: 'ours' | 'ours-redis-only' | 'seed', con
     TOPK_API_HOST: '127.0.0.1',
     TOPK_API_TOKEN: token,
     TOPK_LOG_LEVEL: 'info',
-    TOPK_SEED_CACHE_PREFIX: `topk:bench:${tag}:seedcache:`,
   };
   if (kind === 'ours-redis-only') env.TOPK_API_LRU_MAX = '0';
-  const child = kind === 'seed' ? startChild(tsxArgs('bench/seed-api.ts'), env, 'seed api') : startChild(engineArgs('api'), env, 'api');
+  const child = kind === 'seed' ? startChild([...tsxArgs('bench/seed-api.ts'), `topk:bench:${tag}:seedcache:`], env, 'seed api') : startChild(engineArgs('api'), env, 'api');
   await child.ready;
   const mem = sampleMemory(child.pid);
   return {

@@ -3,7 +3,8 @@
  * (never shipped): Fastify, `GET /users/:user_id/topk?days&k`, answers cached in
  * Redis only with a fixed TTL, and on a miss the day partitions read one after
  * another, summed, sorted, titles looked up. `?cache=bypass` skips the cache.
- * Config from the environment (port TOPK_API_PORT); logs `ready`.
+ * Config from the environment (port TOPK_API_PORT); the answer cache's key prefix is the first
+ * argument (default `topk:seedcache:`), one per benchmark run; logs `ready`.
  */
 import Fastify from 'fastify';
 import { loadConfig } from '../engine/shared/config';
@@ -22,7 +23,7 @@ async function main(): Promise<void> {
   const redis = createRedis(config, log, { name: 'topk-seed-api' });
   await db.connect();
   const store = createStore(db);
-  const prefix = process.env.TOPK_SEED_CACHE_PREFIX ?? 'topk:seedcache:';
+  const prefix = process.argv[2] ?? 'topk:seedcache:';
   const app = Fastify({ logger: false });
   app.get<{ Params: { user_id: string }; Querystring: { days?: string; k?: string; cache?: string } }>('/users/:user_id/topk', async (req, reply) => {
     if (req.headers.authorization !== `Bearer ${config.apiToken}`) return reply.code(401).send({ error: { code: 'unauthorized', message: 'bearer token required' } });

@@ -1,5 +1,6 @@
 import cassandra from 'cassandra-driver';
-import type { CassandraConsistency, Config } from './config';
+import type { CassandraConsistency } from './config-checks';
+import type { Config } from './config';
 import type { Logger } from './logger';
 
 export type CassandraClient = cassandra.Client;

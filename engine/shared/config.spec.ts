@@ -1,8 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, configToEnv, loadConfig } from './config';
+import { configToEnv, loadConfig } from './config';
+import { ConfigError } from './config-checks';
 
 const dirs: string[] = [];
 function dataDir(config?: unknown): string {
@@ -160,7 +161,29 @@ describe('loadConfig', () => {
     const env = configToEnv(c);
     expect(env.TOPK_DATA_DIR).toBe(d);
     expect(env.TOPK_API_TOKEN).toBe(c.apiToken);
-    expect(loadConfig({ env })).toEqual(c);
+    const child = loadConfig({ env });
+    // for the child every setting comes from its environment (and so wins over config.json)
+    expect(child.fromEnv).toEqual(expect.arrayContaining(['apiPort', 'allowedHosts', 'retentionDays', 'kafkaBrokers']));
+    expect({ ...child, fromEnv: c.fromEnv }).toEqual(c);
+  });
+
+  it('records which settings the environment gave (they win over config.json; the sign-in screen says so for the client id)', () => {
+    const d = dataDir({ githubClientId: 'Ov23liFromTheFile001', logLevel: 'debug' });
+    expect(loadConfig({ env: { TOPK_DATA_DIR: d, TOPK_PORT: '' } }).fromEnv).toEqual([]);
+    const c = loadConfig({ env: { TOPK_DATA_DIR: d, TOPK_GITHUB_CLIENT_ID: 'Ov23liFromTheEnv0001', TOPK_LOG_LEVEL: 'warn' }, overrides: { port: 7801 } });
+    expect(c.fromEnv.sort()).toEqual(['githubClientId', 'logLevel']);
+    expect([c.githubClientId, c.logLevel, c.port]).toEqual(['Ov23liFromTheEnv0001', 'warn', 7801]);
+  });
+
+  it('reads the compose override files as a path list and the benchmark settings', () => {
+    const files = ['/a/one.yml', '/b/two.yml'];
+    const c = loadConfig({ env: { TOPK_DATA_DIR: dataDir(), TOPK_COMPOSE_FILE: files.join(delimiter), TOPK_BENCH_ENGINE: 'tsx', TOPK_BENCH_PROFILE_DIR: '/tmp/prof', TOPK_BENCH_LOG_LEVEL: 'debug' } });
+    expect(c).toMatchObject({ composeFiles: files, benchEngine: 'tsx', benchProfileDir: '/tmp/prof', benchLogLevel: 'debug' });
+    expect(configToEnv(c).TOPK_COMPOSE_FILE).toBe(files.join(delimiter));
+    expect(loadConfig({ env: configToEnv(c) }).composeFiles).toEqual(files);
+    expect(loadConfig({ env: { TOPK_DATA_DIR: dataDir() } })).toMatchObject({ composeFiles: [], benchEngine: 'bundle', benchProfileDir: undefined, benchLogLevel: 'silent' });
+    const e = configError(() => loadConfig({ env: { TOPK_DATA_DIR: dataDir(), TOPK_BENCH_ENGINE: 'bun' } }));
+    expect([e.field, e.message]).toEqual(['benchEngine', 'TOPK_BENCH_ENGINE: benchEngine must be one of bundle, tsx, got "bun"']);
   });
 });
 

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, chmodSync } from 'node:fs';
 import { homedir, platform } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
+import { checkCombination, coerce, ConfigError } from './config-checks';
+import type { BenchEngine, CassandraConsistency, StackProviderId } from './config-checks';
 
 /**
  * The one typed configuration of Heavy Rotation.
@@ -74,23 +76,16 @@ export interface Config {
    * that cannot pull the images, or when the Stack page switches providers.
    */
   stackProvider: StackProviderId | undefined;
-}
-
-export const STACK_PROVIDER_IDS = ['docker', 'native', 'external'] as const;
-export type StackProviderId = (typeof STACK_PROVIDER_IDS)[number];
-
-/** The consistency levels a read and a write can both use (EACH_QUORUM and SERIAL levels are left out). */
-export const CASSANDRA_CONSISTENCIES = ['ONE', 'TWO', 'THREE', 'QUORUM', 'ALL', 'LOCAL_ONE', 'LOCAL_QUORUM'] as const;
-export type CassandraConsistency = (typeof CASSANDRA_CONSISTENCIES)[number];
-
-export class ConfigError extends Error {
-  constructor(
-    message: string,
-    readonly field: string,
-  ) {
-    super(message);
-    this.name = 'ConfigError';
-  }
+  /** docker provider: compose files layered over stack/compose.yml (TOPK_COMPOSE_FILE, paths separated like PATH) */
+  composeFiles: string[];
+  /** benchmarks: run the engines bundled as the app ships them, or their sources under tsx (TOPK_BENCH_ENGINE) */
+  benchEngine: BenchEngine;
+  /** benchmarks: write a V8 CPU profile of each engine process into this folder (TOPK_BENCH_PROFILE_DIR) */
+  benchProfileDir: string | undefined;
+  /** benchmarks: level of their own (otherwise silent) log (TOPK_BENCH_LOG_LEVEL) */
+  benchLogLevel: string;
+  /** the settings the environment gave: they win over config.json, so a saved change to one has no effect */
+  fromEnv: (keyof Config)[];
 }
 
 /** The app's user-data folder, the same one Electron's `app.getPath('userData')` gives. */
@@ -106,7 +101,7 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
   }
 }
 
-const DEFAULTS: Omit<Config, 'dataDir' | 'apiToken'> = {
+const DEFAULTS: Omit<Config, 'dataDir' | 'apiToken' | 'fromEnv'> = {
   port: 7800,
   apiPort: 8080,
   apiHost: '127.0.0.1',
@@ -142,6 +137,10 @@ const DEFAULTS: Omit<Config, 'dataDir' | 'apiToken'> = {
   aggregatorFetchKb: 2048,
   aggregatorChunk: 8000,
   stackProvider: undefined,
+  composeFiles: [],
+  benchEngine: 'bundle',
+  benchProfileDir: undefined,
+  benchLogLevel: 'silent',
 };
 
 /** Environment variable → config key. */
@@ -182,84 +181,11 @@ const ENV_KEYS: Record<string, keyof Config> = {
   TOPK_AGGREGATOR_FETCH_KB: 'aggregatorFetchKb',
   TOPK_AGGREGATOR_CHUNK: 'aggregatorChunk',
   TOPK_STACK_PROVIDER: 'stackProvider',
+  TOPK_COMPOSE_FILE: 'composeFiles',
+  TOPK_BENCH_ENGINE: 'benchEngine',
+  TOPK_BENCH_PROFILE_DIR: 'benchProfileDir',
+  TOPK_BENCH_LOG_LEVEL: 'benchLogLevel',
 };
-
-export const CONFIG_ENV_VARS = Object.keys(ENV_KEYS);
-
-const INT_RANGES: Partial<Record<keyof Config, [number, number]>> = {
-  port: [1, 65535],
-  apiPort: [1, 65535],
-  retentionDays: [1, 3650],
-  cacheTtlSeconds: [1, 86400 * 30],
-  topicPartitions: [1, 1000],
-  topicReplication: [1, 32],
-  topicMinIsr: [1, 32],
-  crawlLookbackHours: [0, 24 * 3650],
-  apiLruMax: [0, 10_000_000],
-  aggregatorSettleMs: [0, 600_000],
-  aggregatorFetchKb: [64, 65_536],
-  aggregatorChunk: [1, 100_000],
-};
-const LIST_KEYS = new Set<keyof Config>(['kafkaBrokers', 'cassandraContactPoints', 'allowedHosts']);
-const BOOL_KEYS = new Set<keyof Config>(['stopStackOnQuit', 'aggregatorDedupe']);
-const URL_KEYS = new Set<keyof Config>(['listenbrainzUrl', 'lastfmUrl', 'githubUrl', 'githubApiUrl', 'redisUrl']);
-
-function coerce(key: keyof Config, raw: unknown, origin: string): unknown {
-  if (INT_RANGES[key]) {
-    const n = typeof raw === 'number' ? raw : Number(String(raw).trim());
-    const [lo, hi] = INT_RANGES[key];
-    if (!Number.isInteger(n) || n < lo || n > hi) {
-      throw new ConfigError(`${origin}: ${key} must be an integer between ${lo} and ${hi}, got ${JSON.stringify(raw)}`, key);
-    }
-    return n;
-  }
-  if (BOOL_KEYS.has(key)) {
-    if (typeof raw === 'boolean') return raw;
-    const t = String(raw).trim().toLowerCase();
-    if (t === 'true' || t === '1') return true;
-    if (t === 'false' || t === '0') return false;
-    throw new ConfigError(`${origin}: ${key} must be true or false, got ${JSON.stringify(raw)}`, key);
-  }
-  if (LIST_KEYS.has(key)) {
-    const list = Array.isArray(raw) ? raw.map(String) : String(raw).split(',');
-    const cleaned = list.map((s) => s.trim()).filter(Boolean);
-    if (cleaned.length === 0 && key !== 'allowedHosts') throw new ConfigError(`${origin}: ${key} must name at least one host:port`, key);
-    return cleaned;
-  }
-  if (key === 'replication') {
-    let parsed: unknown = raw;
-    if (typeof raw !== 'object' || raw === null) {
-      try {
-        parsed = JSON.parse(String(raw));
-      } catch {
-        parsed = undefined;
-      }
-    }
-    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) && 'class' in parsed) return checkReplication(parsed as Record<string, unknown>, origin);
-    throw new ConfigError(`${origin}: replication must be a JSON object with a "class", e.g. {"class":"SimpleStrategy","replication_factor":1}`, key);
-  }
-  if (key === 'cassandraConsistency') {
-    const level = String(raw).trim().toUpperCase();
-    if (!(CASSANDRA_CONSISTENCIES as readonly string[]).includes(level)) {
-      throw new ConfigError(`${origin}: cassandraConsistency must be one of ${CASSANDRA_CONSISTENCIES.join(', ')}, got ${JSON.stringify(raw)}`, key);
-    }
-    return level;
-  }
-  const s = String(raw);
-  if (key === 'stackProvider') {
-    if (!(STACK_PROVIDER_IDS as readonly string[]).includes(s)) throw new ConfigError(`${origin}: stackProvider must be one of ${STACK_PROVIDER_IDS.join(', ')}, got ${JSON.stringify(raw)}`, key);
-    return s;
-  }
-  if (URL_KEYS.has(key)) {
-    try {
-      new URL(s);
-    } catch {
-      throw new ConfigError(`${origin}: ${key} must be a URL, got ${JSON.stringify(s)}`, key);
-    }
-    return s.replace(/\/+$/, '');
-  }
-  return s;
-}
 
 export interface LoadConfigOptions {
   env?: NodeJS.ProcessEnv;
@@ -290,10 +216,14 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
       merged[k] = coerce(k as keyof Config, v, file);
     }
   }
+  const fromEnv: (keyof Config)[] = [];
   for (const [name, key] of Object.entries(ENV_KEYS)) {
     const v = env[name];
-    if (v !== undefined && v !== '') merged[key] = coerce(key, v, name);
+    if (v === undefined || v === '') continue;
+    merged[key] = coerce(key, v, name);
+    fromEnv.push(key);
   }
+  merged.fromEnv = fromEnv;
   for (const [k, v] of Object.entries(opts.overrides ?? {})) {
     if (v !== undefined) merged[k] = k === 'dataDir' ? v : coerce(k as keyof Config, v, `--${k}`);
   }
@@ -324,63 +254,8 @@ export function saveConfigSetting<K extends keyof Config>(dataDir: string, key: 
   renameSync(tmp, file);
 }
 
-const CLASS_PREFIX = 'org.apache.cassandra.locator.';
-
-/**
- * A keyspace replication map Cassandra accepts: SimpleStrategy with an integer
- * `replication_factor`, or NetworkTopologyStrategy with an integer per data center.
- */
-function checkReplication(map: Record<string, unknown>, origin: string): Record<string, string | number> {
-  const cls = String(map.class).replace(CLASS_PREFIX, '');
-  const count = (k: string, v: unknown): number => {
-    const n = typeof v === 'number' ? v : Number(String(v).trim());
-    if (!Number.isInteger(n) || n < 0 || n > 32) throw new ConfigError(`${origin}: replication.${k} must be an integer between 0 and 32, got ${JSON.stringify(v)}`, 'replication');
-    return n;
-  };
-  const out: Record<string, string | number> = { class: cls };
-  if (cls === 'SimpleStrategy') {
-    for (const k of Object.keys(map)) if (k !== 'class' && k !== 'replication_factor') throw new ConfigError(`${origin}: replication.${k} is not a SimpleStrategy option (only replication_factor)`, 'replication');
-    const rf = count('replication_factor', map.replication_factor);
-    if (rf < 1) throw new ConfigError(`${origin}: replication.replication_factor must be at least 1`, 'replication');
-    out.replication_factor = rf;
-    return out;
-  }
-  if (cls === 'NetworkTopologyStrategy') {
-    const dcs = Object.entries(map).filter(([k]) => k !== 'class');
-    if (dcs.length === 0) throw new ConfigError(`${origin}: replication with NetworkTopologyStrategy needs a replica count per data center, e.g. {"class":"NetworkTopologyStrategy","datacenter1":3}`, 'replication');
-    for (const [dc, v] of dcs) out[dc] = count(dc, v);
-    return out;
-  }
-  throw new ConfigError(`${origin}: replication.class must be SimpleStrategy or NetworkTopologyStrategy, got ${JSON.stringify(map.class)}`, 'replication');
-}
-
-/** Replicas in the local data center (the one LOCAL_* levels count in), or in all of them. */
-export function replicaCount(c: Pick<Config, 'replication' | 'cassandraLocalDc'>, scope: 'local' | 'all'): number {
-  const r = c.replication;
-  if (r.class === 'SimpleStrategy') return Number(r.replication_factor);
-  if (scope === 'local') return Number(r[c.cassandraLocalDc] ?? 0);
-  return Object.entries(r).reduce((sum, [k, v]) => (k === 'class' ? sum : sum + Number(v)), 0);
-}
-
-/** Settings that are valid alone but not together: refused before anything connects. */
-function checkCombination(c: Config): void {
-  if (c.topicMinIsr > c.topicReplication) {
-    throw new ConfigError(`topicMinIsr (TOPK_TOPIC_MIN_ISR=${c.topicMinIsr}) must not exceed topicReplication (TOPK_TOPIC_REPLICATION=${c.topicReplication}): acks=all writes could never succeed`, 'topicMinIsr');
-  }
-  const level = c.cassandraConsistency;
-  const local = level.startsWith('LOCAL_');
-  const replicas = replicaCount(c, local ? 'local' : 'all');
-  if (local && replicas === 0) {
-    throw new ConfigError(`cassandraConsistency ${level} counts replicas in the local data center "${c.cassandraLocalDc}", but the replication ${JSON.stringify(c.replication)} puts none there (TOPK_CASSANDRA_LOCAL_DC / TOPK_CASSANDRA_REPLICATION)`, 'cassandraConsistency');
-  }
-  const needs = { ONE: 1, TWO: 2, THREE: 3, LOCAL_ONE: 1 }[level as 'ONE'] ?? 0;
-  if (needs > replicas) {
-    throw new ConfigError(`cassandraConsistency ${level} needs ${needs} replicas but the replication ${JSON.stringify(c.replication)} keeps ${replicas}: every query would fail (TOPK_CASSANDRA_CONSISTENCY / TOPK_CASSANDRA_REPLICATION)`, 'cassandraConsistency');
-  }
-}
-
 /** `$TOPK_DATA_DIR/api-token`, created with mode 0600 on first use. */
-export function loadOrCreateToken(dataDir: string, persist: boolean): string {
+function loadOrCreateToken(dataDir: string, persist: boolean): string {
   const file = join(dataDir, 'api-token');
   if (existsSync(file)) {
     const token = readFileSync(file, 'utf8').trim();
@@ -401,7 +276,7 @@ export function configToEnv(c: Config): Record<string, string> {
   for (const [name, key] of Object.entries(ENV_KEYS)) {
     const v = c[key];
     if (v === undefined) continue;
-    out[name] = Array.isArray(v) ? v.join(',') : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    out[name] = Array.isArray(v) ? v.join(key === 'composeFiles' ? delimiter : ',') : typeof v === 'object' ? JSON.stringify(v) : String(v);
   }
   return out;
 }

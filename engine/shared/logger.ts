@@ -29,13 +29,14 @@ export const REDACT_PATHS = [
 ];
 
 /**
- * A pino logger writing JSON lines with `service` on every line.
+ * A pino logger writing JSON lines with `service` on every line, at `level` (the config's
+ * `logLevel` where a process has one; 'info' before it has read its config).
  * Engine processes log to stdout; the supervisor collects the lines.
  */
 export function createLogger(service: string, opts: { level?: string; destination?: pino.DestinationStream } = {}): Logger {
   return pino(
     {
-      level: opts.level ?? process.env.TOPK_LOG_LEVEL ?? 'info',
+      level: opts.level ?? 'info',
       base: { service, pid: process.pid },
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,

@@ -20,7 +20,7 @@ export function createAuthService(config: Config, log: Logger, opts: { cassandra
   return new AuthService({
     config,
     vault,
-    clientIdFromEnv: !!process.env.TOPK_GITHUB_CLIENT_ID,
+    clientIdFromEnv: config.fromEnv.includes('githubClientId'),
     readers: vault === aes ? [] : [aes],
     log: log.child({ component: 'auth' }),
     directory: opts.cassandra ? new CassandraUserDirectory(opts.cassandra) : undefined,

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
-import { ConfigError } from '../../engine/shared/config';
+import { ConfigError } from '../../engine/shared/config-checks';
 
 /** Bad command-line input: the CLI prints the message and exits with code 2. */
 export class UsageError extends Error {

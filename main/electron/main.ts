@@ -9,7 +9,8 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appRoot, cqlDir, nativeStackDir } from '../../engine/shared/app-paths';
-import { ConfigError, loadConfig } from '../../engine/shared/config';
+import { loadConfig } from '../../engine/shared/config';
+import { ConfigError } from '../../engine/shared/config-checks';
 import type { Config } from '../../engine/shared/config';
 import { createLogger } from '../../engine/shared/logger';
 import { ControlPlane } from '../control/control-plane';
@@ -52,6 +53,7 @@ function pingDocker(): Promise<void> {
 async function main(): Promise<void> {
   const config = readConfig();
   if (!config) return;
+  log.level = config.logLevel;
   // the provider chosen earlier: config.json (stackProvider), else desktop.json of an older version
   const legacy = config.stackProvider ? undefined : loadDesktopPrefs(config.dataDir).provider;
   const preferred = config.stackProvider === 'docker' || config.stackProvider === 'native' ? config.stackProvider : legacy;

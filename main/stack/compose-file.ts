@@ -7,7 +7,7 @@
  * the `!override` tag replaces a value and `!reset` removes it).
  */
 import { readFileSync } from 'node:fs';
-import { delimiter, dirname, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
 import { composeFile } from '../../engine/shared/app-paths';
@@ -241,12 +241,10 @@ export function loadComposeProject(files: string[], env: Env = process.env): Com
 
 /**
  * The compose files to merge: stack/compose.yml first, then the override files
- * from `composeFiles` (or TOPK_COMPOSE_FILE, paths separated by the platform's
- * path delimiter), like `docker compose -f stack/compose.yml -f override.yml`.
+ * `composeFiles` (the CLI's `--compose-file`, else the `composeFiles` setting),
+ * like `docker compose -f stack/compose.yml -f override.yml`.
  */
-export function composeFilesFrom(opts: { composeFiles?: string[]; env?: NodeJS.ProcessEnv; base?: string } = {}): string[] {
+export function composeFilesFrom(opts: { composeFiles?: string[]; base?: string } = {}): string[] {
   const base = resolve(opts.base ?? composeFile());
-  const fromEnv = (opts.env ?? process.env).TOPK_COMPOSE_FILE;
-  const extra = opts.composeFiles?.length ? opts.composeFiles : fromEnv ? fromEnv.split(delimiter).filter(Boolean) : [];
-  return [base, ...extra.map((f) => resolve(f)).filter((f) => f !== base)];
+  return [base, ...(opts.composeFiles ?? []).map((f) => resolve(f)).filter((f) => f !== base)];
 }

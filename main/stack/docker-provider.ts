@@ -2,8 +2,7 @@
  * The `docker` stack provider: Kafka, Cassandra and Redis as containers, driven
  * through the Engine API (dockerode) from `stack/compose.yml` plus optional
  * override files layered on top of it (`opts.composeFiles` / the CLI's
- * `--compose-file`, or `TOPK_COMPOSE_FILE` holding paths separated by the
- * platform's path delimiter).
+ * `--compose-file`, else the `composeFiles` setting, TOPK_COMPOSE_FILE).
  *
  * Everything it creates carries the label io.heavyrotation.project=<project>,
  * and `down` only ever looks at things with that label. Images, containers and
@@ -27,7 +26,7 @@ import type { Disposable, DownOptions, LogOptions, ProgressEvent, ServiceLogLine
 export { dockerEngineAnswers } from './docker-engine';
 
 export interface DockerProviderOptions {
-  /** compose files, merged in order (default: stack/compose.yml, or TOPK_COMPOSE_FILE) */
+  /** override files merged in order over stack/compose.yml (default: config.composeFiles, TOPK_COMPOSE_FILE) */
   composeFiles?: string[];
   /** Engine client (default: from DOCKER_HOST or the local socket) */
   docker?: Docker;
@@ -60,7 +59,7 @@ export class DockerStackProvider implements StackProvider {
   }
 
   private load(): ComposeProject {
-    return loadComposeProject(composeFilesFrom({ composeFiles: this.opts.composeFiles, env: this.env }), this.env);
+    return loadComposeProject(composeFilesFrom({ composeFiles: this.opts.composeFiles?.length ? this.opts.composeFiles : this.config.composeFiles }), this.env);
   }
 
   private endpointOf(project: ComposeProject, service: string): { host: string; port: number } | undefined {

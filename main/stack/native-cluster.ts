@@ -3,11 +3,14 @@ import { join } from 'node:path';
 import { nativeStackDir } from '../../engine/shared/app-paths';
 import type { Config } from '../../engine/shared/config';
 import { followFile, tailFile } from './native-logs';
-import { CASSANDRA_VERSION, cassandraStoragePort, KAFKA_VERSION, kafkaClusterId, NativeStackProvider } from './native-provider';
+import { waitCassandraRing, waitKafkaBrokers } from './native-cluster-checks';
+import { cassandraNodeYaml, clusterPlan, kafkaNodeProperties, MAX_NODES } from './native-cluster-layout';
+import type { ClusterNode, ClusterPlan } from './native-cluster-layout';
+import { CASSANDRA_VERSION, KAFKA_VERSION, kafkaClusterId, NativeStackProvider } from './native-provider';
 import { stopPid } from './native-processes';
-import { CASSANDRA_DIRS, cassandraArgs, fillTemplate, formatKafkaStorage, jvmOptions, livePid, spawnDetached } from './native-service';
+import { CASSANDRA_DIRS, cassandraArgs, formatKafkaStorage, jvmOptions, livePid, spawnDetached } from './native-service';
 import { requireJava, requireProgram } from './prereqs';
-import { portOpen, probeCassandra, probeKafka, probeRedis, redisHostPort, splitHostPort, waitFor } from './probes';
+import { portOpen, probeCassandra, probeKafka, probeRedis, waitFor } from './probes';
 import type { ProbeResult } from './probes';
 import { StackError } from './stack-error';
 import type { Disposable, DownOptions, LogOptions, ProgressEvent, ServiceLogLine, ServiceName, ServiceStatus, StackEndpoints, StackProvider, StackStatus, UpOptions } from './types';
@@ -23,45 +26,6 @@ export interface NativeClusterOptions {
   /** JVM heap of each node (defaults: Cassandra 768m, Kafka 256m; a cluster shares one machine) */
   cassandraHeap?: string;
   kafkaHeap?: string;
-}
-
-/** One Kafka broker or Cassandra node of the cluster. */
-export interface ClusterNode {
-  service: 'kafka' | 'cassandra';
-  /** 1-based */
-  index: number;
-  /** e.g. cassandra-2 */
-  id: string;
-  host: string;
-  port: number;
-  /** Kafka's controller port, Cassandra's storage port */
-  peerPort: number;
-  dir: string;
-  endpoint: string;
-}
-
-export const MAX_NODES = 9;
-
-/**
- * The node addresses: the configured list when it names `nodes` endpoints, else the first one's
- * port on consecutive loopback addresses from the first one's (127.0.0.1, .2, .3 as ccm does).
- */
-export function nodeAddresses(configured: string[], nodes: number, defaultPort: number, what: string): { host: string; port: number }[] {
-  const parsed = configured.map((e) => splitHostPort(e, defaultPort));
-  if (parsed.length === nodes) return parsed;
-  if (parsed.length !== 1) throw new StackError(`${what} names ${parsed.length} endpoints but the cluster has ${nodes} nodes: name one (the others follow on the next loopback addresses) or all ${nodes}`, 'CONFIG');
-  const first = parsed[0]!;
-  const m = /^127\.(\d+)\.(\d+)\.(\d+)$/.exec(first.host);
-  if (!m || Number(m[3]) + nodes - 1 > 254) {
-    throw new StackError(`${what}: ${first.host} is not a loopback address with ${nodes - 1} more after it; name every node's address instead`, 'CONFIG');
-  }
-  return Array.from({ length: nodes }, (_, i) => ({ host: `127.${m[1]}.${m[2]}.${Number(m[3]) + i}`, port: first.port }));
-}
-
-/** Evenly spaced Murmur3 tokens, one per node (the ring is -2^63 .. 2^63-1). */
-export function ringTokens(nodes: number): string[] {
-  const span = 2n ** 64n;
-  return Array.from({ length: nodes }, (_, i) => String(-(2n ** 63n) + (span * BigInt(i)) / BigInt(nodes)));
 }
 
 /**
@@ -96,28 +60,8 @@ export class NativeClusterProvider implements StackProvider {
     this.plan(); // refuse a bad layout before anything starts
   }
 
-  plan(): { kafka: ClusterNode[]; cassandra: ClusterNode[]; redis: { host: string; port: number; dir: string; endpoint: string } } {
-    const make = (service: 'kafka' | 'cassandra', list: string[], defaultPort: number, what: string) => {
-      const addrs = nodeAddresses(list, this.nodes, defaultPort, what);
-      if (service === 'cassandra' && new Set(addrs.map((a) => a.port)).size > 1) throw new StackError(`${what}: every Cassandra node needs the same CQL port (the driver takes one), got ${addrs.map((a) => a.port).join(', ')}`, 'CONFIG');
-      if (new Set(addrs.map((a) => a.host)).size !== addrs.length) throw new StackError(`${what}: each node needs its own address, got ${addrs.map((a) => a.host).join(', ')}`, 'CONFIG');
-      return addrs.map(({ host, port }, i): ClusterNode => ({
-        service,
-        index: i + 1,
-        id: `${service}-${i + 1}`,
-        host,
-        port,
-        peerPort: service === 'kafka' ? port + 1 : cassandraStoragePort(port),
-        dir: join(this.root, `${service}-${i + 1}`),
-        endpoint: `${host}:${port}`,
-      }));
-    };
-    const r = redisHostPort(this.config.redisUrl);
-    return {
-      kafka: make('kafka', this.config.kafkaBrokers, 9092, 'TOPK_KAFKA_BROKERS'),
-      cassandra: make('cassandra', this.config.cassandraContactPoints, 9042, 'TOPK_CASSANDRA_CONTACT_POINTS'),
-      redis: { ...r, dir: join(this.root, 'redis'), endpoint: `${r.host}:${r.port}` },
-    };
+  plan(): ClusterPlan {
+    return clusterPlan(this.config, this.nodes, this.root);
   }
 
   endpoints(): StackEndpoints {
@@ -189,7 +133,7 @@ export class NativeClusterProvider implements StackProvider {
       // Kafka: every node is a voter of the controller quorum, which needs a majority, so all start together
       for (const n of plan.kafka) if (!running.has(n.id)) await this.startKafka(n, java, progress).then(() => started.push(n.id));
       await Promise.all(plan.kafka.map((n) => this.waitNode(n, progress, opts.signal)));
-      await this.waitKafkaBrokers(plan.kafka, opts.signal);
+      await waitKafkaBrokers(plan.kafka, this.startTimeoutMs, opts.signal);
       progress({ service: 'kafka', phase: 'ready', message: `${plan.kafka.length} Kafka brokers in one cluster` });
       // Cassandra: one node after the other, each joining while the ones before it answer
       for (const n of plan.cassandra) {
@@ -198,7 +142,7 @@ export class NativeClusterProvider implements StackProvider {
         started.push(n.id);
         await this.waitNode(n, progress, opts.signal);
       }
-      await this.waitCassandraRing(plan.cassandra, opts.signal);
+      await waitCassandraRing(plan.cassandra, this.config.cassandraLocalDc, this.startTimeoutMs, opts.signal);
       progress({ service: 'cassandra', phase: 'ready', message: `${plan.cassandra.length} Cassandra nodes see each other` });
       await waitFor('redis', () => probeRedis(this.config.redisUrl), { timeoutMs: 30_000, intervalMs: 200, signal: opts.signal });
     } catch (err) {
@@ -307,20 +251,7 @@ export class NativeClusterProvider implements StackProvider {
     const dataDir = join(n.dir, 'data');
     mkdirSync(dataDir, { recursive: true });
     const props = join(n.dir, 'server.properties');
-    const minIsr = Math.min(2, this.nodes);
-    writeFileSync(
-      props,
-      fillTemplate(this.stackDir, 'kafka/server.properties', {
-        NODE_ID: n.index,
-        VOTERS: plan.kafka.map((k) => `${k.index}@${k.host}:${k.peerPort}`).join(','),
-        HOST: n.host,
-        PORT: n.port,
-        CONTROLLER_PORT: n.peerPort,
-        LOG_DIRS: dataDir,
-        REPLICATION: this.nodes,
-        MIN_ISR: minIsr,
-      }),
-    );
+    writeFileSync(props, kafkaNodeProperties(this.stackDir, plan, n, dataDir));
     const log4j = join(n.dir, 'log4j.properties');
     copyFileSync(join(this.stackDir, 'kafka', 'log4j.properties'), log4j);
     const common = [`-Dlog4j.configuration=file:${log4j}`, '-cp', `${this.single.libDir('kafka')}/*`];
@@ -347,21 +278,7 @@ export class NativeClusterProvider implements StackProvider {
     const confDir = join(n.dir, 'conf');
     mkdirSync(confDir, { recursive: true });
     const yaml = join(confDir, 'cassandra.yaml');
-    const seed = plan.cassandra[0]!;
-    writeFileSync(
-      yaml,
-      fillTemplate(this.stackDir, 'cassandra/cassandra.yaml', {
-        HOST: n.host,
-        PORT: n.port,
-        STORAGE_PORT: n.peerPort,
-        DATA_DIR: n.dir,
-        LISTEN: n.host,
-        SEEDS: `${seed.host}:${seed.peerPort}`,
-        INITIAL_TOKEN: ringTokens(this.nodes)[n.index - 1]!,
-        HINTS: 'true',
-        DYNAMIC_SNITCH: 'true',
-      }),
-    );
+    writeFileSync(yaml, cassandraNodeYaml(this.stackDir, plan, n));
     const logback = join(confDir, 'logback.xml');
     copyFileSync(join(this.stackDir, 'cassandra', 'logback.xml'), logback);
     const logDir = join(this.root, 'logs', n.id);
@@ -388,49 +305,5 @@ export class NativeClusterProvider implements StackProvider {
       },
     });
     progress({ service: n.service, phase: 'ready', message: `${n.id} answers on ${n.endpoint}` });
-  }
-
-  /** Until the cluster's metadata lists every broker. */
-  private async waitKafkaBrokers(nodes: ClusterNode[], signal?: AbortSignal): Promise<void> {
-    const { Kafka, logLevel } = await import('kafkajs');
-    await waitFor(
-      'kafka brokers',
-      async () => {
-        const admin = new Kafka({ clientId: 'topk-cluster-check', brokers: nodes.map((n) => n.endpoint), logLevel: logLevel.NOTHING, connectionTimeout: 3000, retry: { retries: 0 } }).admin();
-        try {
-          await admin.connect();
-          const c = await admin.describeCluster();
-          return { ok: c.brokers.length === nodes.length, detail: `${c.brokers.length} of ${nodes.length} brokers registered` };
-        } catch (err) {
-          return { ok: false, detail: (err as Error).message };
-        } finally {
-          await admin.disconnect().catch(() => undefined);
-        }
-      },
-      { timeoutMs: this.startTimeoutMs, intervalMs: 1000, signal },
-    );
-  }
-
-  /** Until the first node sees every other one as a peer. */
-  private async waitCassandraRing(nodes: ClusterNode[], signal?: AbortSignal): Promise<void> {
-    const cassandra = (await import('cassandra-driver')).default;
-    await waitFor(
-      'cassandra ring',
-      async () => {
-        const first = nodes[0]!;
-        const client = new cassandra.Client({ contactPoints: [first.host], protocolOptions: { port: first.port }, localDataCenter: this.config.cassandraLocalDc, socketOptions: { connectTimeout: 3000, readTimeout: 5000 } });
-        try {
-          await client.connect();
-          const rs = await client.execute('SELECT peer FROM system.peers_v2');
-          const peers = rs.rows.length;
-          return { ok: peers === nodes.length - 1, detail: `${peers + 1} of ${nodes.length} nodes in the ring` };
-        } catch (err) {
-          return { ok: false, detail: (err as Error).message };
-        } finally {
-          await client.shutdown().catch(() => undefined);
-        }
-      },
-      { timeoutMs: this.startTimeoutMs, intervalMs: 1000, signal },
-    );
   }
 }

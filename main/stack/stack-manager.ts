@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { STACK_PROVIDER_IDS, saveConfigSetting } from '../../engine/shared/config';
+import { saveConfigSetting } from '../../engine/shared/config';
+import { STACK_PROVIDER_IDS } from '../../engine/shared/config-checks';
 import type { Config } from '../../engine/shared/config';
 import { createExternalProvider } from './external-provider';
 import { NativeClusterProvider } from './native-cluster';

@@ -1,4 +1,5 @@
-import type { Config, StackProviderId } from '../../engine/shared/config';
+import type { Config } from '../../engine/shared/config';
+import type { StackProviderId } from '../../engine/shared/config-checks';
 import type { ProgressEvent, ServiceName, ServiceState, ServiceStatus } from '../control/control-wire';
 
 /** The three services every stack provides, their states and status: defined once, with the control server's wire shapes. */

@@ -60,7 +60,7 @@ export async function controlServer(config: Config): Promise<{ url: string; call
  * when the app next starts (AuthService.start()).
  */
 export async function localAuth(config: Config, opts: { cassandra?: boolean } = {}): Promise<{ auth: AuthService; cassandra: boolean; close(): Promise<void> }> {
-  const log = createLogger('cli', { level: process.env.TOPK_LOG_LEVEL ?? 'warn', destination: process.stderr });
+  const log = createLogger('cli', { level: config.fromEnv.includes('logLevel') ? config.logLevel : 'warn', destination: process.stderr });
   let db: CassandraClient | undefined;
   if (opts.cassandra !== false) {
     // an absent stack is normal here: keep the driver's connection warnings off the terminal

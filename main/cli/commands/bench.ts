@@ -116,9 +116,10 @@ export async function run(args: string[]): Promise<number> {
     // after the arguments are validated (a usage error stays instant), before a benchmark starts engines
     const engines = async (): Promise<void> => {
       const { prepareEngines } = await import('../../../bench/child');
+      const { benchConfig } = await import('../../../bench/bench-env');
       await prepareEngines((line) => {
         if (values.json !== true) process.stderr.write(`${line}\n`);
-      });
+      }, benchConfig(keyspace));
     };
     if (which === 'ingest') {
       const args = ingestArgs(values, keyspace);

@@ -53,7 +53,7 @@ type Server = NonNullable<Awaited<ReturnType<typeof controlServer>>>;
  * Returns the config to sign in with, or an exit code.
  */
 async function ensureClientId(args: LoginArgs, io: CliIo, config: Config, server: Server | undefined): Promise<Config | number> {
-  const fromEnv = !!process.env.TOPK_GITHUB_CLIENT_ID;
+  const fromEnv = config.fromEnv.includes('githubClientId');
   const status = server ? ((await server.call('GET', '/control/auth/github-app')).json as unknown as GitHubAppStatus) : githubAppStatus(config.githubClientId, fromEnv, config.githubUrl);
   let id = args.clientId;
   if (id === undefined) {

@@ -5,7 +5,7 @@ import type { Config } from '../../../engine/shared/config';
 import { nativeVerdict } from '../../doctor/doctor';
 import { upWithNativeFallback } from '../../stack/native-fallback';
 import { StackManager, UnknownProviderError } from '../../stack/stack-manager';
-import { MAX_NODES } from '../../stack/native-cluster';
+import { MAX_NODES } from '../../stack/native-cluster-layout';
 import type { ProgressEvent, ProviderId, StackEndpoints } from '../../stack/types';
 import { UsageError, parseStrict, runCommand } from '../cli-args';
 
