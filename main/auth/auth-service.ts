@@ -62,6 +62,7 @@ export class AuthService {
 
   /** Record every signed-in account as an app user and start the periodic friends refresh. */
   async start(opts: { friendsTickMs?: number } = {}): Promise<void> {
+    await this.signOutDeleted();
     await this.recordAccounts();
     this.friends.start(opts.friendsTickMs);
   }
@@ -75,6 +76,7 @@ export class AuthService {
   async attachDirectory(directory: UserDirectory): Promise<void> {
     this.directory = directory;
     this.friends.setDirectory(directory);
+    await this.signOutDeleted();
     await this.recordAccounts();
     for (const a of await this.accounts.list()) this.track(this.friends.refresh(a.user_id, { force: true }));
   }
@@ -214,6 +216,30 @@ export class AuthService {
     await this.accounts.remove(userId);
     this.deps.log.info({ user_id: userId, revoked }, 'signed out');
     return { removed: true, revoked };
+  }
+
+  /**
+   * GDPR: an account whose app user was deleted (a `deleted_users` tombstone
+   * written after the account signed in) is signed out, so its GitHub token
+   * leaves the vault with the rest of the user. Runs on start and, through the
+   * control server, as soon as a proxied DELETE /v1/users/{id} answers 202 (the
+   * engine cannot reach this vault). `only` narrows the check to those users.
+   * An account signed in again after the deletion is a new sign-in and stays.
+   * Returns the user ids signed out.
+   */
+  async signOutDeleted(only?: string[]): Promise<string[]> {
+    const accounts = (await this.accounts.read()).accounts.filter((a) => !only || only.includes(a.user_id));
+    if (!accounts.length) return [];
+    const deleted = await this.directory.deletedAt(accounts.map((a) => a.user_id));
+    const out: string[] = [];
+    for (const a of accounts) {
+      const at = deleted.get(a.user_id);
+      if (at === undefined || at < Date.parse(a.updated_at)) continue;
+      await this.signOut(a.user_id);
+      this.deps.log.info({ user_id: a.user_id, deleted_at: new Date(at).toISOString() }, 'signed out: the app user was deleted');
+      out.push(a.user_id);
+    }
+    return out;
   }
 
   async refreshFriends(userId?: string): Promise<FriendsResult[]> {

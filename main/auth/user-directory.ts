@@ -12,6 +12,8 @@ export interface UserDirectory {
   /** Make the user's follows exactly `followed`; returns what changed. */
   replaceFollows(userId: string, followed: string[]): Promise<{ added: string[]; removed: string[] }>;
   follows(userId: string): Promise<string[]>;
+  /** When each of the given users was deleted (GDPR tombstones in `deleted_users`, ms); users never deleted are absent. */
+  deletedAt(userIds: string[]): Promise<Map<string, number>>;
 }
 
 export class CassandraUserDirectory implements UserDirectory {
@@ -35,6 +37,10 @@ export class CassandraUserDirectory implements UserDirectory {
     return this.users.followed(userId);
   }
 
+  deletedAt(userIds: string[]): Promise<Map<string, number>> {
+    return this.users.deletedAt(userIds);
+  }
+
   async replaceFollows(userId: string, followed: string[]): Promise<{ added: string[]; removed: string[] }> {
     const before = new Set(await this.follows(userId));
     const after = new Set(followed);
@@ -49,6 +55,8 @@ export class CassandraUserDirectory implements UserDirectory {
 export class MemoryUserDirectory implements UserDirectory {
   readonly users = new Map<string, { user_id: string; github_id: number | null; login?: string; name?: string | null; avatar_url?: string }>();
   readonly follow = new Map<string, Set<string>>();
+  /** GDPR tombstones: user id → deleted at (ms) */
+  readonly deleted = new Map<string, number>();
 
   async upsertGithubUser(u: { user_id: string; github_id: number; login: string; name: string | null; avatar_url: string }): Promise<void> {
     this.users.set(u.user_id, { ...u });
@@ -60,6 +68,10 @@ export class MemoryUserDirectory implements UserDirectory {
 
   async follows(userId: string): Promise<string[]> {
     return [...(this.follow.get(userId) ?? [])].sort();
+  }
+
+  async deletedAt(userIds: string[]): Promise<Map<string, number>> {
+    return new Map(userIds.filter((u) => this.deleted.has(u)).map((u) => [u, this.deleted.get(u)!]));
   }
 
   async replaceFollows(userId: string, followed: string[]): Promise<{ added: string[]; removed: string[] }> {

@@ -14,6 +14,12 @@ export interface ApiProxyOptions {
   prefix?: string;
   /** give up connecting after this long (default 10 s); streamed bodies have no overall limit */
   connectTimeoutMs?: number;
+  /**
+   * Called with each answer's status before its headers reach the client, and
+   * awaited: what it does is done when the client sees the answer. Its errors
+   * are its own (the answer is forwarded anyway).
+   */
+  onAnswer?: (answer: { method: string; path: string; status: number }) => Promise<void> | void;
 }
 
 /**
@@ -40,13 +46,26 @@ export function createApiProxy(opts: ApiProxyOptions): (req: IncomingMessage, re
     const upstream = request({ host, port: opts.port, method: req.method, path, headers, timeout: opts.connectTimeoutMs ?? 10_000 }, (up) => {
       answered = true;
       upstream.setTimeout(0);
+      if (opts.onAnswer) {
+        up.pause();
+        void Promise.resolve()
+          .then(() => opts.onAnswer!({ method: req.method ?? 'GET', path: url.pathname.slice(prefix.length) || '/', status: up.statusCode ?? 502 }))
+          .catch(() => undefined)
+          .then(() => forward(up));
+      } else forward(up);
+    });
+    const forward = (up: IncomingMessage): void => {
+      if (res.destroyed) {
+        up.destroy();
+        return;
+      }
       const out: Record<string, string | string[]> = {};
       for (const [k, v] of Object.entries(up.headers)) if (!HOP_BY_HOP.has(k) && v !== undefined) out[k] = v;
       res.writeHead(up.statusCode ?? 502, up.statusMessage, out);
       if ((up.headers['content-type'] ?? '').includes('text/event-stream')) res.flushHeaders();
       up.pipe(res);
       up.on('error', () => res.destroy());
-    });
+    };
     const fail = (err: Error) => {
       if (answered || res.headersSent) {
         res.destroy();

@@ -152,6 +152,8 @@ export class ControlPlane implements StackControl {
       stack: this,
       doctor: this.o.doctor ?? (() => runChecks({ ...process.env, ...configToEnv(this.config) })),
       routes: [...(this.auth ? [createAuthRoutes(this.auth)] : []), this.inspect.route, ...(this.o.routes ?? [])],
+      // GDPR: the deleted user's GitHub token goes too (the engine cannot reach the vault)
+      onUserDeleted: async (userId) => void (await this.auth?.signOutDeleted([userId])),
       log: this.log,
     });
     return this.server;

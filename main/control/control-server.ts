@@ -60,6 +60,11 @@ export interface ControlServerOptions {
   stack: StackControl;
   doctor?: () => Promise<unknown>;
   routes?: RouteHook[];
+  /**
+   * A proxied DELETE /v1/users/{user_id} answered 202 (the user is deleted): awaited before
+   * the client sees the 202, so what it removes (the user's GitHub sign-in) is gone by then.
+   */
+  onUserDeleted?: (userId: string) => Promise<void>;
   log?: Logger;
 }
 
@@ -112,6 +117,9 @@ function parseLogQuery(url: URL): LogQuery {
   return q;
 }
 
+/** The engine's GDPR deletion, as the proxy forwards it (prefix stripped). */
+const DELETED_USER_PATH = /^\/v1\/users\/([^/]+)\/?$/;
+
 /**
  * The control server: one origin for the UI, the control endpoints and the
  * proxied engine API, on 127.0.0.1 only.
@@ -124,7 +132,20 @@ function parseLogQuery(url: URL): LogQuery {
  * loopback names (and configured allowedHosts) with 421.
  */
 export async function startControlServer(o: ControlServerOptions): Promise<ControlServerHandle> {
-  const proxy = createApiProxy({ host: o.api.host, port: o.api.port, token: o.token });
+  const onUserDeleted = o.onUserDeleted;
+  const proxy = createApiProxy({
+    host: o.api.host,
+    port: o.api.port,
+    token: o.token,
+    onAnswer: onUserDeleted
+      ? async ({ method, path, status }) => {
+          const m = method === 'DELETE' && status === 202 ? DELETED_USER_PATH.exec(path) : null;
+          if (!m) return;
+          const userId = decodeURIComponent(m[1]!);
+          await onUserDeleted(userId).catch((err: unknown) => o.log?.error({ err, user_id: userId }, 'after deleting a user: its sign-in could not be removed'));
+        }
+      : undefined,
+  });
   const sockets = new Set<Socket>();
   let boundPort = o.port;
 
