@@ -10,6 +10,7 @@ import { backoffMs, RwLock, sleep } from '../shared/concurrency';
 import { incrStats, redisNames } from '../shared/stats';
 import type { RedisNames } from '../shared/stats';
 import { ensureTopics } from '../shared/topics';
+import type { ChunkInFlight } from '../shared/store/chunks-in-flight';
 import { createStore } from '../shared/store/store';
 import type { Store } from '../shared/store/store';
 import { ListenWriter } from './listen-writer';
@@ -30,6 +31,8 @@ export interface AggregatorOptions {
   invalidateChannel?: string;
   /** test hook (crash tests), see ListenWriter */
   afterCounters?: () => void;
+  /** test hook (the GDPR barrier's race): awaited after a chunk's deleted-users check, before its writes */
+  afterDeletedCheck?: () => Promise<void>;
   /** wait after a failed write before recovering (default SETTLE_MS) */
   settleMs?: number;
 }
@@ -177,12 +180,17 @@ export class Aggregator {
     }
     let live = valid;
     let deletedDropped = 0;
+    // the GDPR barrier: in flight for these users before the check, so a deletion whose tombstone
+    // this check missed waits for the chunk's writes before it sweeps (cql/0008)
+    let flight: ChunkInFlight | undefined;
     if (valid.length > 0) {
       const ok = await this.retrying(p, 'deleted-users check', async () => {
+        flight ??= await this.store.chunksInFlight.begin(valid.map((e) => e.user_id));
         live = await this.dropDeleted(valid);
       });
       if (!ok) return false;
       deletedDropped = valid.length - live.length;
+      await this.o.afterDeletedCheck?.();
     }
     const validateUs = Number((process.hrtime.bigint() - tValidate) / 1000n);
     const timing: WriteTiming = { dedupe_us: 0, raw_us: 0, counts_us: 0 };
@@ -200,6 +208,11 @@ export class Aggregator {
         result = await this.lock.shared(() => this.writer.write(live, partition, timing));
       });
       if (!ok) return false;
+    }
+    if (flight) {
+      const done = flight;
+      // not done: the rows expire (CHUNK_IN_FLIGHT_TTL_MS) and a deletion waits that long at most
+      if (!(await this.retrying(p, 'chunk done', () => done.done()))) return false;
     }
     this.stats.batches++;
     this.stats.counted += result.counted;

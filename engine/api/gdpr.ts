@@ -2,7 +2,8 @@ import { Readable } from 'node:stream';
 import type { Logger } from '../shared/logger';
 import type { Store } from '../shared/store/store';
 import type { TopkCache } from './cache';
-import { mapLimit } from '../shared/concurrency';
+import { mapLimit, sleep } from '../shared/concurrency';
+import { CHUNK_IN_FLIGHT_TTL_MS } from '../shared/store/chunks-in-flight';
 import type { CrawlServicePort } from './crawl-port';
 import { addDays, dayOf } from './days';
 import { deleteUserDayTotal } from '../shared/store/play-totals';
@@ -30,6 +31,8 @@ export class UserDataService {
       retentionDays: number;
       now: () => number;
       log: Logger;
+      /** test hook (the barrier's race): told how many chunks the deletion waits for, before it waits */
+      waitingForChunks?: (n: number) => void;
     },
   ) {}
 
@@ -51,6 +54,7 @@ export class UserDataService {
     const { store, crawl, cache, log } = this.deps;
     const { counts, listens, users } = store;
     await users.markDeleted(userId, new Date(this.deps.now()));
+    await this.waitForChunksInFlight(userId);
     const days = await this.candidateDays(userId);
     let listensDeleted = 0;
     let countsDeleted = 0;
@@ -89,6 +93,26 @@ export class UserDataService {
     const report = { user_id: userId, days: days.length, listens_deleted: listensDeleted, counts_deleted: countsDeleted, follows_deleted: own.length + followers.length };
     log.info(report, 'user deleted');
     return report;
+  }
+
+  /**
+   * The barrier with the aggregator (cql/0008): a chunk records itself for its users before it
+   * checks deleted_users. A chunk recorded now may have checked before the tombstone and still
+   * be writing, so the sweep waits until each of them is done (or expired: its process died);
+   * a chunk recorded after this read checks after the tombstone and drops the user's events.
+   */
+  private async waitForChunksInFlight(userId: string): Promise<void> {
+    const { chunksInFlight } = this.deps.store;
+    const waiting = new Set(await chunksInFlight.of(userId));
+    this.deps.waitingForChunks?.(waiting.size);
+    if (waiting.size === 0) return;
+    const t0 = Date.now();
+    this.deps.log.info({ user_id: userId, chunks: waiting.size }, 'deletion waits for aggregator chunks in flight');
+    while (waiting.size > 0 && Date.now() - t0 < CHUNK_IN_FLIGHT_TTL_MS) {
+      await sleep(50);
+      const now = new Set(await chunksInFlight.of(userId));
+      for (const id of waiting) if (!now.has(id)) waiting.delete(id);
+    }
   }
 
   /** Without a crawl service (API-only deployments): remove sources, schedules and crawl rows directly. */

@@ -3,6 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Aggregator } from '../../engine/aggregator/aggregator';
 import { rebuildCounts } from '../../engine/aggregator/rebuild';
 import { createStore } from '../../engine/shared/store/store';
+import { UserDataService } from '../../engine/api/gdpr';
+import { TopkCache } from '../../engine/api/cache';
+import { ApiMetrics } from '../../engine/api/metrics';
+import { RankedSets } from '../../engine/shared/ranked-sets';
 import { deleteUserDayTotal } from '../../engine/shared/store/play-totals';
 import { ListenPublisher } from '../../engine/crawler/publisher';
 import type { ListenEvent } from '../../engine/shared/listen-event';
@@ -13,6 +17,8 @@ const HOUR = 3_600_000;
 let h: Harness;
 let agg: Aggregator;
 let pub: ListenPublisher;
+/** the aggregator's afterDeletedCheck hook, set by the one test that holds a chunk there */
+let afterDeletedCheck: (() => Promise<void>) | undefined;
 
 function ev(user: string, at: number, song: string, extra: Partial<ListenEvent> = {}): ListenEvent {
   return { v: 1, user_id: user, source: 'test', listened_at: at, song_id: song, title: `T ${song}`, artist: 'A', published_at: Date.now(), ...extra };
@@ -20,7 +26,7 @@ function ev(user: string, at: number, song: string, extra: Partial<ListenEvent> 
 
 beforeAll(async () => {
   h = await createHarness();
-  agg = new Aggregator({ kafka: h.kafka, db: h.db, redis: h.redis, config: h.config, log: quietLog, statsKey: h.statsKey });
+  agg = new Aggregator({ kafka: h.kafka, db: h.db, redis: h.redis, config: h.config, log: quietLog, statsKey: h.statsKey, afterDeletedCheck: async () => afterDeletedCheck?.() });
   await agg.start();
   pub = new ListenPublisher(h.kafka, h.config);
 }, 120_000);
@@ -114,6 +120,52 @@ describe('aggregator exactness', () => {
     await waitForLag0(h);
     expect(await storedCounts(h, user, daysBack(2))).toEqual(asComparable(expectedCounts([counted]).get(user)));
   }, 60_000);
+
+  it('a deletion waits for a chunk that checked deleted_users just before the tombstone: nothing of the user is written after the sweep', async () => {
+    const user = uid('race');
+    const now = Date.now();
+    const songs = [uid('s'), uid('s')];
+    const events = songs.map((song, i) => ev(user, now - HOUR + i, song, { published_at: now - 1000 }));
+    // the interleaving: the chunk has checked (user not deleted) and waits here; meanwhile the DELETE runs
+    let held!: () => void;
+    let release!: () => void;
+    const checked = new Promise<void>((r) => (held = r));
+    const released = new Promise<void>((r) => (release = r));
+    afterDeletedCheck = async () => {
+      afterDeletedCheck = undefined;
+      held();
+      await released;
+    };
+    await pub.publish(events);
+    await checked;
+    const store = createStore(h.db);
+    let waitedFor: number | undefined;
+    const gdpr = new UserDataService({
+      store,
+      ranked: new RankedSets(h.redis, h.config.keyspace),
+      cache: new TopkCache({ redis: h.redis, keyspace: h.config.keyspace, ttlSeconds: 60, metrics: new ApiMetrics({ pipelineStats: async () => null, consumerLag: async () => null }, { defaultMetrics: false }), log: quietLog }),
+      crawl: undefined,
+      retentionDays: h.config.retentionDays,
+      now: Date.now,
+      log: quietLog,
+      waitingForChunks: (n) => {
+        waitedFor = n;
+        release(); // the held chunk writes now, after the tombstone: the sweep must come after it
+      },
+    });
+    // with the barrier the deletion lets the chunk go and waits for it; without, the sweep is over before the chunk writes
+    await gdpr.deleteUser(user);
+    release();
+    await waitForLag0(h);
+    const days = daysBack(2);
+    expect(await storedCounts(h, user, days)).toEqual(new Map());
+    for (const day of days) expect(await store.listens.count(user, day)).toBe(0);
+    expect(await store.counts.daysOf(user)).toEqual([]);
+    const global = await storedGlobal(h, days);
+    for (const [, rows] of global) for (const [song] of rows) expect(songs).not.toContain(song);
+    expect(await store.chunksInFlight.of(user)).toEqual([]);
+    expect(waitedFor).toBe(1);
+  }, 90_000);
 
   it('after a deletion, listens published later write the day indexes again (the aggregator writes each index row once until then)', async () => {
     const user = uid('back');

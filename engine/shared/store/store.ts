@@ -1,4 +1,5 @@
 import type { CassandraClient } from '../cassandra';
+import { ChunksInFlightStore } from './chunks-in-flight';
 import { CountStore } from './counts';
 import { CrawlStore } from './crawls';
 import { IntentStore } from './intents';
@@ -22,6 +23,7 @@ export interface Store {
   intents: IntentStore;
   tracks: TrackStore;
   trackNames: TrackNameStore;
+  chunksInFlight: ChunksInFlightStore;
 }
 
 export function createStore(db: CassandraClient): Store {
@@ -35,5 +37,6 @@ export function createStore(db: CassandraClient): Store {
     intents: new IntentStore(db),
     tracks: new TrackStore(db),
     trackNames: new TrackNameStore(db),
+    chunksInFlight: new ChunksInFlightStore(db),
   };
 }
