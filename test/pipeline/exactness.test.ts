@@ -59,6 +59,8 @@ describe('aggregator exactness', () => {
     const good = [ev(user, now - HOUR, 'g1'), ev(user, now - HOUR + 1000, 'g2')];
     await pub.publishRaw([
       { key: user, value: '{not json' },
+      // a valid event under another user's key: its partition is not its user's, so it would break per-user ordering
+      { key: uid('other'), value: JSON.stringify(ev(user, now - HOUR, 'mismatched')) },
       { key: user, value: JSON.stringify({ ...ev(user, now, 'x'), v: 2 }) },
       { key: user, value: JSON.stringify({ ...ev(user, now, 'x'), song_id: '' }) },
       { key: user, value: JSON.stringify({ ...ev(user, now, 'x'), listened_at: 'yesterday' }) },
@@ -72,15 +74,33 @@ describe('aggregator exactness', () => {
     await consumer.connect();
     await consumer.subscribe({ topic: h.config.dlqTopic, fromBeginning: true });
     const reasons: string[] = [];
+    const keyed: string[] = [];
     await consumer.run({
       eachMessage: async ({ message }) => {
         if (message.key?.toString() === user) reasons.push(String(message.headers?.reason));
+        else if (message.value?.toString().includes(`"${user}"`)) keyed.push(String(message.headers?.reason));
       },
     });
-    await until('5 DLQ messages', async () => reasons.length >= 5, 30_000);
+    await until('6 DLQ messages', async () => reasons.length + keyed.length >= 6, 30_000);
     await consumer.disconnect();
     expect(reasons.sort()).toEqual(['empty_song_id', 'empty_value', 'invalid_json', 'invalid_listened_at', 'unsupported_version']);
+    expect(keyed).toEqual(['key_mismatch']);
   }, 90_000);
+
+  it('raw listens expire when they leave retention: TTL = listened_at + retention − now', async () => {
+    const user = uid('ttl');
+    const now = Date.now();
+    const events = [ev(user, now - HOUR, 't1'), ev(user, now - (h.config.retentionDays - 1) * 24 * HOUR - 5 * 60_000, 't2')];
+    await pub.publish(events);
+    await waitForLag0(h);
+    const retentionMs = h.config.retentionDays * 24 * HOUR;
+    for (const e of events) {
+      const day = new Date(e.listened_at).toISOString().slice(0, 10);
+      const row = (await h.db.execute('SELECT TTL(title) AS ttl FROM listens WHERE user_id = ? AND day = ? AND listened_at = ?', [user, day, new Date(e.listened_at)], { prepare: true })).first();
+      const expected = (e.listened_at + retentionMs - Date.now()) / 1000;
+      expect(Math.abs(Number(row.get('ttl')) - expected)).toBeLessThan(10);
+    }
+  }, 60_000);
 
   it('does not count a listen older than retention', async () => {
     const user = uid('ret');
