@@ -185,7 +185,7 @@ export class Aggregator {
     let flight: ChunkInFlight | undefined;
     if (valid.length > 0) {
       const ok = await this.retrying(p, 'deleted-users check', async () => {
-        flight ??= await this.store.chunksInFlight.begin(valid.map((e) => e.user_id));
+        flight ??= await this.store.chunksInFlight.begin();
         live = await this.dropDeleted(valid);
       });
       if (!ok) return false;

@@ -96,21 +96,23 @@ export class UserDataService {
   }
 
   /**
-   * The barrier with the aggregator (cql/0008): a chunk records itself for its users before it
-   * checks deleted_users. A chunk recorded now may have checked before the tombstone and still
-   * be writing, so the sweep waits until each of them is done (or expired: its process died);
+   * The barrier with the aggregator (cql/0008): a chunk records itself before it checks
+   * deleted_users. A chunk recorded now may have checked before the tombstone and still be
+   * writing, so the sweep waits until each of them is done (or expired: its process died);
    * a chunk recorded after this read checks after the tombstone and drops the user's events.
+   * Any user's chunk counts (one row per chunk keeps the aggregator's cost per chunk, not per
+   * user): the wait is the time of the chunks in flight, about a second.
    */
   private async waitForChunksInFlight(userId: string): Promise<void> {
     const { chunksInFlight } = this.deps.store;
-    const waiting = new Set(await chunksInFlight.of(userId));
+    const waiting = new Set(await chunksInFlight.open());
     this.deps.waitingForChunks?.(waiting.size);
     if (waiting.size === 0) return;
     const t0 = Date.now();
     this.deps.log.info({ user_id: userId, chunks: waiting.size }, 'deletion waits for aggregator chunks in flight');
     while (waiting.size > 0 && Date.now() - t0 < CHUNK_IN_FLIGHT_TTL_MS) {
       await sleep(50);
-      const now = new Set(await chunksInFlight.of(userId));
+      const now = new Set(await chunksInFlight.open());
       for (const id of waiting) if (!now.has(id)) waiting.delete(id);
     }
   }
