@@ -4,7 +4,6 @@ import { identityKey, utcDay, DAY_MS } from '../shared/listen-identity';
 import { mapLimit } from '../shared/concurrency';
 import type { SlicePlays } from '../shared/store/counts';
 import type { ListenSlice } from '../shared/store/listens';
-import { recomputeDayTotals, recomputeUserDayTotal } from '../shared/store/play-totals';
 import type { Store } from '../shared/store/store';
 import { GLOBAL_SCOPE, rankedScopes, userScope } from '../shared/ranked-sets';
 import type { RankedSets, ScopeDayPlays } from '../shared/ranked-sets';
@@ -228,9 +227,9 @@ export class ListenWriter {
       let globalFixes = 0;
       for (const [d, songs] of songsByDay) globalFixes += (await recomputeGlobalSongs(this.store, d, kafkaPartition, [...songs])).length;
       // play totals the same way: each slice's from its raw listens, each touched day's shards from the users' totals
-      const totalDeltas = await mapLimit(intent.slices, 8, (s) => recomputeUserDayTotal(this.store.db, s.user, s.day, { global: false }));
+      const totalDeltas = await mapLimit(intent.slices, 8, (s) => this.store.playTotals.recomputeUserDay(s.user, s.day, { global: false }));
       globalFixes += totalDeltas.filter((n) => n !== 0).length;
-      for (const d of songsByDay.keys()) globalFixes += (await recomputeDayTotals(this.store.db, d, await this.store.counts.usersOn(d))).length;
+      for (const d of songsByDay.keys()) globalFixes += (await this.store.playTotals.recomputeDay(d, await this.store.counts.usersOn(d))).length;
       // the ranked sets may hold any subset of the batch's increments: rebuilt from the counters on the next read
       await this.opts.ranked.drop(rankedScopes(intent.slices));
       const userFixes = results.reduce((a, r) => a + r.fixes.length, 0);

@@ -3,7 +3,6 @@ import { mapLimit } from '../shared/concurrency';
 import type { Store } from '../shared/store/store';
 import { recomputeGlobalDay, recomputeUserDay } from './recompute';
 import type { CountFix, GlobalFix } from './recompute';
-import { recomputeDayTotals, recomputeUserDayTotal } from '../shared/store/play-totals';
 import { GLOBAL_SCOPE, rankedScopes } from '../shared/ranked-sets';
 import type { RankedSets } from '../shared/ranked-sets';
 
@@ -34,12 +33,12 @@ export interface RebuildReport {
  * the same deltas applied to global counts. Without: every user's counts, then
  * global counts re-derived from the users' counts.
  */
-export async function rebuildCounts(store: Pick<Store, 'counts' | 'listens' | 'db' | 'trackNames'>, o: RebuildOptions): Promise<RebuildReport> {
+export async function rebuildCounts(store: Pick<Store, 'counts' | 'listens' | 'trackNames' | 'playTotals'>, o: RebuildOptions): Promise<RebuildReport> {
   const days = lastDays(o.days, o.now);
   const users = o.user !== undefined ? [o.user] : await store.counts.usersWithData();
   const slices = users.flatMap((u) => days.map((d) => [u, d] as const));
   const perSlice = await mapLimit(slices, 8, ([u, d]) => recomputeUserDay(store, u, d, { global: o.user !== undefined, dryRun: o.dryRun }));
-  const totals = await mapLimit(slices, 8, ([u, d]) => recomputeUserDayTotal(store.db, u, d, { global: o.user !== undefined, dryRun: o.dryRun }));
+  const totals = await mapLimit(slices, 8, ([u, d]) => store.playTotals.recomputeUserDay(u, d, { global: o.user !== undefined, dryRun: o.dryRun }));
   const report: RebuildReport = {
     users: users.length,
     days,
@@ -50,7 +49,7 @@ export async function rebuildCounts(store: Pick<Store, 'counts' | 'listens' | 'd
   };
   if (o.user === undefined) {
     for (const d of days) report.globalFixes.push(...(await recomputeGlobalDay(store, d, { dryRun: o.dryRun })));
-    for (const d of days) report.totalFixes += (await recomputeDayTotals(store.db, d, users, { dryRun: o.dryRun })).length;
+    for (const d of days) report.totalFixes += (await store.playTotals.recomputeDay(d, users, { dryRun: o.dryRun })).length;
   }
   if (o.ranked && !o.dryRun) {
     const fixed = [...new Map(report.fixes.map((f) => [`${f.user_id}\u0001${f.day}`, { user: f.user_id, day: f.day }])).values()];

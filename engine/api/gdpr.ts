@@ -6,7 +6,6 @@ import { mapLimit, sleep } from '../shared/concurrency';
 import { CHUNK_IN_FLIGHT_TTL_MS } from '../shared/store/chunks-in-flight';
 import type { CrawlServicePort } from './crawl-port';
 import { addDays, dayOf } from './days';
-import { deleteUserDayTotal } from '../shared/store/play-totals';
 import { GLOBAL_SCOPE, userScope } from '../shared/ranked-sets';
 import type { RankedSets } from '../shared/ranked-sets';
 
@@ -67,7 +66,7 @@ export class UserDataService {
       });
       for (const shard of shards) await counts.deleteShardUser(day, shard, userId);
       countsDeleted += plays.size;
-      await deleteUserDayTotal(store.db, userId, day);
+      await store.playTotals.deleteUserDay(userId, day);
       const n = await listens.count(userId, day);
       listensDeleted += n;
       await counts.deleteUserDay(userId, day);

@@ -1,8 +1,7 @@
 import type { Logger } from '../shared/logger';
 import { DAY_MS, utcDay } from '../shared/listen-identity';
-import type { CassandraClient } from '../shared/cassandra';
 import type { CountStore } from '../shared/store/counts';
-import { dropDayTotals, dropUserDayTotal } from '../shared/store/play-totals';
+import type { PlayTotalStore } from '../shared/store/play-totals';
 
 /**
  * Counter tables cannot expire: the janitor deletes daily_counts,
@@ -14,7 +13,7 @@ export class Janitor {
   private running: Promise<unknown> | undefined;
 
   constructor(
-    private readonly o: { counts: CountStore; db: CassandraClient; log: Logger; retentionDays: number; intervalMs?: number },
+    private readonly o: { counts: CountStore; playTotals: PlayTotalStore; log: Logger; retentionDays: number; intervalMs?: number },
   ) {}
 
   start(): void {
@@ -39,14 +38,14 @@ export class Janitor {
     for await (const s of counts.allUserDays()) if (s.day < cutoff) victims.push(s);
     for (const { user, day } of victims) {
       await counts.deleteUserDay(user, day);
-      await dropUserDayTotal(this.o.db, user, day);
+      await this.o.playTotals.dropUserDay(user, day);
       await counts.deleteDayOf(user, day);
       oldDays.add(day);
       userDays++;
     }
     for (const day of oldDays) {
       await counts.deleteGlobalDay(day);
-      await dropDayTotals(this.o.db, day);
+      await this.o.playTotals.dropDay(day);
       await counts.deleteUsersOn(day);
     }
     if (userDays > 0) this.o.log.info({ cutoff, user_days: userDays, global_days: oldDays.size }, 'janitor removed expired counts');

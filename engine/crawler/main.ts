@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   const queueName = crawlQueueName(config.keyspace);
   const worker = new CrawlWorker({ runner, sources, connection: workerRedis, redis, log, queueName });
   const reconciler = new Reconciler({ service, log });
-  const janitor = new Janitor({ counts: service.store.counts, db: service.store.db, log, retentionDays: config.retentionDays });
+  const janitor = new Janitor({ counts: service.store.counts, playTotals: service.store.playTotals, log, retentionDays: config.retentionDays });
   worker.start();
   reconciler.start();
   janitor.start();

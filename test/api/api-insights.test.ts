@@ -7,17 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { ListenWriter } from '../../engine/aggregator/listen-writer';
 import { rebuildCounts } from '../../engine/aggregator/rebuild';
-import { createApiServer } from '../../engine/api/server';
 import type { ApiServer } from '../../engine/api/server';
 import type { CassandraClient } from '../../engine/shared/cassandra';
 import type { Config } from '../../engine/shared/config';
 import type { ListenEvent } from '../../engine/shared/listen-event';
-import { createKafka } from '../../engine/shared/kafka';
 import { RankedSets } from '../../engine/shared/ranked-sets';
 import { createRedis } from '../../engine/shared/redis';
 import { shardOf } from '../../engine/shared/store/play-totals';
 import { createStore } from '../../engine/shared/store/store';
-import { CQL_DIR, DAY_MS, connect, dayStartMs, dropKeyspace, isolatedConfig, quietLog, uid } from './helpers';
+import { apiServer, closeApiTest, DAY_MS, connect, dayStartMs, isolatedConfig, quietLog, uid } from './helpers';
 
 let config: Config;
 let db: CassandraClient;
@@ -89,14 +87,10 @@ beforeAll(async () => {
   const again = await writer.write(events.slice(0, 100), 0);
   expect(again.counted).toBe(0);
   for (const f of [bob, carol]) await db.execute('INSERT INTO user_follows (user_id, followed_id) VALUES (?, ?)', [alice, f], { prepare: true });
-  server = await createApiServer({ config, log: quietLog, cassandra: db, redis, kafka: createKafka(config, quietLog), cqlDir: CQL_DIR });
+  server = await apiServer(config, db, redis);
 }, 120_000);
 
-afterAll(async () => {
-  await server?.close();
-  await redis?.quit();
-  if (db) await dropKeyspace(db, config.keyspace);
-}, 60_000);
+afterAll(() => closeApiTest({ server, redis, db, config }), 60_000);
 
 interface Activity {
   series: { day: string; mine: number; friends: number; everyone: number }[];

@@ -11,7 +11,7 @@ import type { Config } from '../../engine/shared/config';
 import { createApiServer } from '../../engine/api/server';
 import type { ApiServer } from '../../engine/api/server';
 import { RankedSets } from '../../engine/shared/ranked-sets';
-import { CQL_DIR, connect, dropKeyspace, isolatedConfig, quietLog, uid, writeListens } from './helpers';
+import { apiServer, closeApiTest, CQL_DIR, connect, isolatedConfig, quietLog, uid, writeListens } from './helpers';
 import { redisNames } from '../../engine/shared/stats';
 import { freePort } from '../../main/stack/probes';
 import { until } from '../helpers/until';
@@ -28,14 +28,10 @@ beforeAll(async () => {
   db = connect(config);
   redis = createRedis(config, quietLog);
   kafka = createKafka(config, quietLog);
-  server = await createApiServer({ config, log: quietLog, cassandra: db, redis, kafka, cqlDir: CQL_DIR });
+  server = await apiServer(config, db, redis, kafka);
 }, 120_000);
 
-afterAll(async () => {
-  await server?.close();
-  await redis?.quit();
-  if (db) await dropKeyspace(db, config.keyspace);
-}, 60_000);
+afterAll(() => closeApiTest({ server, redis, db, config }), 60_000);
 
 describe('auth', () => {
   it.each([

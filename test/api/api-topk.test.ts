@@ -8,7 +8,7 @@ import { createApiServer } from '../../engine/api/server';
 import type { ApiServer } from '../../engine/api/server';
 import { redisNames } from '../../engine/shared/stats';
 import { RankedSets } from '../../engine/shared/ranked-sets';
-import { CQL_DIR, DAY_MS, dayStartMs, connect, dropKeyspace, isolatedConfig, expectedTop, quietLog, uid, writeListens } from './helpers';
+import { apiServer, closeApiTest, CQL_DIR, DAY_MS, dayStartMs, connect, isolatedConfig, expectedTop, quietLog, uid, writeListens } from './helpers';
 import type { TestListen } from './helpers';
 
 let config: Config;
@@ -52,14 +52,10 @@ beforeAll(async () => {
   all.push(...listens);
   await db.execute('INSERT INTO user_follows (user_id, followed_id) VALUES (?, ?)', [user, bob], { prepare: true });
   await db.execute('INSERT INTO user_follows (user_id, followed_id) VALUES (?, ?)', [user, carol], { prepare: true });
-  server = await createApiServer({ config, log: quietLog, cassandra: db, redis, kafka: createKafka(config, quietLog), cqlDir: CQL_DIR });
+  server = await apiServer(config, db, redis);
 }, 120_000);
 
-afterAll(async () => {
-  await server?.close();
-  await redis?.quit();
-  if (db) await dropKeyspace(db, config.keyspace);
-}, 60_000);
+afterAll(() => closeApiTest({ server, redis, db, config }), 60_000);
 
 describe('GET /users/{user_id}/topk (seed)', () => {
   it('matches an independent computation for every window, with titles and ranks', async () => {

@@ -1,9 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import cassandra from 'cassandra-driver';
+import type { Redis } from 'ioredis';
+import type { Kafka } from 'kafkajs';
+import { createApiServer } from '../../engine/api/server';
+import type { ApiServer } from '../../engine/api/server';
 import { createCassandra } from '../../engine/shared/cassandra';
 import type { CassandraClient } from '../../engine/shared/cassandra';
 import type { Config } from '../../engine/shared/config';
+import { createKafka } from '../../engine/shared/kafka';
 import { cqlId, migratedKeyspace, testConfig, testLog } from '../helpers';
 import { rankedScopes } from '../../engine/shared/ranked-sets';
 import type { RankedSets } from '../../engine/shared/ranked-sets';
@@ -36,6 +41,18 @@ export function connect(config: Config): CassandraClient {
 export async function dropKeyspace(db: CassandraClient, keyspace: string): Promise<void> {
   await db.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`).catch(() => undefined);
   await db.shutdown();
+}
+
+/** The API from the server factory over `config` (no crawl service), not listening: tests inject requests. */
+export function apiServer(config: Config, db: CassandraClient, redis: Redis, kafka: Kafka = createKafka(config, testLog)): Promise<ApiServer> {
+  return createApiServer({ config, log: testLog, cassandra: db, redis, kafka, cqlDir: CQL_DIR });
+}
+
+/** Closes what an API test file opened (each part if it got that far) and drops its keyspace. */
+export async function closeApiTest(parts: { server?: ApiServer; redis?: Redis; db?: CassandraClient; config?: Config }): Promise<void> {
+  await parts.server?.close();
+  await parts.redis?.quit();
+  if (parts.db && parts.config) await dropKeyspace(parts.db, parts.config.keyspace);
 }
 
 export interface TestListen {

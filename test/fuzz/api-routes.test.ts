@@ -5,31 +5,17 @@
  * shape. Never a 5xx, always the JSON error shape, and a `field` on every 400.
  * Plus imports: a truncated upload is reported failed, never done.
  */
-import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import type { Redis } from 'ioredis';
-import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiServer } from '../../engine/api/server';
 import type { ApiServer } from '../../engine/api/server';
-import { CrawlService } from '../../engine/crawler/crawl-service';
-import { createSources } from '../../engine/crawler/sources/registry';
-import { createCassandra } from '../../engine/shared/cassandra';
-import type { CassandraClient } from '../../engine/shared/cassandra';
 import type { Config } from '../../engine/shared/config';
-import { SecretBox } from '../../engine/shared/crypto';
-import { createKafka } from '../../engine/shared/kafka';
-import { createRedis } from '../../engine/shared/redis';
-import { ensureTopics } from '../../engine/shared/topics';
-import { migratedKeyspace, testConfig, testLog } from '../helpers';
+import { startApiTestServer } from '../helpers/api-test-server';
+import type { ApiTestServer } from '../helpers/api-test-server';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 40);
 
+let api: ApiTestServer;
 let config: Config;
-let db: CassandraClient;
-let redis: Redis;
-let kafka: Kafka;
-let service: CrawlService;
 let server: ApiServer;
 interface Op {
   method: string;
@@ -43,20 +29,8 @@ const auth = () => ({ authorization: `Bearer ${config.apiToken}` });
 const pct = (s: string): string => [...Buffer.from(s, 'utf8')].map((b) => (/[A-Za-z0-9_.~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).padStart(2, '0')}`)).join('');
 
 beforeAll(async () => {
-  const tag = randomBytes(4).toString('hex');
-  config = testConfig({
-    TOPK_KEYSPACE: `topk_fuzz_${tag}`,
-    TOPK_LISTENS_TOPIC: `listens-fuzz-${tag}`,
-    TOPK_DLQ_TOPIC: `listens-fuzz-${tag}.dlq`,
-    TOPK_CONSUMER_GROUP: `agg-fuzz-${tag}`,
-  });
-  await migratedKeyspace(config);
-  db = createCassandra(config, testLog);
-  redis = createRedis(config, testLog);
-  kafka = createKafka(config, testLog);
-  await ensureTopics(kafka, config);
-  service = new CrawlService({ cassandra: db, redis, kafka, config, log: testLog, sources: createSources(config), secrets: SecretBox.fromDataDir(config.dataDir), queueName: `topk-crawl-fuzz-${tag}` });
-  server = await createApiServer({ config, log: testLog, cassandra: db, redis, kafka, crawlService: service });
+  api = await startApiTestServer({ name: 'fuzz' });
+  ({ config, server } = api);
   const res = await server.app.inject({ url: '/openapi.json', headers: auth() });
   expect(res.statusCode).toBe(200);
   const doc = res.json() as { paths: Record<string, Record<string, { parameters?: Op['params']; requestBody?: unknown }>> };
@@ -75,18 +49,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await server?.close();
-  await service?.queue.obliterate({ force: true }).catch(() => undefined);
-  await service?.close();
-  await redis?.quit();
-  await db?.execute(`DROP KEYSPACE IF EXISTS ${config.keyspace}`).catch(() => undefined);
-  await db?.shutdown();
-  const admin = kafka?.admin();
-  if (admin) {
-    await admin.connect();
-    await admin.deleteTopics({ topics: [config.listensTopic, config.dlqTopic] }).catch(() => undefined);
-    await admin.disconnect();
-  }
+  await api?.close();
 }, 120_000);
 
 /** Strings that break naive code: control chars, traversal, unicode, huge, numbers, CQL/JSON syntax. */

@@ -7,7 +7,7 @@ import { UserDataService } from '../../engine/api/gdpr';
 import { TopkCache } from '../../engine/api/cache';
 import { ApiMetrics } from '../../engine/api/metrics';
 import { RankedSets } from '../../engine/shared/ranked-sets';
-import { deleteUserDayTotal } from '../../engine/shared/store/play-totals';
+import { PlayTotalStore } from '../../engine/shared/store/play-totals';
 import { ListenPublisher } from '../../engine/crawler/publisher';
 import type { ListenEvent } from '../../engine/shared/listen-event';
 import { asComparable, createHarness, daysBack, expectedCounts, expectedGlobal, quietLog, storedCounts, storedGlobal, uid, until, waitForLag0 } from './harness';
@@ -200,7 +200,7 @@ describe('aggregator exactness', () => {
     // the DELETE (engine/api/gdpr.ts): tombstone first, the user's plays out of the global counts, then the rows, index rows included
     await store.users.markDeleted(user, new Date(now));
     await store.counts.addGlobal(day, (await store.counts.shardsOf(user, day))[0] ?? 0, 'i1', -1);
-    await deleteUserDayTotal(h.db, user, day);
+    await new PlayTotalStore(h.db).deleteUserDay(user, day);
     await store.counts.deleteUserDay(user, day);
     await store.counts.deleteUserOn(day, user);
     await store.listens.deleteSlice(user, day);

@@ -8,6 +8,7 @@ import type { Config } from '../../engine/shared/config';
 import { RankedSets } from '../../engine/shared/ranked-sets';
 import { createRedis } from '../../engine/shared/redis';
 import { CountStore } from '../../engine/shared/store/counts';
+import { PlayTotalStore } from '../../engine/shared/store/play-totals';
 import { DAY_MS, connect, dropKeyspace, isolatedConfig, quietLog, uid, writeListens } from '../api/helpers';
 import type { TestListen } from '../api/helpers';
 import { testConfig } from '../helpers';
@@ -72,7 +73,7 @@ describe('janitor', () => {
     const keptDays = [...new Set(kept.map((l) => dayOf(l.listened_at)))];
     for (const d of oldDays) expect((await s.counts.globalDay(d)).size).toBeGreaterThan(0); // written: the sweep has work
 
-    const janitor = new Janitor({ counts: s.counts, db: s.db, log: quietLog, retentionDays: s.config.retentionDays });
+    const janitor = new Janitor({ counts: s.counts, playTotals: new PlayTotalStore(s.db), log: quietLog, retentionDays: s.config.retentionDays });
     const r = await janitor.sweep(now);
     expect(r).toEqual({ userDays: 2, globalDays: 2 }); // ann's and bob's expired days
     for (const d of oldDays) {

@@ -8,66 +8,33 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiServer } from '../../engine/api/server';
-import type { ApiServer } from '../../engine/api/server';
-import { CrawlService } from '../../engine/crawler/crawl-service';
-import { createCassandra } from '../../engine/shared/cassandra';
-import type { CassandraClient } from '../../engine/shared/cassandra';
 import type { Config } from '../../engine/shared/config';
-import { createKafka } from '../../engine/shared/kafka';
-import { createRedis } from '../../engine/shared/redis';
-import { ensureTopics } from '../../engine/shared/topics';
-import { migratedKeyspace, testConfig, testLog } from '../helpers';
+import { startApiTestServer } from '../helpers/api-test-server';
+import type { ApiTestServer } from '../helpers/api-test-server';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const ST = process.env.TOPK_SCHEMATHESIS_BIN ?? join(ROOT, '.cache', 'schemathesis', 'bin', 'st');
 /** examples per operation and phase; the run stays within a few minutes on a 2-core machine */
 const MAX_EXAMPLES = process.env.TOPK_SCHEMATHESIS_EXAMPLES ?? '25';
 
+let api: ApiTestServer;
 let config: Config;
-let db: CassandraClient;
-let redis: Redis;
-let kafka: Kafka;
-let service: CrawlService;
-let server: ApiServer;
 let url: string;
 
 beforeAll(async () => {
-  const tag = randomBytes(4).toString('hex');
-  config = testConfig({
-    TOPK_KEYSPACE: `${process.env.TOPK_TEST_KEYSPACE ?? 'topk_test'}_st`,
-    TOPK_LISTENS_TOPIC: `listens-st-${tag}`,
-    TOPK_DLQ_TOPIC: `listens-st-${tag}.dlq`,
-    TOPK_CONSUMER_GROUP: `agg-st-${tag}`,
+  api = await startApiTestServer({
+    name: 'st',
+    keyspace: `${process.env.TOPK_TEST_KEYSPACE ?? 'topk_test'}_st`,
     // no crawl reaches the internet: the crawler does not run here, and a connected source points nowhere
-    TOPK_LISTENBRAINZ_URL: 'http://127.0.0.1:9',
+    env: { TOPK_LISTENBRAINZ_URL: 'http://127.0.0.1:9' },
   });
-  await migratedKeyspace(config);
-  db = createCassandra(config, testLog);
-  redis = createRedis(config, testLog);
-  kafka = createKafka(config, testLog);
-  await ensureTopics(kafka, config);
-  service = new CrawlService({ cassandra: db, redis, kafka, config, log: testLog, queueName: `topk-crawl-st-${tag}` });
-  server = await createApiServer({ config, log: testLog, cassandra: db, redis, kafka, crawlService: service });
-  url = await server.listen(0);
+  config = api.config;
+  url = await api.server.listen(0);
 }, 300_000);
 
 afterAll(async () => {
-  await server?.close();
-  await service?.queue.obliterate({ force: true }).catch(() => undefined);
-  await service?.close();
-  await redis?.quit();
-  await db?.shutdown();
-  const admin = kafka?.admin();
-  if (admin) {
-    await admin.connect();
-    await admin.deleteTopics({ topics: [config.listensTopic, config.dlqTopic] }).catch(() => undefined);
-    await admin.disconnect();
-  }
+  await api?.close();
 }, 120_000);
 
 function run(cmd: string, args: string[]): Promise<{ code: number | null; out: string }> {

@@ -13,32 +13,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import type { Redis } from 'ioredis';
-import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiServer } from '../../engine/api/server';
 import type { ApiServer } from '../../engine/api/server';
-import { CrawlService } from '../../engine/crawler/crawl-service';
-import { createSources } from '../../engine/crawler/sources/registry';
-import { createCassandra } from '../../engine/shared/cassandra';
 import type { CassandraClient } from '../../engine/shared/cassandra';
 import type { Config } from '../../engine/shared/config';
 import { SecretBox } from '../../engine/shared/crypto';
-import { createKafka } from '../../engine/shared/kafka';
-import { createRedis } from '../../engine/shared/redis';
-import { ensureTopics } from '../../engine/shared/topics';
 import { AccountStore } from '../../main/auth/account-store';
 import { AesVault } from '../../main/auth/aes-vault';
 import { startControlServer } from '../../main/control/control-server';
 import type { ControlServerHandle } from '../../main/control/control-server';
 import { LogStore } from '../../main/logs/log-store';
-import { migratedKeyspace, testConfig } from '../helpers';
+import { startApiTestServer } from '../helpers/api-test-server';
+import type { ApiTestServer } from '../helpers/api-test-server';
 
+let api: ApiTestServer;
 let config: Config;
 let db: CassandraClient;
-let redis: Redis;
-let kafka: Kafka;
-let service: CrawlService;
 let server: ApiServer;
 let control: ControlServerHandle;
 let controlBase: string;
@@ -57,15 +47,8 @@ const auth = () => ({ authorization: `Bearer ${config.apiToken}` });
 const LB_TOKEN = `lb-secret-${randomBytes(12).toString('hex')}`;
 
 beforeAll(async () => {
-  const tag = randomBytes(4).toString('hex');
-  config = testConfig({ TOPK_KEYSPACE: `topk_sec_${tag}`, TOPK_LISTENS_TOPIC: `listens-sec-${tag}`, TOPK_DLQ_TOPIC: `listens-sec-${tag}.dlq`, TOPK_API_TOKEN: `api-secret-${randomBytes(16).toString('hex')}` });
-  await migratedKeyspace(config);
-  db = createCassandra(config, log);
-  redis = createRedis(config, log);
-  kafka = createKafka(config, log);
-  await ensureTopics(kafka, config);
-  service = new CrawlService({ cassandra: db, redis, kafka, config, log, sources: createSources(config), secrets: SecretBox.fromDataDir(config.dataDir), queueName: `topk-crawl-sec-${tag}` });
-  server = await createApiServer({ config, log, cassandra: db, redis, kafka, crawlService: service });
+  api = await startApiTestServer({ name: 'sec', env: { TOPK_API_TOKEN: `api-secret-${randomBytes(16).toString('hex')}` }, log });
+  ({ config, db, server } = api);
   const noop = { dispose: () => undefined };
   control = await startControlServer({
     port: 0,
@@ -81,12 +64,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await control?.close();
-  await server?.close();
-  await service?.queue.obliterate({ force: true }).catch(() => undefined);
-  await service?.close();
-  await redis?.quit();
-  await db?.execute(`DROP KEYSPACE IF EXISTS ${config.keyspace}`).catch(() => undefined);
-  await db?.shutdown();
+  await api?.close();
 }, 120_000);
 
 function http(path: string, opts: { method?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {

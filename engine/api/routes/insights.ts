@@ -7,8 +7,6 @@ import { HttpError } from '../../shared/http-error';
 import { firstPlays, heatmapCells, isTimeZone, movementOf } from '../insight-math';
 import { cacheQuery, errors, timeZoneSchema, userIdSchema, userParams } from '../schemas';
 import type { ArtistEntry, Scope, TopKind, TrackEntry } from '../topk-service';
-import { readDayTotals, readUserDayTotals } from '../../shared/store/play-totals';
-import { readListenTimes, readUserSongsByDay } from '../../shared/store/insights';
 import { artistEntry, trackEntry } from './topk';
 import { pageQuerySchema, resolveWindow, wantsBypass, windowQueryObject, windowQuerySchema } from './window';
 import type { WindowQuery } from './window';
@@ -125,9 +123,9 @@ export function registerInsightRoutes(app: FastifyInstance, ctx: ApiContext): vo
       compute: async () => {
         const friends = await ctx.store.users.followed(userId);
         const [mine, everyone, ...perFriend] = await Promise.all([
-          readUserDayTotals(ctx.db, userId, win.days),
-          readDayTotals(ctx.db, win.days),
-          ...friends.map((f) => readUserDayTotals(ctx.db, f, win.days)),
+          ctx.store.playTotals.userDays(userId, win.days),
+          ctx.store.playTotals.days(win.days),
+          ...friends.map((f) => ctx.store.playTotals.userDays(f, win.days)),
         ]);
         const series = [...win.days].reverse().map((day) => ({
           day,
@@ -165,7 +163,7 @@ export function registerInsightRoutes(app: FastifyInstance, ctx: ApiContext): vo
         key: `heatmap:${win.from}:${win.to}:${tz}:${userId}`,
         groups: [group.user(userId)],
         compute: async () => {
-          const cells = heatmapCells(await readListenTimes(ctx.db, userId, win.days), tz);
+          const cells = heatmapCells(await ctx.store.listens.startTimes(userId, win.days), tz);
           const flat = cells.flat();
           return { tz, total: flat.reduce((s, n) => s + n, 0), max: Math.max(...flat), cells };
         },
@@ -212,7 +210,7 @@ export function registerInsightRoutes(app: FastifyInstance, ctx: ApiContext): vo
         groups: [group.user(userId)],
         compute: async () => {
           const days = kept.days.filter((d) => d <= win.to);
-          const perDay = await readUserSongsByDay(ctx.db, userId, days);
+          const perDay = await ctx.store.counts.userSongsByDay(userId, days);
           const meta = await ctx.store.tracks.get([...new Set([...perDay.values()].flatMap((m) => [...m.keys()]))], 8);
           const tracks = firstPlays(perDay, win.from, win.to);
           const byArtist = new Map<string, Map<string, number>>();

@@ -100,6 +100,12 @@ export class CountStore {
   }
 
   /** Counters of one shard of a day for the given songs (at most ~100 per call). */
+  /** A user's plays per song for each of `days` (day → song → plays); only positive counters are plays. */
+  async userSongsByDay(user: string, days: string[]): Promise<Map<string, SongCounts>> {
+    const parts = await mapLimit(days, 8, async (d) => new Map([...(await this.userDay(user, d))].filter(([, n]) => n > 0)));
+    return new Map(days.map((d, i) => [d, parts[i]!]));
+  }
+
   async shardDaySongs(day: string, shard: number, songs: string[]): Promise<SongCounts> {
     const rs = await this.db.execute(SELECT_SHARD_DAY_SONGS, [localDate(day), shard, songs], { prepare: true });
     return new Map(rs.rows.map(songPlays));

@@ -158,6 +158,16 @@ export class ListenStore {
   }
 
   /** Number of raw listens of a (user, day). */
+  /** When each raw listen of `user` on the given days started (ms since epoch), one partition per day (the heatmap). */
+  async startTimes(user: string, days: string[]): Promise<number[]> {
+    const parts = await mapLimit(days, 8, async (day) => {
+      const out: number[] = [];
+      for await (const t of streamRows(this.db, 'SELECT listened_at FROM listens WHERE user_id = ? AND day = ?', [user, localDate(day)], (r) => (r.get('listened_at') as Date).getTime())) out.push(t);
+      return out;
+    });
+    return parts.flat();
+  }
+
   async count(user: string, day: string): Promise<number> {
     return (await oneRow(this.db, COUNT_SLICE, [user, localDate(day)], (r) => toNumber(r.get('n')))) ?? 0;
   }

@@ -4,6 +4,7 @@ import { CountStore } from './counts';
 import { CrawlStore } from './crawls';
 import { IntentStore } from './intents';
 import { ListenStore } from './listens';
+import { PlayTotalStore } from './play-totals';
 import { SourceStore } from './sources';
 import { TrackNameStore } from './track-names';
 import { TrackStore } from './tracks';
@@ -17,6 +18,7 @@ export interface Store {
   db: CassandraClient;
   listens: ListenStore;
   counts: CountStore;
+  playTotals: PlayTotalStore;
   users: UserStore;
   sources: SourceStore;
   crawls: CrawlStore;
@@ -31,6 +33,7 @@ export function createStore(db: CassandraClient): Store {
     db,
     listens: new ListenStore(db),
     counts: new CountStore(db),
+    playTotals: new PlayTotalStore(db),
     users: new UserStore(db),
     sources: new SourceStore(db),
     crawls: new CrawlStore(db),
