@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { READ } from '../cassandra-policies';
 import cassandra from 'cassandra-driver';
 import type { CassandraClient } from '../cassandra';
 import { mapLimit } from '../concurrency';
@@ -28,7 +29,7 @@ const long = (n: number) => cassandra.types.Long.fromNumber(n);
 export async function readUserDayTotals(db: CassandraClient, userId: string, days: string[]): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   if (!days.length) return out;
-  const rs = await db.execute('SELECT day, plays FROM user_day_totals WHERE user_id = ? AND day IN ?', [userId, days.map(localDate)], { prepare: true });
+  const rs = await db.execute('SELECT day, plays FROM user_day_totals WHERE user_id = ? AND day IN ?', [userId, days.map(localDate)], READ);
   for (const r of rs.rows) {
     const n = num(r.plays);
     if (n > 0) out.set(String(r.day), n);
@@ -40,7 +41,7 @@ export async function readUserDayTotals(db: CassandraClient, userId: string, day
 export async function readDayTotals(db: CassandraClient, days: string[]): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   if (!days.length) return out;
-  const rs = await db.execute('SELECT day, plays FROM day_totals WHERE day IN ? AND shard IN ?', [days.map(localDate), ALL_SHARDS], { prepare: true });
+  const rs = await db.execute('SELECT day, plays FROM day_totals WHERE day IN ? AND shard IN ?', [days.map(localDate), ALL_SHARDS], READ);
   for (const r of rs.rows) out.set(String(r.day), (out.get(String(r.day)) ?? 0) + num(r.plays));
   for (const [d, n] of out) if (n <= 0) out.delete(d);
   return out;
@@ -59,7 +60,7 @@ export async function recomputeUserDayTotal(
 ): Promise<number> {
   const [raw, rs] = await Promise.all([
     new ListenStore(db).songCounts(userId, day),
-    db.execute('SELECT plays FROM user_day_totals WHERE user_id = ? AND day = ?', [userId, localDate(day)], { prepare: true }),
+    db.execute('SELECT plays FROM user_day_totals WHERE user_id = ? AND day = ?', [userId, localDate(day)], READ),
   ]);
   let want = 0;
   for (const n of raw.values()) want += n;
@@ -85,11 +86,11 @@ export async function recomputeDayTotals(
 ): Promise<Array<{ day: string; shard: number; before: number; after: number }>> {
   const want = new Map<number, number>();
   await mapLimit(userIds, 16, async (u) => {
-    const rs = await db.execute('SELECT plays FROM user_day_totals WHERE user_id = ? AND day = ?', [u, localDate(day)], { prepare: true });
+    const rs = await db.execute('SELECT plays FROM user_day_totals WHERE user_id = ? AND day = ?', [u, localDate(day)], READ);
     const n = rs.first() ? num(rs.first().plays) : 0;
     want.set(shardOf(u), (want.get(shardOf(u)) ?? 0) + n);
   });
-  const rs = await db.execute('SELECT shard, plays FROM day_totals WHERE day = ? AND shard IN ?', [localDate(day), ALL_SHARDS], { prepare: true });
+  const rs = await db.execute('SELECT shard, plays FROM day_totals WHERE day = ? AND shard IN ?', [localDate(day), ALL_SHARDS], READ);
   const have = new Map(rs.rows.map((r) => [r.shard as number, num(r.plays)]));
   const fixes = ALL_SHARDS.map((shard) => ({ day, shard, before: have.get(shard) ?? 0, after: want.get(shard) ?? 0 })).filter((f) => f.before !== f.after);
   if (!opts.dryRun) {
@@ -100,7 +101,7 @@ export async function recomputeDayTotals(
 
 /** GDPR: take a user's plays of `day` out of the day's shard and drop the user's row. */
 export async function deleteUserDayTotal(db: CassandraClient, userId: string, day: string): Promise<void> {
-  const rs = await db.execute('SELECT plays FROM user_day_totals WHERE user_id = ? AND day = ?', [userId, localDate(day)], { prepare: true });
+  const rs = await db.execute('SELECT plays FROM user_day_totals WHERE user_id = ? AND day = ?', [userId, localDate(day)], READ);
   const n = rs.first() ? num(rs.first().plays) : 0;
   if (n !== 0) await db.execute(INCR_DAY_TOTAL, [long(-n), localDate(day), shardOf(userId)], { prepare: true });
   await db.execute('DELETE FROM user_day_totals WHERE user_id = ? AND day = ?', [userId, localDate(day)], { prepare: true });
