@@ -4,8 +4,10 @@
  * cold Cassandra node or a loaded machine can hold it). kafkajs sends heartbeats only when asked,
  * so without the aggregator's KeepAlive the owner was dropped from the group mid-write, the other
  * aggregator took the partition, recovered the pending intent from the raw listens already written,
- * and the first one's global increments then landed on top: every play of the chunk counted twice
- * globally (seen in the cluster suite as thousands of doubled cells). Every cell must stay exact.
+ * and the first one's global increments then landed on top (seen in the cluster suite as thousands
+ * of doubled cells). Every cell must stay exact. Not shown to fail without the KeepAlive: one run
+ * with it disabled passed, so kafkajs may heartbeat on its own here (one partition, one fetch) where
+ * the cluster's six busy partitions did not; the cluster suite is the check that reproduced it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Aggregator } from '../../engine/aggregator/aggregator';
