@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import cassandra from 'cassandra-driver';
@@ -85,10 +85,13 @@ describe('which statements are marked', () => {
     expect(sent.map((s) => (s.options as { isIdempotent?: boolean }).isIdempotent)).toEqual([true, true, undefined]);
   });
 
-  it('every direct SELECT of the store modules passes READ, and no counter update or other write does', () => {
+  it('every direct SELECT of every store module passes READ, and no counter update or other write does', () => {
     const dir = join(import.meta.dirname, 'store');
-    for (const f of ['counts', 'crawls', 'intents', 'listens', 'play-totals', 'tracks', 'users', 'sources', 'insights', 'batches']) {
-      const src = readFileSync(join(dir, `${f}.ts`), 'utf8');
+    // rows.ts is covered above (its statements are parameters)
+    const files = readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts') && f !== 'rows.ts');
+    expect(files).toContain('counts.ts');
+    for (const f of files) {
+      const src = readFileSync(join(dir, f), 'utf8');
       const consts = new Map([...src.matchAll(/const (\w+) = [`'](\w+)/g)].map((m) => [m[1]!, m[2]!.toUpperCase()]));
       for (const line of src.split('\n').filter((l) => /\.execute\(/.test(l))) {
         const arg = /\.execute\(\s*(\w+|'[^']*'|`[^`]*`)/.exec(line)?.[1] ?? '';
