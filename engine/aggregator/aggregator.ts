@@ -13,6 +13,7 @@ import { ensureTopics } from '../shared/topics';
 import type { ChunkInFlight } from '../shared/store/chunks-in-flight';
 import { createStore } from '../shared/store/store';
 import type { Store } from '../shared/store/store';
+import { KeepAlive } from './keep-alive';
 import { ListenWriter } from './listen-writer';
 import { RankedSets } from '../shared/ranked-sets';
 import type { WriteTiming } from './listen-writer';
@@ -33,6 +34,8 @@ export interface AggregatorOptions {
   afterCounters?: () => void;
   /** test hook (the GDPR barrier's race): awaited after a chunk's deleted-users check, before its writes */
   afterDeletedCheck?: () => Promise<void>;
+  /** test hook (a chunk that outlasts the group session), see ListenWriter */
+  afterUserCounters?: () => Promise<void>;
   /** wait after a failed write before recovering (default SETTLE_MS) */
   settleMs?: number;
 }
@@ -43,6 +46,9 @@ export interface AggregatorOptions {
  * mutation of the failed attempt.
  */
 export const SETTLE_MS = 11_000;
+
+/** consumer-group heartbeat interval (session timeout 30 s); also the KeepAlive period while a batch is written */
+const HEARTBEAT_MS = 3000;
 
 export interface AggregatorStats {
   batches: number;
@@ -81,6 +87,7 @@ export class Aggregator {
       stream: `${o.config.consumerGroup}/${o.config.listensTopic}`,
       dedupe: o.dedupe,
       afterCounters: o.afterCounters,
+      afterUserCounters: o.afterUserCounters,
     });
   }
 
@@ -92,7 +99,7 @@ export class Aggregator {
     this.consumer = kafka.consumer({
       groupId: config.consumerGroup,
       sessionTimeout: 30_000,
-      heartbeatInterval: 3000,
+      heartbeatInterval: HEARTBEAT_MS,
       allowAutoTopicCreation: false,
       // a lagging partition arrives in large batches: more listens per (user, day) slice and chunk, so fewer
       // dedupe reads, raw batches and counter updates per listen; the whole fetch is bounded for memory
@@ -116,6 +123,17 @@ export class Aggregator {
   }
 
   private async eachBatch(p: EachBatchPayload): Promise<void> {
+    const partition = p.batch.partition;
+    // the group must keep hearing from us while intents are recovered and chunks written, or it hands the partition to another aggregator mid-write
+    const alive = new KeepAlive(() => p.heartbeat(), HEARTBEAT_MS, (err) => this.o.log.warn({ partition, err: String(err) }, 'heartbeat failed; taking no further chunk of this batch'));
+    try {
+      await this.consume(p, alive);
+    } finally {
+      alive.stop();
+    }
+  }
+
+  private async consume(p: EachBatchPayload, alive: KeepAlive): Promise<void> {
     const { batch } = p;
     const partition = batch.partition;
     if (!this.recovered.has(partition)) {
@@ -128,7 +146,7 @@ export class Aggregator {
     }
     const chunkSize = this.o.chunkSize ?? this.o.config.aggregatorChunk;
     for (let i = 0; i < batch.messages.length; i += chunkSize) {
-      if (!p.isRunning() || p.isStale() || this.stopping) return;
+      if (!p.isRunning() || p.isStale() || this.stopping || alive.lost()) return;
       const chunk = batch.messages.slice(i, i + chunkSize);
       const done = await this.processChunk(p, chunk);
       if (!done) return;

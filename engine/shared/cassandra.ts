@@ -1,4 +1,5 @@
 import cassandra from 'cassandra-driver';
+import { clientPolicies } from './cassandra-policies';
 import type { CassandraConsistency } from './config-checks';
 import type { Config } from './config';
 import type { Logger } from './logger';
@@ -21,7 +22,9 @@ export function createCassandra(
     protocolOptions: { port: portOf(config.cassandraContactPoints) },
     socketOptions: { connectTimeout: 5000, readTimeout: 15000 },
     pooling: { coreConnectionsPerHost: { [cassandra.types.distance.local]: 2, [cassandra.types.distance.remote]: 1 } },
-    queryOptions: { prepare: true, consistency: consistencyOf(config.cassandraConsistency ?? 'LOCAL_QUORUM') },
+    queryOptions: { prepare: true, isIdempotent: false, consistency: consistencyOf(config.cassandraConsistency ?? 'LOCAL_QUORUM') },
+    // reads are marked idempotent where they are sent (READ); these policies retry and race them on other nodes
+    policies: clientPolicies(),
   });
   client.on('log', (level, className, message) => {
     if (level === 'error') log.error({ component: 'cassandra-driver', className }, message);

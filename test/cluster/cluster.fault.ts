@@ -42,9 +42,15 @@ const MIN_LISTENS = Number(process.env.TOPK_CLUSTER_MIN_LISTENS ?? 100_000);
 /** how long a killed node stays down before its restart, while listens keep flowing */
 const DOWN_MS = Number(process.env.TOPK_CLUSTER_DOWN_MS ?? 20_000);
 const SEED = 77;
-/** faults land when these shares of the listens are committed … */
+/**
+ * Publishing holds at each of these shares until every listen before it is committed; then the
+ * next stretch (to the matching GATES share) is released and the fault lands as soon as the group
+ * is seen behind, so it always finds listens published and not yet counted. (A trigger on the
+ * committed share alone missed: the aggregators commit a partition's whole fetch at once, up to
+ * TOPK_AGGREGATOR_CHUNK listens, so a stretch could be counted before the share was seen.)
+ */
 const FAULT_AT = [0.2, 0.45, 0.7] as const;
-/** … while publishing holds at these shares until the fault before is over (then 100 %) */
+/** … and publishing holds at these shares until the fault is over (then up to the next FAULT_AT, after the last 100 %) */
 const GATES = [0.3, 0.55, 0.8] as const;
 const tag = randomBytes(3).toString('hex');
 const RUN_DIR = join(clusterDataDir(), 'runs', tag);
@@ -153,7 +159,7 @@ describe('cluster fault suite (3 Kafka brokers, 3 Cassandra nodes, 2 aggregators
     // this machine can outlast the whole ingest, and a fault must find listens still to count.
     // A chunk that fails (no in-sync quorum yet) is sent again.
     let retries = 0;
-    let gate = GATES[0]! * events.length;
+    let gate = FAULT_AT[0]! * events.length;
     const publishing = (async () => {
       const pub = new ListenPublisher(createKafka(config, log, `cluster-pub-${tag}`), config);
       try {
@@ -176,11 +182,20 @@ describe('cluster fault suite (3 Kafka brokers, 3 Cassandra nodes, 2 aggregators
 
     const rows: FaultRow[] = [];
     const marks: FaultMark[] = [];
-    const committed = (fraction: number) => progressReached(`committed ${fraction * 100} %`, () => groupProgress(kafka, config), (p) => p.committed, fraction * events.length, 900_000, 250);
+    /** everything before the hold at `fraction` committed, then the next stretch released; resolves as soon as the group is behind */
+    async function behindAfter(fraction: number, i: number): Promise<{ committed: number; lag: number }> {
+      const hold = Math.ceil(fraction * events.length / 1000) * 1000;
+      await progressReached(`committed ${fraction * 100} %`, () => groupProgress(kafka, config), (p) => (p.lag === 0 ? p.committed : 0), Math.min(hold, events.length), 900_000, 250);
+      gate = GATES[i]! * events.length;
+      return waitUntil('listens published and not yet committed', async () => {
+        const p = await groupProgress(kafka, config);
+        return p !== undefined && p.lag > 0 ? p : undefined;
+      }, 300_000, 50);
+    }
 
-    /** kill at a share of the committed listens, keep it down DOWN_MS, restart; record what the APIs saw */
+    /** kill with listens outstanding after a share of them is committed, keep it down DOWN_MS, restart; record what the APIs saw */
     async function fault(name: string, fraction: number, kill: () => Promise<void>, restart: () => Promise<void>): Promise<void> {
-      const at = await committed(fraction);
+      const at = await behindAfter(fraction, rows.length);
       const tk = Date.now();
       await kill();
       marks.push({ fault: name, progress: at.committed / events.length, outstanding: at.lag, unit: 'listens published, not committed' });
@@ -194,8 +209,8 @@ describe('cluster fault suite (3 Kafka brokers, 3 Cassandra nodes, 2 aggregators
       const tb = Date.now();
       // after: from when it is back, as long as it was down, between 20 s and 60 s
       await sleep(Math.min(60_000, Math.max(20_000, tb - tk)));
-      // the next stretch of listens: raised only now, so the next fault finds some of it outstanding
-      gate = (GATES[rows.length + 1] ?? 1) * events.length;
+      // up to the next fault's hold (raised only now, so that fault finds the stretch after it outstanding)
+      gate = (FAULT_AT[rows.length + 1] ?? 1) * events.length;
       rows.push({ fault: name, progress: at.committed / events.length, outstanding: at.lag, downSeconds: (tr - tk) / 1000, ingestResumedSeconds: ingest, backSeconds: back, during: prober.count(tk, tb), after: prober.count(tb, Date.now()) });
       say(`${name}: back ${back.toFixed(1)} s after restart, ingest resumed ${ingest.toFixed(1)} s after the kill; non-2xx during ${formatCount(prober.count(tk, tb))}, after ${formatCount(prober.count(tb, Date.now()))}`);
     }

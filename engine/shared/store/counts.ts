@@ -1,4 +1,5 @@
 import type { CassandraClient } from '../cassandra';
+import { READ } from '../cassandra-policies';
 import { mapLimit } from '../concurrency';
 import { PartitionBatches } from './batches';
 import { INCR_DAY_TOTAL, INCR_USER_DAY_TOTAL, shardOf } from './play-totals';
@@ -85,7 +86,7 @@ export class CountStore {
 
   /** Counters of a (user, day) for the given songs (at most ~100 per call). */
   async userDaySongs(user: string, day: string, songs: string[]): Promise<SongCounts> {
-    const rs = await this.db.execute(SELECT_USER_DAY_SONGS, [user, localDate(day), songs], { prepare: true });
+    const rs = await this.db.execute(SELECT_USER_DAY_SONGS, [user, localDate(day), songs], READ);
     return new Map(rs.rows.map(songPlays));
   }
 
@@ -107,7 +108,7 @@ export class CountStore {
   }
 
   async shardDaySongs(day: string, shard: number, songs: string[]): Promise<SongCounts> {
-    const rs = await this.db.execute(SELECT_SHARD_DAY_SONGS, [localDate(day), shard, songs], { prepare: true });
+    const rs = await this.db.execute(SELECT_SHARD_DAY_SONGS, [localDate(day), shard, songs], READ);
     return new Map(rs.rows.map(songPlays));
   }
 
@@ -123,7 +124,7 @@ export class CountStore {
 
   /** The shards a user's counts of a day went to (normally one: the Kafka partition of the user's key). */
   async shardsOf(user: string, day: string): Promise<number[]> {
-    const rs = await this.db.execute(SELECT_USER_DAY_SHARDS, [user, localDate(day)], { prepare: true });
+    const rs = await this.db.execute(SELECT_USER_DAY_SHARDS, [user, localDate(day)], READ);
     return ((rs.first()?.get('shards') as number[] | null) ?? []).slice().sort((a, b) => a - b);
   }
 

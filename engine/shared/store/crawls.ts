@@ -1,4 +1,5 @@
 import cassandra from 'cassandra-driver';
+import { READ } from '../cassandra-policies';
 import type { CassandraClient } from '../cassandra';
 import { isoOf as iso, streamRows } from './rows';
 import type { Row } from './rows';
@@ -81,7 +82,7 @@ export class CrawlStore {
   }
 
   async getCrawl(crawlId: string): Promise<CrawlRecord | null> {
-    const r = (await this.db.execute('SELECT * FROM crawls WHERE crawl_id = ?', [crawlId], P)).first();
+    const r = (await this.db.execute('SELECT * FROM crawls WHERE crawl_id = ?', [crawlId], READ)).first();
     if (!r || !r.user_id) return null;
     const out: CrawlRecord = {
       crawl_id: r.crawl_id,
@@ -104,7 +105,7 @@ export class CrawlStore {
   }
 
   async crawlIdsOf(userId: string, source: string, limit: number): Promise<Array<{ crawl_id: string; created_at: Date }>> {
-    const rs = await this.db.execute('SELECT crawl_id, created_at FROM crawls_by_source WHERE user_id = ? AND source = ? LIMIT ?', [userId, source, limit], P);
+    const rs = await this.db.execute('SELECT crawl_id, created_at FROM crawls_by_source WHERE user_id = ? AND source = ? LIMIT ?', [userId, source, limit], READ);
     return rs.rows.map((r) => ({ crawl_id: r.crawl_id as string, created_at: r.created_at as Date }));
   }
 
@@ -116,7 +117,7 @@ export class CrawlStore {
 
   // ---- schedule
   async getSchedule(userId: string, source: string): Promise<ScheduleRow | null> {
-    const r = (await this.db.execute('SELECT * FROM crawl_schedule WHERE user_id = ? AND source = ?', [userId, source], P)).first();
+    const r = (await this.db.execute('SELECT * FROM crawl_schedule WHERE user_id = ? AND source = ?', [userId, source], READ)).first();
     return r ? toScheduleRow(r) : null;
   }
 

@@ -1,4 +1,5 @@
 import cassandra from 'cassandra-driver';
+import { READ } from '../cassandra-policies';
 import type { CassandraClient } from '../cassandra';
 import { run } from './rows';
 import type { UserDay } from './counts';
@@ -55,8 +56,8 @@ export class IntentStore {
   /** Intents left pending on a partition of a stream, legacy ones included. */
   async pending(stream: string, partition: number): Promise<Intent[]> {
     const [own, legacy] = await Promise.all([
-      this.db.execute(SELECT, [stream, partition], { prepare: true }),
-      this.db.execute(SELECT_LEGACY, [partition], { prepare: true }),
+      this.db.execute(SELECT, [stream, partition], READ),
+      this.db.execute(SELECT_LEGACY, [partition], READ),
     ]);
     const toIntent = (isLegacy: boolean) => (r: cassandra.types.Row): Intent => ({
       stream,

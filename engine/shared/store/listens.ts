@@ -1,4 +1,5 @@
 import type { CassandraClient } from '../cassandra';
+import { READ } from '../cassandra-policies';
 import type { NamedListen } from '../chart-rows';
 import { mapLimit } from '../concurrency';
 import type { ListenEvent } from '../listen-event';
@@ -147,7 +148,7 @@ export class ListenStore {
   async recent(user: string, days: string[], before: number, limit: number, concurrency: number): Promise<RawListen[]> {
     const beforeDay = utcDay(before);
     const parts = await mapLimit(days.filter((d) => d <= beforeDay), concurrency, async (d) => {
-      const rs = await this.db.execute(SELECT_BEFORE, [user, localDate(d), new Date(before), limit], { prepare: true });
+      const rs = await this.db.execute(SELECT_BEFORE, [user, localDate(d), new Date(before), limit], READ);
       return rs.rows.map(toRaw(d));
     });
     const all = parts.flat();

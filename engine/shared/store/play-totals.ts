@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import cassandra from 'cassandra-driver';
 import type { CassandraClient } from '../cassandra';
+import { READ } from '../cassandra-policies';
 import { mapLimit } from '../concurrency';
 import { ListenStore } from './listens';
 import { localDate, toNumber } from './rows';
@@ -30,7 +31,7 @@ export class PlayTotalStore {
   async userDays(userId: string, days: string[]): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     if (!days.length) return out;
-    const rs = await this.db.execute('SELECT day, plays FROM user_day_totals WHERE user_id = ? AND day IN ?', [userId, days.map(localDate)], { prepare: true });
+    const rs = await this.db.execute('SELECT day, plays FROM user_day_totals WHERE user_id = ? AND day IN ?', [userId, days.map(localDate)], READ);
     for (const r of rs.rows) {
       const n = toNumber(r.plays);
       if (n > 0) out.set(String(r.day), n);
@@ -42,7 +43,7 @@ export class PlayTotalStore {
   async days(days: string[]): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     if (!days.length) return out;
-    const rs = await this.db.execute('SELECT day, plays FROM day_totals WHERE day IN ? AND shard IN ?', [days.map(localDate), ALL_SHARDS], { prepare: true });
+    const rs = await this.db.execute('SELECT day, plays FROM day_totals WHERE day IN ? AND shard IN ?', [days.map(localDate), ALL_SHARDS], READ);
     for (const r of rs.rows) out.set(String(r.day), (out.get(String(r.day)) ?? 0) + toNumber(r.plays));
     for (const [d, n] of out) if (n <= 0) out.delete(d);
     return out;
@@ -60,7 +61,7 @@ export class PlayTotalStore {
   ): Promise<number> {
     const [raw, rs] = await Promise.all([
       new ListenStore(this.db).songCounts(userId, day),
-      this.db.execute('SELECT plays FROM user_day_totals WHERE user_id = ? AND day = ?', [userId, localDate(day)], { prepare: true }),
+      this.db.execute('SELECT plays FROM user_day_totals WHERE user_id = ? AND day = ?', [userId, localDate(day)], READ),
     ]);
     let want = 0;
     for (const n of raw.values()) want += n;
@@ -85,11 +86,11 @@ export class PlayTotalStore {
   ): Promise<Array<{ day: string; shard: number; before: number; after: number }>> {
     const want = new Map<number, number>();
     await mapLimit(userIds, 16, async (u) => {
-      const rs = await this.db.execute('SELECT plays FROM user_day_totals WHERE user_id = ? AND day = ?', [u, localDate(day)], { prepare: true });
+      const rs = await this.db.execute('SELECT plays FROM user_day_totals WHERE user_id = ? AND day = ?', [u, localDate(day)], READ);
       const n = rs.first() ? toNumber(rs.first().plays) : 0;
       want.set(shardOf(u), (want.get(shardOf(u)) ?? 0) + n);
     });
-    const rs = await this.db.execute('SELECT shard, plays FROM day_totals WHERE day = ? AND shard IN ?', [localDate(day), ALL_SHARDS], { prepare: true });
+    const rs = await this.db.execute('SELECT shard, plays FROM day_totals WHERE day = ? AND shard IN ?', [localDate(day), ALL_SHARDS], READ);
     const have = new Map(rs.rows.map((r) => [r.shard as number, toNumber(r.plays)]));
     const fixes = ALL_SHARDS.map((shard) => ({ day, shard, before: have.get(shard) ?? 0, after: want.get(shard) ?? 0 })).filter((f) => f.before !== f.after);
     if (!opts.dryRun) {
@@ -100,7 +101,7 @@ export class PlayTotalStore {
 
   /** GDPR: take a user's plays of `day` out of the day's shard and drop the user's row. */
   async deleteUserDay(userId: string, day: string): Promise<void> {
-    const rs = await this.db.execute('SELECT plays FROM user_day_totals WHERE user_id = ? AND day = ?', [userId, localDate(day)], { prepare: true });
+    const rs = await this.db.execute('SELECT plays FROM user_day_totals WHERE user_id = ? AND day = ?', [userId, localDate(day)], READ);
     const n = rs.first() ? toNumber(rs.first().plays) : 0;
     if (n !== 0) await this.db.execute(INCR_DAY_TOTAL, [long(-n), localDate(day), shardOf(userId)], { prepare: true });
     await this.db.execute('DELETE FROM user_day_totals WHERE user_id = ? AND day = ?', [userId, localDate(day)], { prepare: true });

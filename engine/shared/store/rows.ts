@@ -1,5 +1,6 @@
 import cassandra from 'cassandra-driver';
 import type { CassandraClient } from '../cassandra';
+import { READ } from '../cassandra-policies';
 
 export type Row = cassandra.types.Row;
 
@@ -11,12 +12,13 @@ export interface Statement {
 
 /**
  * Every row of a query, mapped, page by page (driver paging with `fetchSize`
- * rows per round trip): the one typed way this code base streams rows.
+ * rows per round trip): the one typed way this code base streams rows. A read,
+ * so idempotent: the driver may send it to another node (see cassandra-policies).
  */
 export async function* streamRows<T>(db: CassandraClient, query: string, params: unknown[], map: (r: Row) => T, fetchSize = 5000): AsyncGenerator<T> {
   let pageState: string | undefined;
   do {
-    const rs = await db.execute(query, params, { prepare: true, fetchSize, pageState });
+    const rs = await db.execute(query, params, { ...READ, fetchSize, pageState });
     for (const r of rs.rows) yield map(r);
     pageState = rs.pageState ?? undefined;
   } while (pageState);
@@ -31,7 +33,7 @@ export async function allRows<T>(db: CassandraClient, query: string, params: unk
 
 /** The first row of a single-row read, mapped; null when there is none. */
 export async function oneRow<T>(db: CassandraClient, query: string, params: unknown[], map: (r: Row) => T): Promise<T | null> {
-  const r = (await db.execute(query, params, { prepare: true })).first();
+  const r = (await db.execute(query, params, READ)).first();
   return r ? map(r) : null;
 }
 

@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { READ } from '../cassandra-policies';
 import type { CassandraClient } from '../cassandra';
 import { mapLimit } from '../concurrency';
 import { oneRow, run, textOrNull } from './rows';
@@ -64,7 +65,7 @@ export class TrackStore {
     const chunks: string[][] = [];
     for (let i = 0; i < missing.length; i += 50) chunks.push(missing.slice(i, i + 50));
     await mapLimit(chunks, concurrency, async (chunk) => {
-      const rs = await this.db.execute(SELECT_IN, [chunk], { prepare: true });
+      const rs = await this.db.execute(SELECT_IN, [chunk], READ);
       for (const r of rs.rows) {
         const id = String(r.get('song_id'));
         const m = toMeta(r);

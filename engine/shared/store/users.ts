@@ -1,4 +1,5 @@
 import type { CassandraClient } from '../cassandra';
+import { READ } from '../cassandra-policies';
 import { allRows, isoOf, oneRow, run, textOrNull } from './rows';
 import type { Row } from './rows';
 
@@ -78,7 +79,7 @@ export class UserStore {
     const out: UserRecord[] = [];
     let pageState: string | undefined;
     do {
-      const rs = await this.db.execute(SELECT_ALL, [], { prepare: true, fetchSize: 500, pageState });
+      const rs = await this.db.execute(SELECT_ALL, [], { ...READ, fetchSize: 500, pageState });
       for (const r of rs.rows) out.push(toUser(r));
       pageState = rs.pageState ?? undefined;
     } while (pageState && out.length < limit);
@@ -113,7 +114,7 @@ export class UserStore {
   async githubIds(users: string[]): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     for (let i = 0; i < users.length; i += IN_CHUNK) {
-      const rs = await this.db.execute(SELECT_GITHUB_IDS, [users.slice(i, i + IN_CHUNK)], { prepare: true });
+      const rs = await this.db.execute(SELECT_GITHUB_IDS, [users.slice(i, i + IN_CHUNK)], READ);
       for (const r of rs.rows) {
         const gid = r.get('github_id') as { toNumber(): number } | null;
         if (gid !== null) out.set(r.get('user_id') as string, gid.toNumber());
@@ -158,7 +159,7 @@ export class UserStore {
   async deletedAt(users: string[]): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     for (let i = 0; i < users.length; i += IN_CHUNK) {
-      const rs = await this.db.execute(SELECT_DELETED, [users.slice(i, i + IN_CHUNK)], { prepare: true });
+      const rs = await this.db.execute(SELECT_DELETED, [users.slice(i, i + IN_CHUNK)], READ);
       for (const r of rs.rows) {
         const d = r.get('deleted_at') as Date | null;
         if (d) out.set(r.get('user_id') as string, d.getTime());
