@@ -5,7 +5,7 @@ import { mapLimit } from '../shared/concurrency';
 import type { SlicePlays } from '../shared/store/counts';
 import type { ListenSlice } from '../shared/store/listens';
 import type { Store } from '../shared/store/store';
-import { GLOBAL_SCOPE, rankedScopes, userScope } from '../shared/ranked-sets';
+import { GLOBAL_SCOPE, UNKNOWN_ARTIST, rankedScopes, userScope } from '../shared/ranked-sets';
 import type { RankedSets, ScopeDayPlays } from '../shared/ranked-sets';
 import { recomputeGlobalSongs, recomputeUserDay } from './recompute';
 
@@ -86,6 +86,23 @@ function rankedPlays(slices: SlicePlays[]): ScopeDayPlays[] {
   }
   for (const [day, plays] of global) out.push({ scope: GLOBAL_SCOPE, day, plays });
   return out;
+}
+
+/**
+ * The artist of each chart row as the tracks table holds it: a listen whose own id is the row wrote its
+ * artist there in step 5 (the last such listen wins, as there); a row counted under another source's id
+ * is left to the artist the ranked sets already know (UNKNOWN_ARTIST).
+ */
+function artistsOf(slices: Slice[], rowOf: (l: ListenEvent) => string): Map<string, string> {
+  const artists = new Map<string, string>();
+  for (const s of slices) {
+    for (const l of s.listens) {
+      const row = rowOf(l);
+      if (row === l.song_id) artists.set(row, l.artist);
+      else if (!artists.has(row)) artists.set(row, UNKNOWN_ARTIST);
+    }
+  }
+  return artists;
 }
 
 /** Step 6's pre-aggregation: new plays per chart row of a slice. */
@@ -169,7 +186,7 @@ export class ListenWriter {
     // 6. one counter update per (user, day, chart row) and per (day, chart row), new listens only; then the same plays to the ranked sets
     const plays = fresh.map((s) => playsOf(s, rowOf));
     await counts.increment(plays, this.concurrency, kafkaPartition, { afterUserCounters: this.opts.afterUserCounters });
-    await this.opts.ranked.increment(rankedPlays(plays));
+    await this.opts.ranked.increment(rankedPlays(plays), artistsOf(fresh, rowOf));
     this.opts.afterCounters?.();
     // 7. the chunk is fully applied: drop the intent (the aggregator then commits and invalidates)
     await intents.close(intent);

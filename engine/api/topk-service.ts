@@ -6,7 +6,7 @@ import type { Store } from '../shared/store/store';
 import type { Logger } from '../shared/logger';
 import { rankArtists, rankTracks } from './ranking';
 import { GLOBAL_SCOPE, userScope } from '../shared/ranked-sets';
-import type { RankedPage, RankedSets, RankedTarget } from '../shared/ranked-sets';
+import type { RankedArtistPage, RankedLoaders, RankedPage, RankedSets, RankedTarget } from '../shared/ranked-sets';
 
 /** Day partitions read in parallel per answer. */
 const READ_CONCURRENCY = 8;
@@ -67,9 +67,14 @@ export class TopkService {
     private readonly log?: Logger,
   ) {}
 
-  /** Day sets are built from the exact counters: a user's daily_counts, or the day's global counts. */
-  private readonly loadDay = (scope: string, day: string): Promise<Map<string, number>> =>
-    scope === GLOBAL_SCOPE ? this.store.counts.globalDay(day) : this.store.counts.userDay(scope.slice(2), day);
+  /** Day sets are built from the exact counters (a user's daily_counts, or the day's global counts) and the tracks' artists. */
+  private readonly loaders: RankedLoaders = {
+    day: (scope, day) => (scope === GLOBAL_SCOPE ? this.store.counts.globalDay(day) : this.store.counts.userDay(scope.slice(2), day)),
+    artists: async (songIds) => {
+      const meta = await this.tracks(songIds);
+      return new Map(songIds.map((id) => [id, meta.get(id)?.artist ?? '']));
+    },
+  };
 
   /** `compute` through the cache (unless `bypass`), tagged with the groups it depends on. */
   async cached<T>(key: string, groups: string[], bypass: boolean, compute: () => Promise<T>): Promise<Answer<T>> {
@@ -114,12 +119,9 @@ export class TopkService {
           return { rank: offset + i + 1, song_id: r.song_id, listen_count: r.listen_count, title: m?.title ?? null, artist: m?.artist ?? null, album: m?.album ?? null };
         });
       } else {
-        // artists: every song of the window from its ranked set (no counter reads), grouped by the tracks' artist
-        const counts = new Map((await this.rankedPage(target, win, 0, -1)).rows.map((r) => [r.song_id, r.listen_count]));
-        const meta = await this.tracks([...counts.keys()]);
-        const ranked = rankArtists(counts, meta);
-        total = ranked.length;
-        results = ranked.slice(offset, offset + limit).map((a) => ({ rank: a.rank, artist: a.artist, listen_count: a.listen_count, track_count: a.track_count }));
+        const ranked = await this.rankedArtists(target, win, offset, limit);
+        total = ranked.total;
+        results = ranked.rows.map((a, i) => ({ rank: offset + i + 1, artist: a.artist, listen_count: a.listen_count, track_count: a.track_count }));
       }
       return {
         from: win.from,
@@ -145,26 +147,45 @@ export class TopkService {
   }
 
   /**
-   * A page of the target's ranking from the ranked sets; when Redis cannot serve it
+   * A page of the target's track ranking from the ranked sets; when Redis cannot serve it
    * (down, or a build kept being raced), from every counter of the window, as exact and slower.
    */
   private async rankedPage(target: RankedTarget | null, win: DayWindow, offset: number, limit: number): Promise<RankedPage> {
     if (!target) return { total: 0, rows: [] };
     try {
-      return await this.ranked.page(target, win, offset, limit, this.loadDay);
+      return await this.ranked.page(target, win, offset, limit, this.loaders);
     } catch (err) {
-      this.metrics.rankedFallbacks.inc();
-      this.log?.warn({ err: (err as Error).message }, 'ranked sets unavailable; ranking every counter of the window');
-      const { counts } = this.store;
-      const all =
-        'scope' in target
-          ? target.scope === GLOBAL_SCOPE
-            ? await counts.globalCounts(win.days, READ_CONCURRENCY)
-            : await counts.userCounts([target.scope.slice(2)], win.days, READ_CONCURRENCY)
-          : await counts.userCounts(target.scopes.map((s) => s.slice(2)), win.days, READ_CONCURRENCY);
-      const ranked = rankTracks(all);
+      this.fellBack(err);
+      const ranked = rankTracks(await this.allCounts(target, win));
       return { total: ranked.length, rows: (limit < 0 ? ranked.slice(offset) : ranked.slice(offset, offset + limit)).map((r) => ({ song_id: r.song_id, listen_count: r.listen_count })) };
     }
+  }
+
+  /** The same for the artist ranking: the fallback groups every counter of the window by the tracks' artist. */
+  private async rankedArtists(target: RankedTarget | null, win: DayWindow, offset: number, limit: number): Promise<RankedArtistPage> {
+    if (!target) return { total: 0, rows: [] };
+    try {
+      return await this.ranked.artistPage(target, win, offset, limit, this.loaders);
+    } catch (err) {
+      this.fellBack(err);
+      const counts = await this.allCounts(target, win);
+      const ranked = rankArtists(counts, await this.tracks([...counts.keys()]));
+      return { total: ranked.length, rows: ranked.slice(offset, offset + limit).map((a) => ({ artist: a.artist, listen_count: a.listen_count, track_count: a.track_count })) };
+    }
+  }
+
+  private fellBack(err: unknown): void {
+    this.metrics.rankedFallbacks.inc();
+    this.log?.warn({ err: (err as Error).message }, 'ranked sets unavailable; ranking every counter of the window');
+  }
+
+  /** Every counter of the target's window (the fallback's source). */
+  private allCounts(target: RankedTarget, win: DayWindow): Promise<Map<string, number>> {
+    const { counts } = this.store;
+    if ('scope' in target) {
+      return target.scope === GLOBAL_SCOPE ? counts.globalCounts(win.days, READ_CONCURRENCY) : counts.userCounts([target.scope.slice(2)], win.days, READ_CONCURRENCY);
+    }
+    return counts.userCounts(target.scopes.map((s) => s.slice(2)), win.days, READ_CONCURRENCY);
   }
 
   private tracks(songIds: string[]) {

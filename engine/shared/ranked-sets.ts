@@ -27,7 +27,23 @@ import { redisNames } from './stats';
  * change of the counters (intent recovery, GDPR deletion, `topk rebuild`)
  * drops the touched day sets and the windows derived from them; they are
  * rebuilt from the counters on the next read.
+ *
+ * Artists: every set K (day, window, friends) has two companions kept with it
+ * by the same scripts — `K|a<epoch>`, member "=" + artist, score −plays (the
+ * artist ranking: count descending, ties by artist ascending), and `K|s<epoch>`,
+ * member song_id, score the artist's numeric id, so an artist's distinct tracks
+ * in K are one ZCOUNT id id. Window companions are ZUNIONSTOREs of their
+ * sources' (SUM for plays, MIN for the ids, which agree). The artist of a song
+ * is the one the aggregator last wrote to the tracks table, recorded in the
+ * hash `sa` in the same order; a song counted before that (or only rebuilt from
+ * the counters) gets its tracks-table artist when a day set is built. When the
+ * aggregator sees a song's artist change, it starts a new epoch: every artist
+ * companion of the old one is abandoned (it expires unread) and rebuilt from
+ * the counters on the next artist read — exact, and rare.
  */
+
+/** In `increment`'s artists: keep the artist the sets know for this song (a chart row counted under another source's id). */
+export const UNKNOWN_ARTIST = '\u0000';
 
 /** The scope of a user's own counts. */
 export const userScope = (userId: string): string => `u:${userId}`;
@@ -66,17 +82,81 @@ export interface RankedPage {
 /** What a read ranks: one scope's window, or the sum of several scopes' windows (friends). */
 export type RankedTarget = { scope: string } | { viewer: string; scopes: string[] };
 
+export interface RankedArtist {
+  artist: string;
+  listen_count: number;
+  /** distinct tracks of the artist in the window */
+  track_count: number;
+}
+
+export interface RankedArtistPage {
+  total: number;
+  rows: RankedArtist[];
+}
+
 /** Reads the counters of one (scope, day): the exact source a day set is built from. */
 export type DayLoader = (scope: string, day: string) => Promise<Map<string, number>>;
 
-// Registry entries are `<window key>\t<from>\t<to>`: dates are 10 characters, so the key is all but the last 22.
-const INCREMENT = `
+/** The artist ("" when unknown) of songs the ranked sets have never seen counted: their tracks-table artist. */
+export type ArtistLoader = (songIds: string[]) => Promise<Map<string, string>>;
+
+/** The sets' sources of what they need: counters per (scope, day), and the artists of songs. */
+export interface RankedLoaders {
+  day: DayLoader;
+  artists: ArtistLoader;
+}
+
+// Lua shared by the scripts: the artist epoch, a set's companions, an artist's numeric id (assigned once, cached per call).
+const COMMON = `
 local p = ARGV[1]
+local epoch = redis.call('GET', p .. 'ae') or '0'
+local function companions(k) return k .. '|a' .. epoch, k .. '|s' .. epoch end
+local ids = {}
+local function aid(artist)
+  local id = ids[artist]
+  if id then return id end
+  id = redis.call('HGET', p .. 'ai', artist)
+  if not id then
+    id = redis.call('INCR', p .. 'an')
+    redis.call('HSET', p .. 'ai', artist, id)
+  end
+  ids[artist] = id
+  return id
+end
+`;
+
+// ARGV: prefix, then per (scope, day): scope, day, m, m × (song, plays, artist).
+// Registry entries are `<window key>\t<from>\t<to>`: dates are 10 characters, so the key is all but the last 22.
+const INCREMENT = `${COMMON}
+-- the artist of each song first: a song whose artist changed makes every artist set stale (a new epoch);
+-- so does one whose artist is unknown here and to the sets (rebuilt with the tracks table's)
 local i = 2
+local stale = false
+local artistOf = {}
+while i <= #ARGV do
+  local m = tonumber(ARGV[i + 2])
+  for j = i + 3, i + 2 + 3 * m, 3 do
+    local cur = redis.call('HGET', p .. 'sa', ARGV[j])
+    local a = ARGV[j + 2]
+    if a == '\\0' then
+      if not cur then stale = true end
+      artistOf[ARGV[j]] = cur or ''
+    else
+      artistOf[ARGV[j]] = a
+      if cur ~= a then
+        redis.call('HSET', p .. 'sa', ARGV[j], a)
+        if cur then stale = true end
+      end
+    end
+  end
+  i = i + 3 + 3 * m
+end
+if stale then epoch = tostring(redis.call('INCR', p .. 'ae')) end
+i = 2
 while i <= #ARGV do
   local scope, day, m = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
   local first = i + 3
-  local last = first + 2 * m - 1
+  local last = first + 3 * m - 1
   local targets = {}
   local dk = p .. 'd:' .. scope .. ':' .. day
   if redis.call('EXISTS', dk) == 1 then
@@ -95,8 +175,16 @@ while i <= #ARGV do
     end
   end
   for _, k in ipairs(targets) do
-    for j = first, last, 2 do
+    for j = first, last, 3 do
       if tonumber(redis.call('ZINCRBY', k, -tonumber(ARGV[j + 1]), ARGV[j])) >= 0 then redis.call('ZREM', k, ARGV[j]) end
+    end
+    local ak, sk = companions(k)
+    if redis.call('EXISTS', ak, sk) == 2 then
+      for j = first, last, 3 do
+        local a = artistOf[ARGV[j]]
+        redis.call('ZINCRBY', ak, -tonumber(ARGV[j + 1]), '=' .. a)
+        redis.call('ZADD', sk, 'NX', aid(a), ARGV[j])
+      end
     end
   end
   i = last + 1
@@ -104,16 +192,20 @@ end
 return 1
 `;
 
-const DROP = `
-local p = ARGV[1]
+const DROP = `${COMMON}
+local function del(k)
+  local ak, sk = companions(k)
+  redis.call('DEL', k, ak, sk)
+end
 for i = 2, #ARGV, 2 do
   local scope, day = ARGV[i], ARGV[i + 1]
-  redis.call('DEL', p .. 'd:' .. scope .. ':' .. day, p .. 'b:' .. scope .. ':' .. day)
+  del(p .. 'd:' .. scope .. ':' .. day)
+  redis.call('DEL', p .. 'b:' .. scope .. ':' .. day)
   local rk = p .. 'r:' .. scope
   for _, e in ipairs(redis.call('SMEMBERS', rk)) do
     local from, to = string.sub(e, -21, -12), string.sub(e, -10)
     if day == '*' or (from <= day and day <= to) then
-      redis.call('DEL', string.sub(e, 1, -23))
+      del(string.sub(e, 1, -23))
       redis.call('SREM', rk, e)
     end
   end
@@ -123,33 +215,77 @@ return 1
 
 const BEGIN_BUILD = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
 return 1
 `;
 
-const COMMIT_BUILD = `
-if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
-redis.call('DEL', KEYS[1], KEYS[2])
-redis.call('ZADD', KEYS[1], 'inf', '')
-local args = {}
-for j = 3, #ARGV, 2 do
-  args[#args + 1] = -tonumber(ARGV[j + 1])
-  args[#args + 1] = ARGV[j]
-  if #args >= 2000 then
-    redis.call('ZADD', KEYS[1], unpack(args))
-    args = {}
+// KEYS: day set, build marker. ARGV: prefix, token, ttl ms, n, n × (song, artist) for songs the sets have
+// not seen, then (song, plays)… Returns 0 when raced, the songs whose artist is unknown, or 1 when stored.
+const COMMIT_BUILD = `${COMMON}
+if redis.call('GET', KEYS[2]) ~= ARGV[2] then return 0 end
+local na = tonumber(ARGV[4])
+local j0 = 5 + 2 * na
+for j = 5, j0 - 1, 2 do redis.call('HSETNX', p .. 'sa', ARGV[j], ARGV[j + 1]) end
+local songs, plays, artist, missing = {}, {}, {}, {}
+for j = j0, #ARGV, 2 do
+  songs[#songs + 1] = ARGV[j]
+  plays[#plays + 1] = tonumber(ARGV[j + 1])
+end
+for c = 1, #songs, 1000 do
+  local chunk = {}
+  for q = c, math.min(c + 999, #songs) do chunk[#chunk + 1] = songs[q] end
+  local got = redis.call('HMGET', p .. 'sa', unpack(chunk))
+  for q = 1, #chunk do
+    if got[q] then artist[c + q - 1] = got[q] else missing[#missing + 1] = chunk[q] end
   end
 end
-if #args > 0 then redis.call('ZADD', KEYS[1], unpack(args)) end
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
+if #missing > 0 then return missing end
+local k = KEYS[1]
+local ak, sk = companions(k)
+redis.call('DEL', k, KEYS[2], ak, sk)
+for _, key in ipairs({ k, ak, sk }) do redis.call('ZADD', key, 'inf', '') end
+local sums = {}
+local zs, za = {}, {}
+local function flush(key, args)
+  if #args > 0 then redis.call('ZADD', key, unpack(args)) end
+  return {}
+end
+for q = 1, #songs do
+  zs[#zs + 1] = -plays[q]
+  zs[#zs + 1] = songs[q]
+  za[#za + 1] = aid(artist[q])
+  za[#za + 1] = songs[q]
+  sums[artist[q]] = (sums[artist[q]] or 0) + plays[q]
+  if #zs >= 2000 then zs = flush(k, zs); za = flush(sk, za) end
+end
+zs = flush(k, zs)
+za = flush(sk, za)
+local zr = {}
+for a, n in pairs(sums) do
+  zr[#zr + 1] = -n
+  zr[#zr + 1] = '=' .. a
+  if #zr >= 2000 then zr = flush(ak, zr) end
+end
+flush(ak, zr)
+for _, key in ipairs({ k, ak, sk }) do redis.call('PEXPIRE', key, ARGV[3]) end
 return 1
 `;
 
-// ARGV: prefix, ttl ms, offset, limit (-1: all), number of windows, then per window:
+// ARGV: prefix, ttl ms, offset, limit (-1: all), artists (0|1), number of windows, then per window:
 // key, from, to, n sources, sources…, n registries, scopes…; the last window is ranked.
-const READ = `
-local p, ttl, offset, limit, nw = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
-local i = 6
+const READ = `${COMMON}
+local ttl, offset, limit, artists, nw = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5] == '1', tonumber(ARGV[6])
+-- a set is usable when it exists, and for artists when its companions of this epoch do too;
+-- one from before the epoch is dropped and made again with them
+local function usable(k)
+  if redis.call('EXISTS', k) == 0 then return false end
+  if not artists then return true end
+  local ak, sk = companions(k)
+  if redis.call('EXISTS', ak, sk) == 2 then return true end
+  redis.call('DEL', k, ak, sk)
+  return false
+end
+local i = 7
 local missing = {}
 local wk
 for w = 1, nw do
@@ -161,10 +297,10 @@ for w = 1, nw do
   local regs = {}
   for j = 1, nr do regs[j] = ARGV[i + 4 + ns + j] end
   i = i + 5 + ns + nr
-  if redis.call('EXISTS', wk) == 0 then
+  if not usable(wk) then
     local ok = true
     for _, k in ipairs(src) do
-      if redis.call('EXISTS', k) == 0 then
+      if not usable(k) then
         ok = false
         -- a missing window source waits for its own days, reported by its own window
         if string.sub(k, 1, #p + 2) == p .. 'd:' then missing[#missing + 1] = k end
@@ -172,18 +308,40 @@ for w = 1, nw do
     end
     if ok then
       redis.call('ZUNIONSTORE', wk, #src, unpack(src))
+      if artists then
+        local ak, sk = companions(wk)
+        local plays, songs = { ak, #src }, { sk, #src }
+        for _, k in ipairs(src) do plays[#plays + 1], songs[#songs + 1] = companions(k) end
+        songs[#songs + 1] = 'AGGREGATE'
+        songs[#songs + 1] = 'MIN'
+        redis.call('ZUNIONSTORE', unpack(plays))
+        redis.call('ZUNIONSTORE', unpack(songs))
+      end
       for _, s in ipairs(regs) do redis.call('SADD', p .. 'r:' .. s, wk .. '\t' .. from .. '\t' .. to) end
     end
   end
   if #missing == 0 then
+    local ak, sk = companions(wk)
     redis.call('PEXPIRE', wk, ttl)
+    redis.call('PEXPIRE', ak, ttl)
+    redis.call('PEXPIRE', sk, ttl)
     -- the registry outlives every window it names, so no window misses an increment
     for _, s in ipairs(regs) do redis.call('PEXPIRE', p .. 'r:' .. s, 2 * ttl) end
   end
 end
 if #missing > 0 then return { 'missing', missing } end
 local stop = limit < 0 and -1 or offset + limit - 1
-return { 'ok', redis.call('ZCARD', wk) - 1, redis.call('ZRANGE', wk, offset, stop, 'WITHSCORES') }
+if not artists then return { 'ok', redis.call('ZCARD', wk) - 1, redis.call('ZRANGE', wk, offset, stop, 'WITHSCORES') } end
+local ak, sk = companions(wk)
+local rows = redis.call('ZRANGE', ak, offset, stop, 'WITHSCORES')
+local tracks = {}
+for r = 1, #rows, 2 do
+  if rows[r] ~= '' then
+    local id = redis.call('HGET', p .. 'ai', string.sub(rows[r], 2))
+    tracks[#tracks + 1] = redis.call('ZCOUNT', sk, id, id)
+  end
+end
+return { 'ok', redis.call('ZCARD', ak) - 1, rows, tracks }
 `;
 
 interface Script {
@@ -233,8 +391,11 @@ export class RankedSets {
     }
   }
 
-  /** The aggregator's increments (positive, new plays only), after the counters were written. */
-  async increment(groups: ScopeDayPlays[]): Promise<void> {
+  /**
+   * The aggregator's increments (positive, new plays only), after the counters were written,
+   * with the artist of every song (as written to the tracks table; "" when none).
+   */
+  async increment(groups: ScopeDayPlays[], artists: ReadonlyMap<string, string>): Promise<void> {
     // one script call per ~1000 songs keeps each call short (Redis runs scripts one at a time)
     let args: Array<string | number> = [];
     let songs = 0;
@@ -246,7 +407,7 @@ export class RankedSets {
     for (const g of groups) {
       if (g.plays.size === 0) continue;
       args.push(g.scope, g.day, g.plays.size);
-      for (const [song, n] of g.plays) args.push(song, n);
+      for (const [song, n] of g.plays) args.push(song, n, artists.get(song) ?? '');
       songs += g.plays.size;
       if (songs >= 1000) await flush();
     }
@@ -261,11 +422,31 @@ export class RankedSets {
   }
 
   /**
-   * The ranking of `target` over the days `from`..`to` (newest first in `days`),
+   * The track ranking of `target` over the days `from`..`to` (newest first in `days`),
    * rows `offset`..`offset+limit−1` (limit −1: all) and the exact total.
-   * Day sets not in Redis are built from `load`.
+   * Day sets not in Redis are built from the loaders.
    */
-  async page(target: RankedTarget, win: { from: string; to: string; days: readonly string[] }, offset: number, limit: number, load: DayLoader): Promise<RankedPage> {
+  async page(target: RankedTarget, win: RankedWindow, offset: number, limit: number, load: RankedLoaders): Promise<RankedPage> {
+    const r = await this.read(target, win, offset, limit, false, load);
+    const flat = r[2] as string[];
+    const rows: RankedRow[] = [];
+    for (let i = 0; i < flat.length; i += 2) if (flat[i] !== '') rows.push({ song_id: flat[i]!, listen_count: -Number(flat[i + 1]) });
+    return { total: Number(r[1]), rows };
+  }
+
+  /** The artist ranking of `target` over the window: plays summed per artist, ties by artist ascending, with each artist's distinct tracks. */
+  async artistPage(target: RankedTarget, win: RankedWindow, offset: number, limit: number, load: RankedLoaders): Promise<RankedArtistPage> {
+    const r = await this.read(target, win, offset, limit, true, load);
+    const flat = r[2] as string[];
+    const tracks = r[3] as number[];
+    const rows: RankedArtist[] = [];
+    for (let i = 0; i < flat.length; i += 2) {
+      if (flat[i] !== '') rows.push({ artist: flat[i]!.slice(1), listen_count: -Number(flat[i + 1]), track_count: Number(tracks[rows.length]) });
+    }
+    return { total: Number(r[1]), rows };
+  }
+
+  private async read(target: RankedTarget, win: RankedWindow, offset: number, limit: number, artists: boolean, load: RankedLoaders): Promise<unknown[]> {
     const windowOf = (scope: string): Array<string | number> => [
       `${this.prefix}w:${scope}:${win.from}:${win.to}`,
       win.from,
@@ -287,15 +468,10 @@ export class RankedSets {
       const own = `${this.prefix}f:${target.viewer}:${hash}:${win.from}:${win.to}`;
       specs.push([own, win.from, win.to, scopes.length, ...scopes.map((s) => `${this.prefix}w:${s}:${win.from}:${win.to}`), scopes.length, ...scopes]);
     }
-    const args = [this.prefix, this.ttlMs, offset, limit, specs.length, ...specs.flat()];
+    const args = [this.prefix, this.ttlMs, offset, limit, artists ? 1 : 0, specs.length, ...specs.flat()];
     for (let attempt = 0; ; attempt++) {
       const r = (await this.eval(SCRIPTS.read, [], args)) as [string, ...unknown[]];
-      if (r[0] === 'ok') {
-        const flat = r[2] as string[];
-        const rows: RankedRow[] = [];
-        for (let i = 0; i < flat.length; i += 2) if (flat[i] !== '') rows.push({ song_id: flat[i]!, listen_count: -Number(flat[i + 1]) });
-        return { total: Number(r[1]), rows };
-      }
+      if (r[0] === 'ok') return r;
       if (attempt >= 5) throw new Error('ranked sets: day sets kept changing while they were built');
       const missing = (r[1] as string[]).map((k) => dayOf.get(k)!);
       await Promise.all(missing.map((m) => this.build(m.scope, m.day, load)));
@@ -303,7 +479,7 @@ export class RankedSets {
   }
 
   /** Build one day set from the counters (once per process at a time); false when an increment raced it. */
-  private build(scope: string, day: string, load: DayLoader): Promise<boolean> {
+  private build(scope: string, day: string, load: RankedLoaders): Promise<boolean> {
     const key = this.dayKey(scope, day);
     let p = this.building.get(key);
     if (!p) {
@@ -313,13 +489,27 @@ export class RankedSets {
     return p;
   }
 
-  private async buildNow(scope: string, day: string, load: DayLoader): Promise<boolean> {
+  private async buildNow(scope: string, day: string, load: RankedLoaders): Promise<boolean> {
     const keys = [this.dayKey(scope, day), `${this.prefix}b:${scope}:${day}`];
     const token = randomUUID();
-    if ((await this.eval(SCRIPTS.begin, keys, [token, this.buildMs])) === 0) return true;
-    const counts = await load(scope, day);
-    const args: Array<string | number> = [token, this.ttlMs];
-    for (const [song, n] of counts) if (n > 0) args.push(song, n);
-    return (await this.eval(SCRIPTS.commit, keys, args)) === 1;
+    if ((await this.eval(SCRIPTS.begin, keys, [this.prefix, token, this.buildMs])) === 0) return true;
+    const counts = await load.day(scope, day);
+    const plays: Array<string | number> = [];
+    for (const [song, n] of counts) if (n > 0) plays.push(song, n);
+    let r = await this.eval(SCRIPTS.commit, keys, [this.prefix, token, this.ttlMs, 0, ...plays]);
+    if (Array.isArray(r)) {
+      // songs the sets have never seen counted: their artist from the tracks table
+      const unknown = r as string[];
+      const artists = await load.artists(unknown);
+      r = await this.eval(SCRIPTS.commit, keys, [this.prefix, token, this.ttlMs, unknown.length, ...unknown.flatMap((s) => [s, artists.get(s) ?? '']), ...plays]);
+    }
+    return r === 1;
   }
+}
+
+/** The window a read ranks: its first and last day and its days. */
+export interface RankedWindow {
+  from: string;
+  to: string;
+  days: readonly string[];
 }

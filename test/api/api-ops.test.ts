@@ -310,6 +310,10 @@ describe('Redis down', () => {
     expect(res.json().results).toEqual([{ song_id: 's2', listen_count: 2, rank: 1, title: 'T2', artist: 'A2' }]);
     const tracks = await srv.app.inject({ url: `/v1/users/${u2}/top/tracks`, headers: auth() });
     expect(tracks.statusCode).toBe(200);
+    // artists fall back to grouping every counter of the window by the tracks' artist, as exact
+    const artists = await srv.app.inject({ url: `/v1/users/${u2}/top/artists?cache=bypass`, headers: auth() });
+    expect(artists.statusCode).toBe(200);
+    expect(artists.json()).toMatchObject({ total: 1, results: [{ rank: 1, artist: 'A2', listen_count: 2, track_count: 1 }] });
     const m = await srv.app.inject({ url: '/metrics', headers: auth() });
     expect(m.body).toMatch(/topk_cache_redis_unavailable_total\{op="get"\} [1-9]/);
     const ready = await srv.app.inject({ url: '/readyz' });
