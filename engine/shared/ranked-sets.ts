@@ -142,10 +142,11 @@ export class RankedSets {
     // a Redis that lost its connection fails at once rather than queueing the call
     if (['reconnecting', 'close', 'end'].includes(this.redis.status)) throw new Error(`redis is ${this.redis.status}`);
     try {
-      return await this.redis.evalsha(s.sha, keys.length, ...keys, ...args);
+      // one array, not spread arguments: a day set of 100 000 songs is 200 000 arguments, past what a JS call can take
+      return await this.redis.call('EVALSHA', [s.sha, keys.length, ...keys, ...args]);
     } catch (err) {
       if (!String((err as Error).message).includes('NOSCRIPT')) throw err;
-      return this.redis.eval(s.text, keys.length, ...keys, ...args);
+      return this.redis.call('EVAL', [s.text, keys.length, ...keys, ...args]);
     }
   }
 
