@@ -1,6 +1,7 @@
 import type { Logger } from '../shared/logger';
 import type { ListenEvent } from '../shared/listen-event';
 import { identityKey, utcDay, DAY_MS } from '../shared/listen-identity';
+import { playsPerRow } from '../shared/chart-rows';
 import { mapLimit } from '../shared/concurrency';
 import type { SlicePlays } from '../shared/store/counts';
 import type { ListenSlice } from '../shared/store/listens';
@@ -107,12 +108,7 @@ function artistsOf(slices: Slice[], rowOf: (l: ListenEvent) => string): Map<stri
 
 /** Step 6's pre-aggregation: new plays per chart row of a slice. */
 function playsOf(slice: Slice, rowOf: (l: ListenEvent) => string): SlicePlays {
-  const plays = new Map<string, number>();
-  for (const l of slice.listens) {
-    const row = rowOf(l);
-    plays.set(row, (plays.get(row) ?? 0) + 1);
-  }
-  return { user: slice.user, day: slice.day, plays };
+  return { user: slice.user, day: slice.day, plays: playsPerRow(slice.listens, rowOf) };
 }
 
 const listenCount = (slices: Slice[]): number => slices.reduce((n, s) => n + s.listens.length, 0);

@@ -1,3 +1,4 @@
+import { playsPerRow } from '../shared/chart-rows';
 import { mapLimit } from '../shared/concurrency';
 import type { Store } from '../shared/store/store';
 
@@ -64,13 +65,7 @@ export async function recomputeUserDay(
 /** Plays per chart row of the raw listens of (user, day): what the writer counted for them. */
 async function rowCounts(store: CountsAndListens, userId: string, day: string): Promise<Map<string, number>> {
   const listens = await store.listens.named(userId, day);
-  const rowOf = await store.trackNames.chartRows(listens, 16);
-  const out = new Map<string, number>();
-  for (const l of listens) {
-    const row = rowOf(l);
-    out.set(row, (out.get(row) ?? 0) + 1);
-  }
-  return out;
+  return playsPerRow(listens, await store.trackNames.chartRows(listens, 16));
 }
 
 /** Global counters of one shard of `day` made equal to `want` for every song either side names. */

@@ -35,3 +35,13 @@ export function chartRow(l: Pick<NamedListen, 'source' | 'song_id'>, named: read
   if (first === undefined || first.song_id === l.song_id || first.source === l.source) return l.song_id;
   return first.song_id;
 }
+
+/** Plays per chart row of some listens (the writer's new plays of a slice, recovery's raw listens of one). */
+export function playsPerRow<L>(listens: Iterable<L>, rowOf: (l: L) => string): Map<string, number> {
+  const plays = new Map<string, number>();
+  for (const l of listens) {
+    const row = rowOf(l);
+    plays.set(row, (plays.get(row) ?? 0) + 1);
+  }
+  return plays;
+}

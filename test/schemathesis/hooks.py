@@ -57,10 +57,7 @@ def _holds_data(value):
     """True when an answer still holds something of the user: a count above zero, or a list row that is more than a
     zero count (activity's `{"day": …, "plays": 0}` is no data; a source or a listen is)."""
     if isinstance(value, list):
-        # a list of numbers (the heatmap's cells) holds data when one is above zero; a list of rows when one row is
-        # more than zero counts
-        return any(v > 0 if isinstance(v, (int, float)) else (_holds_data(v) if isinstance(v, list) else not _zero_row(v))
-                   for v in value)
+        return any(_element_holds_data(v) for v in value)
     if isinstance(value, dict):
         for key, v in value.items():
             if key in _COUNTS and isinstance(v, (int, float)) and v > 0:
@@ -68,6 +65,16 @@ def _holds_data(value):
             if isinstance(v, (list, dict)) and _holds_data(v):
                 return True
     return False
+
+
+def _element_holds_data(v):
+    """A number of a list (the heatmap's cells) holds data when above zero; a nested list when one of its elements
+    does; a row when it is more than zero counts."""
+    if isinstance(v, (int, float)):
+        return v > 0
+    if isinstance(v, list):
+        return _holds_data(v)
+    return not _zero_row(v)
 
 
 def _zero_row(row):

@@ -36,7 +36,6 @@ const INSERT =
   'INSERT INTO listens (user_id, day, listened_at, source, song_id, title, artist, album) VALUES (?, ?, ?, ?, ?, ?, ?, ?) USING TTL ?';
 const SELECT_SLICE = `SELECT ${COLUMNS} FROM listens WHERE user_id = ? AND day = ?`;
 const SELECT_PLAYS = 'SELECT listened_at, source, song_id, artist, title FROM listens WHERE user_id = ? AND day = ? AND listened_at >= ? AND listened_at <= ?';
-const SELECT_SONGS = 'SELECT song_id FROM listens WHERE user_id = ? AND day = ?';
 const SELECT_NAMED = 'SELECT source, song_id, artist, title FROM listens WHERE user_id = ? AND day = ?';
 const SELECT_BEFORE = `SELECT ${COLUMNS} FROM listens WHERE user_id = ? AND day = ? AND listened_at < ? LIMIT ?`;
 const COUNT_SLICE = 'SELECT COUNT(*) AS n FROM listens WHERE user_id = ? AND day = ?';
@@ -120,15 +119,6 @@ export class ListenStore {
   /** Every raw listen of a (user, day), newest first. */
   slice(user: string, day: string): Promise<RawListen[]> {
     return allRows(this.db, SELECT_SLICE, [user, localDate(day)], toRaw(day));
-  }
-
-  /** Plays per song counted from the raw listens of a (user, day). */
-  async songCounts(user: string, day: string): Promise<Map<string, number>> {
-    const out = new Map<string, number>();
-    for await (const song of streamRows(this.db, SELECT_SONGS, [user, localDate(day)], (r) => r.get('song_id') as string)) {
-      out.set(song, (out.get(song) ?? 0) + 1);
-    }
-    return out;
   }
 
   /** Source, song and names of every raw listen of a (user, day): what a chart row is chosen from. */

@@ -59,12 +59,10 @@ export class PlayTotalStore {
     day: string,
     opts: { global?: boolean; dryRun?: boolean } = {},
   ): Promise<number> {
-    const [raw, rs] = await Promise.all([
-      new ListenStore(this.db).songCounts(userId, day),
+    const [want, rs] = await Promise.all([
+      new ListenStore(this.db).count(userId, day),
       this.db.execute('SELECT plays FROM user_day_totals WHERE user_id = ? AND day = ?', [userId, localDate(day)], READ),
     ]);
-    let want = 0;
-    for (const n of raw.values()) want += n;
     const have = rs.first() ? toNumber(rs.first().plays) : 0;
     const delta = want - have;
     if (delta === 0 || opts.dryRun) return delta;
