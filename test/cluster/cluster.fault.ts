@@ -42,6 +42,8 @@ const MIN_LISTENS = Number(process.env.TOPK_CLUSTER_MIN_LISTENS ?? 100_000);
 /** how long a killed node stays down before its restart, while listens keep flowing */
 const DOWN_MS = Number(process.env.TOPK_CLUSTER_DOWN_MS ?? 20_000);
 const SEED = 77;
+/** a publish attempt without an answer for this long is abandoned and sent again on a new producer */
+const PUBLISH_TIMEOUT_MS = 60_000;
 /**
  * Publishing holds at each of these shares until every listen before it is committed; then the
  * next stretch (to the matching GATES share) is released and the fault lands as soon as the group
@@ -62,6 +64,7 @@ let config: Config;
 let db: CassandraClient;
 let kafka: Kafka;
 const procs: EngineProcess[] = [];
+let pulse: NodeJS.Timeout | undefined;
 
 interface FaultRow {
   fault: string;
@@ -91,6 +94,7 @@ beforeAll(async () => {
 }, 1_200_000);
 
 afterAll(async () => {
+  clearInterval(pulse);
   for (const p of procs) await p.stop().catch(() => undefined);
   await db?.shutdown().catch(() => undefined);
   if (process.env.TOPK_CLUSTER_KEEP_STACK !== '1') await provider?.down({ volumes: true });
@@ -159,26 +163,40 @@ describe('cluster fault suite (3 Kafka brokers, 3 Cassandra nodes, 2 aggregators
     // this machine can outlast the whole ingest, and a fault must find listens still to count.
     // A chunk that fails (no in-sync quorum yet) is sent again.
     let retries = 0;
+    let timeouts = 0;
+    let published = 0;
     let gate = FAULT_AT[0]! * events.length;
     const publishing = (async () => {
-      const pub = new ListenPublisher(createKafka(config, log, `cluster-pub-${tag}`), config);
+      const newPublisher = () => new ListenPublisher(createKafka(config, log, `cluster-pub-${tag}`), config);
+      let pub = newPublisher();
       try {
         for (let i = 0; i < events.length; i += 1000) {
           while (i >= gate) await sleep(200);
           for (;;) {
-            try {
-              await pub.publish(events.slice(i, i + 1000));
-              break;
-            } catch {
-              retries++;
-              await sleep(1000);
-            }
+            // a send can hang on a broker that died under it: give each attempt a minute, then
+            // start over with a new producer (a chunk sent twice is deduplicated by the aggregators)
+            const attempt = pub.publish(events.slice(i, i + 1000));
+            const outcome = await Promise.race([attempt.then(() => 'sent' as const, () => 'failed' as const), sleep(PUBLISH_TIMEOUT_MS).then(() => 'hung' as const)]);
+            if (outcome === 'sent') break;
+            retries++;
+            if (outcome === 'hung') {
+              timeouts++;
+              say(`publishing listens ${i}–${i + 1000}: no answer in ${PUBLISH_TIMEOUT_MS / 1000} s, sending again with a new producer`);
+              attempt.catch(() => undefined);
+              void pub.close().catch(() => undefined);
+              pub = newPublisher();
+            } else await sleep(1000);
           }
+          published = Math.min(events.length, i + 1000);
         }
       } finally {
         await pub.close();
       }
     })();
+    // one line every 30 s while the suite waits, so a timeout says where it stood
+    pulse = setInterval(() => {
+      void groupProgress(kafka, config).then((p) => say(`published ${published} (gate ${Math.ceil(gate)}), ${p ? `committed ${p.committed}, lag ${p.lag}, end ${p.end}` : 'group progress unavailable'}, producer retries ${retries} (${timeouts} hung)`));
+    }, 30_000);
 
     const rows: FaultRow[] = [];
     const marks: FaultMark[] = [];
@@ -221,6 +239,7 @@ describe('cluster fault suite (3 Kafka brokers, 3 Cassandra nodes, 2 aggregators
     await fault('aggregator SIGKILL (1 of 2)', FAULT_AT[2], () => aggs[0]!.kill(), () => aggs[0]!.start());
 
     await publishing;
+    clearInterval(pulse);
     await waitUntil('consumer lag 0', async () => {
       const p = await groupProgress(kafka, config);
       return p !== undefined && p.end >= events.length && p.lag === 0;
@@ -239,6 +258,7 @@ describe('cluster fault suite (3 Kafka brokers, 3 Cassandra nodes, 2 aggregators
       users: users.length,
       ingestSeconds,
       producerRetries: retries,
+      producerTimeouts: timeouts,
       aggregatorCrashes: aggs.map((a) => a.crashes),
       user: { lost: user.lost, double: user.double, samples: user.samples },
       global: { expected: global.expected, stored: global.stored, lost: global.lost, double: global.double, samples: global.samples },
