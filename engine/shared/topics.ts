@@ -1,4 +1,5 @@
-import type { Kafka } from 'kafkajs';
+import { Partitioners } from 'kafkajs';
+import type { Kafka, PartitionMetadata } from 'kafkajs';
 import type { Config } from './config';
 
 /**
@@ -27,4 +28,21 @@ export async function ensureTopics(kafka: Kafka, config: Pick<Config, 'listensTo
   } finally {
     await admin.disconnect();
   }
+}
+
+const keyedPartitioner = Partitioners.DefaultPartitioner();
+const partitionLists = new Map<number, PartitionMetadata[]>();
+
+/**
+ * The Kafka partition of a user's listens: the producer's default partitioner (murmur2 of the key,
+ * as Java clients do) on the key `user_id` over `partitions` partitions. The publisher names this
+ * partition on every message, the global-count shards and the data steps use it.
+ */
+export function partitionOfUser(userId: string, partitions: number): number {
+  let partitionMetadata = partitionLists.get(partitions);
+  if (!partitionMetadata) {
+    partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
+    partitionLists.set(partitions, partitionMetadata);
+  }
+  return keyedPartitioner({ topic: 'listens', partitionMetadata, message: { key: userId, value: null } });
 }

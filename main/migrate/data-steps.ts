@@ -1,22 +1,15 @@
-import { Partitioners } from 'kafkajs';
 import { recomputeGlobalDay } from '../../engine/aggregator/recompute';
 import type { CassandraClient } from '../../engine/shared/cassandra';
 import { mapLimit } from '../../engine/shared/concurrency';
 import type { Logger } from '../../engine/shared/logger';
 import { createStore } from '../../engine/shared/store/store';
+import { partitionOfUser } from '../../engine/shared/topics';
 
 /** What a data step may use besides the keyspace's client. */
 export interface DataStepContext {
   /** partitions of the `listens` topic (TOPK_TOPIC_PARTITIONS) */
   topicPartitions: number;
   log: Logger;
-}
-
-/** The Kafka partition of a user's listens: the producer's default partitioner on the key `user_id`. */
-export function partitionOfUser(userId: string, partitions: number): number {
-  const partitioner = Partitioners.DefaultPartitioner();
-  const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
-  return partitioner({ topic: 'listens', partitionMetadata, message: { key: userId, value: null } });
 }
 
 /**

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CassandraClient } from '../../engine/shared/cassandra';
 import type { Config } from '../../engine/shared/config';
 import { CountStore } from '../../engine/shared/store/counts';
-import { moveGlobalCountsToShards, partitionOfUser } from '../../main/migrate/data-steps';
+import { partitionOfUser } from '../../engine/shared/topics';
+import { moveGlobalCountsToShards } from '../../main/migrate/data-steps';
 import { connect, dropKeyspace, isolatedConfig, quietLog, uid } from '../api/helpers';
 
 /**
