@@ -1,5 +1,6 @@
 import { Partitioners } from 'kafkajs';
-import type { Kafka, PartitionMetadata } from 'kafkajs';
+import type { Admin, Kafka, PartitionMetadata } from 'kafkajs';
+import { sleep } from './concurrency';
 import type { Config } from './config';
 
 /**
@@ -19,14 +20,39 @@ export async function ensureTopics(kafka: Kafka, config: Pick<Config, 'listensTo
     ].filter((t) => !existing.has(t.topic));
     if (topics.length > 0) {
       try {
-        await admin.createTopics({ topics: topics, waitForLeaders: true });
+        await admin.createTopics({ topics: topics, waitForLeaders: false });
       } catch (err) {
         // a concurrent creator wins the race: fine
         if (!/already exists/i.test((err as Error).message)) throw err;
       }
+      await waitForLeaders(admin, topics.map((t) => t.topic));
     }
   } finally {
     await admin.disconnect();
+  }
+}
+
+/**
+ * Until every partition of `topics` has a leader. kafkajs' own wait (`waitForLeaders`) retries
+ * only "leader not available", but a KRaft broker that has not yet applied the new topic to its
+ * metadata answers "does not host this topic-partition" for a while: on a loaded 3-broker cluster
+ * that failed the cluster suite's start. Both answers mean "not yet" here.
+ */
+async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 60_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    let why: string;
+    try {
+      const md = await admin.fetchTopicMetadata({ topics });
+      const leaderless = md.topics.flatMap((t) => t.partitions.filter((p) => p.leader < 0).map((p) => `${t.name}/${p.partitionId}`));
+      if (md.topics.length === topics.length && leaderless.length === 0) return;
+      why = leaderless.length ? `no leader yet for ${leaderless.join(', ')}` : 'topics not in the metadata yet';
+    } catch (err) {
+      if (!/LEADER_NOT_AVAILABLE|UNKNOWN_TOPIC_OR_PARTITION/.test((err as { type?: string }).type ?? '')) throw err;
+      why = (err as Error).message;
+    }
+    if (Date.now() > end) throw new Error(`Kafka created ${topics.join(', ')} but gave them no leaders within ${timeoutMs / 1000} s (${why})`);
+    await sleep(200);
   }
 }
 
