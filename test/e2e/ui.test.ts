@@ -8,8 +8,11 @@
  * signed-in account and crawl → "Mine" chart equals the counts computed
  * independently from the simulator (window ∩ the crawl's cursor range,
  * deduped) → a second crawl with another listening volume → the open chart
- * changes to the new answer without a reload. Logs and the Kafka, Cassandra
- * and Redis views show this run's data. Screenshots of each screen at 1280×800 and 1920×1080 go to
+ * changes to the new answer without a reload → two people the account follows
+ * on GitHub sign in on this app too (Add account) → the Friends view equals
+ * their plays and the Everyone view (tracks and artists) everyone's, both
+ * ranked by the test from the raw listens in Cassandra. Logs and the Kafka,
+ * Cassandra and Redis views show this run's data. Screenshots of each screen at 1280×800 and 1920×1080 go to
  * test-results/e2e/ (not committed).
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -33,6 +36,8 @@ import type { GitHubFake } from '../fakes/github-fake';
 import { until } from '../helpers/until';
 import { crawlQueueName } from '../../engine/crawler/crawl-queue';
 import { axeViolations, formatFindings } from './axe';
+import { expectedArtists, expectedTracks, firstDifference, rawListens, shownRows, windowDays } from './raw-rankings';
+import type { ChartRow, RawListen } from './raw-rankings';
 import { freePort } from '../../main/stack/probes';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -48,6 +53,20 @@ const SEED = 4242;
 const LPD1 = 120;
 const LPD2 = 260;
 const DEMO_USERS = 4;
+/**
+ * Whom LOGIN follows on GitHub: two demo users who also sign in to this app with GitHub (friends:
+ * app users with the same GitHub identity), demo-dmitri (an app user by name only — the demo loader
+ * made it, nobody signed in as it: no friend) and GHOSTS accounts that never use the app, so the
+ * follow list takes two pages of GitHub's 100 and demo-bruno, last, is on the second. demo-chiara has
+ * listens and is not followed.
+ */
+const FRIENDS = [
+  { id: 7_100_001, login: 'demo-ada', name: 'Ada' },
+  { id: 7_100_002, login: 'demo-bruno', name: 'Bruno' },
+];
+const GHOSTS = Array.from({ length: 110 }, (_, i) => ({ id: 7_200_000 + i, login: `ghost-${i}`, name: null }));
+const NOT_SIGNED_IN = { id: 7_100_004, login: 'demo-dmitri', name: 'Dmitri' };
+const FOLLOWING = [FRIENDS[0]!.login, ...GHOSTS.map((g) => g.login), NOT_SIGNED_IN.login, FRIENDS[1]!.login];
 
 function newestMtime(dir: string): number {
   let t = 0;
@@ -191,6 +210,35 @@ describe('UI end to end (Chromium, topk serve, GitHub fake)', () => {
     await page.waitForLoadState('domcontentloaded');
   }
 
+  /**
+   * The open ranked list settles on the rows `want` computes from the raw listens of the 7-day
+   * window: page, listens, page again, and all three agree (new listens may land in between).
+   */
+  async function settlesOn(what: string, list: 'Top tracks' | 'Top artists', want: (listens: RawListen[]) => ChartRow[]): Promise<ChartRow[]> {
+    return until(
+      what,
+      async () => {
+        await page.locator(`ol[aria-label="${list}"] > li`).first().waitFor({ timeout: 15_000 });
+        const before = await shownRows(page, list);
+        const expected = want(await rawListens(db, windowDays(7)));
+        const after = await shownRows(page, list);
+        const why = firstDifference(after, expected);
+        if (why) throw new Error(why);
+        return firstDifference(before, expected) === null && expected;
+      },
+      120_000,
+      1500,
+    );
+  }
+
+  /** Light and dark, both sizes. */
+  async function shootSchemes(name: string): Promise<void> {
+    await shoot(name);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shoot(`${name}-dark`);
+    await page.emulateMedia({ colorScheme: 'light' });
+  }
+
   /** Both sizes; the page is resized back to 1280×800 afterwards. */
   async function shoot(name: string, settle = 600): Promise<void> {
     for (const size of [...SIZES].reverse()) {
@@ -203,7 +251,10 @@ describe('UI end to end (Chromium, topk serve, GitHub fake)', () => {
   beforeAll(async () => {
     mkdirSync(OUT, { recursive: true });
     ensureRendererBuilt();
-    github = await startGitHubFake({ interval: 1, users: [{ id: 90_000 + parseInt(tag.slice(0, 4), 16), login: LOGIN, name: 'Octo Cat' }] });
+    github = await startGitHubFake({
+      interval: 1,
+      users: [{ id: 90_000 + parseInt(tag.slice(0, 4), 16), login: LOGIN, name: 'Octo Cat', following: FOLLOWING }, ...FRIENDS, NOT_SIGNED_IN, ...GHOSTS],
+    });
     dataDir = mkdtempSync(join(tmpdir(), 'topk-e2e-'));
     const [port, apiPort] = [await freePort(), await freePort()];
     serveEnv = {
@@ -382,8 +433,10 @@ describe('UI end to end (Chromium, topk serve, GitHub fake)', () => {
     await until(
       'the open chart shows the union of both crawls',
       async () => {
+        // the new config restarts the history (cursor reset): while its pages are still before the
+        // window the chart rightly equals the first answer, so wait for the cursor to pass c1
         const c2 = await cursorOf(LOGIN);
-        if (!c2) return false;
+        if (!c2 || c2 <= c1) return false;
         const why = mismatch(await chartRows(page), expectedCounts([{ lpd: LPD1, to: c1 }, { lpd: LPD2, to: c2 }], 7), 100);
         if (why) throw new Error(why);
         return true;
@@ -398,18 +451,64 @@ describe('UI end to end (Chromium, topk serve, GitHub fake)', () => {
     await shoot('charts-updated');
   }, 600_000);
 
-  it('shows the other chart views: artists, everyone, friends', async () => {
-    await page.getByRole('tab', { name: 'Artists' }).click();
-    await page.locator('ol[aria-label="Top artists"] > li').first().waitFor({ timeout: 15_000 });
-    await shoot('charts-artists');
-    await page.getByRole('button', { name: 'Everyone' }).click();
-    await page.waitForTimeout(1500);
-    await shoot('charts-everyone');
+  it('two people the account follows sign in too; the Friends view equals their plays ranked from the raw listens', async () => {
+    // each signs in on this app (Add account): an app user with a GitHub identity, so a friend
+    await go('account');
+    for (const f of FRIENDS) {
+      const previous = github.lastDeviceGrant()?.user_code;
+      await page.getByRole('button', { name: 'Add account' }).click();
+      await page.getByRole('button', { name: 'Sign in with GitHub' }).last().click();
+      const code = await until(`a device code for ${f.login}`, () => {
+        const g = github.lastDeviceGrant();
+        return g && g.user_code !== previous ? g.user_code : undefined;
+      }, 30_000, 200);
+      await page.getByText(code, { exact: true }).waitFor({ timeout: 10_000 });
+      github.approve(code, f.login);
+      await page.getByText(`@${f.login} · app user`).waitFor({ timeout: 60_000 });
+    }
+    // back to the account of this test
+    await page.getByRole('listitem').filter({ hasText: `@${LOGIN} · app user` }).getByRole('button', { name: 'Switch to' }).click();
+    await page.locator('header').getByText(`@${LOGIN}`).waitFor({ timeout: 15_000 });
+    expect((await call<{ active_user_id: string }>('GET', '/control/auth')).body.active_user_id).toBe(LOGIN);
+    await shoot('accounts');
+
+    // LOGIN's follows were read when it signed in, before its friends used the app: read them again
+    const marker = github.requests.length;
+    const refreshed = await call<{ results: { user_id: string; state: string; following?: number; friends?: string[] }[] }>('POST', '/control/auth/friends/refresh', { user_id: LOGIN });
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.body.results).toEqual([expect.objectContaining({ user_id: LOGIN, state: 'done', following: FOLLOWING.length, friends: FRIENDS.map((f) => f.login) })]);
+    // every page of GitHub's list, following its Link header (demo-bruno is on the second)
+    expect(github.requests.slice(marker).filter((r) => r.path === '/user/following').map((r) => r.query.page ?? '1')).toContain('2');
+
+    // the window holds plays of users who are not friends: the comparison below would see them leak in
+    const users = [...new Set((await rawListens(db, windowDays(7))).map((l) => l.user_id))];
+    for (const u of [LOGIN, 'demo-chiara', NOT_SIGNED_IN.login, ...FRIENDS.map((f) => f.login)]) expect(users).toContain(u);
+
+    await go('charts');
+    await page.getByRole('combobox', { name: 'How many' }).selectOption('100');
     await page.getByRole('button', { name: 'Friends' }).click();
-    await page.waitForTimeout(1500);
-    await shoot('charts-friends');
+    expect(await page.getByRole('tab', { name: 'Artists' }).isDisabled()).toBe(true); // friends charts are by track
+    const friends = new Set(FRIENDS.map((f) => f.login));
+    const rows = await settlesOn('the Friends chart equals the friends’ raw listens ranked', 'Top tracks', (l) => expectedTracks(l, friends, 100));
+    expect(rows.length).toBeGreaterThan(10);
+    // both friends count: without either one the ranking is another
+    const listens = await rawListens(db, windowDays(7));
+    for (const f of friends) expect(firstDifference(rows, expectedTracks(listens, new Set([f]), 100))).not.toBeNull();
+    await shootSchemes('charts-friends');
+  }, 600_000);
+
+  it('the Everyone view, tracks and artists, equals every user’s plays ranked from the raw listens', async () => {
+    await page.getByRole('button', { name: 'Everyone' }).click();
+    await page.getByRole('tab', { name: 'Tracks' }).click();
+    const tracks = await settlesOn('the Everyone tracks chart equals all raw listens ranked', 'Top tracks', (l) => expectedTracks(l, null, 100));
+    expect(tracks.length).toBeGreaterThan(10);
+    await shootSchemes('charts-everyone');
+    await page.getByRole('tab', { name: 'Artists' }).click();
+    const artists = await settlesOn('the Everyone artists chart equals all raw listens ranked by artist', 'Top artists', (l) => expectedArtists(l, 100));
+    expect(artists.length).toBeGreaterThan(5);
+    await shootSchemes('charts-everyone-artists');
     await page.getByRole('button', { name: 'Mine' }).click();
-  }, 120_000);
+  }, 300_000);
 
   it('exports the open chart as PNG and as CSV with the rows it shows', async () => {
     // the previous test leaves the Artists tab open: export the tracks chart

@@ -35,6 +35,20 @@ describe('ChartsScreen', () => {
     await screen.findByText('1 min ago');
   });
 
+  it('names whose recent listens show beside the friends chart', async () => {
+    installFakeClient({
+      'GET /api/v1/users': users,
+      'GET /api/v1/users/alice/top/tracks/movement': top(2),
+      'GET /api/v1/users/alice/friends/top/tracks/movement': top(1),
+      'GET /api/v1/users/alice/listens': { listens: [] },
+    });
+    render(ChartsScreen, { intervalMs: 60_000 });
+    await screen.findByRole('heading', { name: 'Recent listens' });
+    (await screen.findByRole('button', { name: 'Friends' })).click();
+    await screen.findByRole('heading', { name: 'Recent listens of Alice' });
+    expect(screen.queryByRole('heading', { name: 'Recent listens' })).toBeNull();
+  });
+
   it('tells the user what to do when there are no listens', async () => {
     installFakeClient({
       'GET /api/v1/users': users,
