@@ -195,9 +195,10 @@ describe('cluster fault suite (3 Kafka brokers, 3 Cassandra nodes, 2 aggregators
     })();
     // one line every 30 s while the suite waits, so a timeout says where it stood
     pulse = setInterval(() => {
+      const acknowledged = published; // before the offsets are read: publishing goes on meanwhile
       void groupProgress(kafka, config).then((p) => {
         // the topic can hold more than was acknowledged (a chunk sent again), never less
-        const short = p && p.end < published ? ` — KAFKA HOLDS ${published - p.end} FEWER LISTENS THAN IT ACKNOWLEDGED` : '';
+        const short = p && p.end < acknowledged ? ` — KAFKA HOLDS ${acknowledged - p.end} FEWER LISTENS THAN IT ACKNOWLEDGED` : '';
         say(`published ${published} (gate ${Math.ceil(gate)}), ${p ? `committed ${p.committed}, lag ${p.lag}, end ${p.end}` : 'group progress unavailable'}, producer retries ${retries} (${timeouts} hung)${short}`);
       });
     }, 30_000);
