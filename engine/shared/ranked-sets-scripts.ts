@@ -211,14 +211,16 @@ end
 
 // The read of a window that exists — kept equal to the counters by the increments, so none of the
 // sets it was made from is needed: one ZRANGE and ZCARD. The idle lifetimes are renewed once half of
-// the window's has passed (not on every read: a friends window names 50 registries).
-// ARGV: the reads' five, window key, n registries, scopes…. Returns { 'absent' } when there is no usable window.
+// the window's has passed, not on every read (a friends window names 50 registries): then the script
+// asks for the scopes whose registries name the window ({ 'renew' }) and is called again with them.
+// ARGV: the reads' five, window key[, scopes…]. Returns { 'absent' } when there is no usable window.
 const READ_WINDOW = `${READING}
 local wk = ARGV[6]
 if not usable(wk) then return { 'absent' } end
 if redis.call('PTTL', wk) < ttl / 2 then
+  if #ARGV < 7 then return { 'renew' } end
   local regs = {}
-  for j = 1, tonumber(ARGV[7]) do regs[j] = ARGV[7 + j] end
+  for j = 7, #ARGV do regs[#regs + 1] = ARGV[j] end
   keep(wk, regs)
 end
 return rank(wk)

@@ -214,7 +214,8 @@ export class RankedSets {
     const ranked = 'viewer' in target ? this.friendsKey(target.viewer, scopes, win) : windowKey(scopes[0]!);
     const head = [this.prefix, this.ttlMs, offset, limit, artists ? 1 : 0];
     // the window exists (the usual case): it alone answers, whatever it was made from
-    const r = (await this.eval(SCRIPTS.readWindow, [], [...head, ranked, scopes.length, ...scopes])) as [string, ...unknown[]];
+    let r = (await this.eval(SCRIPTS.readWindow, [], [...head, ranked])) as [string, ...unknown[]];
+    if (r[0] === 'renew') r = (await this.eval(SCRIPTS.readWindow, [], [...head, ranked, ...scopes])) as [string, ...unknown[]];
     if (r[0] === 'ok') return r;
     const specs: Array<Array<string | number>> = [];
     const dayOf = new Map<string, ScopeDay>();
