@@ -170,10 +170,9 @@ for _, key in ipairs({ k, ak, sk }) do redis.call('PEXPIRE', key, ARGV[3]) end
 return 1
 `;
 
-// ARGV: prefix, ttl ms, offset, limit (-1: all), artists (0|1), number of windows, then per window:
-// key, from, to, n sources, sources…, n registries, scopes…; the last window is ranked.
-const READ = `${COMMON}
-local ttl, offset, limit, artists, nw = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5] == '1', tonumber(ARGV[6])
+// Lua shared by the reads. ARGV: prefix, ttl ms, offset, limit (-1: all), artists (0|1), then the script's own.
+const READING = `${COMMON}
+local ttl, offset, limit, artists = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5] == '1'
 -- a set is usable when it exists, and for artists when its companions of this epoch do too;
 -- one from before the epoch is dropped and made again with them
 local function usable(k)
@@ -184,6 +183,53 @@ local function usable(k)
   redis.call('DEL', k, ak, sk)
   return false
 end
+-- a window read keeps it (and its companions) alive for another ttl, and the registries that name it for 2 ttl:
+-- the registry outlives every window it names, so no window misses an increment
+local function keep(wk, regs)
+  local ak, sk = companions(wk)
+  redis.call('PEXPIRE', wk, ttl)
+  redis.call('PEXPIRE', ak, ttl)
+  redis.call('PEXPIRE', sk, ttl)
+  for _, s in ipairs(regs) do redis.call('PEXPIRE', p .. 'r:' .. s, 2 * ttl) end
+end
+-- rows offset..offset+limit-1 of a usable window and its exact total (plus, for artists, each artist's distinct tracks)
+local function rank(wk)
+  local stop = limit < 0 and -1 or offset + limit - 1
+  if not artists then return { 'ok', redis.call('ZCARD', wk) - 1, redis.call('ZRANGE', wk, offset, stop, 'WITHSCORES') } end
+  local ak, sk = companions(wk)
+  local rows = redis.call('ZRANGE', ak, offset, stop, 'WITHSCORES')
+  local tracks = {}
+  for r = 1, #rows, 2 do
+    if rows[r] ~= '' then
+      local id = redis.call('HGET', p .. 'ai', string.sub(rows[r], 2))
+      tracks[#tracks + 1] = redis.call('ZCOUNT', sk, id, id)
+    end
+  end
+  return { 'ok', redis.call('ZCARD', ak) - 1, rows, tracks }
+end
+`;
+
+// The read of a window that exists — kept equal to the counters by the increments, so none of the
+// sets it was made from is needed: one ZRANGE and ZCARD. The idle lifetimes are renewed once half of
+// the window's has passed, not on every read (a friends window names 50 registries): then the script
+// asks for the scopes whose registries name the window ({ 'renew' }) and is called again with them.
+// ARGV: the reads' five, window key[, scopes…]. Returns { 'absent' } when there is no usable window.
+const READ_WINDOW = `${READING}
+local wk = ARGV[6]
+if not usable(wk) then return { 'absent' } end
+if redis.call('PTTL', wk) < ttl / 2 then
+  if #ARGV < 7 then return { 'renew' } end
+  local regs = {}
+  for j = 7, #ARGV do regs[#regs + 1] = ARGV[j] end
+  keep(wk, regs)
+end
+return rank(wk)
+`;
+
+// The read that makes missing windows from their sources. ARGV: the reads' five, number of windows,
+// then per window: key, from, to, n sources, sources…, n registries, scopes…; the last window is ranked.
+const READ = `${READING}
+local nw = tonumber(ARGV[6])
 local i = 7
 local missing = {}
 local wk
@@ -219,28 +265,10 @@ for w = 1, nw do
       for _, s in ipairs(regs) do redis.call('SADD', p .. 'r:' .. s, wk .. '\t' .. from .. '\t' .. to) end
     end
   end
-  if #missing == 0 then
-    local ak, sk = companions(wk)
-    redis.call('PEXPIRE', wk, ttl)
-    redis.call('PEXPIRE', ak, ttl)
-    redis.call('PEXPIRE', sk, ttl)
-    -- the registry outlives every window it names, so no window misses an increment
-    for _, s in ipairs(regs) do redis.call('PEXPIRE', p .. 'r:' .. s, 2 * ttl) end
-  end
+  if #missing == 0 then keep(wk, regs) end
 end
 if #missing > 0 then return { 'missing', missing } end
-local stop = limit < 0 and -1 or offset + limit - 1
-if not artists then return { 'ok', redis.call('ZCARD', wk) - 1, redis.call('ZRANGE', wk, offset, stop, 'WITHSCORES') } end
-local ak, sk = companions(wk)
-local rows = redis.call('ZRANGE', ak, offset, stop, 'WITHSCORES')
-local tracks = {}
-for r = 1, #rows, 2 do
-  if rows[r] ~= '' then
-    local id = redis.call('HGET', p .. 'ai', string.sub(rows[r], 2))
-    tracks[#tracks + 1] = redis.call('ZCOUNT', sk, id, id)
-  end
-end
-return { 'ok', redis.call('ZCARD', ak) - 1, rows, tracks }
+return rank(wk)
 `;
 
 export interface Script {
@@ -248,4 +276,4 @@ export interface Script {
   sha: string;
 }
 const script = (text: string): Script => ({ text, sha: createHash('sha1').update(text).digest('hex') });
-export const SCRIPTS = { increment: script(INCREMENT), drop: script(DROP), begin: script(BEGIN_BUILD), commit: script(COMMIT_BUILD), read: script(READ) };
+export const SCRIPTS = { increment: script(INCREMENT), drop: script(DROP), begin: script(BEGIN_BUILD), commit: script(COMMIT_BUILD), read: script(READ), readWindow: script(READ_WINDOW) };

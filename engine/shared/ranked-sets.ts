@@ -14,7 +14,10 @@ import { redisNames } from './stats';
  * - a **window set** per (scope, from, to), the sum of its day sets (ZUNIONSTORE),
  *   and a friends window per (viewer, friend list, from, to), the sum of the
  *   friends' window sets. A read is one ZRANGE offset..offset+limit−1 plus
- *   ZCARD (the exact `total`): O(log n + k), whatever the window holds.
+ *   ZCARD (the exact `total`): O(log n + k), whatever the window holds. A
+ *   window that exists answers alone (the increments keep it exact): the sets
+ *   it was made from are consulted only to make it, so a friends read costs
+ *   what a user read does, not 50 windows' worth of checks and renewals.
  *
  * Every set holds a sentinel member "" scored +inf: a set that exists is
  * complete (an empty ranking is a set with the sentinel alone), and the
@@ -206,28 +209,22 @@ export class RankedSets {
   }
 
   private async read(target: RankedTarget, win: RankedWindow, offset: number, limit: number, artists: boolean, load: RankedLoaders): Promise<unknown[]> {
-    const windowOf = (scope: string): Array<string | number> => [
-      `${this.prefix}w:${scope}:${win.from}:${win.to}`,
-      win.from,
-      win.to,
-      win.days.length,
-      ...win.days.map((d) => this.dayKey(scope, d)),
-      1,
-      scope,
-    ];
+    const windowKey = (scope: string): string => `${this.prefix}w:${scope}:${win.from}:${win.to}`;
+    const scopes = 'scope' in target ? [target.scope] : [...new Set(target.scopes)].sort();
+    const ranked = 'viewer' in target ? this.friendsKey(target.viewer, scopes, win) : windowKey(scopes[0]!);
+    const head = [this.prefix, this.ttlMs, offset, limit, artists ? 1 : 0];
+    // the window exists (the usual case): it alone answers, whatever it was made from
+    let r = (await this.eval(SCRIPTS.readWindow, [], [...head, ranked])) as [string, ...unknown[]];
+    if (r[0] === 'renew') r = (await this.eval(SCRIPTS.readWindow, [], [...head, ranked, ...scopes])) as [string, ...unknown[]];
+    if (r[0] === 'ok') return r;
     const specs: Array<Array<string | number>> = [];
     const dayOf = new Map<string, ScopeDay>();
-    const scopes = 'scope' in target ? [target.scope] : [...new Set(target.scopes)].sort();
     for (const s of scopes) {
-      specs.push(windowOf(s));
+      specs.push([windowKey(s), win.from, win.to, win.days.length, ...win.days.map((d) => this.dayKey(s, d)), 1, s]);
       for (const d of win.days) dayOf.set(this.dayKey(s, d), { scope: s, day: d });
     }
-    if ('viewer' in target) {
-      const hash = createHash('sha1').update(scopes.join('\n')).digest('hex').slice(0, 16);
-      const own = `${this.prefix}f:${target.viewer}:${hash}:${win.from}:${win.to}`;
-      specs.push([own, win.from, win.to, scopes.length, ...scopes.map((s) => `${this.prefix}w:${s}:${win.from}:${win.to}`), scopes.length, ...scopes]);
-    }
-    const args = [this.prefix, this.ttlMs, offset, limit, artists ? 1 : 0, specs.length, ...specs.flat()];
+    if ('viewer' in target) specs.push([ranked, win.from, win.to, scopes.length, ...scopes.map(windowKey), scopes.length, ...scopes]);
+    const args = [...head, specs.length, ...specs.flat()];
     for (let attempt = 0; ; attempt++) {
       const r = (await this.eval(SCRIPTS.read, [], args)) as [string, ...unknown[]];
       if (r[0] === 'ok') return r;
@@ -235,6 +232,12 @@ export class RankedSets {
       const missing = (r[1] as string[]).map((k) => dayOf.get(k)!);
       await Promise.all(missing.map((m) => this.build(m.scope, m.day, load)));
     }
+  }
+
+  /** The friends window of a viewer: one per (viewer, followed list, window), so a changed list is a new set. */
+  private friendsKey(viewer: string, sortedScopes: string[], win: RankedWindow): string {
+    const hash = createHash('sha1').update(sortedScopes.join('\n')).digest('hex').slice(0, 16);
+    return `${this.prefix}f:${viewer}:${hash}:${win.from}:${win.to}`;
   }
 
   /** Build one day set from the counters (once per process at a time); false when an increment raced it. */

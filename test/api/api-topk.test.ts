@@ -8,6 +8,7 @@ import { createApiServer } from '../../engine/api/server';
 import type { ApiServer } from '../../engine/api/server';
 import { redisNames } from '../../engine/shared/stats';
 import { RankedSets } from '../../engine/shared/ranked-sets';
+import { FOLLOWED_TTL_MS } from '../../engine/api/topk-service';
 import { apiServer, closeApiTest, CQL_DIR, DAY_MS, dayStartMs, connect, isolatedConfig, expectedTop, quietLog, uid, writeListens } from './helpers';
 import type { TestListen } from './helpers';
 
@@ -237,6 +238,22 @@ describe('v1 Top-K', () => {
     expect(res.json().results.map((r: Entry) => [r.song_id, r.listen_count])).toEqual(want.map((w) => [w.song_id, w.listen_count]));
     const none = await server.app.inject({ url: `/v1/users/${bob}/friends/top/tracks`, headers: auth() });
     expect(none.json()).toMatchObject({ results: [], total: 0 });
+  });
+
+  it('a new follow shows in the friends ranking within FOLLOWED_TTL_MS (the followed list is read at most that often)', async () => {
+    const url = `/v1/users/${bob}/friends/top/tracks?days=7&limit=1000&cache=bypass`;
+    expect((await server.app.inject({ url, headers: auth() })).json()).toMatchObject({ results: [], total: 0 });
+    await db.execute('INSERT INTO user_follows (user_id, followed_id) VALUES (?, ?)', [bob, carol], { prepare: true });
+    const t0 = performance.now();
+    const want = expectedTop(all, (l) => l.user_id === carol && inWindow(7)(l)).map((w) => [w.song_id, w.listen_count]);
+    let got: unknown[] = [];
+    while (performance.now() - t0 < FOLLOWED_TTL_MS + 1_000) {
+      got = (await server.app.inject({ url, headers: auth() })).json().results.map((r: Entry) => [r.song_id, r.listen_count]);
+      if (got.length) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(got).toEqual(want);
+    await db.execute('DELETE FROM user_follows WHERE user_id = ? AND followed_id = ?', [bob, carol], { prepare: true });
   });
 
   it.each([
