@@ -414,7 +414,11 @@ describe('redis', () => {
     } while (cursor !== '0' && rounds < 1000);
     expect(seen.size).toBe(37);
     expect(seen.get(`${prefix}str`)).toEqual({ type: 'string', ttl: -1 });
-    expect(seen.get(`${prefix}json`)!.ttl).toBeGreaterThan(590);
+    // the key got 600 s in beforeAll; under load many seconds pass before this test, so the scan's
+    // TTL is checked against the key's own TTL read after it (never more), not a fixed floor
+    const ttlAfter = await redis.ttl(`${prefix}json`);
+    expect(ttlAfter).toBeGreaterThan(0);
+    expect(seen.get(`${prefix}json`)!.ttl).toBeGreaterThanOrEqual(ttlAfter);
     expect(seen.get(`${prefix}json`)!.ttl).toBeLessThanOrEqual(600);
     expect(seen.get(`${prefix}hash`)!.type).toBe('hash');
     expect(seen.get(`${prefix}set`)!.type).toBe('set');
