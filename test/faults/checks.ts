@@ -10,31 +10,10 @@ import type { Kafka } from 'kafkajs';
 import type { CassandraClient } from '../../engine/shared/cassandra';
 import type { Config } from '../../engine/shared/config';
 import { until } from '../helpers/until';
+import type { Counts } from '../helpers/expected-counts';
 
-export interface Identity {
-  user_id: string;
-  source: string;
-  listened_at: number;
-  song_id: string;
-}
-
-/** user → day → song → plays; dedupe by (user, source, listened_at, song_id); day = UTC date by Date#toISOString. */
-export type Counts = Map<string, Map<string, Map<string, number>>>;
-
-export function expectedCounts(listens: Iterable<Identity>, into: Counts = new Map(), seen: Set<string> = new Set()): Counts {
-  for (const l of listens) {
-    const id = `${l.user_id}\u0000${l.source}\u0000${l.listened_at}\u0000${l.song_id}`;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    const day = new Date(l.listened_at).toISOString().slice(0, 10);
-    let u = into.get(l.user_id);
-    if (!u) into.set(l.user_id, (u = new Map()));
-    let d = u.get(day);
-    if (!d) u.set(day, (d = new Map()));
-    d.set(l.song_id, (d.get(l.song_id) ?? 0) + 1);
-  }
-  return into;
-}
+export { expectedCounts } from '../helpers/expected-counts';
+export type { Counts, Identity } from '../helpers/expected-counts';
 
 export function total(c: Counts): number {
   let n = 0;

@@ -16,6 +16,7 @@ import { ensureTopics } from '../../engine/shared/topics';
 import { CountStore } from '../../engine/shared/store/counts';
 import { migrate } from '../../main/migrate/migrator';
 import { until } from '../helpers/until';
+import { expectedCounts } from '../helpers/expected-counts';
 
 export const quietLog: Logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
@@ -103,26 +104,7 @@ export { until };
 export const waitForLag0 = (h: Harness, timeoutMs = 60_000): Promise<true> =>
   until('consumer lag 0', async () => (await consumerLag(h)) === 0 || undefined, timeoutMs, 300);
 
-/**
- * Independent expected counts: listens deduped by identity (user, source,
- * listened_at, song_id), grouped by UTC day (Date#toISOString, not the product's helper).
- */
-export function expectedCounts(listens: Array<{ user_id: string; source: string; listened_at: number; song_id: string }>): Map<string, Map<string, Map<string, number>>> {
-  const seen = new Set<string>();
-  const out = new Map<string, Map<string, Map<string, number>>>(); // user → day → song → n
-  for (const l of listens) {
-    const id = JSON.stringify([l.user_id, l.source, l.listened_at, l.song_id]);
-    if (seen.has(id)) continue;
-    seen.add(id);
-    const day = new Date(l.listened_at).toISOString().slice(0, 10);
-    let u = out.get(l.user_id);
-    if (!u) out.set(l.user_id, (u = new Map()));
-    let d = u.get(day);
-    if (!d) u.set(day, (d = new Map()));
-    d.set(l.song_id, (d.get(l.song_id) ?? 0) + 1);
-  }
-  return out;
-}
+export { expectedCounts };
 
 /** Counters above 0: zero and negative ones (left by deletes) are not listens. */
 const positive = (m: Map<string, number>): Map<string, number> => new Map([...m].filter(([, n]) => n > 0));
