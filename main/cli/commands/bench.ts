@@ -4,7 +4,7 @@
  * TOPK_REDIS_URL or the defaults), in a keyspace of their own (`topk_bench`)
  * with fresh topics, groups, user ids and keys per run.
  */
-import { parseStrict, runCommand, UsageError } from '../cli-args';
+import { UsageError, refuseExtraArgs, runWithArgs } from '../cli-args';
 import { DEFAULT_BENCH_KEYSPACE } from '../../../bench/bench-env';
 import type { IngestArgs } from '../../../bench/ingest-command';
 
@@ -77,40 +77,33 @@ export function ingestArgs(values: Record<string, string | boolean | undefined>,
   };
 }
 
+const BENCH_FLAGS = {
+  listens: { type: 'string' },
+  users: { type: 'string' },
+  days: { type: 'string' },
+  partitions: { type: 'string' },
+  duplicates: { type: 'string' },
+  seconds: { type: 'string' },
+  connections: { type: 'string' },
+  'tracks-per-day': { type: 'string' },
+  'baseline-seconds': { type: 'string' },
+  baseline: { type: 'boolean' },
+  json: { type: 'boolean' },
+  'keep-data': { type: 'boolean' },
+  keyspace: { type: 'string' },
+  minutes: { type: 'string' },
+  rate: { type: 'string' },
+  'query-rate': { type: 'string' },
+  scope: { type: 'string' },
+  probes: { type: 'string' },
+  friends: { type: 'string' },
+  timeout: { type: 'string' },
+} as const;
+
 export async function run(args: string[]): Promise<number> {
-  return runCommand(async () => {
-    const { values, positionals } = parseStrict(
-      args,
-      {
-        listens: { type: 'string' },
-        users: { type: 'string' },
-        days: { type: 'string' },
-        partitions: { type: 'string' },
-        duplicates: { type: 'string' },
-        seconds: { type: 'string' },
-        connections: { type: 'string' },
-        'tracks-per-day': { type: 'string' },
-        'baseline-seconds': { type: 'string' },
-        baseline: { type: 'boolean' },
-        json: { type: 'boolean' },
-        'keep-data': { type: 'boolean' },
-        keyspace: { type: 'string' },
-        minutes: { type: 'string' },
-        rate: { type: 'string' },
-        'query-rate': { type: 'string' },
-        scope: { type: 'string' },
-        probes: { type: 'string' },
-        friends: { type: 'string' },
-        timeout: { type: 'string' },
-      },
-      BENCH_USAGE,
-    );
-    if (values.help) {
-      console.log(BENCH_USAGE);
-      return 0;
-    }
-    const [which, ...extra] = positionals;
-    if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"\n${BENCH_USAGE}`);
+  return runWithArgs(args, BENCH_FLAGS, BENCH_USAGE, async ({ values, positionals }) => {
+    const [which] = positionals;
+    refuseExtraArgs(positionals, BENCH_USAGE, 1);
     const keyspace = values.keyspace ?? DEFAULT_BENCH_KEYSPACE;
     if (!/^[A-Za-z][A-Za-z0-9_]{0,47}$/.test(keyspace)) throw new UsageError(`--keyspace ${JSON.stringify(keyspace)} is not a valid keyspace name\n${BENCH_USAGE}`);
     // after the arguments are validated (a usage error stays instant), before a benchmark starts engines
