@@ -1,6 +1,5 @@
 import { CountStore } from '../../engine/shared/store/counts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Aggregator } from '../../engine/aggregator/aggregator';
 import { rebuildCounts } from '../../engine/aggregator/rebuild';
 import { createStore } from '../../engine/shared/store/store';
 import { UserDataService } from '../../engine/api/gdpr';
@@ -8,14 +7,13 @@ import { TopkCache } from '../../engine/api/cache';
 import { ApiMetrics } from '../../engine/api/metrics';
 import { RankedSets } from '../../engine/shared/ranked-sets';
 import { PlayTotalStore } from '../../engine/shared/store/play-totals';
-import { ListenPublisher } from '../../engine/crawler/publisher';
+import type { ListenPublisher } from '../../engine/crawler/publisher';
 import type { ListenEvent } from '../../engine/shared/listen-event';
 import { asComparable, createHarness, daysBack, expectedCounts, expectedGlobal, quietLog, storedCounts, storedGlobal, uid, until, waitForLag0 } from './harness';
 import type { Harness } from './harness';
 
 const HOUR = 3_600_000;
 let h: Harness;
-let agg: Aggregator;
 let pub: ListenPublisher;
 /** the aggregator's afterDeletedCheck hook, set by the one test that holds a chunk there */
 let afterDeletedCheck: (() => Promise<void>) | undefined;
@@ -26,16 +24,11 @@ function ev(user: string, at: number, song: string, extra: Partial<ListenEvent> 
 
 beforeAll(async () => {
   h = await createHarness();
-  agg = new Aggregator({ kafka: h.kafka, db: h.db, redis: h.redis, config: h.config, log: quietLog, statsKey: h.statsKey, afterDeletedCheck: async () => afterDeletedCheck?.() });
-  await agg.start();
-  pub = new ListenPublisher(h.kafka, h.config);
+  await h.startAggregator({ afterDeletedCheck: async () => afterDeletedCheck?.() });
+  pub = h.publisher();
 }, 120_000);
 
-afterAll(async () => {
-  await pub?.close();
-  await agg?.close();
-  await h?.close();
-}, 60_000);
+afterAll(() => h?.close(), 60_000);
 
 describe('aggregator exactness', () => {
   it('counts an event published twice (and repeated inside a batch) once', async () => {

@@ -15,6 +15,11 @@ import { createRedis } from '../../engine/shared/redis';
 import { ensureTopics } from '../../engine/shared/topics';
 import { CountStore } from '../../engine/shared/store/counts';
 import { migrate } from '../../main/migrate/migrator';
+import { Aggregator } from '../../engine/aggregator/aggregator';
+import type { AggregatorOptions } from '../../engine/aggregator/aggregator';
+import { CrawlService } from '../../engine/crawler/crawl-service';
+import type { CrawlServiceDeps } from '../../engine/crawler/crawl-service';
+import { ListenPublisher } from '../../engine/crawler/publisher';
 import { until } from '../helpers/until';
 import { expectedCounts } from '../helpers/expected-counts';
 
@@ -32,6 +37,13 @@ export interface Harness {
   kafka: Kafka;
   statsKey: string;
   tag: string;
+  /** an aggregator on the harness's clients and stats key (`options` override), started */
+  startAggregator(options?: Partial<AggregatorOptions>): Promise<Aggregator>;
+  /** a publisher to the harness's listens topic */
+  publisher(): ListenPublisher;
+  /** a crawl service on a queue of its own (`deps` override) */
+  crawlService(deps?: Partial<CrawlServiceDeps>): CrawlService;
+  /** closes what the three above made (newest first), deletes the topics, group, stats key and keyspace */
   close(): Promise<void>;
 }
 
@@ -60,6 +72,7 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
   const kafka = createKafka(config, quietLog, `pipe-test-${tag}`);
   await ensureTopics(kafka, config);
   const statsKey = `topk:stats:test-${tag}`;
+  const closers: Array<() => Promise<void>> = [];
   return {
     config,
     db,
@@ -67,7 +80,27 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
     kafka,
     statsKey,
     tag,
+    async startAggregator(options = {}) {
+      const agg = new Aggregator({ kafka, db, redis, config, log: quietLog, statsKey, ...options });
+      closers.push(() => agg.close());
+      await agg.start();
+      return agg;
+    },
+    publisher() {
+      const pub = new ListenPublisher(kafka, config);
+      closers.push(() => pub.close());
+      return pub;
+    },
+    crawlService(deps = {}) {
+      const service = new CrawlService({ cassandra: db, redis, kafka, config, log: quietLog, queueName: uid('q'), statsKey, ...deps });
+      closers.push(async () => {
+        await service.queue.obliterate({ force: true }).catch(() => undefined);
+        await service.close();
+      });
+      return service;
+    },
     async close() {
+      for (const c of closers.reverse()) await c();
       await redis.del(statsKey).catch(() => undefined);
       const admin = kafka.admin();
       await admin.connect();
