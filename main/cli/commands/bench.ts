@@ -114,18 +114,24 @@ export async function run(args: string[]): Promise<number> {
         if (values.json !== true) process.stderr.write(`${line}\n`);
       }, benchConfig(keyspace));
     };
+    /** every benchmark's output mode and keyspace */
+    const common = { json: values.json === true, keyspace };
+    /** starts the engines once the flags are checked, then the benchmark */
+    const start = async <A>(bench: (args: A) => Promise<number>, args: A): Promise<number> => {
+      await engines();
+      return bench(args);
+    };
     if (which === 'ingest') {
       const args = ingestArgs(values, keyspace);
       const { benchIngest } = await import('../../../bench/ingest-command');
-      await engines();
-      return benchIngest(args);
+      return start(benchIngest, args);
     }
     if (which === 'query') {
       const { benchQuery } = await import('../../../bench/query-command');
       const scope = (values.scope ?? 'user') as 'user' | 'friends' | 'global';
       if (!['user', 'friends', 'global'].includes(scope)) throw new UsageError(`--scope must be user, friends or global, got ${JSON.stringify(scope)}\n${BENCH_USAGE}`);
       const users = int('users', values.users, 100, 1, 100_000);
-      const args = {
+      return start(benchQuery, {
         seconds: int('seconds', values.seconds, undefined, 1, 3600),
         connections: int('connections', values.connections, undefined, 1, 10_000),
         scope,
@@ -134,44 +140,35 @@ export async function run(args: string[]): Promise<number> {
         friends: int('friends', values.friends, Math.min(50, users), 1, users),
         ...(values.rate !== undefined ? { rate: int('rate', values.rate, undefined, 1, 1_000_000) } : {}),
         baseline: values.baseline === true,
-        json: values.json === true,
-        keyspace,
-      };
-      await engines();
-      return benchQuery(args);
+        ...common,
+      });
     }
     if (which === 'load') {
       const { benchLoad } = await import('../../../bench/load-command');
-      const args = {
+      return start(benchLoad, {
         seconds: int('seconds', values.seconds, undefined, 1, 3600),
         connections: int('connections', values.connections, undefined, 1, 10_000),
         users: int('users', values.users, 200, 1, 100_000),
         listens: int('listens', values.listens, 40_000, 1, 10_000_000),
         timeoutSeconds: int('timeout', values.timeout, 10, 1, 600),
-        json: values.json === true,
-        keyspace,
-      };
-      await engines();
-      return benchLoad(args);
+        ...common,
+      });
     }
     if (which === 'freshness') {
       const { benchFreshness } = await import('../../../bench/freshness');
-      const args = {
+      return start(benchFreshness, {
         seconds: int('seconds', values.seconds, 30, 1, 3600),
         rate: int('rate', values.rate, 5000, 1, 1_000_000),
         probes: int('probes', values.probes, 2, 1, 100),
         users: int('users', values.users, 200, 1, 100_000),
         partitions: int('partitions', values.partitions, 6, 1, 1000),
-        json: values.json === true,
-        keyspace,
-      };
-      await engines();
-      return benchFreshness(args);
+        ...common,
+      });
     }
     if (which === 'soak') {
       const duplicates = fraction('duplicates', values.duplicates, 0.05);
       const { benchSoak } = await import('../../../bench/soak-command');
-      const args = {
+      return start(benchSoak, {
         minutes: num('minutes', values.minutes, 10, 0.05, 1440),
         rate: int('rate', values.rate, 500, 1, 1_000_000),
         users: int('users', values.users, 200, 1, 100_000),
@@ -179,11 +176,8 @@ export async function run(args: string[]): Promise<number> {
         partitions: int('partitions', values.partitions, 6, 1, 1000),
         duplicates,
         queryRate: int('query-rate', values['query-rate'], 20, 1, 100_000),
-        json: values.json === true,
-        keyspace,
-      };
-      await engines();
-      return benchSoak(args);
+        ...common,
+      });
     }
     throw new UsageError(`${which === undefined ? 'which benchmark?' : `unknown benchmark "${which}"`}\n${BENCH_USAGE}`);
   });
