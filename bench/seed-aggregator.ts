@@ -7,6 +7,7 @@
  */
 import { loadConfig } from '../engine/shared/config';
 import { createLogger } from '../engine/shared/logger';
+import { runProcess, stopOnSignals } from '../engine/shared/process-lifecycle';
 import { createKafka } from '../engine/shared/kafka';
 import { createCassandra } from '../engine/shared/cassandra';
 import { DAY_MS, utcDay } from '../engine/shared/listen-identity';
@@ -43,19 +44,10 @@ async function main(): Promise<void> {
     },
   });
   log.info({ group: config.consumerGroup, topic: config.listensTopic }, 'ready');
-  const stop = async (): Promise<void> => {
+  stopOnSignals(log, async () => {
     await consumer.disconnect().catch(() => undefined);
     await db.shutdown().catch(() => undefined);
-    log.flush();
-    setTimeout(() => process.exit(0), 50);
-  };
-  process.on('SIGTERM', () => void stop());
-  process.on('SIGINT', () => void stop());
+  });
 }
 
-main().catch((err: unknown) => {
-  const log = createLogger('seed-aggregator');
-  log.fatal({ err: (err as Error).message }, 'seed aggregator failed to start');
-  log.flush();
-  setTimeout(() => process.exit(1), 50);
-});
+runProcess('seed-aggregator', main);

@@ -9,6 +9,7 @@
 import Fastify from 'fastify';
 import { loadConfig } from '../engine/shared/config';
 import { createLogger } from '../engine/shared/logger';
+import { runProcess, stopOnSignals } from '../engine/shared/process-lifecycle';
 import { createCassandra } from '../engine/shared/cassandra';
 import { createRedis } from '../engine/shared/redis';
 import { lastDays } from '../engine/shared/listen-identity';
@@ -58,20 +59,11 @@ async function main(): Promise<void> {
   });
   await app.listen({ host: '127.0.0.1', port: config.apiPort });
   log.info({ port: config.apiPort }, 'ready');
-  const stop = async (): Promise<void> => {
+  stopOnSignals(log, async () => {
     await app.close().catch(() => undefined);
     await db.shutdown().catch(() => undefined);
     redis.disconnect();
-    log.flush();
-    setTimeout(() => process.exit(0), 50);
-  };
-  process.on('SIGTERM', () => void stop());
-  process.on('SIGINT', () => void stop());
+  });
 }
 
-main().catch((err: unknown) => {
-  const log = createLogger('seed-api');
-  log.fatal({ err: (err as Error).message }, 'seed api failed to start');
-  log.flush();
-  setTimeout(() => process.exit(1), 50);
-});
+runProcess('seed-api', main);

@@ -3,6 +3,7 @@ import { createLogger } from '../shared/logger';
 import type { Logger } from '../shared/logger';
 import { createKafka } from '../shared/kafka';
 import { createCassandra } from '../shared/cassandra';
+import { stopOnSignals } from '../shared/process-lifecycle';
 import { createRedis } from '../shared/redis';
 import { Aggregator } from './aggregator';
 
@@ -36,20 +37,12 @@ export async function runAggregatorProcess(hooks: AggregatorProcessHooks = {}): 
     afterCounters: hooks.afterCounters ? () => hooks.afterCounters!(log) : undefined,
   });
 
-  let shuttingDown = false;
-  const shutdown = async (signal: string): Promise<void> => {
-    if (shuttingDown) return;
-    shuttingDown = true;
-    log.info({ signal }, 'shutting down');
+  stopOnSignals(log, async () => {
     await agg.close();
     await db.shutdown().catch(() => undefined);
     await redis.quit().catch(() => undefined);
     log.info({ stats: agg.stats }, 'stopped');
-    log.flush();
-    setTimeout(() => process.exit(0), 50);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  });
 
   await db.connect();
   await agg.start();

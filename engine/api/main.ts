@@ -7,6 +7,7 @@ import { createCassandra } from '../shared/cassandra';
 import { loadConfig } from '../shared/config';
 import { createKafka } from '../shared/kafka';
 import { createLogger } from '../shared/logger';
+import { runProcess } from '../shared/process-lifecycle';
 import { createRedis } from '../shared/redis';
 import { CrawlService } from '../crawler/crawl-service';
 import { createApiServer } from './server';
@@ -44,9 +45,4 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 }
 
-main().catch((err: unknown) => {
-  const log = createLogger('api');
-  log.fatal({ err }, 'api failed to start');
-  log.flush();
-  setTimeout(() => process.exit(1), 100);
-});
+runProcess('api', main);

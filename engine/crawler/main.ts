@@ -1,5 +1,6 @@
 import { loadConfig } from '../shared/config';
 import { createLogger } from '../shared/logger';
+import { runProcess, stopOnSignals } from '../shared/process-lifecycle';
 import { createKafka } from '../shared/kafka';
 import { createCassandra } from '../shared/cassandra';
 import { createRedis } from '../shared/redis';
@@ -38,11 +39,7 @@ async function main(): Promise<void> {
   reconciler.start();
   janitor.start();
 
-  let stopping = false;
-  const shutdown = async (signal: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down');
+  stopOnSignals(log, async () => {
     await reconciler.close();
     await janitor.close();
     await worker.close();
@@ -52,18 +49,9 @@ async function main(): Promise<void> {
     await redis.quit().catch(() => undefined);
     await workerRedis.quit().catch(() => undefined);
     log.info('stopped');
-    log.flush();
-    setTimeout(() => process.exit(0), 50);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  });
   log.info({ queue: queueName, sources: [...sources.keys()] }, 'ready');
   process.send?.({ type: 'ready' });
 }
 
-main().catch((err: unknown) => {
-  const log = createLogger('crawler');
-  log.fatal({ err: (err as Error).message, stack: (err as Error).stack }, 'crawler failed to start');
-  log.flush();
-  setTimeout(() => process.exit(1), 50);
-});
+runProcess('crawler', main);

@@ -16,6 +16,9 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
+/** The Config of these environment settings over a fresh, empty data dir. */
+const fromEnv = (env: Record<string, string> = {}, overrides?: NonNullable<Parameters<typeof loadConfig>[0]>['overrides']) => loadConfig({ env: { TOPK_DATA_DIR: dataDir(), ...env }, overrides });
+
 function configError(fn: () => unknown): ConfigError {
   try {
     fn();
@@ -28,14 +31,14 @@ function configError(fn: () => unknown): ConfigError {
 
 describe('loadConfig', () => {
   it('invents no GitHub OAuth App: no client id until one is configured (config.json, or TOPK_GITHUB_CLIENT_ID which wins)', () => {
-    expect(loadConfig({ env: { TOPK_DATA_DIR: dataDir() } }).githubClientId).toBeUndefined();
+    expect(fromEnv().githubClientId).toBeUndefined();
     const d = dataDir({ githubClientId: 'Ov23liFromTheFile001' });
     expect(loadConfig({ env: { TOPK_DATA_DIR: d } }).githubClientId).toBe('Ov23liFromTheFile001');
     expect(loadConfig({ env: { TOPK_DATA_DIR: d, TOPK_GITHUB_CLIENT_ID: 'Ov23liFromTheEnv0001' } }).githubClientId).toBe('Ov23liFromTheEnv0001');
   });
 
   it('has working defaults', () => {
-    const c = loadConfig({ env: { TOPK_DATA_DIR: dataDir() } });
+    const c = fromEnv();
     expect(c).toMatchObject({
       port: 7800,
       apiPort: 8080,
@@ -62,16 +65,13 @@ describe('loadConfig', () => {
   });
 
   it('coerces lists, URLs, JSON maps and booleans; ignores empty env values', () => {
-    const c = loadConfig({
-      env: {
-        TOPK_DATA_DIR: dataDir(),
-        TOPK_KAFKA_BROKERS: ' a:1, b:2 ,,c:3',
-        TOPK_LISTENBRAINZ_URL: 'http://127.0.0.1:5000/',
-        TOPK_CASSANDRA_REPLICATION: '{"class":"NetworkTopologyStrategy","dc1":3}',
-        TOPK_CASSANDRA_LOCAL_DC: 'dc1',
-        TOPK_STOP_STACK_ON_QUIT: 'true',
-        TOPK_PORT: '',
-      },
+    const c = fromEnv({
+      TOPK_KAFKA_BROKERS: ' a:1, b:2 ,,c:3',
+      TOPK_LISTENBRAINZ_URL: 'http://127.0.0.1:5000/',
+      TOPK_CASSANDRA_REPLICATION: '{"class":"NetworkTopologyStrategy","dc1":3}',
+      TOPK_CASSANDRA_LOCAL_DC: 'dc1',
+      TOPK_STOP_STACK_ON_QUIT: 'true',
+      TOPK_PORT: '',
     });
     expect(c.kafkaBrokers).toEqual(['a:1', 'b:2', 'c:3']);
     expect(c.listenbrainzUrl).toBe('http://127.0.0.1:5000');
@@ -98,28 +98,25 @@ describe('loadConfig', () => {
     [{ TOPK_TOPIC_REPLICATION: '0' }, 'topicReplication', /topicReplication must be an integer between 1 and 32/],
     [{ TOPK_TOPIC_REPLICATION: '3', TOPK_TOPIC_MIN_ISR: '4' }, 'topicMinIsr', /must not exceed topicReplication/],
   ])('rejects bad env %j with a clear error naming the field', (env, field, message) => {
-    const e = configError(() => loadConfig({ env: { TOPK_DATA_DIR: dataDir(), ...env } }));
+    const e = configError(() => fromEnv(env));
     expect(e.field).toBe(field);
     expect(e.message).toMatch(message);
   });
 
   it('reads the cluster settings: consistency, replication per data center, topic replication and min ISR', () => {
-    const c = loadConfig({
-      env: {
-        TOPK_DATA_DIR: dataDir(),
-        TOPK_CASSANDRA_CONSISTENCY: 'local_one',
-        TOPK_CASSANDRA_REPLICATION: '{"class":"org.apache.cassandra.locator.NetworkTopologyStrategy","datacenter1":"3","dc2":2}',
-        TOPK_TOPIC_REPLICATION: '3',
-        TOPK_TOPIC_MIN_ISR: '2',
-      },
+    const c = fromEnv({
+      TOPK_CASSANDRA_CONSISTENCY: 'local_one',
+      TOPK_CASSANDRA_REPLICATION: '{"class":"org.apache.cassandra.locator.NetworkTopologyStrategy","datacenter1":"3","dc2":2}',
+      TOPK_TOPIC_REPLICATION: '3',
+      TOPK_TOPIC_MIN_ISR: '2',
     });
     expect(c.cassandraConsistency).toBe('LOCAL_ONE');
     expect(c.replication).toEqual({ class: 'NetworkTopologyStrategy', datacenter1: 3, dc2: 2 });
     expect([c.topicReplication, c.topicMinIsr]).toEqual([3, 2]);
-    const d = loadConfig({ env: { TOPK_DATA_DIR: dataDir() } });
+    const d = fromEnv();
     expect([d.cassandraConsistency, d.topicReplication, d.topicMinIsr]).toEqual(['LOCAL_QUORUM', 1, 1]);
     // QUORUM counts every data center's replicas: 3 + 2
-    expect(loadConfig({ env: { TOPK_DATA_DIR: dataDir(), TOPK_CASSANDRA_CONSISTENCY: 'THREE', TOPK_CASSANDRA_REPLICATION: '{"class":"NetworkTopologyStrategy","datacenter1":1,"dc2":2}' } }).cassandraConsistency).toBe('THREE');
+    expect(fromEnv({ TOPK_CASSANDRA_CONSISTENCY: 'THREE', TOPK_CASSANDRA_REPLICATION: '{"class":"NetworkTopologyStrategy","datacenter1":1,"dc2":2}' }).cassandraConsistency).toBe('THREE');
   });
 
   it('rejects a bad config.json: invalid JSON, not an object, unknown key, bad value', () => {
@@ -132,7 +129,7 @@ describe('loadConfig', () => {
   });
 
   it('rejects bad flags, naming the flag', () => {
-    expect(configError(() => loadConfig({ env: { TOPK_DATA_DIR: dataDir() }, overrides: { port: 0 } })).message).toMatch(/^--port: port must be an integer/);
+    expect(configError(() => fromEnv({}, { port: 0 })).message).toMatch(/^--port: port must be an integer/);
   });
 
   it('creates the API token once, mode 0600, and reuses it', () => {
@@ -177,12 +174,12 @@ describe('loadConfig', () => {
 
   it('reads the compose override files as a path list and the benchmark settings', () => {
     const files = ['/a/one.yml', '/b/two.yml'];
-    const c = loadConfig({ env: { TOPK_DATA_DIR: dataDir(), TOPK_COMPOSE_FILE: files.join(delimiter), TOPK_BENCH_ENGINE: 'tsx', TOPK_BENCH_PROFILE_DIR: '/tmp/prof', TOPK_BENCH_LOG_LEVEL: 'debug' } });
+    const c = fromEnv({ TOPK_COMPOSE_FILE: files.join(delimiter), TOPK_BENCH_ENGINE: 'tsx', TOPK_BENCH_PROFILE_DIR: '/tmp/prof', TOPK_BENCH_LOG_LEVEL: 'debug' });
     expect(c).toMatchObject({ composeFiles: files, benchEngine: 'tsx', benchProfileDir: '/tmp/prof', benchLogLevel: 'debug' });
     expect(configToEnv(c).TOPK_COMPOSE_FILE).toBe(files.join(delimiter));
     expect(loadConfig({ env: configToEnv(c) }).composeFiles).toEqual(files);
-    expect(loadConfig({ env: { TOPK_DATA_DIR: dataDir() } })).toMatchObject({ composeFiles: [], benchEngine: 'bundle', benchProfileDir: undefined, benchLogLevel: 'silent' });
-    const e = configError(() => loadConfig({ env: { TOPK_DATA_DIR: dataDir(), TOPK_BENCH_ENGINE: 'bun' } }));
+    expect(fromEnv()).toMatchObject({ composeFiles: [], benchEngine: 'bundle', benchProfileDir: undefined, benchLogLevel: 'silent' });
+    const e = configError(() => fromEnv({ TOPK_BENCH_ENGINE: 'bun' }));
     expect([e.field, e.message]).toEqual(['benchEngine', 'TOPK_BENCH_ENGINE: benchEngine must be one of bundle, tsx, got "bun"']);
   });
 });

@@ -5,8 +5,8 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GitHubFake, VirtualClock } from '../../test/fakes/github-fake';
-import { AesVault } from './aes-vault';
-import { AuthService } from './auth-service';
+import { githubAuthService } from '../../test/helpers/github-auth';
+import type { AuthService } from './auth-service';
 import { MemoryUserDirectory } from './user-directory';
 
 let clock: VirtualClock;
@@ -18,13 +18,7 @@ const services: AuthService[] = [];
 
 function service(secret?: string): AuthService {
   const log = pino({ level: 'debug' }, new Writable({ write: (c: Buffer, _e, cb) => ((logs += c.toString()), cb()) }));
-  const s = new AuthService({
-    config: { dataDir: dir, githubUrl: fake.url, githubApiUrl: fake.url, githubClientId: 'Iv1.fakeclient', githubClientSecret: secret },
-    vault: AesVault.fromDataDir(dir),
-    log,
-    directory,
-    clock,
-  });
+  const s = githubAuthService(fake.url, { dataDir: dir, clientSecret: secret, log, directory, clock });
   services.push(s);
   return s;
 }

@@ -37,3 +37,23 @@ export async function runCommand(body: () => Promise<number>): Promise<number> {
     return 1;
   }
 }
+
+/**
+ * A command's frame: parses `args` strictly against `options` (plus -h/--help), prints `usage` and
+ * exits 0 on --help, else runs `body` with what was parsed; errors end as in runCommand.
+ */
+export function runWithArgs<O extends Options>(args: string[], options: O, usage: string, body: (parsed: ReturnType<typeof parseStrict<O>>) => Promise<number>): Promise<number> {
+  return runCommand(async () => {
+    const parsed = parseStrict(args, options, usage);
+    if ((parsed.values as { help?: boolean }).help) {
+      console.log(usage);
+      return 0;
+    }
+    return body(parsed);
+  });
+}
+
+/** UsageError naming the first argument after the `allowed` ones. */
+export function refuseExtraArgs(positionals: string[], usage: string, allowed = 0): void {
+  if (positionals.length > allowed) throw new UsageError(`unexpected argument "${positionals[allowed]}"\n${usage}`);
+}

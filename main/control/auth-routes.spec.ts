@@ -1,17 +1,14 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../engine/shared/config';
 import { GitHubFake, VirtualClock } from '../../test/fakes/github-fake';
-import { AesVault } from '../auth/aes-vault';
-import { AuthService } from '../auth/auth-service';
-import { MemoryUserDirectory } from '../auth/user-directory';
-import type { LogStore } from '../logs/log-store';
+import { startBareControlServer } from '../../test/helpers/control-test-server';
+import { githubAuthService } from '../../test/helpers/github-auth';
+import type { AuthService } from '../auth/auth-service';
 import { createAuthRoutes } from './auth-routes';
 import type { ControlServerHandle } from './control-server';
-import { startControlServer } from './control-server';
 
 const TOKEN = 'control-token';
 let fake: GitHubFake;
@@ -19,31 +16,17 @@ let auth: AuthService;
 let server: ControlServerHandle;
 let clock: VirtualClock;
 
-/** A control server with only the auth routes of `a`. */
-function serveAuth(a: AuthService): Promise<ControlServerHandle> {
-  return startControlServer({
-    port: 0,
-    token: TOKEN,
-    api: { host: '127.0.0.1', port: 9 },
-    logs: {} as LogStore,
-    processes: { names: [], list: async () => [], restart: async () => Promise.reject(new Error('no')) },
-    stack: { status: async () => ({}), up: async () => undefined, down: async () => undefined, progress: () => [], onProgress: () => ({ dispose: () => undefined }) },
-    routes: [createAuthRoutes(a)],
-  });
+/** An AuthService on a fresh data dir, behind a control server with only its routes. */
+async function serveAuth(clientId: string | null): Promise<{ dir: string; auth: AuthService; server: ControlServerHandle }> {
+  const dir = mkdtempSync(join(tmpdir(), 'topk-routes-'));
+  const a = githubAuthService(fake.url, { dataDir: dir, clientId, clock });
+  return { dir, auth: a, server: await startBareControlServer({ token: TOKEN, routes: [createAuthRoutes(a)] }) };
 }
 
 beforeEach(async () => {
   clock = new VirtualClock();
   fake = await new GitHubFake({ now: clock.now, users: [{ id: 1, login: 'Octo', name: 'Octo Cat' }, { id: 2, login: 'hubot', name: null }] }).start();
-  const dir = mkdtempSync(join(tmpdir(), 'topk-routes-'));
-  auth = new AuthService({
-    config: { dataDir: dir, githubUrl: fake.url, githubApiUrl: fake.url, githubClientId: 'Iv1.fakeclient', githubClientSecret: undefined },
-    vault: AesVault.fromDataDir(dir),
-    log: pino({ level: 'silent' }),
-    directory: new MemoryUserDirectory(),
-    clock,
-  });
-  server = await serveAuth(auth);
+  ({ auth, server } = await serveAuth('Iv1.fakeclient'));
 });
 afterEach(async () => {
   await server.close();
@@ -125,15 +108,7 @@ describe('/control/auth/github-app: no invented OAuth App', () => {
   let bare: AuthService;
   let srv: ControlServerHandle;
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'topk-app-'));
-    bare = new AuthService({
-      config: { dataDir: dir, githubUrl: fake.url, githubApiUrl: fake.url, githubClientId: undefined, githubClientSecret: undefined },
-      vault: AesVault.fromDataDir(dir),
-      log: pino({ level: 'silent' }),
-      directory: new MemoryUserDirectory(),
-      clock,
-    });
-    srv = await serveAuth(bare);
+    ({ dir, auth: bare, server: srv } = await serveAuth(null));
   });
   afterEach(async () => {
     await srv.close();

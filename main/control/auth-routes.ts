@@ -4,6 +4,7 @@ import type { AuthService } from '../auth/auth-service';
 import { DeviceFlowError } from '../auth/device-flow';
 import { ClientIdError, GitHubNotConfiguredError } from '../auth/github-app';
 import { GitHubApiError, GitHubOAuthError } from '../auth/github-client';
+import { readJsonObject } from './json-body';
 
 /**
  * `/control/auth/*` for the control server (a RouteHook: the bearer-token
@@ -83,24 +84,9 @@ async function route(auth: AuthService, req: IncomingMessage, path: string): Pro
   throw new HttpError(404, 'not_found', `no route ${m} ${path}`);
 }
 
+/** The auth routes' bodies are optional: an empty one reads as `{}`. */
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req as AsyncIterable<Buffer>) {
-    size += c.length;
-    if (size > MAX_BODY) throw new HttpError(413, 'body_too_large', `request body over ${MAX_BODY} bytes`);
-    chunks.push(c);
-  }
-  const text = Buffer.concat(chunks).toString('utf8').trim();
-  if (!text) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new HttpError(400, 'invalid_json', 'request body is not valid JSON', 'body');
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new HttpError(400, 'invalid_body', 'request body must be a JSON object', 'body');
-  return parsed as Record<string, unknown>;
+  return (await readJsonObject(req, MAX_BODY)) ?? {};
 }
 
 function toHttpError(err: unknown): HttpError {

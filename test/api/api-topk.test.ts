@@ -44,13 +44,18 @@ function makeListens(userId: string, n: number, spanDays: number, seed: number):
 const auth = () => ({ authorization: `Bearer ${config.apiToken}` });
 const inWindow = (days: number) => (l: TestListen) => l.listened_at >= dayStartMs(now, days - 1);
 
+/** Writes the listens (raw, counters, ranked sets) and keeps them for the global checks. */
+async function store(listens: TestListen[]): Promise<void> {
+  await writeListens(db, listens, new RankedSets(redis, config.keyspace));
+  all.push(...listens);
+}
+
 beforeAll(async () => {
   config = await isolatedConfig();
   db = connect(config);
   redis = createRedis(config, quietLog);
   const listens = [...makeListens(user, 220, 9, 7), ...makeListens(bob, 120, 7, 11), ...makeListens(carol, 80, 7, 13)];
-  await writeListens(db, listens, new RankedSets(redis, config.keyspace));
-  all.push(...listens);
+  await store(listens);
   await db.execute('INSERT INTO user_follows (user_id, followed_id) VALUES (?, ?)', [user, bob], { prepare: true });
   await db.execute('INSERT INTO user_follows (user_id, followed_id) VALUES (?, ?)', [user, carol], { prepare: true });
   server = await apiServer(config, db, redis);
@@ -119,8 +124,7 @@ describe('cache tiers', () => {
   it('MISS, then HIT from the LRU, then HIT from Redis in a fresh process', async () => {
     const u = uid('cache');
     const listens = makeListens(u, 30, 3, 21);
-    await writeListens(db, listens, new RankedSets(redis, config.keyspace));
-    all.push(...listens);
+    await store(listens);
     const url = `/users/${u}/topk?days=3&k=5`;
     const first = await server.app.inject({ url, headers: auth() });
     expect(first.headers['x-cache']).toBe('MISS');
@@ -152,8 +156,7 @@ describe('cache tiers', () => {
   it('new listens published on topk:invalidate show up at once', async () => {
     const u = uid('fresh');
     const base = makeListens(u, 20, 2, 5);
-    await writeListens(db, base, new RankedSets(redis, config.keyspace));
-    all.push(...base);
+    await store(base);
     const url = `/users/${u}/topk?days=2&k=3`;
     await server.app.inject({ url, headers: auth() });
     expect((await server.app.inject({ url, headers: auth() })).headers['x-cache']).toBe('HIT');
@@ -166,8 +169,7 @@ describe('cache tiers', () => {
       title: 'New',
       artist: 'Someone',
     }));
-    await writeListens(db, extra, new RankedSets(redis, config.keyspace));
-    all.push(...extra);
+    await store(extra);
     await redis.publish(redisNames(config.keyspace).invalidate, JSON.stringify({ users: [u], days: [] }));
     let res = await server.app.inject({ url, headers: auth() });
     for (let i = 0; i < 50 && res.headers['x-cache'] === 'HIT'; i++) {

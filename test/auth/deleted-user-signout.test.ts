@@ -8,14 +8,13 @@ import type { CassandraClient } from '../../engine/shared/cassandra';
 import type { Config } from '../../engine/shared/config';
 import { createKafka } from '../../engine/shared/kafka';
 import { createRedis } from '../../engine/shared/redis';
-import { AesVault } from '../../main/auth/aes-vault';
-import { AuthService } from '../../main/auth/auth-service';
+import type { AuthService } from '../../main/auth/auth-service';
 import { CassandraUserDirectory } from '../../main/auth/user-directory';
 import type { ControlServerHandle } from '../../main/control/control-server';
-import { startControlServer } from '../../main/control/control-server';
-import type { LogStore } from '../../main/logs/log-store';
 import { CQL_DIR, connect, dropKeyspace, isolatedConfig, quietLog, uid } from '../api/helpers';
 import { GitHubFake } from '../fakes/github-fake';
+import { startBareControlServer } from '../helpers/control-test-server';
+import { githubAuthService } from '../helpers/github-auth';
 
 /**
  * GDPR delete removes the signed-in account's GitHub token too (issue #22, point 5): the engine
@@ -36,12 +35,7 @@ const services: AuthService[] = [];
 const [alice, bob, carol] = [uid('alice'), uid('bob'), uid('carol')];
 
 function authService(): AuthService {
-  const s = new AuthService({
-    config: { dataDir: config.dataDir, githubUrl: fake.url, githubApiUrl: fake.url, githubClientId: 'Iv1.fakeclient', githubClientSecret: 'fake-secret' },
-    vault: AesVault.fromDataDir(config.dataDir),
-    log: quietLog,
-    directory: new CassandraUserDirectory(db),
-  });
+  const s = githubAuthService(fake.url, { dataDir: config.dataDir, clientSecret: 'fake-secret', log: quietLog, directory: new CassandraUserDirectory(db) });
   services.push(s);
   return s;
 }
@@ -77,13 +71,9 @@ afterAll(async () => {
 describe('GDPR delete of a signed-in user', () => {
   it('a proxied DELETE that answers 202 has signed the user out (token gone from the vault, revoked at GitHub); other accounts stay', async () => {
     const auth = authService();
-    control = await startControlServer({
-      port: 0,
+    control = await startBareControlServer({
       token: config.apiToken, // the proxy forwards with it
       api: { host: '127.0.0.1', port: apiPort },
-      logs: {} as LogStore,
-      processes: { names: [], list: async () => [], restart: async () => Promise.reject(new Error('no')) },
-      stack: { status: async () => ({}), up: async () => undefined, down: async () => undefined, progress: () => [], onProgress: () => ({ dispose: () => undefined }) },
       onUserDeleted: async (userId) => void (await auth.signOutDeleted([userId])),
       log: quietLog,
     });

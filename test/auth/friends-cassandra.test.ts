@@ -8,11 +8,10 @@ import { createCassandra } from '../../engine/shared/cassandra';
 import type { CassandraClient } from '../../engine/shared/cassandra';
 import { loadConfig } from '../../engine/shared/config';
 import type { Config } from '../../engine/shared/config';
-import { AesVault } from '../../main/auth/aes-vault';
-import { AuthService } from '../../main/auth/auth-service';
 import { CassandraUserDirectory } from '../../main/auth/user-directory';
 import { migrate } from '../../main/migrate/migrator';
 import { GitHubFake, VirtualClock } from '../fakes/github-fake';
+import { githubAuthService } from '../helpers/github-auth';
 
 /** Sign-in against real Cassandra: users rows, friends in user_follows. */
 
@@ -49,13 +48,7 @@ describe('GitHub sign-in with Cassandra', () => {
     const pals = Array.from({ length: 7 }, (_, i) => ({ id: 9_000_000 + i, login: login(`Pal${i}`), name: `Pal ${i}` }));
     fake = await new GitHubFake({ now: clock.now, users: [{ id: 8_000_000, login: login('Octo'), name: 'Octo', following: pals.map((p) => p.login) }, ...pals] }).start();
     const directory = new CassandraUserDirectory(db);
-    const auth = new AuthService({
-      config: { dataDir: config.dataDir, githubUrl: fake.url, githubApiUrl: fake.url, githubClientId: 'Iv1.fakeclient', githubClientSecret: undefined },
-      vault: AesVault.fromDataDir(config.dataDir),
-      log,
-      directory,
-      clock,
-    });
+    const auth = githubAuthService(fake.url, { dataDir: config.dataDir, log, directory, clock });
     auth.github.listFollowing = ((orig) => (t: string, o: Parameters<typeof orig>[1] = {}) => orig(t, { ...o, perPage: 2 }))(auth.github.listFollowing.bind(auth.github));
     const me = login('octo');
     try {

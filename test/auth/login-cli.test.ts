@@ -2,16 +2,13 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AesVault } from '../../main/auth/aes-vault';
-import { AuthService } from '../../main/auth/auth-service';
-import { MemoryUserDirectory } from '../../main/auth/user-directory';
+import type { AuthService } from '../../main/auth/auth-service';
 import { createAuthRoutes } from '../../main/control/auth-routes';
 import type { ControlServerHandle } from '../../main/control/control-server';
-import { startControlServer } from '../../main/control/control-server';
-import type { LogStore } from '../../main/logs/log-store';
 import { GitHubFake } from '../fakes/github-fake';
+import { startBareControlServer } from '../helpers/control-test-server';
+import { githubAuthService } from '../helpers/github-auth';
 
 /**
  * Done-when of the sign-in issue: `topk login` against the GitHub fake signs
@@ -28,21 +25,8 @@ let server: ControlServerHandle;
 beforeEach(async () => {
   fake = await new GitHubFake({ interval: 1, users: [{ id: 583231, login: 'OctoCat', name: 'The Octocat' }] }).start();
   dir = mkdtempSync(join(tmpdir(), 'topk-cli-'));
-  auth = new AuthService({
-    config: { dataDir: dir, githubUrl: fake.url, githubApiUrl: fake.url, githubClientId: 'Iv1.fakeclient', githubClientSecret: undefined },
-    vault: AesVault.fromDataDir(dir),
-    log: pino({ level: 'silent' }),
-    directory: new MemoryUserDirectory(),
-  });
-  server = await startControlServer({
-    port: 0,
-    token: TOKEN,
-    api: { host: '127.0.0.1', port: 9 },
-    logs: {} as LogStore,
-    processes: { names: [], list: async () => [], restart: async () => Promise.reject(new Error('no')) },
-    stack: { status: async () => ({}), up: async () => undefined, down: async () => undefined, progress: () => [], onProgress: () => ({ dispose: () => undefined }) },
-    routes: [createAuthRoutes(auth)],
-  });
+  auth = githubAuthService(fake.url, { dataDir: dir });
+  server = await startBareControlServer({ token: TOKEN, routes: [createAuthRoutes(auth)] });
 });
 afterEach(async () => {
   await server.close();

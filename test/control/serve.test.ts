@@ -8,10 +8,9 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import type { IncomingMessage } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
@@ -20,7 +19,8 @@ import { createCassandra } from '../../engine/shared/cassandra';
 import { loadConfig } from '../../engine/shared/config';
 import { createKafka } from '../../engine/shared/kafka';
 import { until } from '../helpers/until';
-import { freePort, processAlive } from '../../main/stack/probes';
+import { processAlive } from '../../main/stack/probes';
+import { serveTestEnv } from '../helpers/serve-env';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const DAY = 86_400_000;
@@ -121,20 +121,8 @@ describe('topk serve', () => {
   }
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'topk-serve-'));
-    const [port, apiPort] = [await freePort(), await freePort()];
-    serveEnv = {
-      TOPK_DATA_DIR: dataDir,
-      TOPK_PORT: String(port),
-      TOPK_API_PORT: String(apiPort),
-      TOPK_KEYSPACE: `topk_serve_${tag}`,
-      TOPK_LISTENS_TOPIC: `listens-serve-${tag}`,
-      TOPK_DLQ_TOPIC: `listens-serve-${tag}.dlq`,
-      TOPK_CONSUMER_GROUP: `topk-aggregator-serve-${tag}`,
-      TOPK_KAFKA_BROKERS: process.env.TOPK_KAFKA_BROKERS ?? '127.0.0.1:9092',
-      TOPK_CASSANDRA_CONTACT_POINTS: process.env.TOPK_CASSANDRA_CONTACT_POINTS ?? '127.0.0.1:9042',
-      TOPK_REDIS_URL: process.env.TOPK_REDIS_URL ?? 'redis://127.0.0.1:6379',
-    };
+    serveEnv = await serveTestEnv('serve', tag);
+    dataDir = serveEnv.TOPK_DATA_DIR!;
     const env: NodeJS.ProcessEnv = { ...process.env, ...serveEnv };
     delete env.TOPK_API_TOKEN;
     delete env.NODE_OPTIONS;

@@ -18,8 +18,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pino from 'pino';
@@ -38,7 +37,7 @@ import { crawlQueueName } from '../../engine/crawler/crawl-queue';
 import { axeViolations, formatFindings } from './axe';
 import { expectedArtists, expectedTracks, firstDifference, rawListens, shownRows, windowDays } from './raw-rankings';
 import type { ChartRow, RawListen } from './raw-rankings';
-import { freePort } from '../../main/stack/probes';
+import { serveTestEnv } from '../helpers/serve-env';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const OUT = join(ROOT, 'test-results', 'e2e');
@@ -255,18 +254,8 @@ describe('UI end to end (Chromium, topk serve, GitHub fake)', () => {
       interval: 1,
       users: [{ id: 90_000 + parseInt(tag.slice(0, 4), 16), login: LOGIN, name: 'Octo Cat', following: FOLLOWING }, ...FRIENDS, NOT_SIGNED_IN, ...GHOSTS],
     });
-    dataDir = mkdtempSync(join(tmpdir(), 'topk-e2e-'));
-    const [port, apiPort] = [await freePort(), await freePort()];
     serveEnv = {
-      TOPK_DATA_DIR: dataDir,
-      TOPK_PORT: String(port),
-      TOPK_API_PORT: String(apiPort),
-      TOPK_KEYSPACE: `topk_e2e_${tag}`,
-      TOPK_LISTENS_TOPIC: `listens-e2e-${tag}`,
-      TOPK_DLQ_TOPIC: `listens-e2e-${tag}.dlq`,
-      TOPK_CONSUMER_GROUP: `topk-aggregator-e2e-${tag}`,
-      TOPK_KAFKA_BROKERS: process.env.TOPK_KAFKA_BROKERS ?? '127.0.0.1:9092',
-      TOPK_CASSANDRA_CONTACT_POINTS: process.env.TOPK_CASSANDRA_CONTACT_POINTS ?? '127.0.0.1:9042',
+      ...(await serveTestEnv('e2e', tag)),
       // own Redis database: the pipeline stats hash and the cache keys have fixed names, shared with
       // any other `topk serve` on the same Redis
       TOPK_REDIS_URL: `${(process.env.TOPK_REDIS_URL ?? 'redis://127.0.0.1:6379').replace(/\/\d*$/, '')}/${1 + (parseInt(tag, 16) % 15)}`,
@@ -274,6 +263,7 @@ describe('UI end to end (Chromium, topk serve, GitHub fake)', () => {
       TOPK_GITHUB_API_URL: github.url,
       TOPK_GITHUB_CLIENT_ID: 'Iv1.fakeclient',
     };
+    dataDir = serveEnv.TOPK_DATA_DIR!;
     const env: NodeJS.ProcessEnv = { ...process.env, ...serveEnv };
     delete env.TOPK_API_TOKEN;
     delete env.NODE_OPTIONS;

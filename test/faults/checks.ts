@@ -10,31 +10,10 @@ import type { Kafka } from 'kafkajs';
 import type { CassandraClient } from '../../engine/shared/cassandra';
 import type { Config } from '../../engine/shared/config';
 import { until } from '../helpers/until';
+import type { Counts } from '../helpers/expected-counts';
 
-export interface Identity {
-  user_id: string;
-  source: string;
-  listened_at: number;
-  song_id: string;
-}
-
-/** user → day → song → plays; dedupe by (user, source, listened_at, song_id); day = UTC date by Date#toISOString. */
-export type Counts = Map<string, Map<string, Map<string, number>>>;
-
-export function expectedCounts(listens: Iterable<Identity>, into: Counts = new Map(), seen: Set<string> = new Set()): Counts {
-  for (const l of listens) {
-    const id = `${l.user_id}\u0000${l.source}\u0000${l.listened_at}\u0000${l.song_id}`;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    const day = new Date(l.listened_at).toISOString().slice(0, 10);
-    let u = into.get(l.user_id);
-    if (!u) into.set(l.user_id, (u = new Map()));
-    let d = u.get(day);
-    if (!d) u.set(day, (d = new Map()));
-    d.set(l.song_id, (d.get(l.song_id) ?? 0) + 1);
-  }
-  return into;
-}
+export { expectedCounts } from '../helpers/expected-counts';
+export type { Counts, Identity } from '../helpers/expected-counts';
 
 export function total(c: Counts): number {
   let n = 0;
@@ -68,6 +47,19 @@ export interface Diff {
   samples: string[];
 }
 
+/** Adds every cell of `want` and `have` to `d`; a differing cell is sampled as `<label><cell>: expected a, stored b`. */
+function addCells(d: Diff, want: Map<string, number>, have: Map<string, number>, label: string): void {
+  for (const k of new Set([...want.keys(), ...have.keys()])) {
+    const a = want.get(k) ?? 0;
+    const b = have.get(k) ?? 0;
+    d.expected += a;
+    d.stored += b;
+    if (a > b) d.lost += a - b;
+    if (b > a) d.double += b - a;
+    if (a !== b && d.samples.length < 5) d.samples.push(`${label}${k}: expected ${a}, stored ${b}`);
+  }
+}
+
 /** Compares expected vs stored for the given users over `days` (every (user, day, song) cell). */
 export async function compareCounts(db: CassandraClient, expected: Counts, users: string[], days: string[]): Promise<Diff> {
   const d: Diff = { expected: 0, stored: 0, lost: 0, double: 0, samples: [] };
@@ -79,15 +71,7 @@ export async function compareCounts(db: CassandraClient, expected: Counts, users
         for (const day of days) {
           const w = want.get(day) ?? new Map<string, number>();
           const s = stored.get(day) ?? new Map<string, number>();
-          for (const song of new Set([...w.keys(), ...s.keys()])) {
-            const a = w.get(song) ?? 0;
-            const b = s.get(song) ?? 0;
-            d.expected += a;
-            d.stored += b;
-            if (a > b) d.lost += a - b;
-            if (b > a) d.double += b - a;
-            if (a !== b && d.samples.length < 5) d.samples.push(`${u} ${day} ${song}: expected ${a}, stored ${b}`);
-          }
+          addCells(d, w, s, `${u} ${day} `);
         }
       }),
     );
@@ -110,15 +94,7 @@ export async function compareGlobal(db: CassandraClient, expected: Counts, days:
     for (const [song, n] of await new CountStore(db).globalDay(day)) if (!onlyExpectedSongs || want.has(`${day} ${song}`)) have.set(`${day} ${song}`, n);
   }
   const d: Diff = { expected: 0, stored: 0, lost: 0, double: 0, samples: [] };
-  for (const k of new Set([...want.keys(), ...have.keys()])) {
-    const a = want.get(k) ?? 0;
-    const b = have.get(k) ?? 0;
-    d.expected += a;
-    d.stored += b;
-    if (a > b) d.lost += a - b;
-    if (b > a) d.double += b - a;
-    if (a !== b && d.samples.length < 5) d.samples.push(`global ${k}: expected ${a}, stored ${b}`);
-  }
+  addCells(d, want, have, 'global ');
   return d;
 }
 

@@ -14,7 +14,6 @@ import type { CassandraClient } from '../../engine/shared/cassandra';
 import type { Config } from '../../engine/shared/config';
 import { createKafka } from '../../engine/shared/kafka';
 import { createRedis } from '../../engine/shared/redis';
-import { startControlServer } from '../../main/control/control-server';
 import type { ControlServerHandle } from '../../main/control/control-server';
 import { createInspectRoutes } from '../../main/control/inspect/inspect-routes';
 import { crawlQueueName } from '../../engine/crawler/crawl-queue';
@@ -22,6 +21,7 @@ import type { InspectRoutes } from '../../main/control/inspect/inspect-routes';
 import { INSPECT_GROUP_PREFIX } from '../../main/control/inspect/kafka-inspector';
 import { LogStore } from '../../main/logs/log-store';
 import { cqlId, migratedKeyspace, testConfig, testLog, uid } from '../helpers';
+import { startBareControlServer } from '../helpers/control-test-server';
 
 const T0 = Date.UTC(2026, 0, 10, 12, 0, 0);
 
@@ -64,16 +64,7 @@ beforeAll(async () => {
   config = { ...migrated, redisUrl: redisUrl.toString() };
   logs = new LogStore({ dir: mkdtempSync(join(tmpdir(), 'topk-inspect-logs-')) });
   inspect = createInspectRoutes({ target: () => config, log: testLog, kafka: { keyWindow: 1000 } });
-  server = await startControlServer({
-    port: 0,
-    token: config.apiToken,
-    api: { host: '127.0.0.1', port: 9 },
-    logs,
-    processes: { names: [], list: async () => [], restart: async () => Promise.reject(new Error('none')) },
-    stack: { status: async () => ({}), up: async () => undefined, down: async () => undefined, progress: () => [], onProgress: () => ({ dispose: () => undefined }) },
-    routes: [inspect.route],
-    log: testLog,
-  });
+  server = await startBareControlServer({ token: config.apiToken, logs, routes: [inspect.route], log: testLog });
 
   // Kafka: 3 partitions, 30 messages with known keys and timestamps; a DLQ with reasons; a group with lag
   const kafka = createKafka(config, testLog, 'inspect-test');
@@ -466,15 +457,7 @@ describe('redis', () => {
 describe('an unreachable store', () => {
   it('answers 503 naming the store', async () => {
     const down = createInspectRoutes({ target: () => ({ ...config, redisUrl: 'redis://127.0.0.1:1', kafkaBrokers: ['127.0.0.1:1'], cassandraContactPoints: ['127.0.0.1:1'] }), log: testLog });
-    const srv = await startControlServer({
-      port: 0,
-      token: config.apiToken,
-      api: { host: '127.0.0.1', port: 9 },
-      logs,
-      processes: { names: [], list: async () => [], restart: async () => Promise.reject(new Error('none')) },
-      stack: { status: async () => ({}), up: async () => undefined, down: async () => undefined, progress: () => [], onProgress: () => ({ dispose: () => undefined }) },
-      routes: [down.route],
-    });
+    const srv = await startBareControlServer({ token: config.apiToken, logs, routes: [down.route] });
     try {
       for (const [path, code] of [
         ['/control/inspect/redis/keys', 'redis_unavailable'],

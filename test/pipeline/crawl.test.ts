@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
-import { Aggregator } from '../../engine/aggregator/aggregator';
-import { CrawlService } from '../../engine/crawler/crawl-service';
+import type { CrawlService } from '../../engine/crawler/crawl-service';
 import { CrawlRunner } from '../../engine/crawler/crawl-runner';
 import { CrawlWorker } from '../../engine/crawler/crawl-worker';
-import { ListenPublisher } from '../../engine/crawler/publisher';
 import { Reconciler } from '../../engine/crawler/reconciler';
 import { createSources } from '../../engine/crawler/sources/registry';
 import { generateListens } from '../../engine/crawler/sources/simulator';
@@ -17,10 +15,8 @@ import type { Harness } from './harness';
 
 const DAY = 86_400_000;
 let h: Harness;
-let agg: Aggregator;
 let service: CrawlService;
 let worker: CrawlWorker;
-let publisher: ListenPublisher;
 let workerRedis: Redis;
 let fake: ListenBrainzFake;
 const queueName = uid('topk-crawl-test');
@@ -31,12 +27,11 @@ beforeAll(async () => {
   fake = new ListenBrainzFake({ rateLimit: 6, windowSeconds: 1 });
   const lbUrl = await fake.start();
   h = await createHarness({ TOPK_LISTENBRAINZ_URL: lbUrl });
-  agg = new Aggregator({ kafka: h.kafka, db: h.db, redis: h.redis, config: h.config, log: quietLog, statsKey: h.statsKey });
-  await agg.start();
+  await h.startAggregator();
   const sources = createSources(h.config, { pageSize: 40, backoffBaseMs: 20, minIntervalMs: 0 });
   const secrets = SecretBox.fromDataDir(h.config.dataDir);
-  service = new CrawlService({ cassandra: h.db, redis: h.redis, kafka: h.kafka, config: h.config, log: quietLog, sources, secrets, queueName, statsKey: h.statsKey });
-  publisher = new ListenPublisher(h.kafka, h.config);
+  service = h.crawlService({ sources, secrets, queueName });
+  const publisher = h.publisher();
   const runner = new CrawlRunner({ store: service.store, publisher, sources, secrets, redis: h.redis, config: h.config, log: quietLog, statsKey: h.statsKey });
   workerRedis = createRedis(h.config, quietLog, { forWorker: true });
   worker = new CrawlWorker({ runner, sources, connection: workerRedis, redis: h.redis, log: quietLog, queueName, busyDelayMs: 100 });
@@ -45,11 +40,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await worker?.close();
-  await publisher?.close();
-  await service?.queue.obliterate({ force: true }).catch(() => undefined);
-  await service?.close();
   await workerRedis?.quit();
-  await agg?.close();
   await h?.close();
   await fake?.close();
 }, 60_000);

@@ -1,6 +1,5 @@
 import { CountStore } from '../../engine/shared/store/counts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Aggregator } from '../../engine/aggregator/aggregator';
 import { rebuildCounts } from '../../engine/aggregator/rebuild';
 import { createStore } from '../../engine/shared/store/store';
 import { UserDataService } from '../../engine/api/gdpr';
@@ -8,14 +7,13 @@ import { TopkCache } from '../../engine/api/cache';
 import { ApiMetrics } from '../../engine/api/metrics';
 import { RankedSets } from '../../engine/shared/ranked-sets';
 import { PlayTotalStore } from '../../engine/shared/store/play-totals';
-import { ListenPublisher } from '../../engine/crawler/publisher';
+import type { ListenPublisher } from '../../engine/crawler/publisher';
 import type { ListenEvent } from '../../engine/shared/listen-event';
 import { asComparable, createHarness, daysBack, expectedCounts, expectedGlobal, quietLog, storedCounts, storedGlobal, uid, until, waitForLag0 } from './harness';
 import type { Harness } from './harness';
 
 const HOUR = 3_600_000;
 let h: Harness;
-let agg: Aggregator;
 let pub: ListenPublisher;
 /** the aggregator's afterDeletedCheck hook, set by the one test that holds a chunk there */
 let afterDeletedCheck: (() => Promise<void>) | undefined;
@@ -24,18 +22,19 @@ function ev(user: string, at: number, song: string, extra: Partial<ListenEvent> 
   return { v: 1, user_id: user, source: 'test', listened_at: at, song_id: song, title: `T ${song}`, artist: 'A', published_at: Date.now(), ...extra };
 }
 
+/** Once the aggregator caught up: the user's counts of the last two days are exactly those of `listens`, each counted once. */
+async function expectCountedOnce(user: string, listens: ListenEvent[]): Promise<void> {
+  await waitForLag0(h);
+  expect(await storedCounts(h, user, daysBack(2))).toEqual(asComparable(expectedCounts(listens).get(user)));
+}
+
 beforeAll(async () => {
   h = await createHarness();
-  agg = new Aggregator({ kafka: h.kafka, db: h.db, redis: h.redis, config: h.config, log: quietLog, statsKey: h.statsKey, afterDeletedCheck: async () => afterDeletedCheck?.() });
-  await agg.start();
-  pub = new ListenPublisher(h.kafka, h.config);
+  await h.startAggregator({ afterDeletedCheck: async () => afterDeletedCheck?.() });
+  pub = h.publisher();
 }, 120_000);
 
-afterAll(async () => {
-  await pub?.close();
-  await agg?.close();
-  await h?.close();
-}, 60_000);
+afterAll(() => h?.close(), 60_000);
 
 describe('aggregator exactness', () => {
   it('counts an event published twice (and repeated inside a batch) once', async () => {
@@ -67,8 +66,7 @@ describe('aggregator exactness', () => {
       { key: user, value: null },
     ]);
     await pub.publish(good);
-    await waitForLag0(h);
-    expect(await storedCounts(h, user, daysBack(2))).toEqual(asComparable(expectedCounts(good).get(user)));
+    await expectCountedOnce(user, good);
 
     const consumer = h.kafka.consumer({ groupId: uid('dlq-reader') });
     await consumer.connect();
@@ -122,8 +120,7 @@ describe('aggregator exactness', () => {
     await h.db.execute('INSERT INTO deleted_users (user_id, deleted_at) VALUES (?, ?)', [user, new Date(now - 5000)], { prepare: true });
     const after = ev(user, now - HOUR, 'a', { published_at: now });
     await pub.publish([before, after]);
-    await waitForLag0(h);
-    expect(await storedCounts(h, user, daysBack(2))).toEqual(asComparable(expectedCounts([after]).get(user)));
+    await expectCountedOnce(user, [after]);
   }, 60_000);
 
   it('a deletion is a barrier: an event published before it and replayed right after it never counts', async () => {
@@ -131,14 +128,12 @@ describe('aggregator exactness', () => {
     const now = Date.now();
     const counted = ev(user, now - HOUR, 'g1', { published_at: now - 2000 });
     await pub.publish([counted]);
-    await waitForLag0(h); // the aggregator has looked the user up: not deleted
-    expect(await storedCounts(h, user, daysBack(2))).toEqual(asComparable(expectedCounts([counted]).get(user)));
+    await expectCountedOnce(user, [counted]); // the aggregator has looked the user up: not deleted
     // the DELETE's first step, before its 202: the tombstone
     await createStore(h.db).users.markDeleted(user, new Date(now));
     // at once (no wait for any cache to expire) Kafka replays an event published before the deletion
     await pub.publish([ev(user, now - HOUR, 'g2', { published_at: now - 1000 })]);
-    await waitForLag0(h);
-    expect(await storedCounts(h, user, daysBack(2))).toEqual(asComparable(expectedCounts([counted]).get(user)));
+    await expectCountedOnce(user, [counted]);
   }, 60_000);
 
   it('a deletion waits for a chunk that checked deleted_users just before the tombstone: nothing of the user is written after the sweep', async () => {
@@ -208,8 +203,7 @@ describe('aggregator exactness', () => {
     // the user comes back: a listen of the same day, published after the deletion
     const back = ev(user, at + 1, 'i2', { published_at: now + 1000 });
     await pub.publish([back]);
-    await waitForLag0(h);
-    expect(await storedCounts(h, user, daysBack(2))).toEqual(asComparable(expectedCounts([back]).get(user)));
+    await expectCountedOnce(user, [back]);
     expect(await store.counts.daysOf(user)).toContain(day);
     expect(await store.counts.usersOn(day)).toContain(user);
   }, 60_000);

@@ -15,7 +15,13 @@ import { createRedis } from '../../engine/shared/redis';
 import { ensureTopics } from '../../engine/shared/topics';
 import { CountStore } from '../../engine/shared/store/counts';
 import { migrate } from '../../main/migrate/migrator';
+import { Aggregator } from '../../engine/aggregator/aggregator';
+import type { AggregatorOptions } from '../../engine/aggregator/aggregator';
+import { CrawlService } from '../../engine/crawler/crawl-service';
+import type { CrawlServiceDeps } from '../../engine/crawler/crawl-service';
+import { ListenPublisher } from '../../engine/crawler/publisher';
 import { until } from '../helpers/until';
+import { expectedCounts } from '../helpers/expected-counts';
 
 export const quietLog: Logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
@@ -31,6 +37,13 @@ export interface Harness {
   kafka: Kafka;
   statsKey: string;
   tag: string;
+  /** an aggregator on the harness's clients and stats key (`options` override), started */
+  startAggregator(options?: Partial<AggregatorOptions>): Promise<Aggregator>;
+  /** a publisher to the harness's listens topic */
+  publisher(): ListenPublisher;
+  /** a crawl service on a queue of its own (`deps` override) */
+  crawlService(deps?: Partial<CrawlServiceDeps>): CrawlService;
+  /** closes what the three above made (newest first), deletes the topics, group, stats key and keyspace */
   close(): Promise<void>;
 }
 
@@ -59,6 +72,7 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
   const kafka = createKafka(config, quietLog, `pipe-test-${tag}`);
   await ensureTopics(kafka, config);
   const statsKey = `topk:stats:test-${tag}`;
+  const closers: Array<() => Promise<void>> = [];
   return {
     config,
     db,
@@ -66,7 +80,27 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
     kafka,
     statsKey,
     tag,
+    async startAggregator(options = {}) {
+      const agg = new Aggregator({ kafka, db, redis, config, log: quietLog, statsKey, ...options });
+      closers.push(() => agg.close());
+      await agg.start();
+      return agg;
+    },
+    publisher() {
+      const pub = new ListenPublisher(kafka, config);
+      closers.push(() => pub.close());
+      return pub;
+    },
+    crawlService(deps = {}) {
+      const service = new CrawlService({ cassandra: db, redis, kafka, config, log: quietLog, queueName: uid('q'), statsKey, ...deps });
+      closers.push(async () => {
+        await service.queue.obliterate({ force: true }).catch(() => undefined);
+        await service.close();
+      });
+      return service;
+    },
     async close() {
+      for (const c of closers.reverse()) await c();
       await redis.del(statsKey).catch(() => undefined);
       const admin = kafka.admin();
       await admin.connect();
@@ -103,26 +137,7 @@ export { until };
 export const waitForLag0 = (h: Harness, timeoutMs = 60_000): Promise<true> =>
   until('consumer lag 0', async () => (await consumerLag(h)) === 0 || undefined, timeoutMs, 300);
 
-/**
- * Independent expected counts: listens deduped by identity (user, source,
- * listened_at, song_id), grouped by UTC day (Date#toISOString, not the product's helper).
- */
-export function expectedCounts(listens: Array<{ user_id: string; source: string; listened_at: number; song_id: string }>): Map<string, Map<string, Map<string, number>>> {
-  const seen = new Set<string>();
-  const out = new Map<string, Map<string, Map<string, number>>>(); // user → day → song → n
-  for (const l of listens) {
-    const id = JSON.stringify([l.user_id, l.source, l.listened_at, l.song_id]);
-    if (seen.has(id)) continue;
-    seen.add(id);
-    const day = new Date(l.listened_at).toISOString().slice(0, 10);
-    let u = out.get(l.user_id);
-    if (!u) out.set(l.user_id, (u = new Map()));
-    let d = u.get(day);
-    if (!d) u.set(day, (d = new Map()));
-    d.set(l.song_id, (d.get(l.song_id) ?? 0) + 1);
-  }
-  return out;
-}
+export { expectedCounts };
 
 /** Counters above 0: zero and negative ones (left by deletes) are not listens. */
 const positive = (m: Map<string, number>): Map<string, number> => new Map([...m].filter(([, n]) => n > 0));

@@ -1,9 +1,8 @@
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Aggregator } from '../../engine/aggregator/aggregator';
-import { CrawlService, SourceError } from '../../engine/crawler/crawl-service';
+import type { CrawlService} from '../../engine/crawler/crawl-service';
+import { SourceError } from '../../engine/crawler/crawl-service';
 import { CrawlRunner } from '../../engine/crawler/crawl-runner';
-import { ListenPublisher } from '../../engine/crawler/publisher';
 import { createSources } from '../../engine/crawler/sources/registry';
 import { SecretBox } from '../../engine/shared/crypto';
 import { LastfmFake } from '../fakes/lastfm-fake';
@@ -17,30 +16,22 @@ import type { Harness } from './harness';
 
 const KEY = 'abcdefabcdefabcdefabcdefabcdef01';
 let h: Harness;
-let agg: Aggregator;
 let service: CrawlService;
 let runner: CrawlRunner;
-let publisher: ListenPublisher;
 let fake: LastfmFake;
 
 beforeAll(async () => {
   fake = new LastfmFake();
   fake.keys.add(KEY);
   h = await createHarness({ TOPK_LASTFM_URL: await fake.start() });
-  agg = new Aggregator({ kafka: h.kafka, db: h.db, redis: h.redis, config: h.config, log: quietLog, statsKey: h.statsKey });
-  await agg.start();
+  await h.startAggregator();
   const sources = createSources(h.config, {}, { backoffBaseMs: 20 });
   const secrets = SecretBox.fromDataDir(h.config.dataDir);
-  service = new CrawlService({ cassandra: h.db, redis: h.redis, kafka: h.kafka, config: h.config, log: quietLog, sources, secrets, queueName: uid('q'), statsKey: h.statsKey });
-  publisher = new ListenPublisher(h.kafka, h.config);
-  runner = new CrawlRunner({ store: service.store, publisher, sources, secrets, redis: h.redis, config: h.config, log: quietLog, statsKey: h.statsKey });
+  service = h.crawlService({ sources, secrets });
+  runner = new CrawlRunner({ store: service.store, publisher: h.publisher(), sources, secrets, redis: h.redis, config: h.config, log: quietLog, statsKey: h.statsKey });
 }, 120_000);
 
 afterAll(async () => {
-  await service?.queue.obliterate({ force: true }).catch(() => undefined);
-  await service?.close();
-  await publisher?.close();
-  await agg?.close();
   await h?.close();
   await fake?.close();
 }, 60_000);

@@ -1,27 +1,19 @@
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Aggregator } from '../../engine/aggregator/aggregator';
-import { CrawlService } from '../../engine/crawler/crawl-service';
-import { asComparable, createHarness, daysBack, expectedCounts, hSongId, quietLog, storedCounts, uid, waitForLag0 } from './harness';
+import type { CrawlService } from '../../engine/crawler/crawl-service';
+import { asComparable, createHarness, daysBack, expectedCounts, hSongId, storedCounts, uid, waitForLag0 } from './harness';
 import type { Harness } from './harness';
 
 let h: Harness;
-let agg: Aggregator;
 let service: CrawlService;
 
 beforeAll(async () => {
   h = await createHarness();
-  agg = new Aggregator({ kafka: h.kafka, db: h.db, redis: h.redis, config: h.config, log: quietLog, statsKey: h.statsKey });
-  await agg.start();
-  service = new CrawlService({ cassandra: h.db, redis: h.redis, kafka: h.kafka, config: h.config, log: quietLog, queueName: uid('q'), statsKey: h.statsKey });
+  await h.startAggregator();
+  service = h.crawlService();
 }, 120_000);
 
-afterAll(async () => {
-  await service?.queue.obliterate({ force: true }).catch(() => undefined);
-  await service?.close();
-  await agg?.close();
-  await h?.close();
-}, 60_000);
+afterAll(() => h?.close(), 60_000);
 
 /** Feed text in small uneven chunks so entries straddle chunk boundaries. */
 function chunked(text: string): Readable {

@@ -9,17 +9,15 @@
  * shape of a client-side timeout on a slow node.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Aggregator } from '../../engine/aggregator/aggregator';
-import { ListenPublisher } from '../../engine/crawler/publisher';
+import type { ListenPublisher } from '../../engine/crawler/publisher';
 import type { CassandraClient } from '../../engine/shared/cassandra';
 import type { ListenEvent } from '../../engine/shared/listen-event';
-import { asComparable, createHarness, daysBack, expectedCounts, expectedGlobal, quietLog, storedCounts, storedGlobal, uid, until, waitForLag0 } from './harness';
+import { asComparable, createHarness, daysBack, expectedCounts, expectedGlobal, storedCounts, storedGlobal, uid, until, waitForLag0 } from './harness';
 import type { Harness } from './harness';
 
 const HOUR = 3_600_000;
 const LATE_MS = 1500;
 let h: Harness;
-let agg: Aggregator;
 let pub: ListenPublisher;
 let lateWrites = 0;
 
@@ -55,25 +53,15 @@ function ev(user: string, at: number, song: string): ListenEvent {
 beforeAll(async () => {
   h = await createHarness({ TOPK_TOPIC_PARTITIONS: '1' });
   const armed = { left: 1 };
-  agg = new Aggregator({
-    kafka: h.kafka,
+  await h.startAggregator({
     db: lateCounterWrites(h.db, armed),
-    redis: h.redis,
-    config: h.config,
-    log: quietLog,
-    statsKey: h.statsKey,
     // longer than the late write takes, shorter than the production default (11 s) to keep the test quick
     settleMs: LATE_MS + 1500,
   });
-  await agg.start();
-  pub = new ListenPublisher(h.kafka, h.config);
+  pub = h.publisher();
 }, 120_000);
 
-afterAll(async () => {
-  await pub?.close();
-  await agg?.close();
-  await h?.close();
-}, 60_000);
+afterAll(() => h?.close(), 60_000);
 
 describe('a counter write that fails but lands later', () => {
   it('is counted once: recovery waits for it to settle before recomputing', async () => {

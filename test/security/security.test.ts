@@ -20,10 +20,9 @@ import type { Config } from '../../engine/shared/config';
 import { SecretBox } from '../../engine/shared/crypto';
 import { AccountStore } from '../../main/auth/account-store';
 import { AesVault } from '../../main/auth/aes-vault';
-import { startControlServer } from '../../main/control/control-server';
 import type { ControlServerHandle } from '../../main/control/control-server';
-import { LogStore } from '../../main/logs/log-store';
 import { startApiTestServer } from '../helpers/api-test-server';
+import { startBareControlServer } from '../helpers/control-test-server';
 import type { ApiTestServer } from '../helpers/api-test-server';
 
 let api: ApiTestServer;
@@ -49,16 +48,7 @@ const LB_TOKEN = `lb-secret-${randomBytes(12).toString('hex')}`;
 beforeAll(async () => {
   api = await startApiTestServer({ name: 'sec', env: { TOPK_API_TOKEN: `api-secret-${randomBytes(16).toString('hex')}` }, log });
   ({ config, db, server } = api);
-  const noop = { dispose: () => undefined };
-  control = await startControlServer({
-    port: 0,
-    token: config.apiToken,
-    api: { host: '127.0.0.1', port: 9 },
-    logs: new LogStore({ secrets: [config.apiToken] }),
-    processes: { names: [], list: async () => [], restart: async () => Promise.reject(new Error('none')) },
-    stack: { status: async () => ({}), up: async () => undefined, down: async () => undefined, progress: () => [], onProgress: () => noop },
-    log,
-  });
+  control = await startBareControlServer({ token: config.apiToken, log });
   controlBase = control.url;
 }, 180_000);
 

@@ -4,7 +4,7 @@
  * TOPK_REDIS_URL or the defaults), in a keyspace of their own (`topk_bench`)
  * with fresh topics, groups, user ids and keys per run.
  */
-import { parseStrict, runCommand, UsageError } from '../cli-args';
+import { UsageError, refuseExtraArgs, runWithArgs } from '../cli-args';
 import { DEFAULT_BENCH_KEYSPACE } from '../../../bench/bench-env';
 import type { IngestArgs } from '../../../bench/ingest-command';
 
@@ -77,40 +77,33 @@ export function ingestArgs(values: Record<string, string | boolean | undefined>,
   };
 }
 
+const BENCH_FLAGS = {
+  listens: { type: 'string' },
+  users: { type: 'string' },
+  days: { type: 'string' },
+  partitions: { type: 'string' },
+  duplicates: { type: 'string' },
+  seconds: { type: 'string' },
+  connections: { type: 'string' },
+  'tracks-per-day': { type: 'string' },
+  'baseline-seconds': { type: 'string' },
+  baseline: { type: 'boolean' },
+  json: { type: 'boolean' },
+  'keep-data': { type: 'boolean' },
+  keyspace: { type: 'string' },
+  minutes: { type: 'string' },
+  rate: { type: 'string' },
+  'query-rate': { type: 'string' },
+  scope: { type: 'string' },
+  probes: { type: 'string' },
+  friends: { type: 'string' },
+  timeout: { type: 'string' },
+} as const;
+
 export async function run(args: string[]): Promise<number> {
-  return runCommand(async () => {
-    const { values, positionals } = parseStrict(
-      args,
-      {
-        listens: { type: 'string' },
-        users: { type: 'string' },
-        days: { type: 'string' },
-        partitions: { type: 'string' },
-        duplicates: { type: 'string' },
-        seconds: { type: 'string' },
-        connections: { type: 'string' },
-        'tracks-per-day': { type: 'string' },
-        'baseline-seconds': { type: 'string' },
-        baseline: { type: 'boolean' },
-        json: { type: 'boolean' },
-        'keep-data': { type: 'boolean' },
-        keyspace: { type: 'string' },
-        minutes: { type: 'string' },
-        rate: { type: 'string' },
-        'query-rate': { type: 'string' },
-        scope: { type: 'string' },
-        probes: { type: 'string' },
-        friends: { type: 'string' },
-        timeout: { type: 'string' },
-      },
-      BENCH_USAGE,
-    );
-    if (values.help) {
-      console.log(BENCH_USAGE);
-      return 0;
-    }
-    const [which, ...extra] = positionals;
-    if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"\n${BENCH_USAGE}`);
+  return runWithArgs(args, BENCH_FLAGS, BENCH_USAGE, async ({ values, positionals }) => {
+    const [which] = positionals;
+    refuseExtraArgs(positionals, BENCH_USAGE, 1);
     const keyspace = values.keyspace ?? DEFAULT_BENCH_KEYSPACE;
     if (!/^[A-Za-z][A-Za-z0-9_]{0,47}$/.test(keyspace)) throw new UsageError(`--keyspace ${JSON.stringify(keyspace)} is not a valid keyspace name\n${BENCH_USAGE}`);
     // after the arguments are validated (a usage error stays instant), before a benchmark starts engines
@@ -121,18 +114,24 @@ export async function run(args: string[]): Promise<number> {
         if (values.json !== true) process.stderr.write(`${line}\n`);
       }, benchConfig(keyspace));
     };
+    /** every benchmark's output mode and keyspace */
+    const common = { json: values.json === true, keyspace };
+    /** starts the engines once the flags are checked, then the benchmark */
+    const start = async <A>(bench: (args: A) => Promise<number>, args: A): Promise<number> => {
+      await engines();
+      return bench(args);
+    };
     if (which === 'ingest') {
       const args = ingestArgs(values, keyspace);
       const { benchIngest } = await import('../../../bench/ingest-command');
-      await engines();
-      return benchIngest(args);
+      return start(benchIngest, args);
     }
     if (which === 'query') {
       const { benchQuery } = await import('../../../bench/query-command');
       const scope = (values.scope ?? 'user') as 'user' | 'friends' | 'global';
       if (!['user', 'friends', 'global'].includes(scope)) throw new UsageError(`--scope must be user, friends or global, got ${JSON.stringify(scope)}\n${BENCH_USAGE}`);
       const users = int('users', values.users, 100, 1, 100_000);
-      const args = {
+      return start(benchQuery, {
         seconds: int('seconds', values.seconds, undefined, 1, 3600),
         connections: int('connections', values.connections, undefined, 1, 10_000),
         scope,
@@ -141,44 +140,35 @@ export async function run(args: string[]): Promise<number> {
         friends: int('friends', values.friends, Math.min(50, users), 1, users),
         ...(values.rate !== undefined ? { rate: int('rate', values.rate, undefined, 1, 1_000_000) } : {}),
         baseline: values.baseline === true,
-        json: values.json === true,
-        keyspace,
-      };
-      await engines();
-      return benchQuery(args);
+        ...common,
+      });
     }
     if (which === 'load') {
       const { benchLoad } = await import('../../../bench/load-command');
-      const args = {
+      return start(benchLoad, {
         seconds: int('seconds', values.seconds, undefined, 1, 3600),
         connections: int('connections', values.connections, undefined, 1, 10_000),
         users: int('users', values.users, 200, 1, 100_000),
         listens: int('listens', values.listens, 40_000, 1, 10_000_000),
         timeoutSeconds: int('timeout', values.timeout, 10, 1, 600),
-        json: values.json === true,
-        keyspace,
-      };
-      await engines();
-      return benchLoad(args);
+        ...common,
+      });
     }
     if (which === 'freshness') {
       const { benchFreshness } = await import('../../../bench/freshness');
-      const args = {
+      return start(benchFreshness, {
         seconds: int('seconds', values.seconds, 30, 1, 3600),
         rate: int('rate', values.rate, 5000, 1, 1_000_000),
         probes: int('probes', values.probes, 2, 1, 100),
         users: int('users', values.users, 200, 1, 100_000),
         partitions: int('partitions', values.partitions, 6, 1, 1000),
-        json: values.json === true,
-        keyspace,
-      };
-      await engines();
-      return benchFreshness(args);
+        ...common,
+      });
     }
     if (which === 'soak') {
       const duplicates = fraction('duplicates', values.duplicates, 0.05);
       const { benchSoak } = await import('../../../bench/soak-command');
-      const args = {
+      return start(benchSoak, {
         minutes: num('minutes', values.minutes, 10, 0.05, 1440),
         rate: int('rate', values.rate, 500, 1, 1_000_000),
         users: int('users', values.users, 200, 1, 100_000),
@@ -186,11 +176,8 @@ export async function run(args: string[]): Promise<number> {
         partitions: int('partitions', values.partitions, 6, 1, 1000),
         duplicates,
         queryRate: int('query-rate', values['query-rate'], 20, 1, 100_000),
-        json: values.json === true,
-        keyspace,
-      };
-      await engines();
-      return benchSoak(args);
+        ...common,
+      });
     }
     throw new UsageError(`${which === undefined ? 'which benchmark?' : `unknown benchmark "${which}"`}\n${BENCH_USAGE}`);
   });

@@ -1,19 +1,11 @@
 import { examine } from '../../doctor/doctor';
-import { parseStrict, runCommand } from '../cli-args';
+import { refuseExtraArgs, runWithArgs } from '../cli-args';
 
 export const DOCTOR_USAGE = 'usage: topk doctor';
 
 export async function run(args: string[]): Promise<number> {
-  return runCommand(async () => {
-    const { values, positionals } = parseStrict(args, { json: { type: 'boolean' } }, DOCTOR_USAGE);
-    if (values.help) {
-      console.log(DOCTOR_USAGE);
-      return 0;
-    }
-    if (positionals.length) {
-      console.error(`topk: unexpected argument "${positionals[0]}"\n${DOCTOR_USAGE}`);
-      return 2;
-    }
+  return runWithArgs(args, { json: { type: 'boolean' } }, DOCTOR_USAGE, async ({ values, positionals }) => {
+    refuseExtraArgs(positionals, DOCTOR_USAGE);
     const { report, java, redis, maven, foreign } = await examine(process.env);
     const { checks, nativeUsable, externalUsable, usable } = report;
     const choice = report.provider;

@@ -8,7 +8,7 @@ import { createKafka } from '../../../engine/shared/kafka';
 import { CrawlService, SourceError } from '../../../engine/crawler/crawl-service';
 import type { ImportReport } from '../../../engine/crawler/crawl-service';
 import { ACCEPTED_FORMATS } from '../../../engine/crawler/import/import-reader';
-import { parseStrict, runCommand, UsageError } from '../cli-args';
+import { UsageError, runWithArgs } from '../cli-args';
 
 export const IMPORT_USAGE = `usage: topk import FILE --user USER_ID [--timezone ZONE] [--keyspace NAME]
 
@@ -32,12 +32,7 @@ export function formatReport(r: ImportReport): string[] {
 
 /** `topk import FILE --user U`: streams the file through the crawl service to Kafka, like an upload in the UI. */
 export async function run(args: string[]): Promise<number> {
-  return runCommand(async () => {
-    const { values, positionals } = parseStrict(args, { user: { type: 'string' }, timezone: { type: 'string' }, keyspace: { type: 'string' } }, IMPORT_USAGE);
-    if (values.help) {
-      console.log(IMPORT_USAGE);
-      return 0;
-    }
+  return runWithArgs(args, { user: { type: 'string' }, timezone: { type: 'string' }, keyspace: { type: 'string' } }, IMPORT_USAGE, async ({ values, positionals }) => {
     if (positionals.length !== 1) throw new UsageError(`${positionals.length === 0 ? 'name the file to import' : `unexpected argument "${positionals[1]}"`}\n${IMPORT_USAGE}`);
     const path = positionals[0]!;
     if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`no such file: ${path}`);

@@ -6,23 +6,14 @@ import { rebuildCounts } from '../../../engine/aggregator/rebuild';
 import { createStore } from '../../../engine/shared/store/store';
 import { createRedis } from '../../../engine/shared/redis';
 import { RankedSets } from '../../../engine/shared/ranked-sets';
-import { parseStrict, runCommand, UsageError } from '../cli-args';
+import { UsageError, refuseExtraArgs, runWithArgs } from '../cli-args';
 
 export const REBUILD_USAGE = 'usage: topk rebuild [--user USER_ID] [--days N] [--dry-run] [--keyspace NAME]';
 
 /** `topk rebuild`: recompute daily counts from raw listens and report what it fixed. */
 export async function run(args: string[]): Promise<number> {
-  return runCommand(async () => {
-    const { values, positionals } = parseStrict(
-      args,
-      { user: { type: 'string' }, days: { type: 'string' }, 'dry-run': { type: 'boolean' }, keyspace: { type: 'string' } },
-      REBUILD_USAGE,
-    );
-    if (values.help) {
-      console.log(REBUILD_USAGE);
-      return 0;
-    }
-    if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"\n${REBUILD_USAGE}`);
+  return runWithArgs(args, { user: { type: 'string' }, days: { type: 'string' }, 'dry-run': { type: 'boolean' }, keyspace: { type: 'string' } }, REBUILD_USAGE, async ({ values, positionals }) => {
+    refuseExtraArgs(positionals, REBUILD_USAGE);
     const config = loadConfig(values.keyspace ? { overrides: { keyspace: values.keyspace } } : {});
     let days = config.retentionDays;
     if (values.days !== undefined) {

@@ -8,7 +8,7 @@ import type { Config } from '../../../engine/shared/config';
 import { ControlPlane } from '../../control/control-plane';
 import type { StackProgress } from '../../control/control-server';
 import { UnknownProviderError } from '../../stack/stack-manager';
-import { UsageError, parseStrict, runCommand } from '../cli-args';
+import { UsageError, refuseExtraArgs, runWithArgs } from '../cli-args';
 
 /**
  * Builds the UI when it is missing or older than its sources (scripts/ensure-ui.mjs, in a
@@ -75,13 +75,8 @@ function progressPrinter(): { print: (e: StackProgress) => void; printed: (messa
  * unless --down was given.
  */
 export async function run(args: string[]): Promise<number> {
-  return runCommand(async () => {
-    const { values, positionals } = parseStrict(args, { provider: { type: 'string' }, down: { type: 'boolean' }, port: { type: 'string' } }, SERVE_USAGE);
-    if (values.help) {
-      console.log(SERVE_USAGE);
-      return 0;
-    }
-    if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"\n${SERVE_USAGE}`);
+  return runWithArgs(args, { provider: { type: 'string' }, down: { type: 'boolean' }, port: { type: 'string' } }, SERVE_USAGE, async ({ values, positionals }) => {
+    refuseExtraArgs(positionals, SERVE_USAGE);
     const overrides: Partial<Config> = {};
     if (values.port !== undefined) {
       const port = Number(values.port);

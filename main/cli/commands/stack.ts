@@ -7,7 +7,7 @@ import { upWithNativeFallback } from '../../stack/native-fallback';
 import { StackManager, UnknownProviderError } from '../../stack/stack-manager';
 import { MAX_NODES } from '../../stack/native-cluster-layout';
 import type { ProgressEvent, ProviderId, StackEndpoints } from '../../stack/types';
-import { UsageError, parseStrict, runCommand } from '../cli-args';
+import { UsageError, refuseExtraArgs, runWithArgs } from '../cli-args';
 
 export const STACK_USAGE = 'usage: topk stack up|down|status [--provider docker|native|external] [--nodes N] [--compose-file override.yml ...] [--volumes]';
 
@@ -69,19 +69,10 @@ export function printProgress(e: ProgressEvent): void {
 }
 
 export async function run(args: string[]): Promise<number> {
-  return runCommand(async () => {
-    const { values, positionals } = parseStrict(
-      args,
-      { provider: { type: 'string' }, volumes: { type: 'boolean' }, nodes: { type: 'string' }, 'compose-file': { type: 'string', multiple: true } },
-      STACK_USAGE,
-    );
-    if (values.help) {
-      console.log(STACK_USAGE);
-      return 0;
-    }
-    const [action, ...extra] = positionals;
+  return runWithArgs(args, { provider: { type: 'string' }, volumes: { type: 'boolean' }, nodes: { type: 'string' }, 'compose-file': { type: 'string', multiple: true } }, STACK_USAGE, async ({ values, positionals }) => {
+    const [action] = positionals;
     if (!action || !['up', 'down', 'status'].includes(action)) throw new UsageError(`${action ? `unknown stack action "${action}"` : 'missing stack action'}\n${STACK_USAGE}`);
-    if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"\n${STACK_USAGE}`);
+    refuseExtraArgs(positionals, STACK_USAGE, 1);
     if (values.volumes && action !== 'down') throw new UsageError(`--volumes only goes with "stack down"\n${STACK_USAGE}`);
     let nodes: number | undefined;
     if (values.nodes !== undefined) {

@@ -244,6 +244,12 @@ function partitionKeyValues(pk: CqlColumnInfo[], raw: string): unknown[] {
 function coerce(c: CqlColumnInfo, v: unknown): unknown {
   const s = String(v).trim();
   const bad = (what: string): HttpError => badRequest('invalid_key', `${c.name} (${c.type}) must be ${what}, got ${JSON.stringify(v)}`, 'key');
+  /** `make()` when the text passed its check, else 400 saying what the column wants */
+  const checked = <T>(ok: boolean, what: string, make: () => T): T => {
+    if (!ok) throw bad(what);
+    return make();
+  };
+  const INTEGER = /^-?\d+$/;
   try {
     switch (c.type) {
       case 'text':
@@ -252,36 +258,26 @@ function coerce(c: CqlColumnInfo, v: unknown): unknown {
         return String(v);
       case 'int':
       case 'smallint':
-      case 'tinyint': {
-        const n = Number(s);
-        if (!Number.isInteger(n)) throw bad('an integer');
-        return n;
-      }
+      case 'tinyint':
+        return checked(Number.isInteger(Number(s)), 'an integer', () => Number(s));
       case 'bigint':
       case 'counter':
-        if (!/^-?\d+$/.test(s)) throw bad('an integer');
-        return types.Long.fromString(s);
+        return checked(INTEGER.test(s), 'an integer', () => types.Long.fromString(s));
       case 'varint':
-        if (!/^-?\d+$/.test(s)) throw bad('an integer');
-        return types.Integer.fromString(s);
+        return checked(INTEGER.test(s), 'an integer', () => types.Integer.fromString(s));
       case 'decimal':
         return types.BigDecimal.fromString(s);
       case 'float':
-      case 'double': {
-        const n = Number(s);
-        if (!Number.isFinite(n)) throw bad('a number');
-        return n;
-      }
+      case 'double':
+        return checked(Number.isFinite(Number(s)), 'a number', () => Number(s));
       case 'boolean':
-        if (s !== 'true' && s !== 'false') throw bad('true or false');
-        return s === 'true';
+        return checked(s === 'true' || s === 'false', 'true or false', () => s === 'true');
       case 'date':
-        if (!/^-?\d{1,5}-\d{2}-\d{2}$/.test(s)) throw bad('a date YYYY-MM-DD');
-        return types.LocalDate.fromString(s);
+        return checked(/^-?\d{1,5}-\d{2}-\d{2}$/.test(s), 'a date YYYY-MM-DD', () => types.LocalDate.fromString(s));
       case 'time':
         return types.LocalTime.fromString(s);
       case 'timestamp': {
-        const d = /^-?\d+$/.test(s) ? new Date(Number(s)) : new Date(s);
+        const d = INTEGER.test(s) ? new Date(Number(s)) : new Date(s);
         if (Number.isNaN(d.getTime())) throw bad('an ISO time or milliseconds since the epoch');
         return d;
       }
@@ -292,8 +288,7 @@ function coerce(c: CqlColumnInfo, v: unknown): unknown {
       case 'inet':
         return types.InetAddress.fromString(s);
       case 'blob':
-        if (!/^(0x)?([0-9a-f]{2})*$/i.test(s)) throw bad('hex bytes');
-        return Buffer.from(s.replace(/^0x/i, ''), 'hex');
+        return checked(/^(0x)?([0-9a-f]{2})*$/i.test(s), 'hex bytes', () => Buffer.from(s.replace(/^0x/i, ''), 'hex'));
       default:
         throw badRequest('unsupported_key_type', `${c.name} has type ${c.type}, which cannot be entered here; use the CQL console`, 'key');
     }

@@ -11,6 +11,7 @@ import type { RouteHook } from '../control-server';
 import { CassandraInspector } from './cassandra-inspector';
 import { HttpError, badRequest } from '../../../engine/shared/http-error';
 import { intParam } from './inspect-error';
+import { readJsonObject } from '../json-body';
 import { KafkaInspector } from './kafka-inspector';
 import { RedisInspector } from './redis-inspector';
 import { crawlQueueName } from '../../../engine/crawler/crawl-queue';
@@ -208,24 +209,11 @@ function toHttpError(err: unknown, store: Store | undefined, target: () => Inspe
   return new HttpError(500, 'internal', msg);
 }
 
+/** The query route needs its body: an empty one is refused with the shape it wants. */
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req as AsyncIterable<Buffer>) {
-    size += c.length;
-    if (size > MAX_BODY) throw new HttpError(413, 'body_too_large', `request body over ${MAX_BODY} bytes`);
-    chunks.push(c);
-  }
-  const text = Buffer.concat(chunks).toString('utf8').trim();
-  if (!text) throw badRequest('invalid_body', 'the body must be JSON: {"cql": "SELECT …", "limit": 100}', 'body');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw badRequest('invalid_json', 'request body is not valid JSON', 'body');
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw badRequest('invalid_body', 'request body must be a JSON object', 'body');
-  return parsed as Record<string, unknown>;
+  const body = await readJsonObject(req, MAX_BODY);
+  if (!body) throw badRequest('invalid_body', 'the body must be JSON: {"cql": "SELECT …", "limit": 100}', 'body');
+  return body;
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

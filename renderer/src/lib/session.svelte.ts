@@ -59,6 +59,19 @@ export async function refreshAuth(): Promise<void> {
   }
 }
 
+/** Makes the account active and shows its music. */
+export async function switchAccount(userId: string): Promise<void> {
+  await client().control.switchAccount(userId);
+  await refreshAuth();
+  selectUser(userId);
+}
+
+/** Signs the account out (the control server revokes its token) and reloads who is signed in. */
+export async function signOutAccount(userId: string): Promise<void> {
+  await client().control.signOut(userId);
+  await refreshAuth();
+}
+
 export async function refreshUsers(): Promise<void> {
   const users = await client().engine.listUsers();
   users.sort((a, b) => (a.display_name ?? a.user_id).localeCompare(b.display_name ?? b.user_id));
