@@ -1,7 +1,7 @@
 import { Partitioners } from 'kafkajs';
 import type { Admin, Kafka, PartitionMetadata } from 'kafkajs';
-import { sleep } from './concurrency';
 import type { Config } from './config';
+import { waitFor } from './wait-for';
 
 /**
  * Create `listens` (config.topicPartitions) and `listens.dlq` when missing, with the configured
@@ -39,21 +39,21 @@ export async function ensureTopics(kafka: Kafka, config: Pick<Config, 'listensTo
  * that failed the cluster suite's start. Both answers mean "not yet" here.
  */
 async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 60_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    let why: string;
-    try {
-      const md = await admin.fetchTopicMetadata({ topics });
-      const leaderless = md.topics.flatMap((t) => t.partitions.filter((p) => p.leader < 0).map((p) => `${t.name}/${p.partitionId}`));
-      if (md.topics.length === topics.length && leaderless.length === 0) return;
-      why = leaderless.length ? `no leader yet for ${leaderless.join(', ')}` : 'topics not in the metadata yet';
-    } catch (err) {
-      if (!/LEADER_NOT_AVAILABLE|UNKNOWN_TOPIC_OR_PARTITION/.test((err as { type?: string }).type ?? '')) throw err;
-      why = (err as Error).message;
-    }
-    if (Date.now() > end) throw new Error(`Kafka created ${topics.join(', ')} but gave them no leaders within ${timeoutMs / 1000} s (${why})`);
-    await sleep(200);
-  }
+  await waitFor(
+    `leaders for the new topics ${topics.join(', ')}`,
+    async () => {
+      try {
+        const md = await admin.fetchTopicMetadata({ topics });
+        const leaderless = md.topics.flatMap((t) => t.partitions.filter((p) => p.leader < 0).map((p) => `${t.name}/${p.partitionId}`));
+        if (md.topics.length === topics.length && leaderless.length === 0) return { ok: true };
+        return { ok: false, detail: leaderless.length ? `no leader yet for ${leaderless.join(', ')}` : 'topics not in the metadata yet' };
+      } catch (err) {
+        if (!/LEADER_NOT_AVAILABLE|UNKNOWN_TOPIC_OR_PARTITION/.test((err as { type?: string }).type ?? '')) throw err;
+        return { ok: false, detail: (err as Error).message };
+      }
+    },
+    { timeoutMs, intervalMs: 200 },
+  );
 }
 
 const keyedPartitioner = Partitioners.DefaultPartitioner();

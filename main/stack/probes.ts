@@ -1,17 +1,15 @@
 import { connect, createServer } from 'node:net';
 import cassandra from 'cassandra-driver';
 import { Kafka, logLevel as KafkaLogLevel } from 'kafkajs';
+import type { ProbeResult } from '../../engine/shared/wait-for';
 
 /**
  * Probes that tell whether a service really answers (not just whether its
  * port is open). Each gives up after `timeoutMs` and never throws: it returns
  * `{ ok: false, detail }` instead. Shared by every provider and by `doctor`.
  */
-export interface ProbeResult {
-  ok: boolean;
-  version?: string;
-  detail?: string;
-}
+export type { ProbeResult } from '../../engine/shared/wait-for';
+export { waitFor } from '../../engine/shared/wait-for';
 
 export function splitHostPort(endpoint: string, defaultPort: number): { host: string; port: number } {
   const m = /^\[?([^\]]*?)\]?(?::(\d+))?$/.exec(endpoint.trim());
@@ -130,29 +128,5 @@ export async function probeCassandra(contactPoints: string[], localDc: string, t
     return { ok: false, detail: (err as Error).message.split('\n')[0] };
   } finally {
     await client.shutdown().catch(() => undefined);
-  }
-}
-
-/**
- * Polls `probe` until it answers ok, `deadline` passes, `abort` says stop,
- * or `failFast` returns a reason (e.g. the process died).
- */
-export async function waitFor(
-  what: string,
-  probe: () => Promise<ProbeResult>,
-  opts: { timeoutMs: number; intervalMs?: number; signal?: AbortSignal; failFast?: () => string | undefined; onWaiting?: (elapsedMs: number, last: ProbeResult) => void },
-): Promise<ProbeResult> {
-  const start = Date.now();
-  let last: ProbeResult = { ok: false, detail: 'not probed yet' };
-  for (;;) {
-    if (opts.signal?.aborted) throw new Error(`${what}: aborted`);
-    last = await probe();
-    if (last.ok) return last;
-    const reason = opts.failFast?.();
-    if (reason) throw new Error(`${what}: ${reason}`);
-    const elapsed = Date.now() - start;
-    if (elapsed > opts.timeoutMs) throw new Error(`${what} did not answer within ${Math.round(opts.timeoutMs / 1000)} s (last error: ${last.detail ?? 'none'})`);
-    opts.onWaiting?.(elapsed, last);
-    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 1000));
   }
 }
