@@ -22,6 +22,7 @@ import { generateListens } from '../../engine/crawler/sources/simulator';
 import { createCassandra } from '../../engine/shared/cassandra';
 import type { CassandraClient } from '../../engine/shared/cassandra';
 import type { Config } from '../../engine/shared/config';
+import { withTimeout } from '../../engine/shared/concurrency';
 import { createKafka } from '../../engine/shared/kafka';
 import type { ListenEvent } from '../../engine/shared/listen-event';
 import { ensureTopics } from '../../engine/shared/topics';
@@ -44,6 +45,7 @@ const DOWN_MS = Number(process.env.TOPK_CLUSTER_DOWN_MS ?? 20_000);
 const SEED = 77;
 /** a publish attempt without an answer for this long is abandoned and sent again on a new producer */
 const PUBLISH_TIMEOUT_MS = 60_000;
+const HUNG = 'publish attempt without an answer';
 /**
  * Publishing holds at each of these shares until every listen before it is committed; then the
  * next stretch (to the matching GATES share) is released and the fault lands as soon as the group
@@ -176,16 +178,21 @@ describe('cluster fault suite (3 Kafka brokers, 3 Cassandra nodes, 2 aggregators
             // a send can hang on a broker that died under it: give each attempt a minute, then
             // start over with a new producer (a chunk sent twice is deduplicated by the aggregators)
             const attempt = pub.publish(events.slice(i, i + 1000));
-            const outcome = await Promise.race([attempt.then(() => 'sent' as const, () => 'failed' as const), sleep(PUBLISH_TIMEOUT_MS).then(() => 'hung' as const)]);
-            if (outcome === 'sent') break;
-            retries++;
-            if (outcome === 'hung') {
+            try {
+              await withTimeout(attempt, PUBLISH_TIMEOUT_MS, HUNG);
+              break;
+            } catch (err) {
+              retries++;
+              if ((err as Error).message !== HUNG) {
+                await sleep(1000);
+                continue;
+              }
               timeouts++;
               say(`publishing listens ${i}–${i + 1000}: no answer in ${PUBLISH_TIMEOUT_MS / 1000} s, sending again with a new producer`);
               attempt.catch(() => undefined);
               void pub.close().catch(() => undefined);
               pub = newPublisher();
-            } else await sleep(1000);
+            }
           }
           published = Math.min(events.length, i + 1000);
         }
