@@ -34,11 +34,14 @@ export async function prepareKeyspace(config: Config): Promise<void> {
   await migrate(config, quietLog);
 }
 
-/** The common start of a benchmark: a progress printer (quiet with --json), the config of its keyspace, migrated, and the environment. */
-export async function startBench(keyspace: string, json: boolean): Promise<{ say: (line: string) => void; config: Config; env: Environment }> {
-  const say = (line: string): void => {
-    if (!json) process.stderr.write(`${line}\n`);
-  };
+/** Progress of a benchmark: always on stderr, so a `--json` run still shows where it is while its report goes to stdout. */
+export function benchProgress(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+/** The common start of a benchmark: a progress printer, the config of its keyspace, migrated, and the environment. */
+export async function startBench(keyspace: string): Promise<{ say: (line: string) => void; config: Config; env: Environment }> {
+  const say = benchProgress;
   const config = benchConfig(keyspace);
   say(`keyspace ${config.keyspace}: migrating`);
   await prepareKeyspace(config);

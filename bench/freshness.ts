@@ -151,7 +151,7 @@ export async function runFreshness(a: FreshnessArgs, config: Config, say: (l: st
 }
 
 export async function benchFreshness(a: FreshnessArgs): Promise<number> {
-  const { say, config, env } = await startBench(a.keyspace, a.json);
+  const { say, config, env } = await startBench(a.keyspace);
   const r = await runFreshness(a, config, say);
   const loadAfter = (await import('node:os')).loadavg().map((x) => Math.round(x * 100) / 100);
   const failures: string[] = [];

@@ -1,5 +1,5 @@
 /** `topk bench ingest`: options, the two designs in one run, table or JSON output. */
-import { benchConfig, describeEnvironment, err, out, prepareKeyspace, ratio, round, runTag, table, DEFAULT_BENCH_KEYSPACE } from './bench-env';
+import { benchConfig, benchProgress, describeEnvironment, err, out, prepareKeyspace, ratio, round, runTag, table, DEFAULT_BENCH_KEYSPACE } from './bench-env';
 import { closeClients, deleteUserRows, openClients, runIngest } from './ingest';
 import type { IngestResult } from './ingest';
 import { floorRatio, runFloor } from './ingest-floor';
@@ -27,9 +27,7 @@ export const RSS_TARGET_MB = 200;
 export const FLOOR_RATIO_TARGET = 0.25;
 
 export async function benchIngest(a: IngestArgs): Promise<number> {
-  const progress = (line: string): void => {
-    if (!a.json) process.stderr.write(`${line}\n`);
-  };
+  const progress = benchProgress;
   const config = benchConfig(a.keyspace ?? DEFAULT_BENCH_KEYSPACE);
   if (a.days > config.retentionDays) throw new Error(`--days ${a.days} is more than the retention (${config.retentionDays} days)`);
   progress(`keyspace ${config.keyspace}: migrating`);

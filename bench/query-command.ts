@@ -35,7 +35,7 @@ type Phase = 'hits' | 'redis_hits' | 'misses';
 type PhaseResult = LoadResult & { cpu_us_per_request: Partial<Record<CpuRole, number>> };
 
 export async function benchQuery(a: QueryArgs): Promise<number> {
-  const { say, config, env } = await startBench(a.keyspace, a.json);
+  const { say, config, env } = await startBench(a.keyspace);
   const tag = runTag();
   const db = createCassandra(config, quietLog);
   await db.connect();

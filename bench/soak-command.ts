@@ -1,5 +1,5 @@
 /** `topk bench soak`: options, table or JSON output, exit 1 when a target is missed. */
-import { benchConfig, describeEnvironment, err, out, prepareKeyspace, runTag, table } from './bench-env';
+import { benchConfig, benchProgress, describeEnvironment, err, out, prepareKeyspace, runTag, table } from './bench-env';
 import { engineArgs } from './child';
 import { closeClients, openClients } from './ingest';
 import { runSoak, SOAK_GROWTH_TARGET_PCT } from './soak';
@@ -9,7 +9,7 @@ import type { Growth, SoakOptions, SoakResult } from './soak';
 export type SoakArgs = Omit<SoakOptions, 'drainTimeoutSeconds' | 'progress'> & { json: boolean; keyspace: string };
 
 export async function benchSoak(a: SoakArgs): Promise<number> {
-  const progress = (line: string): void => void process.stderr.write(`${line}\n`);
+  const progress = benchProgress;
   const config = benchConfig(a.keyspace);
   if (a.days > config.retentionDays) throw new Error(`--days ${a.days} is more than the retention (${config.retentionDays} days)`);
   progress(`keyspace ${config.keyspace}: migrating`);
