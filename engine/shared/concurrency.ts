@@ -92,3 +92,31 @@ export function withTimeout<T>(p: Promise<T>, ms: number, message: string): Prom
   });
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
+
+/** At most `limit` holders at once; the others wait in arrival order. */
+export class Semaphore {
+  private held = 0;
+  private readonly queue: Array<() => void> = [];
+
+  constructor(private readonly limit: number) {
+    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`semaphore limit must be a positive integer, got ${limit}`);
+  }
+
+  /** Holders now and callers waiting. */
+  get usage(): { held: number; waiting: number } {
+    return { held: this.held, waiting: this.queue.length };
+  }
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.held >= this.limit) await new Promise<void>((r) => this.queue.push(r));
+    else this.held++;
+    try {
+      return await fn();
+    } finally {
+      // hand the slot straight to the next waiter (held stays), or give it back
+      const next = this.queue.shift();
+      if (next) next();
+      else this.held--;
+    }
+  }
+}

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { SCRIPTS } from './ranked-sets-scripts';
 import type { Script } from './ranked-sets-scripts';
 import { redisNames } from './stats';
+import { Semaphore } from './concurrency';
 
 /**
  * Ranked sets: the structure Top-K reads are served from (Redis sorted sets),
@@ -112,11 +113,19 @@ export interface RankedLoaders {
 }
 
 
+const DEFAULT_BUILD_CONCURRENCY = 4;
+
 export interface RankedSetsOptions {
   /** idle lifetime of day and window sets (default 1 h): an unread window costs nothing after it */
   ttlMs?: number;
   /** how long a build from Cassandra may take before its marker lapses (default 60 s) */
   buildMs?: number;
+  /**
+   * day sets built from Cassandra at once in this process (default 4): a build holds its day's counters
+   * in memory (a global day of 100 000 songs is tens of MB), so cold reads of many days or users queue
+   * here instead of all loading at once
+   */
+  buildConcurrency?: number;
 }
 
 /** Day and window sorted sets in Redis: see the module comment. */
@@ -126,6 +135,7 @@ export class RankedSets {
   private readonly buildMs: number;
   /** builds in flight in this process, one per day set */
   private readonly building = new Map<string, Promise<boolean>>();
+  private readonly builds: Semaphore;
 
   constructor(
     private readonly redis: Redis,
@@ -135,6 +145,7 @@ export class RankedSets {
     this.prefix = redisNames(keyspace).rankedPrefix;
     this.ttlMs = opts.ttlMs ?? 3_600_000;
     this.buildMs = opts.buildMs ?? 60_000;
+    this.builds = new Semaphore(opts.buildConcurrency ?? DEFAULT_BUILD_CONCURRENCY);
   }
 
   private dayKey(scope: string, day: string): string {
@@ -245,7 +256,8 @@ export class RankedSets {
     const key = this.dayKey(scope, day);
     let p = this.building.get(key);
     if (!p) {
-      p = this.buildNow(scope, day, load).finally(() => this.building.delete(key));
+      // the build's marker is set inside buildNow, so time spent queued here does not count against buildMs
+      p = this.builds.run(() => this.buildNow(scope, day, load)).finally(() => this.building.delete(key));
       this.building.set(key, p);
     }
     return p;
