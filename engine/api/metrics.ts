@@ -66,31 +66,32 @@ export class ApiMetrics {
       registers,
     });
 
-    const statsGauge = new Gauge({
-      name: 'topk_pipeline_stat',
-      help: 'Pipeline counters from the Redis hash topk:stats (listens_ingested, duplicates_dropped, dlq_total, crawls_done, crawls_failed, ...)',
-      labelNames: ['stat'],
-      registers,
-      async collect() {
-        const stats = await sources.pipelineStats();
-        this.reset();
-        if (!stats) return;
-        for (const f of PIPELINE_STAT_FIELDS) this.set({ stat: f }, stats[f] ?? 0);
-      },
+    gaugeOf(registers, 'topk_pipeline_stat', 'Pipeline counters from the Redis hash topk:stats (listens_ingested, duplicates_dropped, dlq_total, crawls_done, crawls_failed, ...)', 'stat', async () => {
+      const stats = await sources.pipelineStats();
+      return stats && PIPELINE_STAT_FIELDS.map((f) => [f, stats[f] ?? 0]);
     });
-    void statsGauge;
-    const lagGauge = new Gauge({
-      name: 'topk_consumer_lag',
-      help: 'Aggregator consumer lag (messages) per partition of the listens topic',
-      labelNames: ['partition'],
-      registers,
-      async collect() {
-        const lag = await sources.consumerLag();
-        this.reset();
-        if (!lag) return;
-        for (const p of lag) this.set({ partition: String(p.partition) }, p.lag);
-      },
+    gaugeOf(registers, 'topk_consumer_lag', 'Aggregator consumer lag (messages) per partition of the listens topic', 'partition', async () => {
+      const lag = await sources.consumerLag();
+      return lag && lag.map((p) => [String(p.partition), p.lag]);
     });
-    void lagGauge;
   }
+}
+
+/**
+ * A gauge with one label whose values are read when /metrics is scraped: `read` gives
+ * [label value, value] pairs, or null when its source cannot be read (the gauge is then empty).
+ */
+function gaugeOf(registers: Registry[], name: string, help: string, label: string, read: () => Promise<Array<[string, number]> | null>): void {
+  new Gauge({
+    name,
+    help,
+    labelNames: [label],
+    registers,
+    async collect() {
+      const values = await read();
+      this.reset();
+      if (!values) return;
+      for (const [key, value] of values) this.set({ [label]: key }, value);
+    },
+  });
 }
