@@ -62,44 +62,19 @@ const targets = [
   { entry: 'main/cli/main.ts', out: 'main/cli.js', kind: 'esm', required: false },
 ];
 
+/** What each kind of bundle sets beyond `common`. */
+const KIND_OPTIONS = {
+  cjs: { format: 'cjs', external: NATIVE_EXTERNALS, banner: { js: CJS_BANNER }, define: { 'import.meta.url': '__topkImportMetaUrl' } },
+  // Sandboxed preloads get a tiny `require` (electron, events, timers, url):
+  // bundle everything else in, and allow only `electron` out.
+  preload: { format: 'cjs', platform: 'browser', target: 'chrome120', sourcemap: false, external: ['electron'] },
+  esm: { format: 'esm', external: NATIVE_EXTERNALS, banner: { js: ESM_BANNER } },
+};
+
 function optionsFor(t, outDir = dist) {
-  const outfile = join(outDir, t.out);
-  switch (t.kind) {
-    case 'cjs':
-      return {
-        ...common,
-        entryPoints: [t.entry],
-        outfile,
-        format: 'cjs',
-        external: NATIVE_EXTERNALS,
-        banner: { js: CJS_BANNER },
-        define: { 'import.meta.url': '__topkImportMetaUrl' },
-      };
-    case 'preload':
-      // Sandboxed preloads get a tiny `require` (electron, events, timers, url):
-      // bundle everything else in, and allow only `electron` out.
-      return {
-        ...common,
-        entryPoints: [t.entry],
-        outfile,
-        format: 'cjs',
-        platform: 'browser',
-        target: 'chrome120',
-        sourcemap: false,
-        external: ['electron'],
-      };
-    case 'esm':
-      return {
-        ...common,
-        entryPoints: [t.entry],
-        outfile,
-        format: 'esm',
-        external: NATIVE_EXTERNALS,
-        banner: { js: ESM_BANNER },
-      };
-    default:
-      throw new Error(`unknown target kind ${t.kind}`);
-  }
+  const kind = KIND_OPTIONS[t.kind];
+  if (!kind) throw new Error(`unknown target kind ${t.kind}`);
+  return { ...common, entryPoints: [t.entry], outfile: join(outDir, t.out), ...kind };
 }
 
 /** Builds only the engine targets into `outDir` (outDir/engine/<name>.js). */
