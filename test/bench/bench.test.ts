@@ -31,6 +31,15 @@ function topk(args: string[]): Promise<{ code: number | null; stdout: string; st
   });
 }
 
+/** `topk bench NAME … --keyspace <test keyspace> --json`: exits 0 and prints the JSON report of that benchmark. */
+async function runBench(name: string, args: string[]): Promise<Record<string, Json>> {
+  const r = await topk(['bench', name, ...args, '--keyspace', TEST_KEYSPACE, '--json']);
+  expect(r.code, r.stderr).toBe(0);
+  const j = JSON.parse(r.stdout) as Record<string, Json>;
+  expect(j.benchmark).toBe(name);
+  return j;
+}
+
 const environmentFields = (env: Record<string, unknown>): void => {
   expect(env.cpus).toBeGreaterThan(0);
   expect(env.memory_mb).toBeGreaterThan(0);
@@ -41,10 +50,7 @@ const environmentFields = (env: Record<string, unknown>): void => {
 
 describe('topk bench (smoke)', () => {
   it('ingest: publishes, drains, verifies exact counts, and runs the seed design beside it', async () => {
-    const r = await topk(['bench', 'ingest', '--listens', '400', '--users', '4', '--days', '2', '--baseline', '--baseline-seconds', '120', '--keyspace', TEST_KEYSPACE, '--json']);
-    expect(r.code, r.stderr).toBe(0);
-    const j = JSON.parse(r.stdout) as Record<string, Json>;
-    expect(j.benchmark).toBe('ingest');
+    const j = await runBench('ingest', ['--listens', '400', '--users', '4', '--days', '2', '--baseline', '--baseline-seconds', '120']);
     environmentFields(j.environment);
     expect(j.counts_exact).toBe(true);
     for (const d of [j.ours, j.baseline]) {
@@ -71,10 +77,7 @@ describe('topk bench (smoke)', () => {
   }, 600_000);
 
   it('query: cache hits, Redis-only hits and misses against the real API and the seed design', async () => {
-    const r = await topk(['bench', 'query', '--seconds', '2', '--connections', '4', '--users', '5', '--tracks-per-day', '50', '--baseline', '--keyspace', TEST_KEYSPACE, '--json']);
-    expect(r.code, r.stderr).toBe(0);
-    const j = JSON.parse(r.stdout) as Record<string, Json>;
-    expect(j.benchmark).toBe('query');
+    const j = await runBench('query', ['--seconds', '2', '--connections', '4', '--users', '5', '--tracks-per-day', '50', '--baseline']);
     environmentFields(j.environment);
     expect(j.ok).toBe(true);
     for (const side of [j.ours, j.baseline]) {
@@ -94,9 +97,7 @@ describe('topk bench (smoke)', () => {
   }, 600_000);
 
   it('query --scope friends --rate: open loop over the followed users, answers exact', async () => {
-    const r = await topk(['bench', 'query', '--scope', 'friends', '--friends', '3', '--rate', '20', '--seconds', '2', '--connections', '4', '--users', '5', '--tracks-per-day', '30', '--keyspace', TEST_KEYSPACE, '--json']);
-    expect(r.code, r.stderr).toBe(0);
-    const j = JSON.parse(r.stdout) as Record<string, Json>;
+    const j = await runBench('query', ['--scope', 'friends', '--friends', '3', '--rate', '20', '--seconds', '2', '--connections', '4', '--users', '5', '--tracks-per-day', '30']);
     expect(j.params).toMatchObject({ scope: 'friends', friends: 3, rate: 20 });
     expect(j.answers_checked.ours_bypass).toMatchObject({ checked: 5, exact: 5 });
     for (const phase of ['hits', 'redis_hits', 'misses']) {
@@ -108,10 +109,7 @@ describe('topk bench (smoke)', () => {
   }, 600_000);
 
   it('freshness: probe listens followed on /v1/events until an answer counts them, under background ingest', async () => {
-    const r = await topk(['bench', 'freshness', '--seconds', '3', '--rate', '50', '--probes', '2', '--users', '5', '--keyspace', TEST_KEYSPACE, '--json']);
-    expect(r.code, r.stderr).toBe(0);
-    const j = JSON.parse(r.stdout) as Record<string, Json>;
-    expect(j.benchmark).toBe('freshness');
+    const j = await runBench('freshness', ['--seconds', '3', '--rate', '50', '--probes', '2', '--users', '5']);
     expect(j.probes).toBeGreaterThanOrEqual(6);
     expect(j.seen).toBeGreaterThan(0);
     expect(j.p99_ms).toBeGreaterThanOrEqual(j.p50_ms);
@@ -120,10 +118,7 @@ describe('topk bench (smoke)', () => {
   }, 600_000);
 
   it('load: the mixed read routes under concurrent connections, per kind and with errors by kind', async () => {
-    const r = await topk(['bench', 'load', '--seconds', '2', '--connections', '8', '--users', '4', '--listens', '300', '--keyspace', TEST_KEYSPACE, '--json']);
-    expect(r.code, r.stderr).toBe(0);
-    const j = JSON.parse(r.stdout) as Record<string, Json>;
-    expect(j.benchmark).toBe('load');
+    const j = await runBench('load', ['--seconds', '2', '--connections', '8', '--users', '4', '--listens', '300']);
     environmentFields(j.environment);
     expect(j.ok).toBe(true);
     // the data was made by the real aggregator and verified before the load
