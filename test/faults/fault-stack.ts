@@ -6,40 +6,25 @@
  */
 import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultDataDir, loadConfig } from '../../engine/shared/config';
+import { defaultDataDir } from '../../engine/shared/config';
 import type { Config } from '../../engine/shared/config';
 import { CASSANDRA_VERSION, KAFKA_VERSION, NativeStackProvider } from '../../main/stack/native-provider';
 import { stopPid } from '../../main/stack/native-processes';
 import { probeCassandra, probeKafka, probeRedis } from '../../main/stack/probes';
 import type { ServiceName } from '../../main/stack/types';
+import { privateStack } from '../helpers/private-stack';
 
 export const ROOT = join(import.meta.dirname, '../..');
 
 /** Private ports (Kafka also binds +1 for its controller, Cassandra +1 for storage). */
-export const FAULT_PORTS = {
-  kafka: Number(process.env.TOPK_FAULT_KAFKA_PORT ?? 39092),
-  cassandra: Number(process.env.TOPK_FAULT_CASSANDRA_PORT ?? 39042),
-  redis: Number(process.env.TOPK_FAULT_REDIS_PORT ?? 36379),
-};
+const STACK = privateStack('fault', '127.0.0.1', { kafka: 39092, cassandra: 39042, redis: 36379 });
 
 export function faultDataDir(): string {
-  return process.env.TOPK_FAULT_DATA_DIR ?? join(ROOT, '.cache', 'fault-stack');
+  return STACK.dataDir();
 }
 
 export function faultConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({
-    env: {
-      TOPK_DATA_DIR: faultDataDir(),
-      TOPK_API_TOKEN: 'fault-suite-token',
-      TOPK_KAFKA_BROKERS: `127.0.0.1:${FAULT_PORTS.kafka}`,
-      TOPK_CASSANDRA_CONTACT_POINTS: `127.0.0.1:${FAULT_PORTS.cassandra}`,
-      TOPK_REDIS_URL: `redis://127.0.0.1:${FAULT_PORTS.redis}`,
-      TOPK_TOPIC_PARTITIONS: '6',
-      TOPK_LOG_LEVEL: 'warn',
-      ...env,
-    },
-    persistToken: false,
-  });
+  return STACK.config(env);
 }
 
 /** Link jars of an existing native stack (test stack, dev data dir, TOPK_FAULT_LIB_DIR) instead of fetching them again. */
