@@ -164,3 +164,61 @@ export interface DeviceFlowStatus {
   /** set once the flow is approved and the account saved */
   user_id?: string;
 }
+
+// ---- GET /control/inspect/kafka and …/kafka/topics/{topic}/messages (read-only views of Kafka)
+
+export interface KafkaPartitionInfo {
+  partition: number;
+  leader: number;
+  replicas: number[];
+  isr: number[];
+  start_offset: string;
+  end_offset: string;
+  messages: number;
+}
+export interface KafkaTopicInfo {
+  name: string;
+  partitions: KafkaPartitionInfo[];
+  replication_factor: number;
+  messages: number;
+  /** summed over the consumer groups that committed offsets on this topic */
+  lag?: number;
+}
+export interface KafkaGroupLagInfo {
+  topic: string;
+  partition: number;
+  committed: string | null;
+  end_offset: string;
+  lag: number;
+}
+export interface KafkaGroupInfo {
+  group_id: string;
+  state: string;
+  members: number;
+  lag: KafkaGroupLagInfo[];
+  total_lag: number;
+}
+export interface KafkaOverview {
+  topics: KafkaTopicInfo[];
+  groups: KafkaGroupInfo[];
+}
+export interface KafkaMessageInfo {
+  partition: number;
+  offset: string;
+  timestamp: string;
+  key: string | null;
+  headers: Record<string, string>;
+  /** parsed JSON when the value is JSON, else the text */
+  value: unknown;
+  /** DLQ: why the message was rejected */
+  reason?: string;
+}
+export interface KafkaMessagesResult {
+  messages: KafkaMessageInfo[];
+  /** key search: how many of the newest messages per partition were searched */
+  searched_per_partition?: number;
+  /** what the answer covers, for the UI (key search: a bounded window per partition) */
+  note?: string;
+  /** the wall-clock limit hit before every partition was read */
+  timed_out?: boolean;
+}

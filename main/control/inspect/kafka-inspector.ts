@@ -3,56 +3,7 @@ import type { Admin, Consumer, IHeaders, Kafka, KafkaMessage as KafkajsMessage }
 import type { Logger } from '../../../engine/shared/logger';
 import { HttpError, badRequest } from '../../../engine/shared/http-error';
 import { intParam } from './inspect-error';
-
-export interface KafkaPartitionInfo {
-  partition: number;
-  leader: number;
-  replicas: number[];
-  isr: number[];
-  start_offset: string;
-  end_offset: string;
-  messages: number;
-}
-export interface KafkaTopicInfo {
-  name: string;
-  partitions: KafkaPartitionInfo[];
-  replication_factor: number;
-  messages: number;
-  /** summed over the consumer groups that committed offsets on this topic */
-  lag?: number;
-}
-export interface KafkaGroupLagInfo {
-  topic: string;
-  partition: number;
-  committed: string | null;
-  end_offset: string;
-  lag: number;
-}
-export interface KafkaGroupInfo {
-  group_id: string;
-  state: string;
-  members: number;
-  lag: KafkaGroupLagInfo[];
-  total_lag: number;
-}
-export interface KafkaMessageInfo {
-  partition: number;
-  offset: string;
-  timestamp: string;
-  key: string | null;
-  headers: Record<string, string>;
-  value: unknown;
-  reason?: string;
-}
-export interface KafkaMessagesResult {
-  messages: KafkaMessageInfo[];
-  /** key search: how many of the newest messages per partition were searched */
-  searched_per_partition?: number;
-  /** what the answer covers, for the UI */
-  note?: string;
-  /** the wall-clock limit hit before every partition was read */
-  timed_out?: boolean;
-}
+import type { KafkaGroupInfo, KafkaGroupLagInfo, KafkaMessageInfo, KafkaMessagesResult, KafkaOverview } from '../control-wire';
 
 export interface KafkaInspectorOptions {
   kafka: Kafka;
@@ -96,11 +47,11 @@ export class KafkaInspector {
     this.maxConcurrent = o.maxConcurrent ?? 2;
   }
 
-  overview(): Promise<{ topics: KafkaTopicInfo[]; groups: KafkaGroupInfo[] }> {
+  overview(): Promise<KafkaOverview> {
     return this.withAdmin((admin) => this.overviewWith(admin));
   }
 
-  private async overviewWith(admin: Admin): Promise<{ topics: KafkaTopicInfo[]; groups: KafkaGroupInfo[] }> {
+  private async overviewWith(admin: Admin): Promise<KafkaOverview> {
     const meta = await admin.fetchTopicMetadata();
     const visible = meta.topics.filter((t) => !t.name.startsWith('__')).sort((a, b) => a.name.localeCompare(b.name));
     if (!visible.length) return { topics: [], groups: [] };

@@ -1,31 +1,9 @@
 import type { Http } from './http';
+import type { KafkaMessagesResult, KafkaOverview } from './wire';
 
 const enc = encodeURIComponent;
 
-// ---- Kafka
-export interface KafkaPartition { partition: number; leader: number; replicas: number[]; isr: number[]; start_offset: string; end_offset: string; messages: number }
-export interface KafkaTopic { name: string; partitions: KafkaPartition[]; replication_factor: number; messages: number; lag?: number }
-export interface KafkaGroupLag { topic: string; partition: number; committed: string | null; end_offset: string; lag: number }
-export interface KafkaGroup { group_id: string; state: string; members: number; lag: KafkaGroupLag[]; total_lag: number }
-export interface KafkaOverview { topics: KafkaTopic[]; groups: KafkaGroup[] }
-export interface KafkaMessage {
-  partition: number;
-  offset: string;
-  timestamp: string;
-  key: string | null;
-  headers: Record<string, string>;
-  /** parsed JSON when the value is JSON, else the text */
-  value: unknown;
-  /** DLQ: why the message was rejected */
-  reason?: string;
-}
-export interface KafkaMessages {
-  messages: KafkaMessage[];
-  /** key search: what was searched (a bounded window per partition) */
-  note?: string;
-  /** the read hit its time limit before every partition was read */
-  timed_out?: boolean;
-}
+// ---- Kafka (the answers' shapes: KafkaOverview, KafkaMessagesResult in ./wire)
 export interface KafkaMessagesQuery { partition?: number; from?: 'newest' | 'offset' | 'timestamp'; offset?: string; timestamp?: string; key?: string; limit?: number }
 
 // ---- Cassandra
@@ -47,7 +25,7 @@ export class InspectApi {
   kafka(): Promise<KafkaOverview> {
     return this.http.get('/control/inspect/kafka');
   }
-  kafkaMessages(topic: string, q: KafkaMessagesQuery): Promise<KafkaMessages> {
+  kafkaMessages(topic: string, q: KafkaMessagesQuery): Promise<KafkaMessagesResult> {
     return this.http.get(`/control/inspect/kafka/topics/${enc(topic)}/messages`, { ...q });
   }
 
