@@ -176,31 +176,39 @@ export class TopkService {
     return p;
   }
 
-  /**
-   * A page of the target's track ranking from the ranked sets; when Redis cannot serve it
-   * (down, or a build kept being raced), from every counter of the window, as exact and slower.
-   */
+  /** A page of the target's track ranking (the fallback ranks every counter of the window). */
   private async rankedPage(target: RankedTarget | null, win: DayWindow, offset: number, limit: number): Promise<RankedPage> {
     if (!target) return { total: 0, rows: [] };
-    try {
-      return await this.ranked.page(target, win, offset, limit, this.loaders);
-    } catch (err) {
-      this.fellBack(err);
-      const ranked = rankTracks(await this.allCounts(target, win));
+    return this.fromRankedSets(target, win, (t) => this.ranked.page(t, win, offset, limit, this.loaders), (counts) => {
+      const ranked = rankTracks(counts);
       return { total: ranked.length, rows: (limit < 0 ? ranked.slice(offset) : ranked.slice(offset, offset + limit)).map((r) => ({ song_id: r.song_id, listen_count: r.listen_count })) };
-    }
+    });
   }
 
   /** The same for the artist ranking: the fallback groups every counter of the window by the tracks' artist. */
   private async rankedArtists(target: RankedTarget | null, win: DayWindow, offset: number, limit: number): Promise<RankedArtistPage> {
     if (!target) return { total: 0, rows: [] };
-    try {
-      return await this.ranked.artistPage(target, win, offset, limit, this.loaders);
-    } catch (err) {
-      this.fellBack(err);
-      const counts = await this.allCounts(target, win);
+    return this.fromRankedSets(target, win, (t) => this.ranked.artistPage(t, win, offset, limit, this.loaders), async (counts) => {
       const ranked = rankArtists(counts, await this.tracks([...counts.keys()]));
       return { total: ranked.length, rows: ranked.slice(offset, offset + limit).map((a) => ({ artist: a.artist, listen_count: a.listen_count, track_count: a.track_count })) };
+    });
+  }
+
+  /**
+   * A page from the ranked sets; when Redis cannot serve it (down, or a build kept being raced),
+   * `fromCounts` makes it from every counter of the window, as exact and slower.
+   */
+  private async fromRankedSets<P>(
+    target: RankedTarget,
+    win: DayWindow,
+    fromSets: (target: RankedTarget) => Promise<P>,
+    fromCounts: (counts: Map<string, number>) => P | Promise<P>,
+  ): Promise<P> {
+    try {
+      return await fromSets(target);
+    } catch (err) {
+      this.fellBack(err);
+      return await fromCounts(await this.allCounts(target, win));
     }
   }
 
