@@ -149,7 +149,7 @@ export class Aggregator {
     const { batch } = p;
     const partition = batch.partition;
     // before the first batch of an assignment, and again once every node is up after a recovery that kept intents
-    if (!this.recovered.has(partition) || this.unverified.due(partition, this.nodesUp(), Date.now())) {
+    if (!this.recovered.has(partition) || this.unverified.due(partition, this.nodesUp, Date.now())) {
       const ok = await this.retrying(p, 'recover intents', async () => {
         const r = await this.recover(partition);
         if (r.intents > 0) this.o.log.warn({ partition, ...r }, 'recovered partition');

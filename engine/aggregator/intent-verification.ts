@@ -45,10 +45,10 @@ export class UnverifiedIntents {
     else this.notBefore.set(partition, r.allFailed ? now + this.retryMs : now);
   }
 
-  /** Whether the partition's next batch must first recover its kept intents again. */
-  due(partition: number, nodesUp: boolean, now: number): boolean {
+  /** Whether the partition's next batch must first recover its kept intents again (`nodesUp` is asked only then). */
+  due(partition: number, nodesUp: () => boolean, now: number): boolean {
     const t = this.notBefore.get(partition);
-    return t !== undefined && nodesUp && now >= t;
+    return t !== undefined && now >= t && nodesUp();
   }
 
   /** A new assignment: each assigned partition is recovered in full before its first batch anyway. */
