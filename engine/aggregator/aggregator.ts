@@ -1,5 +1,6 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { Redis } from 'ioredis';
+import { everyNodeUp } from '../shared/cassandra';
 import type { CassandraClient } from '../shared/cassandra';
 import type { Config } from '../shared/config';
 import type { Logger } from '../shared/logger';
@@ -14,6 +15,8 @@ import type { ChunkInFlight } from '../shared/store/chunks-in-flight';
 import { createStore } from '../shared/store/store';
 import type { Store } from '../shared/store/store';
 import { KeepAlive } from './keep-alive';
+import { UnverifiedIntents } from './intent-verification';
+import type { PartitionRecovery } from './intent-verification';
 import { ListenWriter } from './listen-writer';
 import { RankedSets } from '../shared/ranked-sets';
 import type { WriteTiming } from './listen-writer';
@@ -38,6 +41,10 @@ export interface AggregatorOptions {
   afterUserCounters?: () => Promise<void>;
   /** wait after a failed write before recovering (default SETTLE_MS) */
   settleMs?: number;
+  /** whether every Cassandra node is up (default: the driver's view of the cluster); a recovery while one is down keeps its intents */
+  nodesUp?: () => boolean;
+  /** test hook (a counter increment that comes back with a restarted node): awaited after each recovery of a partition */
+  afterRecovery?: (partition: number, r: PartitionRecovery) => Promise<void>;
 }
 
 /**
@@ -70,6 +77,9 @@ export class Aggregator {
   private readonly store: Store;
   private readonly writer: ListenWriter;
   private readonly recovered = new Set<number>();
+  /** partitions whose intents a recovery kept: recovered again at ALL once every node is up */
+  private readonly unverified = new UnverifiedIntents();
+  private readonly nodesUp: () => boolean;
   private stopping = false;
   /** batches write under `shared`; recovery (recompute from raw listens) runs `exclusive`, so no write of this process races it */
   private readonly lock = new RwLock();
@@ -78,6 +88,7 @@ export class Aggregator {
 
   constructor(private readonly o: AggregatorOptions) {
     this.names = redisNames(o.config.keyspace);
+    this.nodesUp = o.nodesUp ?? (() => everyNodeUp(o.db));
     this.store = createStore(o.db);
     this.writer = new ListenWriter({
       store: this.store,
@@ -109,6 +120,7 @@ export class Aggregator {
     this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
       // a new assignment: pending intents of each partition are recovered before its first batch
       this.recovered.clear();
+      this.unverified.clear();
       log.info({ assignment: e.payload.memberAssignment }, 'partitions assigned');
     });
     await this.consumer.connect();
@@ -136,9 +148,10 @@ export class Aggregator {
   private async consume(p: EachBatchPayload, alive: KeepAlive): Promise<void> {
     const { batch } = p;
     const partition = batch.partition;
-    if (!this.recovered.has(partition)) {
+    // before the first batch of an assignment, and again once every node is up after a recovery that kept intents
+    if (!this.recovered.has(partition) || this.unverified.due(partition, this.nodesUp, Date.now())) {
       const ok = await this.retrying(p, 'recover intents', async () => {
-        const r = await this.lock.exclusive(() => this.writer.recoverPartition(partition));
+        const r = await this.recover(partition);
         if (r.intents > 0) this.o.log.warn({ partition, ...r }, 'recovered partition');
       });
       if (!ok) return;
@@ -220,7 +233,7 @@ export class Aggregator {
           // a write that failed on the client (timeout) may still be applied by Cassandra a moment later;
           // recomputing from raw listens before it settles would let a late counter update count twice
           await this.settle(p);
-          await this.lock.exclusive(() => this.writer.recoverPartition(partition));
+          await this.recover(partition);
         }
         failedOnce = true;
         result = await this.lock.shared(() => this.writer.write(live, partition, timing));
@@ -264,6 +277,15 @@ export class Aggregator {
       }
     }
     return true;
+  }
+
+  /** Recovers the partition's pending intents under the write lock; notes the intents it kept. */
+  private async recover(partition: number): Promise<PartitionRecovery> {
+    const nodesUp = this.nodesUp();
+    const r = await this.lock.exclusive(() => this.writer.recoverPartition(partition, { nodesUp }));
+    this.unverified.recovered(partition, r, Date.now());
+    await this.o.afterRecovery?.(partition, r);
+    return r;
   }
 
   /** Waits out the server-side write timeout (heartbeating), so no mutation of a failed attempt is still in flight. */

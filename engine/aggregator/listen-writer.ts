@@ -8,7 +8,12 @@ import type { ListenSlice } from '../shared/store/listens';
 import type { Store } from '../shared/store/store';
 import { GLOBAL_SCOPE, UNKNOWN_ARTIST, rankedScopes, userScope } from '../shared/ranked-sets';
 import type { RankedSets, ScopeDayPlays } from '../shared/ranked-sets';
+import { readingAt } from '../shared/cassandra';
+import type { Intent } from '../shared/store/intents';
+import { createStore } from '../shared/store/store';
 import { recomputeGlobalSongs, recomputeUserDay } from './recompute';
+import { keepsIntent } from './intent-verification';
+import type { PartitionRecovery, RecoveryReads } from './intent-verification';
 
 export interface WriteResult {
   /** listens written and counted for the first time */
@@ -136,6 +141,8 @@ export class ListenWriter {
   private readonly concurrency: number;
   private readonly now: () => number;
   private readonly stream: string;
+  /** the same tables, read at consistency ALL: what a recovery reads when every node is up */
+  private readonly atAll: Store;
   /**
    * (user, day)s whose user_days/day_users rows this process wrote: written again only after
    * forgetUsers (a GDPR delete removes them) or when the set is reset at its bound. The janitor
@@ -150,6 +157,7 @@ export class ListenWriter {
     this.concurrency = opts.concurrency ?? 64;
     this.now = opts.now ?? Date.now;
     this.stream = opts.stream ?? 'default';
+    this.atAll = createStore(readingAt(opts.store.db, 'ALL'));
   }
 
   async write(events: ListenEvent[], kafkaPartition: number, timing?: WriteTiming): Promise<WriteResult> {
@@ -215,45 +223,83 @@ export class ListenWriter {
   /**
    * Recover after a crash or a failed counter write: for every pending intent
    * of the partition, recompute its (user, day) counts from the raw listens,
-   * then delete the intent. Returns the number of intents recovered.
+   * then delete the intent. With every node up (`nodesUp`, the default) the
+   * counters are read at ALL; otherwise, or when a read at ALL fails, at the
+   * client's level, and the intent is kept (cql/0009) for the owner to recover
+   * again once every node is up (intent-verification.ts).
    */
-  async recoverPartition(kafkaPartition: number): Promise<{ intents: number; fixes: number }> {
+  async recoverPartition(kafkaPartition: number, opts: { nodesUp?: boolean } = {}): Promise<PartitionRecovery> {
     const pending = await this.store.intents.pending(this.stream, kafkaPartition);
-    let fixes = 0;
+    const out: PartitionRecovery = { intents: pending.length, fixes: 0, kept: 0, allFailed: false };
     for (const intent of pending) {
-      // user counts: exact from the raw listens of each slice
-      const results = await mapLimit(intent.slices, 8, (s) => recomputeUserDay(this.store, s.user, s.day, { global: false }));
-      // a crash between the raw listens and the user_days/day_users rows left a slice unindexed: global
-      // counts are re-derived over day_users (below) and a replay finds every listen stored, so write them now
-      const stored = intent.slices.filter((_, i) => results[i]!.rawSongs.length > 0);
-      await this.store.counts.indexDays(stored, 8, kafkaPartition);
-      // global counts: a crash may have applied any subset of the batch's global increments,
-      // so re-derive each touched (day, song) of this partition's shard from the sum over the shard's users
-      // (no other aggregator writes this shard: no race with their increments)
-      const songsByDay = new Map<string, Set<string>>();
-      intent.slices.forEach((s, i) => {
-        let set = songsByDay.get(s.day);
-        if (!set) songsByDay.set(s.day, (set = new Set()));
-        for (const song of results[i]!.rawSongs) set.add(song);
-        for (const f of results[i]!.fixes) set.add(f.song_id);
-      });
-      let globalFixes = 0;
-      for (const [d, songs] of songsByDay) globalFixes += (await recomputeGlobalSongs(this.store, d, kafkaPartition, [...songs])).length;
-      // play totals the same way: each slice's from its raw listens, each touched day's shards from the users' totals
-      const totalDeltas = await mapLimit(intent.slices, 8, (s) => this.store.playTotals.recomputeUserDay(s.user, s.day, { global: false }));
-      globalFixes += totalDeltas.filter((n) => n !== 0).length;
-      for (const d of songsByDay.keys()) globalFixes += (await this.store.playTotals.recomputeDay(d, await this.store.counts.usersOn(d))).length;
-      // the ranked sets may hold any subset of the batch's increments: rebuilt from the counters on the next read
-      await this.opts.ranked.drop(rankedScopes(intent.slices));
-      const userFixes = results.reduce((a, r) => a + r.fixes.length, 0);
-      fixes += userFixes + globalFixes;
-      await this.store.intents.close(intent);
+      let reads: RecoveryReads = 'node-down';
+      let fixed: { user: number; global: number } | undefined;
+      if (opts.nodesUp !== false) {
+        try {
+          fixed = await this.recoverIntent(intent, this.atAll, kafkaPartition);
+          reads = 'all';
+        } catch (err) {
+          reads = 'all-failed';
+          out.allFailed = true;
+          this.log.warn({ kafka_partition: kafkaPartition, batch_id: String(intent.batchId), err: (err as Error).message }, 'recovery at consistency ALL failed; recovering at the client level and keeping the intent');
+        }
+      }
+      fixed ??= await this.recoverIntent(intent, this.store, kafkaPartition);
+      out.fixes += fixed.user + fixed.global;
+      if (keepsIntent(reads)) {
+        await this.store.intents.keep(intent, this.now());
+        out.kept++;
+      } else {
+        await this.store.intents.close(intent);
+      }
       this.log.warn(
-        { kafka_partition: kafkaPartition, batch_id: String(intent.batchId), slices: intent.slices.length, user_fixes: userFixes, global_fixes: globalFixes },
-        'recovered pending intent',
+        {
+          kafka_partition: kafkaPartition,
+          batch_id: String(intent.batchId),
+          slices: intent.slices.length,
+          user_fixes: fixed.user,
+          global_fixes: fixed.global,
+          reads,
+          kept: keepsIntent(reads),
+          recovered_before: intent.recoveredAt?.toISOString(),
+        },
+        keepsIntent(reads) ? 'recovered pending intent; kept until every node is up' : 'recovered pending intent',
       );
     }
-    return { intents: pending.length, fixes };
+    return out;
+  }
+
+  /**
+   * One intent's recompute through `store` (whose reads run at ALL or at the client's level): user
+   * counts and play totals of its slices from their raw listens, the touched global cells of the
+   * partition's shard and the touched days' play totals from the users' counts.
+   */
+  private async recoverIntent(intent: Intent, store: Store, kafkaPartition: number): Promise<{ user: number; global: number }> {
+    // user counts: exact from the raw listens of each slice
+    const results = await mapLimit(intent.slices, 8, (s) => recomputeUserDay(store, s.user, s.day, { global: false }));
+    // a crash between the raw listens and the user_days/day_users rows left a slice unindexed: global
+    // counts are re-derived over day_users (below) and a replay finds every listen stored, so write them now
+    const stored = intent.slices.filter((_, i) => results[i]!.rawSongs.length > 0);
+    await store.counts.indexDays(stored, 8, kafkaPartition);
+    // global counts: a crash may have applied any subset of the batch's global increments,
+    // so re-derive each touched (day, song) of this partition's shard from the sum over the shard's users
+    // (no other aggregator writes this shard: no race with their increments)
+    const songsByDay = new Map<string, Set<string>>();
+    intent.slices.forEach((s, i) => {
+      let set = songsByDay.get(s.day);
+      if (!set) songsByDay.set(s.day, (set = new Set()));
+      for (const song of results[i]!.rawSongs) set.add(song);
+      for (const f of results[i]!.fixes) set.add(f.song_id);
+    });
+    let globalFixes = 0;
+    for (const [d, songs] of songsByDay) globalFixes += (await recomputeGlobalSongs(store, d, kafkaPartition, [...songs])).length;
+    // play totals the same way: each slice's from its raw listens, each touched day's shards from the users' totals
+    const totalDeltas = await mapLimit(intent.slices, 8, (s) => store.playTotals.recomputeUserDay(s.user, s.day, { global: false }));
+    globalFixes += totalDeltas.filter((n) => n !== 0).length;
+    for (const d of songsByDay.keys()) globalFixes += (await store.playTotals.recomputeDay(d, await store.counts.usersOn(d))).length;
+    // the ranked sets may hold any subset of the batch's increments: rebuilt from the counters on the next read
+    await this.opts.ranked.drop(rankedScopes(intent.slices));
+    return { user: results.reduce((a, r) => a + r.fixes.length, 0), global: globalFixes };
   }
 }
 

@@ -56,3 +56,29 @@ function portOf(points: string[]): number {
   }
   return 9042;
 }
+
+/** Whether the driver sees every node of the cluster up (a node that restarts answers only after its commit-log replay). */
+export function everyNodeUp(client: cassandra.Client): boolean {
+  const hosts = client.hosts.values();
+  return hosts.length > 0 && hosts.every((h) => h.isUp());
+}
+
+/**
+ * The same client, but its reads (statements sent as idempotent, every read of engine/shared/store)
+ * run at `level`; writes keep the client's level. At ALL a read merges every replica's counter
+ * shards — also one that only the node leading a timed-out counter write holds — and read-repairs
+ * the others.
+ */
+export function readingAt(client: cassandra.Client, level: CassandraConsistency): cassandra.Client {
+  const consistency = consistencyOf(level);
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      if (prop === 'execute') {
+        return (query: string, params?: cassandra.ArrayOrObject, options?: cassandra.QueryOptions) =>
+          target.execute(query, params, options?.isIdempotent === true ? { ...options, consistency } : options);
+      }
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}

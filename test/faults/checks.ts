@@ -4,6 +4,8 @@
  * counted, consumer progress, and the results table for RELIABILITY.md.
  */
 import { CountStore } from '../../engine/shared/store/counts';
+import { IntentStore } from '../../engine/shared/store/intents';
+import { PlayTotalStore } from '../../engine/shared/store/play-totals';
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Kafka } from 'kafkajs';
@@ -96,6 +98,41 @@ export async function compareGlobal(db: CassandraClient, expected: Counts, days:
   const d: Diff = { expected: 0, stored: 0, lost: 0, double: 0, samples: [] };
   addCells(d, want, have, 'global ');
   return d;
+}
+
+/**
+ * Play totals (cql/0005) vs the expected plays: every (user, day) of user_day_totals and every day's
+ * total (the sum of its day_totals shards) over `days`.
+ */
+export async function comparePlayTotals(db: CassandraClient, expected: Counts, users: string[], days: string[]): Promise<Diff> {
+  const want = new Map<string, number>();
+  for (const [u, ds] of expected) {
+    for (const [day, songs] of ds) {
+      let n = 0;
+      for (const v of songs.values()) n += v;
+      want.set(`${u} ${day}`, n);
+      want.set(`day ${day}`, (want.get(`day ${day}`) ?? 0) + n);
+    }
+  }
+  const totals = new PlayTotalStore(db);
+  const have = new Map<string, number>();
+  for (const u of users) for (const [day, n] of await totals.userDays(u, days)) have.set(`${u} ${day}`, n);
+  for (const [day, n] of await totals.days(days)) have.set(`day ${day}`, n);
+  const d: Diff = { expected: 0, stored: 0, lost: 0, double: 0, samples: [] };
+  addCells(d, want, have, 'totals ');
+  return d;
+}
+
+/** Intents of a consumer stream still in aggregator_intents_by_stream, and how many of them a recovery kept (cql/0009). */
+export async function leftIntents(db: CassandraClient, stream: string, partitions: number): Promise<{ pending: number; kept: number }> {
+  const out = { pending: 0, kept: 0 };
+  for (let p = 0; p < partitions; p++) {
+    for (const i of await new IntentStore(db).pending(stream, p)) {
+      out.pending++;
+      if (i.recoveredAt) out.kept++;
+    }
+  }
+  return out;
 }
 
 /** (user, day) pairs with expected plays but no day_users row (global recovery sums day_users), with their plays. */

@@ -11,6 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ListenPublisher } from '../../engine/crawler/publisher';
 import type { CassandraClient } from '../../engine/shared/cassandra';
+import { interceptCounterBatches } from '../helpers/counter-batches';
 import type { ListenEvent } from '../../engine/shared/listen-event';
 import { asComparable, createHarness, daysBack, expectedCounts, expectedGlobal, storedCounts, storedGlobal, uid, until, waitForLag0 } from './harness';
 import type { Harness } from './harness';
@@ -23,26 +24,15 @@ let lateWrites = 0;
 
 /** `db` whose first `armed` counter batch fails at once and is applied LATE_MS later. */
 function lateCounterWrites(db: CassandraClient, armed: { left: number }): CassandraClient {
-  return new Proxy(db, {
-    get(target, prop, receiver) {
-      if (prop === 'batch') {
-        return (queries: unknown, options?: { counter?: boolean }) => {
-          if (options?.counter && armed.left > 0) {
-            armed.left--;
-            setTimeout(() => {
-              target
-                .batch(queries as Parameters<CassandraClient['batch']>[0], options)
-                .then(() => lateWrites++)
-                .catch(() => undefined);
-            }, LATE_MS);
-            return Promise.reject(new Error('simulated client-side timeout (the write lands later)'));
-          }
-          return target.batch(queries as Parameters<CassandraClient['batch']>[0], options);
-        };
-      }
-      const v = Reflect.get(target, prop, receiver) as unknown;
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
+  return interceptCounterBatches(db, (send) => {
+    if (armed.left <= 0) return send();
+    armed.left--;
+    setTimeout(() => {
+      send()
+        .then(() => lateWrites++)
+        .catch(() => undefined);
+    }, LATE_MS);
+    return Promise.reject(new Error('simulated client-side timeout (the write lands later)'));
   });
 }
 

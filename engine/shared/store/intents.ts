@@ -12,11 +12,14 @@ export interface Intent {
   slices: UserDay[];
   /** written by a version before cql/0003 (keyed by partition only): recovered, never written */
   legacy: boolean;
+  /** when a recovery that could not read every replica kept it (cql/0009); undefined while its chunk is in flight */
+  recoveredAt?: Date;
 }
 
 const INSERT = 'INSERT INTO aggregator_intents_by_stream (stream, kafka_partition, batch_id, user_days, created_at) VALUES (?, ?, ?, ?, ?)';
 const DELETE = 'DELETE FROM aggregator_intents_by_stream WHERE stream = ? AND kafka_partition = ? AND batch_id = ?';
-const SELECT = 'SELECT batch_id, user_days FROM aggregator_intents_by_stream WHERE stream = ? AND kafka_partition = ?';
+const SELECT = 'SELECT batch_id, user_days, recovered_at FROM aggregator_intents_by_stream WHERE stream = ? AND kafka_partition = ?';
+const KEEP = 'INSERT INTO aggregator_intents_by_stream (stream, kafka_partition, batch_id, user_days, recovered_at) VALUES (?, ?, ?, ?, ?)';
 const SELECT_LEGACY = 'SELECT batch_id, user_days FROM aggregator_intents WHERE kafka_partition = ?';
 const DELETE_LEGACY = 'DELETE FROM aggregator_intents WHERE kafka_partition = ? AND batch_id = ?';
 
@@ -53,6 +56,17 @@ export class IntentStore {
     else await run(this.db, DELETE, [intent.stream, intent.partition, intent.batchId]);
   }
 
+  /**
+   * A recovery could not read every replica: keep the intent (cql/0009) so the partition's owner
+   * recovers it again once it can. A legacy intent moves to the stream's table with its batch id.
+   */
+  async keep(intent: Intent, now: number): Promise<Intent> {
+    const recoveredAt = new Date(now);
+    await run(this.db, KEEP, [intent.stream, intent.partition, intent.batchId, intent.slices.map(sliceText), recoveredAt]);
+    if (intent.legacy) await run(this.db, DELETE_LEGACY, [intent.partition, intent.batchId]);
+    return { ...intent, legacy: false, recoveredAt };
+  }
+
   /** Intents left pending on a partition of a stream, legacy ones included. */
   async pending(stream: string, partition: number): Promise<Intent[]> {
     const [own, legacy] = await Promise.all([
@@ -65,6 +79,7 @@ export class IntentStore {
       batchId: r.get('batch_id') as cassandra.types.TimeUuid,
       slices: ((r.get('user_days') as string[] | null) ?? []).map(parseSliceText),
       legacy: isLegacy,
+      recoveredAt: isLegacy ? undefined : ((r.get('recovered_at') as Date | null) ?? undefined),
     });
     return [...own.rows.map(toIntent(false)), ...legacy.rows.map(toIntent(true))];
   }
