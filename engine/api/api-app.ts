@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { ServerOptions } from 'node:http';
 import { Ajv } from 'ajv';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -5,6 +7,7 @@ import { HttpError, errorBody } from '../shared/http-error';
 import type { ChangeFeed } from './change-feed';
 import type { ApiContext } from './context';
 import { fieldOfValidationError, messageOfValidationError } from './errors';
+import { HitLane } from './hit-lane';
 import type { OpenApiCollector } from './openapi';
 import { registerEventRoutes } from './routes/events';
 import { registerInsightRoutes } from './routes/insights';
@@ -40,7 +43,21 @@ function notFoundHandler(openapi: OpenApiCollector) {
 export async function createApiApp(ctx: ApiContext, opts: { changes: ChangeFeed; bodyLimit?: number }): Promise<FastifyInstance> {
   const { config, log, metrics, openapi } = ctx;
   const notFound = notFoundHandler(openapi);
+  const hostAllowed = makeHostCheck(config.allowedHosts);
+  const tokenOk = makeTokenCheck(config.apiToken);
+  const lane = new HitLane({ cache: ctx.cache, metrics, log, hostAllowed, tokenOk, now: ctx.now });
   const app = Fastify({
+    // Fastify's own HTTP server (same timeouts as it sets on the server it makes), with the hit lane in front
+    serverFactory: (handler, opts) => {
+      const o = opts as { http?: ServerOptions; keepAliveTimeout?: number; requestTimeout?: number; connectionTimeout?: number };
+      const server = createServer(o.http ?? {}, (req, res) => {
+        if (!lane.serve(req, res)) handler(req, res);
+      });
+      server.keepAliveTimeout = o.keepAliveTimeout ?? 72_000;
+      server.requestTimeout = o.requestTimeout ?? 0;
+      server.setTimeout(o.connectionTimeout ?? 0);
+      return server;
+    },
     loggerInstance: log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: opts.bodyLimit ?? 64 * 1024,
@@ -61,9 +78,11 @@ export async function createApiApp(ctx: ApiContext, opts: { changes: ChangeFeed;
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? ajvBody : ajvCoercing).compile(schema));
   openapi.attach(app);
 
-  const hostAllowed = makeHostCheck(config.allowedHosts);
-  const tokenOk = makeTokenCheck(config.apiToken);
   const origins = controlOrigins(config.port);
+  app.addHook('preClose', (done) => {
+    lane.close();
+    done();
+  });
 
   app.addHook('onRequest', async (req, reply) => {
     if (!hostAllowed(req.headers.host)) {
@@ -125,7 +144,7 @@ export async function createApiApp(ctx: ApiContext, opts: { changes: ChangeFeed;
   app.setNotFoundHandler(notFound);
 
   registerOpsRoutes(app, ctx);
-  registerTopkRoutes(app, ctx);
+  registerTopkRoutes(app, ctx, lane);
   registerListenRoutes(app, ctx);
   registerUserRoutes(app, ctx);
   registerInsightRoutes(app, ctx);

@@ -36,3 +36,16 @@ describe('TopkCache versions', () => {
     expect((await c.get<{ n: number }>('k'))?.value).toEqual({ n: 2 });
   });
 });
+
+describe('TopkCache hit memo', () => {
+  it('keeps a slot per cached answer across hits and drops it with the answer', async () => {
+    const c = lruOnly();
+    await c.set('k', { n: 1 }, [group.user('a')], c.snapshot([group.user('a')]));
+    const first = await c.get('k');
+    first!.memo.body = '{"n":1}';
+    expect((await c.get('k'))?.memo.body).toBe('{"n":1}');
+    await c.invalidate(['a'], { global: false });
+    await c.set('k', { n: 2 }, [group.user('a')], c.snapshot([group.user('a')]));
+    expect((await c.get('k'))?.memo.body).toBeUndefined();
+  });
+});

@@ -13,9 +13,19 @@ export const group = {
   friends: 'friends',
 };
 
+/**
+ * A slot that lives as long as one cached answer: the route that owns the key keeps its serialised
+ * hit response there (made on the first hit, sent as bytes on every later one). An invalidation
+ * drops the entry and its slot together, so the bytes never outlive the answer they were made from.
+ */
+export interface HitMemo {
+  body?: string;
+}
+
 export interface CacheHit<T> {
   value: T;
   tier: 'lru' | 'redis';
+  memo: HitMemo;
 }
 
 export interface TopkCacheOptions {
@@ -35,7 +45,7 @@ export interface TopkCacheOptions {
   redisTimeoutMs?: number;
 }
 
-interface LruEntry {
+interface LruEntry extends HitMemo {
   /** the answer, parsed once: callers only read it (routes copy it into their reply) */
   value: unknown;
   groups: string[];
@@ -99,7 +109,7 @@ export class TopkCache {
     const local = this.lruOn ? this.lru.get(key) : undefined;
     if (local) {
       this.metrics.cacheRequests.inc({ tier: 'lru' });
-      return { value: local.value as T, tier: 'lru' };
+      return { value: local.value as T, tier: 'lru', memo: local };
     }
     // a Redis entry read while an invalidation is deleting keys may be stale: not trusted, not kept
     const epoch = this.epoch;
@@ -109,12 +119,20 @@ export class TopkCache {
       const nl = stored.indexOf('\n');
       const groups = JSON.parse(stored.slice(0, nl)) as string[];
       const value = JSON.parse(stored.slice(nl + 1)) as T;
-      if (this.lruOn) this.lru.set(key, { value, groups });
+      const entry: LruEntry = { value, groups };
+      if (this.lruOn) this.lru.set(key, entry);
       this.metrics.cacheRequests.inc({ tier: 'redis' });
-      return { value, tier: 'redis' };
+      return { value, tier: 'redis', memo: entry };
     }
     this.metrics.cacheRequests.inc({ tier: 'miss' });
     return null;
+  }
+
+  /** The serialised response kept on an in-process entry (no I/O): counted as an LRU hit when there is one. */
+  hitBody(key: string): string | undefined {
+    const body = this.lruOn ? this.lru.get(key)?.body : undefined;
+    if (body !== undefined) this.metrics.cacheRequests.inc({ tier: 'lru' });
+    return body;
   }
 
   /** Store `value` unless one of `groups` was invalidated since `snapshot`. */

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { TopkCache } from './cache';
+import type { HitMemo, TopkCache } from './cache';
 import { group } from './cache';
 import type { DayWindow } from './days';
 import type { ApiMetrics } from './metrics';
@@ -26,6 +26,9 @@ export type TopKind = 'tracks' | 'artists';
 export interface Answer<T> {
   value: T;
   cached: boolean;
+  /** on a hit: the cache entry's slot for the route's serialised response, and the entry's key */
+  memo?: HitMemo;
+  key?: string;
 }
 
 export interface SeedResult {
@@ -98,7 +101,7 @@ export class TopkService {
       return { value: await compute(), cached: false };
     }
     const hit = await this.cache.get<T>(key);
-    if (hit) return { value: hit.value, cached: true };
+    if (hit) return { value: hit.value, cached: true, memo: hit.memo, key };
     const snap = this.cache.snapshot(groups);
     const value = await compute();
     await this.cache.set(key, value, groups, snap);

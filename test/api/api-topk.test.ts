@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Redis } from 'ioredis';
 import { createRedis } from '../../engine/shared/redis';
 import { createKafka } from '../../engine/shared/kafka';
@@ -42,6 +42,14 @@ function makeListens(userId: string, n: number, spanDays: number, seed: number):
 }
 
 const auth = () => ({ authorization: `Bearer ${config.apiToken}` });
+/** counts the calls of a TopkService method (calling through) */
+const ctxSpy = (m: 'seed' | 'page', seen: Record<'seed' | 'page', number>) => {
+  const orig = server.ctx.topk[m].bind(server.ctx.topk) as (...a: unknown[]) => unknown;
+  return vi.spyOn(server.ctx.topk, m).mockImplementation(((...a: unknown[]) => {
+    seen[m]++;
+    return orig(...a);
+  }) as never);
+};
 const inWindow = (days: number) => (l: TestListen) => l.listened_at >= dayStartMs(now, days - 1);
 
 /** Writes the listens (raw, counters, ranked sets) and keeps them for the global checks. */
@@ -151,6 +159,44 @@ describe('cache tiers', () => {
     // bypass never reads or writes the cache
     const bypass = await server.app.inject({ url, headers: { ...auth(), 'cache-control': 'no-cache' } });
     expect(bypass.headers['x-cache']).toBe('MISS');
+  });
+
+  it('over HTTP a repeated hit is sent by the hit lane with the bytes and headers Fastify sent, until an invalidation drops it', async () => {
+    const u = uid('lane');
+    await store(makeListens(u, 30, 3, 31));
+    const base = await server.listen(0);
+    const get = async (path: string) => {
+      const res = await fetch(base + path, { headers: auth() });
+      const headers = Object.fromEntries([...res.headers].filter(([h]) => h !== 'date'));
+      return { status: res.status, headers, text: await res.text() };
+    };
+    const seen = { seed: 0, page: 0 };
+    const seed = ctxSpy('seed', seen);
+    const page = ctxSpy('page', seen);
+    try {
+      for (const path of [`/users/${u}/topk?days=3&k=5`, `/v1/users/${u}/top/tracks?days=3&limit=4`, `/v1/users/${u}/top/artists?days=3`]) {
+        const miss = await get(path);
+        expect(miss.headers['x-cache']).toBe('MISS');
+        const byFastify = await get(path); // the first hit: serialised on the cache entry, URL remembered
+        expect(byFastify.headers['x-cache']).toBe('HIT');
+        const before = seen.seed + seen.page;
+        const byLane = await get(path);
+        expect(seen.seed + seen.page).toBe(before); // no handler ran
+        expect(byLane).toEqual(byFastify);
+        expect(JSON.parse(byLane.text)).toEqual({ ...JSON.parse(miss.text), cached: true });
+      }
+      // a counted listen invalidates the user's answers: the lane hands the URL back to the route
+      const path = `/users/${u}/topk?days=3&k=5`;
+      await store([{ user_id: u, listened_at: now - 500, song_id: 'zz-lane-new', title: 'New', artist: 'Someone' }, { user_id: u, listened_at: now - 400, song_id: 'zz-lane-new', title: 'New', artist: 'Someone' }]);
+      await server.ctx.cache.invalidate([u]);
+      const after = await get(path);
+      expect(after.headers['x-cache']).toBe('MISS');
+      const want = expectedTop(all, (l) => l.user_id === u && inWindow(3)(l)).slice(0, 5);
+      expect(JSON.parse(after.text).results.map((r: { song_id: string; listen_count: number }) => ({ song_id: r.song_id, listen_count: r.listen_count }))).toEqual(want);
+    } finally {
+      seed.mockRestore();
+      page.mockRestore();
+    }
   });
 
   it('new listens published on topk:invalidate show up at once', async () => {

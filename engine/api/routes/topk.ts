@@ -1,8 +1,9 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiContext } from '../context';
 import { lastDays } from '../days';
 import { cacheQuery, errors, userIdSchema, userParams } from '../schemas';
-import type { Scope, TopKind } from '../topk-service';
+import type { HitLane } from '../hit-lane';
+import type { Answer, Scope, TopKind } from '../topk-service';
 import { pageQuerySchema, resolveWindow, wantsBypass, windowQueryObject } from './window';
 import type { WindowQuery } from './window';
 
@@ -55,6 +56,28 @@ function pageSchema(title: string, who: Record<string, unknown>) {
   } as const;
 }
 
+/**
+ * The reply of a Top-K route, with its X-Cache header. On a cache hit the answer is sent as the bytes
+ * kept on the cache entry: serialised on the entry's first hit with this route's own response
+ * serializer (so the same bytes and Content-Type Fastify sends for the object), not rebuilt and
+ * serialised again on every hit. The body depends only on the cache key (the key names the user or
+ * scope, the window, the page), so every request that hits the entry gets the same answer; the hit
+ * lane then answers the same URL with those bytes before Fastify (engine/api/hit-lane.ts).
+ */
+function topkReply(
+  lane: HitLane | undefined,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  answer: Answer<unknown>,
+  body: () => Record<string, unknown>,
+): FastifyReply | Record<string, unknown> {
+  reply.header('X-Cache', answer.cached ? 'HIT' : 'MISS');
+  if (!answer.memo || answer.key === undefined) return body();
+  answer.memo.body ??= reply.serialize(body()) as string;
+  lane?.remember(req.url, req.routeOptions.url ?? req.url, answer.key);
+  return reply.type('application/json; charset=utf-8').send(answer.memo.body);
+}
+
 interface PageQuery extends WindowQuery {
   limit: number;
   offset: number;
@@ -62,7 +85,7 @@ interface PageQuery extends WindowQuery {
 }
 
 /** Top-K routes: the seed route and the v1 user/global/friends rankings. */
-export function registerTopkRoutes(app: FastifyInstance, ctx: ApiContext): void {
+export function registerTopkRoutes(app: FastifyInstance, ctx: ApiContext, lane?: HitLane): void {
   const R = ctx.config.retentionDays;
   const kindParam = { type: 'string', enum: ['tracks', 'artists'] } as const;
   const pageQuery = pageQuerySchema(R);
@@ -116,8 +139,7 @@ export function registerTopkRoutes(app: FastifyInstance, ctx: ApiContext): void 
       const { user_id } = req.params;
       const { days, k } = req.query;
       const answer = await ctx.topk.seed(user_id, lastDays(days, ctx.now()), k, wantsBypass(req));
-      reply.header('X-Cache', answer.cached ? 'HIT' : 'MISS');
-      return { user_id, days, k, results: answer.value, cached: answer.cached };
+      return topkReply(lane, req, reply, answer, () => ({ user_id, days, k, results: answer.value, cached: answer.cached }));
     },
   );
 
@@ -151,8 +173,7 @@ export function registerTopkRoutes(app: FastifyInstance, ctx: ApiContext): void 
         const params = req.params as P;
         const win = resolveWindow(req.query, R, ctx.now());
         const a = await ctx.topk.page(r.scope(params), params.kind, win, req.query.limit, req.query.offset, wantsBypass(req));
-        reply.header('X-Cache', a.cached ? 'HIT' : 'MISS');
-        return { ...r.who(params), kind: params.kind, ...a.value, cached: a.cached };
+        return topkReply(lane, req, reply, a, () => ({ ...r.who(params), kind: params.kind, ...a.value, cached: a.cached }));
       },
     );
   };
