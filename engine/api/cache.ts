@@ -128,6 +128,11 @@ export class TopkCache {
     return null;
   }
 
+  /** whether answers are kept in process (TOPK_API_LRU_MAX > 0) */
+  get inProcess(): boolean {
+    return this.lruOn;
+  }
+
   /** The serialised response kept on an in-process entry (no I/O): counted as an LRU hit when there is one. */
   hitBody(key: string): string | undefined {
     const body = this.lruOn ? this.lru.get(key)?.body : undefined;

@@ -57,7 +57,8 @@ export class HitLane {
 
   /** Fastify validated `url`, checked its request and answered it from the cache entry `key` (route pattern `route`). */
   remember(url: string, route: string, key: string): void {
-    if (this.closing || url.length > MAX_URL_LENGTH) return;
+    // without the in-process tier there are never bytes to send
+    if (this.closing || url.length > MAX_URL_LENGTH || !this.o.cache.inProcess) return;
     const now = this.o.now();
     this.urls.set(url, { route, key, until: (Math.floor(now / DAY_MS) + 1) * DAY_MS });
   }
