@@ -246,7 +246,8 @@ export class ListenWriter {
       }
       fixed ??= await this.recoverIntent(intent, this.store, kafkaPartition);
       out.fixes += fixed.user + fixed.global;
-      if (keepsIntent(reads)) {
+      const kept = keepsIntent(reads);
+      if (kept) {
         await this.store.intents.keep(intent, this.now());
         out.kept++;
       } else {
@@ -260,10 +261,10 @@ export class ListenWriter {
           user_fixes: fixed.user,
           global_fixes: fixed.global,
           reads,
-          kept: keepsIntent(reads),
+          kept,
           recovered_before: intent.recoveredAt?.toISOString(),
         },
-        keepsIntent(reads) ? 'recovered pending intent; kept until every node is up' : 'recovered pending intent',
+        kept ? 'recovered pending intent; kept until every node is up' : 'recovered pending intent',
       );
     }
     return out;

@@ -9,7 +9,7 @@ import { RankedSets } from '../../engine/shared/ranked-sets';
 import { PlayTotalStore } from '../../engine/shared/store/play-totals';
 import type { ListenPublisher } from '../../engine/crawler/publisher';
 import type { ListenEvent } from '../../engine/shared/listen-event';
-import { asComparable, createHarness, daysBack, expectedCounts, expectedGlobal, quietLog, storedCounts, storedGlobal, uid, until, waitForLag0 } from './harness';
+import { asComparable, createHarness, daysBack, expectedCounts, expectedGlobal, quietLog, storedCounts, storedGlobal, testEvent as ev, uid, until, waitForLag0 } from './harness';
 import type { Harness } from './harness';
 
 const HOUR = 3_600_000;
@@ -18,9 +18,6 @@ let pub: ListenPublisher;
 /** the aggregator's afterDeletedCheck hook, set by the one test that holds a chunk there */
 let afterDeletedCheck: (() => Promise<void>) | undefined;
 
-function ev(user: string, at: number, song: string, extra: Partial<ListenEvent> = {}): ListenEvent {
-  return { v: 1, user_id: user, source: 'test', listened_at: at, song_id: song, title: `T ${song}`, artist: 'A', published_at: Date.now(), ...extra };
-}
 
 /** Once the aggregator caught up: the user's counts of the last two days are exactly those of `listens`, each counted once. */
 async function expectCountedOnce(user: string, listens: ListenEvent[]): Promise<void> {

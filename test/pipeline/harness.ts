@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
 import { loadConfig } from '../../engine/shared/config';
 import type { Config } from '../../engine/shared/config';
 import type { Logger } from '../../engine/shared/logger';
+import type { ListenEvent } from '../../engine/shared/listen-event';
 import { createCassandra } from '../../engine/shared/cassandra';
 import type { CassandraClient } from '../../engine/shared/cassandra';
 import { createKafka } from '../../engine/shared/kafka';
@@ -24,6 +25,11 @@ import { until } from '../helpers/until';
 import { expectedCounts } from '../helpers/expected-counts';
 
 export const quietLog: Logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+/** A listen event as the publisher sends it: source `test`, title `T <song>`, artist `A`, published now. */
+export function testEvent(user: string, at: number, song: string, extra: Partial<ListenEvent> = {}): ListenEvent {
+  return { v: 1, user_id: user, source: 'test', listened_at: at, song_id: song, title: `T ${song}`, artist: 'A', published_at: Date.now(), ...extra };
+}
 
 export function uid(prefix: string): string {
   return `${prefix}-${randomBytes(5).toString('hex')}`;

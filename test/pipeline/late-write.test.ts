@@ -13,7 +13,7 @@ import type { ListenPublisher } from '../../engine/crawler/publisher';
 import type { CassandraClient } from '../../engine/shared/cassandra';
 import { interceptCounterBatches } from '../helpers/counter-batches';
 import type { ListenEvent } from '../../engine/shared/listen-event';
-import { asComparable, createHarness, daysBack, expectedCounts, expectedGlobal, storedCounts, storedGlobal, uid, until, waitForLag0 } from './harness';
+import { asComparable, createHarness, daysBack, expectedCounts, expectedGlobal, storedCounts, storedGlobal, testEvent as ev, uid, until, waitForLag0 } from './harness';
 import type { Harness } from './harness';
 
 const HOUR = 3_600_000;
@@ -36,9 +36,6 @@ function lateCounterWrites(db: CassandraClient, armed: { left: number }): Cassan
   });
 }
 
-function ev(user: string, at: number, song: string): ListenEvent {
-  return { v: 1, user_id: user, source: 'test', listened_at: at, song_id: song, title: `T ${song}`, artist: 'A', published_at: Date.now() };
-}
 
 beforeAll(async () => {
   h = await createHarness({ TOPK_TOPIC_PARTITIONS: '1' });

@@ -22,7 +22,7 @@ import type { ListenEvent } from '../../engine/shared/listen-event';
 import type { PartitionRecovery } from '../../engine/aggregator/intent-verification';
 import { PlayTotalStore } from '../../engine/shared/store/play-totals';
 import { IntentStore } from '../../engine/shared/store/intents';
-import { asComparable, createHarness, daysBack, expectedCounts, expectedGlobal, storedCounts, storedGlobal, uid, waitForLag0 } from './harness';
+import { asComparable, createHarness, daysBack, expectedCounts, expectedGlobal, storedCounts, storedGlobal, testEvent as ev, uid, waitForLag0 } from './harness';
 import type { Harness } from './harness';
 
 const HOUR = 3_600_000;
@@ -44,9 +44,6 @@ function deadLeader(db: CassandraClient): CassandraClient {
   });
 }
 
-function ev(user: string, at: number, song: string): ListenEvent {
-  return { v: 1, user_id: user, source: 'test', listened_at: at, song_id: song, title: `T ${song}`, artist: 'A', published_at: Date.now() };
-}
 
 beforeAll(async () => {
   h = await createHarness({ TOPK_TOPIC_PARTITIONS: '1' });

@@ -60,11 +60,9 @@ export class IntentStore {
    * A recovery could not read every replica: keep the intent (cql/0009) so the partition's owner
    * recovers it again once it can. A legacy intent moves to the stream's table with its batch id.
    */
-  async keep(intent: Intent, now: number): Promise<Intent> {
-    const recoveredAt = new Date(now);
-    await run(this.db, KEEP, [intent.stream, intent.partition, intent.batchId, intent.slices.map(sliceText), recoveredAt]);
+  async keep(intent: Intent, now: number): Promise<void> {
+    await run(this.db, KEEP, [intent.stream, intent.partition, intent.batchId, intent.slices.map(sliceText), new Date(now)]);
     if (intent.legacy) await run(this.db, DELETE_LEGACY, [intent.partition, intent.batchId]);
-    return { ...intent, legacy: false, recoveredAt };
   }
 
   /** Intents left pending on a partition of a stream, legacy ones included. */
