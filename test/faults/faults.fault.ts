@@ -145,14 +145,20 @@ function simulatedEvents(users: string[], seed: number, from: number, to: number
   return users.flatMap((u) => generateListens(seed, u, from, to, { listensPerDay: LPD }).map((l) => ({ v: 1 as const, user_id: u, source: 'simulator', ...l, published_at: now })));
 }
 
-/** Publishes in chunks; a chunk that fails (broker down) is sent again, as the crawler's retry would. */
-async function publishAll(config: Config, events: ListenEvent[], onRetry: () => void = () => undefined): Promise<void> {
+const PUBLISH_CHUNK = 2000;
+
+/**
+ * Publishes in chunks; a chunk that fails (broker down) is sent again, as the crawler's retry would.
+ * With `gate`, a chunk starting at or past `gate()` waits until the gate is raised.
+ */
+async function publishAll(config: Config, events: ListenEvent[], onRetry: () => void = () => undefined, gate: () => number = () => Infinity): Promise<void> {
   const pub = new ListenPublisher(createKafka(config, log, `fault-pub-${tag}`), config);
   try {
-    for (let i = 0; i < events.length; i += 2000) {
+    for (let i = 0; i < events.length; i += PUBLISH_CHUNK) {
+      while (i >= gate()) await sleep(100);
       for (;;) {
         try {
-          await pub.publish(events.slice(i, i + 2000));
+          await pub.publish(events.slice(i, i + PUBLISH_CHUNK));
           break;
         } catch {
           onRetry();
@@ -302,13 +308,24 @@ describe('fault suite (private native stack)', () => {
     const expected = expectedCounts(events);
     const t0 = Date.now();
     const agg = engine('aggregator', config, 'aggkill');
-    const publishing = publishAll(config, events);
+    // Publishing holds at each kill's share until that kill has landed: with every listen published
+    // at once, a restarted aggregator can commit from below 90 % to the end between two looks, and
+    // the last kill would find nothing left to count. Each kill waits until the share is committed,
+    // releases the next stretch and lands as soon as the group is behind.
+    const holdAt = (share: number) => Math.min(events.length, Math.ceil((share * events.length) / PUBLISH_CHUNK) * PUBLISH_CHUNK);
+    let gate = holdAt(PROGRESS_POINTS[0]);
+    const publishing = publishAll(config, events, undefined, () => gate);
     await agg.start();
     const recovery: number[] = [];
     const marks: FaultMark[] = [];
     const kills = PROGRESS_POINTS.length;
     for (const [k, point] of PROGRESS_POINTS.entries()) {
-      await committedReached(config, point, events.length);
+      await progressReached(`committed offsets (${gate} of ${events.length}, ${point * 100} %)`, () => groupProgress(kafka, config), (p) => p.committed, gate);
+      gate = holdAt(PROGRESS_POINTS[k + 1] ?? 1);
+      await waitUntil('listens published and not yet committed', async () => {
+        const p = await groupProgress(kafka, config);
+        return p !== undefined && p.lag > 0 ? p : undefined;
+      }, 300_000, 50);
       await agg.kill();
       const tk = Date.now();
       // what the dead process left: listens published (so far) and not committed
