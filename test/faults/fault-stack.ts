@@ -27,11 +27,13 @@ export function faultConfig(env: Record<string, string> = {}): Config {
   return STACK.config(env);
 }
 
-/** Link jars of an existing native stack (test stack, dev data dir, TOPK_FAULT_LIB_DIR) instead of fetching them again. */
+/** Link jars of an existing native stack (test stack, fault stack, dev data dir, TOPK_FAULT_LIB_DIR) instead of fetching them again. */
 export function linkJars(provider: NativeStackProvider): void {
   const candidates = [
     process.env.TOPK_FAULT_LIB_DIR,
     join(ROOT, '.cache', 'test-stack', 'native', 'lib'),
+    // the fault suite's own copy, for the cluster suite that runs after it in .ci/run
+    join(ROOT, '.cache', 'fault-stack', 'native', 'lib'),
     join(process.env.TOPK_TEST_DATA_DIR ?? '/nonexistent', 'native', 'lib'),
     join(defaultDataDir(), 'native', 'lib'),
   ].filter((d): d is string => !!d);
