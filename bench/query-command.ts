@@ -55,7 +55,8 @@ export async function benchQuery(a: QueryArgs): Promise<number> {
       url: s.url,
       token: s.token,
       users: [],
-      routes: paths.map((p) => ({ kind: a.scope, path: `${p}${extraQuery}` })),
+      // the open loop compares a sample of the answers under load with the full ranking too
+      routes: paths.map((p) => ({ kind: a.scope, path: `${p}${extraQuery}`, expect: setup!.expected.get(p) })),
       extraQuery: '',
       connections: a.connections,
       seconds: a.seconds,
@@ -80,6 +81,8 @@ export async function benchQuery(a: QueryArgs): Promise<number> {
       };
       say(`${name}: ${r.requests_per_second} req/s, p50 ${r.p50_ms} ms, p95 ${r.p95_ms} ms, p99 ${r.p99_ms} ms${r.non2xx || r.errors ? `, ${r.non2xx} non-2xx, ${r.errors} errors` : ''}`);
       if (r.non2xx || r.errors || r.requests === 0) failures.push(`${name}: ${r.requests} requests, ${r.non2xx} non-2xx, ${r.errors} errors`);
+      const sampled = r.answers_checked;
+      if (sampled && sampled.exact < sampled.checked) failures.push(`${name}: ${sampled.checked - sampled.exact} of ${sampled.checked} sampled answers differ from the full ranking, first: ${sampled.differences[0]}`);
       return r;
     };
 
@@ -165,7 +168,7 @@ export async function benchQuery(a: QueryArgs): Promise<number> {
   else {
     out(`query benchmark: ${JSON.stringify(report.params)}  (load avg ${env.load_avg.join(' ')})`);
     out(`answers checked against the full ranking: ${Object.entries(checks).map(([k, c]) => `${k} ${c.exact}/${c.checked} exact`).join(', ')}`);
-    const rows: Array<Array<string | number>> = [['', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'API CPU µs/req', 'Cassandra µs/req', ...(a.baseline ? ['seed req/s', 'seed p99 ms', 'req/s ratio', 'p99 ratio'] : [])]];
+    const rows: Array<Array<string | number>> = [['', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'API CPU µs/req', 'Cassandra µs/req', 'load generator µs/req', ...(a.baseline ? ['seed req/s', 'seed p99 ms', 'req/s ratio', 'p99 ratio'] : [])]];
     const names: Record<Phase, string> = { hits: 'cache hits', redis_hits: 'Redis-only hits', misses: 'misses (bypass)' };
     for (const p of ['hits', 'redis_hits', 'misses'] as Phase[]) {
       const o = ours[p];
@@ -178,6 +181,7 @@ export async function benchQuery(a: QueryArgs): Promise<number> {
         o?.p99_ms ?? '–',
         o?.cpu_us_per_request.engine ?? '–',
         o?.cpu_us_per_request.cassandra ?? '–',
+        o?.generator_cpu_us_per_request ?? '–',
         ...(a.baseline ? [b?.requests_per_second ?? '–', b?.p99_ms ?? '–', ratio(o?.requests_per_second ?? 0, b?.requests_per_second ?? 0, true), ratio(o?.p99_ms ?? 0, b?.p99_ms ?? 0, false)] : []),
       ]);
     }
