@@ -1,13 +1,15 @@
 /**
  * The load generator of `topk bench query`, `bench load` and `bench soak`,
  * forked as its own process so it does not share an event loop with the
- * server or the orchestrator: autocannon against the API. By default it
+ * server or the orchestrator: autocannon against the API (closed loop), or the
+ * open loop of bench/open-loop.ts when the job has a `rate`. By default it
  * requests GET /users/{id}/topk across the users; with `routes` it cycles
  * through a mix of paths, each with a kind that the result breaks down by.
  * Receives a LoadJob on IPC, answers with a LoadResult.
  */
 import autocannon from 'autocannon';
 import { runOpenLoop } from './open-loop';
+import type { Ranked } from './query-scopes';
 
 export interface LoadJob {
   url: string;
@@ -17,8 +19,11 @@ export interface LoadJob {
   extraQuery: string;
   connections: number;
   seconds: number;
-  /** cycle through these paths instead of the users' topk route; `kind` names the row of `by_kind` */
-  routes?: Array<{ kind: string; path: string }>;
+  /**
+   * cycle through these paths instead of the users' topk route; `kind` names the row of `by_kind`;
+   * with `expect`, the open loop parses a sample of the route's answers and compares them with it
+   */
+  routes?: Array<{ kind: string; path: string; expect?: Ranked[] }>;
   /** requests per second over all connections (a light, steady load); as fast as possible when absent */
   overallRate?: number;
   /** per-request timeout in seconds (autocannon's default is 10) */
@@ -53,6 +58,14 @@ export interface LoadResult {
   status_codes: Record<string, number>;
   /** per route kind (`topk` when no `routes` were given) */
   by_kind: Record<string, KindResult>;
+  /** CPU the load generator itself spent per request (process.cpuUsage: user + system) */
+  generator_cpu_us_per_request: number;
+  /** open loop: connections it opened (one request in flight on each) */
+  connections_opened?: number;
+  /** open loop: the most requests that waited at once for a free connection */
+  max_queued?: number;
+  /** open loop: sampled answers compared with the routes' expected rankings (`differences`: the first few) */
+  answers_checked?: { checked: number; exact: number; differences: string[] };
 }
 
 function pct(sorted: Float64Array, p: number): number {
@@ -75,6 +88,7 @@ function errorKind(e: Error & { code?: string }): string {
 }
 
 export async function runLoad(job: LoadJob): Promise<LoadResult> {
+  const cpu0 = process.cpuUsage();
   let lat = new Float64Array(1 << 16);
   let kindOf = new Uint8Array(1 << 16);
   let n = 0;
@@ -140,6 +154,7 @@ export async function runLoad(job: LoadJob): Promise<LoadResult> {
     errorKinds[k] = (errorKinds[k] ?? 0) + 1;
   });
   const r = await done;
+  const cpu = process.cpuUsage(cpu0);
   const byKind: Record<string, KindResult> = {};
   kinds.forEach((k, j) => {
     const own: number[] = [];
@@ -161,6 +176,7 @@ export async function runLoad(job: LoadJob): Promise<LoadResult> {
     error_kinds: errorKinds,
     status_codes: statusCodes,
     by_kind: byKind,
+    generator_cpu_us_per_request: Math.round((cpu.user + cpu.system) / Math.max(1, r.requests.total)),
   };
 }
 

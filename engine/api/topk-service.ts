@@ -87,7 +87,7 @@ export class TopkService {
 
   /** Day sets are built from the exact counters (a user's daily_counts, or the day's global counts) and the tracks' artists. */
   private readonly loaders: RankedLoaders = {
-    day: (scope, day) => (scope === GLOBAL_SCOPE ? this.store.counts.globalDay(day) : this.store.counts.userDay(scope.slice(2), day)),
+    day: (scope, day) => (scope === GLOBAL_SCOPE ? this.store.counts.globalDayRows(day) : this.store.counts.userDayRows(scope.slice(2), day)),
     artists: async (songIds) => {
       const meta = await this.tracks(songIds);
       return new Map(songIds.map((id) => [id, meta.get(id)?.artist ?? '']));

@@ -112,61 +112,92 @@ end
 return 1
 `;
 
+// A build from the counters, in bounded steps (engine/shared/ranked-sets.ts, `buildNow`): begin, stage the
+// counters chunk by chunk into a staging set of the build's own, rank the artists of the staged songs chunk by
+// chunk, finish. Every step first checks that the build's marker still holds its token: an increment or a drop
+// of the day set deletes the marker, and the build then stores nothing (its staging keys are deleted or expire).
+// Each step renews the marker and the staging keys for another build lifetime, so only a stalled build lapses.
+
+// KEYS: day set, build marker. ARGV: prefix, token, build ms. Returns 0 when the day set exists, else the
+// artist epoch the build starts in (a string).
 const BEGIN_BUILD = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+return redis.call('GET', ARGV[1] .. 'ae') or '0'
+`;
+
+// KEYS: build marker, staging set. ARGV: token, build ms, then (song, plays)…: plays added to the song's
+// staged count (score −plays; a song may come once per shard). Returns 0 when the build lost its marker (its
+// staging set deleted), else 1.
+const STAGE_BUILD = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+  redis.call('DEL', KEYS[2])
+  return 0
+end
+for j = 3, #ARGV, 2 do redis.call('ZINCRBY', KEYS[2], -tonumber(ARGV[j + 1]), ARGV[j]) end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
 return 1
 `;
 
-// KEYS: day set, build marker. ARGV: prefix, token, ttl ms, n, n × (song, artist) for songs the sets have
-// not seen, then (song, plays)… Returns 0 when raced, the songs whose artist is unknown, or 1 when stored.
-const COMMIT_BUILD = `${COMMON}
-if redis.call('GET', KEYS[2]) ~= ARGV[2] then return 0 end
-local na = tonumber(ARGV[4])
-local j0 = 5 + 2 * na
-for j = 5, j0 - 1, 2 do redis.call('HSETNX', p .. 'sa', ARGV[j], ARGV[j + 1]) end
-local songs, plays, artist, missing = {}, {}, {}, {}
-for j = j0, #ARGV, 2 do
-  songs[#songs + 1] = ARGV[j]
-  plays[#plays + 1] = tonumber(ARGV[j + 1])
+// KEYS: build marker, staging set, staging artist set, staging song→artist-id set. ARGV: prefix, token,
+// build ms, from, count, n, n × (song, artist) for songs the sets have not seen. The staged songs of ranks
+// from..from+count−1 (counts ≤ 0 dropped first: only plays rank) go into the artist sets. Returns 0 when the
+// build lost its marker (its staging keys deleted), { 'missing', songs… } for songs whose artist the sets do not know (nothing added:
+// call again with them), else { 'ok', songs read } (fewer than count: the last chunk).
+const RANK_ARTISTS = `${COMMON}
+if redis.call('GET', KEYS[1]) ~= ARGV[2] then
+  redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])
+  return 0
 end
-for c = 1, #songs, 1000 do
-  local chunk = {}
-  for q = c, math.min(c + 999, #songs) do chunk[#chunk + 1] = songs[q] end
-  local got = redis.call('HMGET', p .. 'sa', unpack(chunk))
-  for q = 1, #chunk do
-    if got[q] then artist[c + q - 1] = got[q] else missing[#missing + 1] = chunk[q] end
+local from, count, na = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+for j = 7, 6 + 2 * na, 2 do redis.call('HSETNX', p .. 'sa', ARGV[j], ARGV[j + 1]) end
+if from == 0 then redis.call('ZREMRANGEBYSCORE', KEYS[2], 0, '+inf') end
+local rows = redis.call('ZRANGE', KEYS[2], from, from + count - 1, 'WITHSCORES')
+local songs = {}
+for r = 1, #rows, 2 do songs[#songs + 1] = rows[r] end
+if #songs > 0 then
+  local got = redis.call('HMGET', p .. 'sa', unpack(songs))
+  local missing = {}
+  for q = 1, #songs do if not got[q] then missing[#missing + 1] = songs[q] end end
+  if #missing > 0 then return { 'missing', missing } end
+  local za = {}
+  for q = 1, #songs do
+    redis.call('ZINCRBY', KEYS[3], rows[2 * q], '=' .. got[q])
+    za[#za + 1] = aid(got[q])
+    za[#za + 1] = songs[q]
   end
+  redis.call('ZADD', KEYS[4], unpack(za))
 end
-if #missing > 0 then return missing end
-local k = KEYS[1]
+for q = 1, 4 do redis.call('PEXPIRE', KEYS[q], ARGV[3]) end
+return { 'ok', #songs }
+`;
+
+// KEYS: build marker, staging set, staging artist set, staging song→artist-id set, day set. ARGV: prefix,
+// token, ttl ms, the epoch the build began in. The staged sets become the day set and its companions (with
+// their sentinels), in one step; the artist companions only if no artist changed since the build began (else
+// the day set stands alone, and an artist read rebuilds it with companions of the new epoch).
+// Returns 0 when the build lost its marker (the staging keys are deleted), 1 when stored.
+const FINISH_BUILD = `${COMMON}
+if redis.call('GET', KEYS[1]) ~= ARGV[2] then
+  redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])
+  return 0
+end
+local k = KEYS[5]
 local ak, sk = companions(k)
-redis.call('DEL', k, KEYS[2], ak, sk)
-for _, key in ipairs({ k, ak, sk }) do redis.call('ZADD', key, 'inf', '') end
-local sums = {}
-local zs, za = {}, {}
-local function flush(key, args)
-  if #args > 0 then redis.call('ZADD', key, unpack(args)) end
-  return {}
+redis.call('DEL', k, ak, sk, KEYS[1])
+local staged = { { KEYS[2], k } }
+if epoch == ARGV[4] then
+  staged[2] = { KEYS[3], ak }
+  staged[3] = { KEYS[4], sk }
+else
+  redis.call('DEL', KEYS[3], KEYS[4])
 end
-for q = 1, #songs do
-  zs[#zs + 1] = -plays[q]
-  zs[#zs + 1] = songs[q]
-  za[#za + 1] = aid(artist[q])
-  za[#za + 1] = songs[q]
-  sums[artist[q]] = (sums[artist[q]] or 0) + plays[q]
-  if #zs >= 2000 then zs = flush(k, zs); za = flush(sk, za) end
+for _, m in ipairs(staged) do
+  redis.call('ZADD', m[1], 'inf', '')
+  redis.call('RENAME', m[1], m[2])
+  redis.call('PEXPIRE', m[2], ARGV[3])
 end
-zs = flush(k, zs)
-za = flush(sk, za)
-local zr = {}
-for a, n in pairs(sums) do
-  zr[#zr + 1] = -n
-  zr[#zr + 1] = '=' .. a
-  if #zr >= 2000 then zr = flush(ak, zr) end
-end
-flush(ak, zr)
-for _, key in ipairs({ k, ak, sk }) do redis.call('PEXPIRE', key, ARGV[3]) end
 return 1
 `;
 
@@ -276,4 +307,4 @@ export interface Script {
   sha: string;
 }
 const script = (text: string): Script => ({ text, sha: createHash('sha1').update(text).digest('hex') });
-export const SCRIPTS = { increment: script(INCREMENT), drop: script(DROP), begin: script(BEGIN_BUILD), commit: script(COMMIT_BUILD), read: script(READ), readWindow: script(READ_WINDOW) };
+export const SCRIPTS = { increment: script(INCREMENT), drop: script(DROP), begin: script(BEGIN_BUILD), stage: script(STAGE_BUILD), rankArtists: script(RANK_ARTISTS), finish: script(FINISH_BUILD), read: script(READ), readWindow: script(READ_WINDOW) };

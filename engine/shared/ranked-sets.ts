@@ -100,8 +100,11 @@ export interface RankedArtistPage {
   rows: RankedArtist[];
 }
 
-/** Reads the counters of one (scope, day): the exact source a day set is built from. */
-export type DayLoader = (scope: string, day: string) => Promise<Map<string, number>>;
+/**
+ * Reads the counters of one (scope, day), the exact source a day set is built from, as (song, plays)
+ * rows streamed page by page; a song may come more than once (a global day's shards), its plays add up.
+ */
+export type DayLoader = (scope: string, day: string) => AsyncIterable<[string, number]>;
 
 /** The artist ("" when unknown) of songs the ranked sets have never seen counted: their tracks-table artist. */
 export type ArtistLoader = (songIds: string[]) => Promise<Map<string, string>>;
@@ -114,18 +117,20 @@ export interface RankedLoaders {
 
 
 const DEFAULT_BUILD_CONCURRENCY = 4;
+const DEFAULT_BUILD_CHUNK = 2_000;
 
 export interface RankedSetsOptions {
   /** idle lifetime of day and window sets (default 1 h): an unread window costs nothing after it */
   ttlMs?: number;
-  /** how long a build from Cassandra may take before its marker lapses (default 60 s) */
+  /** how long one step of a build from Cassandra may take before its marker lapses (default 60 s) */
   buildMs?: number;
   /**
-   * day sets built from Cassandra at once in this process (default 4): a build holds its day's counters
-   * in memory (a global day of 100 000 songs is tens of MB), so cold reads of many days or users queue
-   * here instead of all loading at once
+   * day sets built from Cassandra at once in this process (default 4): each holds a chunk of its day's
+   * counters in memory (`buildChunk` songs), so cold reads of many days or users queue here
    */
   buildConcurrency?: number;
+  /** songs per step of a build (default 2 000): what a build holds in memory and sends to Redis at once */
+  buildChunk?: number;
 }
 
 /** Day and window sorted sets in Redis: see the module comment. */
@@ -136,6 +141,7 @@ export class RankedSets {
   /** builds in flight in this process, one per day set */
   private readonly building = new Map<string, Promise<boolean>>();
   private readonly builds: Semaphore;
+  private readonly buildChunk: number;
 
   constructor(
     private readonly redis: Redis,
@@ -146,6 +152,7 @@ export class RankedSets {
     this.ttlMs = opts.ttlMs ?? 3_600_000;
     this.buildMs = opts.buildMs ?? 60_000;
     this.builds = new Semaphore(opts.buildConcurrency ?? DEFAULT_BUILD_CONCURRENCY);
+    this.buildChunk = Math.max(1, opts.buildChunk ?? DEFAULT_BUILD_CHUNK);
   }
 
   private dayKey(scope: string, day: string): string {
@@ -263,21 +270,48 @@ export class RankedSets {
     return p;
   }
 
+  /**
+   * A day set from the counters in bounded steps, so a build holds one chunk in memory, not the day:
+   * the counters streamed into a staging set of the build's own (a song that comes once per shard is
+   * summed there), then its songs' artists ranked chunk by chunk (the tracks-table artists of songs the
+   * sets have not seen fetched per chunk), then the staged sets put in place in one step. Any increment
+   * or drop of the day in between deletes the build's marker: the build stores nothing and says so.
+   */
   private async buildNow(scope: string, day: string, load: RankedLoaders): Promise<boolean> {
-    const keys = [this.dayKey(scope, day), `${this.prefix}b:${scope}:${day}`];
+    const dayKey = this.dayKey(scope, day);
+    const marker = `${this.prefix}b:${scope}:${day}`;
     const token = randomUUID();
-    if ((await this.eval(SCRIPTS.begin, keys, [this.prefix, token, this.buildMs])) === 0) return true;
-    const counts = await load.day(scope, day);
-    const plays: Array<string | number> = [];
-    for (const [song, n] of counts) if (n > 0) plays.push(song, n);
-    let r = await this.eval(SCRIPTS.commit, keys, [this.prefix, token, this.ttlMs, 0, ...plays]);
-    if (Array.isArray(r)) {
-      // songs the sets have never seen counted: their artist from the tracks table
-      const unknown = r as string[];
-      const artists = await load.artists(unknown);
-      r = await this.eval(SCRIPTS.commit, keys, [this.prefix, token, this.ttlMs, unknown.length, ...unknown.flatMap((s) => [s, artists.get(s) ?? '']), ...plays]);
+    const staging = `${this.prefix}t:${token}`;
+    const keys = [marker, staging, `${staging}|a`, `${staging}|s`];
+    const epoch = await this.eval(SCRIPTS.begin, [dayKey, marker], [this.prefix, token, this.buildMs]);
+    if (epoch === 0) return true;
+    let rows: Array<string | number> = [];
+    const stage = async (): Promise<boolean> => {
+      const ok = rows.length === 0 || (await this.eval(SCRIPTS.stage, [marker, staging], [token, this.buildMs, ...rows])) === 1;
+      rows = [];
+      return ok;
+    };
+    for await (const [song, n] of load.day(scope, day)) {
+      if (n === 0) continue;
+      rows.push(song, n);
+      if (rows.length >= 2 * this.buildChunk && !(await stage())) return false;
     }
-    return r === 1;
+    if (!(await stage())) return false;
+    for (let from = 0, artists: string[] = []; ; ) {
+      const r = (await this.eval(SCRIPTS.rankArtists, keys, [this.prefix, token, this.buildMs, from, this.buildChunk, artists.length / 2, ...artists])) as 0 | [string, unknown];
+      if (r === 0) return false;
+      if (r[0] === 'missing') {
+        // songs the sets have never seen counted: their artist from the tracks table
+        const unknown = r[1] as string[];
+        const found = await load.artists(unknown);
+        artists = unknown.flatMap((s) => [s, found.get(s) ?? '']);
+        continue;
+      }
+      artists = [];
+      if ((r[1] as number) < this.buildChunk) break;
+      from += this.buildChunk;
+    }
+    return (await this.eval(SCRIPTS.finish, [...keys, dayKey], [this.prefix, token, this.ttlMs, epoch as string])) === 1;
   }
 }
 

@@ -22,9 +22,9 @@ let redis: Redis;
 const counters = new Map<string, Map<string, number>>();
 let dayLoads = 0;
 const loaders: RankedLoaders = {
-  day: async (scope, day) => {
+  day: async function* (scope, day) {
     dayLoads++;
-    return new Map(counters.get(`${scope}|${day}`) ?? []);
+    yield* counters.get(`${scope}|${day}`) ?? [];
   },
   artists: async (ids) => new Map(ids.map((id) => [id, `artist of ${id}`])),
 };
@@ -117,5 +117,129 @@ describe('ranked reads', () => {
     const left = await redis.pttl(fw!);
     expect(left).toBeGreaterThan(TTL - 5_000);
     for (const r of regs) expect(await redis.pttl(r)).toBeGreaterThan(left);
+  });
+});
+
+describe('day set builds', () => {
+  const day = win.days[0]!;
+  const one: RankedWindow = { from: day, to: day, days: [day] };
+  /** The artist ranking of (song → plays) with each song's artist: plays summed per artist, ties by artist. */
+  const artistRanking = (plays: Map<string, number>, artistOf: (song: string) => string) => {
+    const sum = new Map<string, { n: number; tracks: number }>();
+    for (const [song, n] of plays) {
+      const a = sum.get(artistOf(song)) ?? { n: 0, tracks: 0 };
+      sum.set(artistOf(song), { n: a.n + n, tracks: a.tracks + 1 });
+    }
+    return [...sum]
+      .map(([artist, v]) => ({ artist, listen_count: v.n, track_count: v.tracks }))
+      .sort((a, b) => b.listen_count - a.listen_count || (a.artist < b.artist ? -1 : 1));
+  };
+  const ranked = (plays: Map<string, number>) =>
+    [...plays].map(([song_id, listen_count]) => ({ song_id, listen_count })).sort((a, b) => b.listen_count - a.listen_count || (a.song_id < b.song_id ? -1 : 1));
+
+  it('a day larger than a build step is built chunk by chunk: shards summed, sums ≤ 0 left out, artists fetched per chunk, nothing staged left', async () => {
+    const scope = `g-${uid('s')}`;
+    // two "shards" of one global day: 60 songs each, 30 of them in both; some cancel out or go below zero
+    const shards: Array<Array<[string, number]>> = [[], []];
+    const want = new Map<string, number>();
+    for (let i = 0; i < 90; i++) {
+      const song = `t${String(i).padStart(3, '0')}`;
+      const a = i < 60 ? 1 + ((i * 7) % 13) : 0;
+      const b = i >= 30 ? (i % 10 === 0 ? -a : i % 15 === 1 ? -a - 2 : 1 + ((i * 3) % 11)) : 0;
+      if (i < 60) shards[0]!.push([song, a]);
+      if (i >= 30) shards[1]!.push([song, b]);
+      if (a + b > 0) want.set(song, a + b);
+    }
+    expect(want.size).toBeLessThan(90);
+    const artistCalls: string[][] = [];
+    const artistOf = (song: string): string => `artist ${Number(song.slice(1)) % 7}`;
+    let streamed = 0;
+    const load: RankedLoaders = {
+      day: async function* () {
+        for (const rows of shards) for (const r of rows) {
+          streamed++;
+          yield r;
+        }
+      },
+      artists: async (ids) => {
+        artistCalls.push(ids);
+        return new Map(ids.map((id) => [id, artistOf(id)]));
+      },
+    };
+    const sets = new RankedSets(redis, keyspace, { ttlMs: TTL, buildChunk: 8 });
+    const page = await sets.page({ scope }, one, 0, -1, load);
+    expect(page).toEqual({ total: want.size, rows: ranked(want) });
+    expect(streamed).toBe(120);
+    // the artists of the songs the sets had not seen, asked for one chunk at a time
+    expect(artistCalls.length).toBeGreaterThan(1);
+    for (const ids of artistCalls) expect(ids.length).toBeLessThanOrEqual(8);
+    expect(new Set(artistCalls.flat())).toEqual(new Set(want.keys()));
+    expect(await sets.artistPage({ scope }, one, 0, -1, load)).toEqual({ total: 7, rows: artistRanking(want, artistOf) });
+    expect(await keys('t:*')).toEqual([]);
+  });
+
+  it('an increment of the day while its set is built: the build stores nothing, the read builds again and counts it', async () => {
+    const scope = userScope(uid('u'));
+    for (let i = 0; i < 20; i++) add(scope, day, `s${String(i).padStart(2, '0')}`, 1 + (i % 6));
+    const sets = new RankedSets(redis, keyspace, { ttlMs: TTL, buildChunk: 5 });
+    let builds = 0;
+    const load: RankedLoaders = {
+      day: async function* (s, d) {
+        builds++;
+        const rows = [...(counters.get(`${s}|${d}`) ?? [])];
+        for (const [j, r] of rows.entries()) {
+          // the aggregator counts new plays of the day between two chunks of the first build
+          if (builds === 1 && j === 12) {
+            add(scope, day, 's03', 50);
+            await sets.increment([{ scope, day, plays: new Map([['s03', 50]]) }], new Map([['s03', 'artist of s03']]));
+          }
+          yield r;
+        }
+      },
+      artists: loaders.artists,
+    };
+    const page = await sets.page({ scope }, one, 0, -1, load);
+    expect(builds).toBe(2);
+    expect(page.rows).toEqual(ranked(counters.get(`${scope}|${day}`)!));
+    expect(page.rows[0]).toEqual({ song_id: 's03', listen_count: 54 });
+    expect(await keys('t:*')).toEqual([]);
+  });
+
+  it('an artist that changes while a day set is built: the day set is kept without artist companions, and an artist read rebuilds them with the new artist', async () => {
+    const scope = userScope(uid('u'));
+    const other = win.days[2]!;
+    const sets = new RankedSets(redis, keyspace, { ttlMs: TTL, buildChunk: 4 });
+    const artistOf = new Map<string, string>();
+    for (let i = 0; i < 12; i++) {
+      const song = `${scope}-s${String(i).padStart(2, '0')}`;
+      add(scope, day, song, i === 0 ? 100 : 1 + (i % 5));
+      artistOf.set(song, `artist ${i % 3}`);
+    }
+    const top = `${scope}-s00`;
+    // the sets have seen the top song counted (on another day) under its first artist
+    add(scope, other, top, 1);
+    await sets.increment([{ scope, day: other, plays: new Map([[top, 1]]) }], new Map([[top, 'artist 0']]));
+    let calls = 0;
+    let changed = false;
+    const load: RankedLoaders = {
+      day: loaders.day,
+      artists: async (ids) => {
+        // the first chunk (the top song and three the sets have not seen) is ranked; while the build ranks
+        // the second, the top song is counted again under a new artist
+        if (++calls === 2) {
+          changed = true;
+          artistOf.set(top, 'artist renamed');
+          add(scope, other, top, 1);
+          await sets.increment([{ scope, day: other, plays: new Map([[top, 1]]) }], new Map([[top, 'artist renamed']]));
+        }
+        return new Map(ids.map((id) => [id, artistOf.get(id) ?? '']));
+      },
+    };
+    const plays = counters.get(`${scope}|${day}`)!;
+    expect((await sets.page({ scope }, one, 0, -1, load)).rows).toEqual(ranked(plays));
+    expect(changed).toBe(true);
+    const artists = await sets.artistPage({ scope }, one, 0, -1, load);
+    expect(artists).toEqual({ total: 4, rows: artistRanking(plays, (s) => artistOf.get(s)!) });
+    expect(artists.rows[0]).toEqual({ artist: 'artist renamed', listen_count: 100, track_count: 1 });
   });
 });

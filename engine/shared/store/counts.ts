@@ -81,7 +81,12 @@ export class CountStore {
 
   /** Every counter of a (user, day). */
   userDay(user: string, day: string): Promise<SongCounts> {
-    return collect(streamRows(this.db, SELECT_USER_DAY, [user, localDate(day)], songPlays));
+    return collect(this.userDayRows(user, day));
+  }
+
+  /** Every counter of a (user, day), a page at a time (nothing held beyond the page). */
+  userDayRows(user: string, day: string): AsyncGenerator<[string, number]> {
+    return streamRows(this.db, SELECT_USER_DAY, [user, localDate(day)], songPlays);
   }
 
   /** Counters of a (user, day) for the given songs (at most ~100 per call). */
@@ -93,6 +98,14 @@ export class CountStore {
   /** Every global count of a day: the sum of its shards. */
   async globalDay(day: string): Promise<SongCounts> {
     return sumCounts(await mapLimit(await this.shardsOn(day), 4, (shard) => this.shardDay(day, shard)));
+  }
+
+  /**
+   * Every global counter of a day, shard after shard, a page at a time: a song counted in
+   * several shards comes once per shard (its global count is the sum), nothing is summed here.
+   */
+  async *globalDayRows(day: string): AsyncGenerator<[string, number]> {
+    for (const shard of await this.shardsOn(day)) yield* streamRows(this.db, SELECT_SHARD_DAY, [localDate(day), shard], songPlays);
   }
 
   /** Every counter of one shard of a day. */
