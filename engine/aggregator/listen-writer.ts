@@ -272,8 +272,8 @@ export class ListenWriter {
 
   /**
    * One intent's recompute through `store` (whose reads run at ALL or at the client's level): user
-   * counts and play totals of its slices from their raw listens, the touched global cells of the
-   * partition's shard and the touched days' play totals from the users' counts.
+   * counts and play totals of its slices from their raw listens, the touched global cells and the
+   * touched days' play totals of the partition's shard from the counts of the shard's users.
    */
   private async recoverIntent(intent: Intent, store: Store, kafkaPartition: number): Promise<{ user: number; global: number }> {
     // user counts: exact from the raw listens of each slice
@@ -294,10 +294,13 @@ export class ListenWriter {
     });
     let globalFixes = 0;
     for (const [d, songs] of songsByDay) globalFixes += (await recomputeGlobalSongs(store, d, kafkaPartition, [...songs])).length;
-    // play totals the same way: each slice's from its raw listens, each touched day's shards from the users' totals
-    const totalDeltas = await mapLimit(intent.slices, 8, (s) => store.playTotals.recomputeUserDay(s.user, s.day, { global: false }));
+    // play totals the same way: each slice's from its raw listens, each touched day's total in this partition's shard
+    // from the sum over the shard's users (never another partition's shard: its owner may be mid-batch)
+    const totalDeltas = await mapLimit(intent.slices, 8, (s) => store.playTotals.recomputeUserDay(s.user, s.day));
     globalFixes += totalDeltas.filter((n) => n !== 0).length;
-    for (const d of songsByDay.keys()) globalFixes += (await store.playTotals.recomputeDay(d, await store.counts.usersOn(d))).length;
+    for (const d of songsByDay.keys()) {
+      if (await store.playTotals.recomputeShard(d, kafkaPartition, await store.counts.usersOnShard(d, kafkaPartition))) globalFixes++;
+    }
     // the ranked sets may hold any subset of the batch's increments: rebuilt from the counters on the next read
     await this.opts.ranked.drop(rankedScopes(intent.slices));
     return { user: results.reduce((a, r) => a + r.fixes.length, 0), global: globalFixes };
