@@ -226,12 +226,16 @@ export class ListenWriter {
    * then delete the intent. With every node up (`nodesUp`, the default) the
    * counters are read at ALL; otherwise, or when a read at ALL fails, at the
    * client's level, and the intent is kept (cql/0009) for the owner to recover
-   * again once every node is up (intent-verification.ts).
+   * again once every node is up (intent-verification.ts). `owned`, asked before each intent, stops
+   * the recovery early once the partition may belong to another consumer.
    */
-  async recoverPartition(kafkaPartition: number, opts: { nodesUp?: boolean } = {}): Promise<PartitionRecovery> {
+  async recoverPartition(kafkaPartition: number, opts: { nodesUp?: boolean; owned?: () => boolean } = {}): Promise<PartitionRecovery> {
     const pending = await this.store.intents.pending(this.stream, kafkaPartition);
-    const out: PartitionRecovery = { intents: pending.length, fixes: 0, kept: 0, allFailed: false };
+    const out: PartitionRecovery = { intents: 0, fixes: 0, kept: 0, allFailed: false };
     for (const intent of pending) {
+      // the partition went to another consumer meanwhile: it recovers what is left before its first batch
+      if (opts.owned && !opts.owned()) break;
+      out.intents++;
       let reads: RecoveryReads = 'node-down';
       let fixed: { user: number; global: number } | undefined;
       if (opts.nodesUp !== false) {
