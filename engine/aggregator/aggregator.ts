@@ -15,7 +15,7 @@ import type { ChunkInFlight } from '../shared/store/chunks-in-flight';
 import { createStore } from '../shared/store/store';
 import type { Store } from '../shared/store/store';
 import { KeepAlive } from './keep-alive';
-import { UnverifiedIntents } from './intent-verification';
+import { UnverifiedIntents, VERIFY_EVERY_MS } from './intent-verification';
 import type { PartitionRecovery } from './intent-verification';
 import { ListenWriter } from './listen-writer';
 import { RankedSets } from '../shared/ranked-sets';
@@ -45,6 +45,8 @@ export interface AggregatorOptions {
   nodesUp?: () => boolean;
   /** test hook (a counter increment that comes back with a restarted node): awaited after each recovery of a partition */
   afterRecovery?: (partition: number, r: PartitionRecovery) => Promise<void>;
+  /** how often idle assigned partitions are looked at for intents to recover (default VERIFY_EVERY_MS) */
+  verifyEveryMs?: number;
 }
 
 /**
@@ -80,6 +82,12 @@ export class Aggregator {
   /** partitions whose intents a recovery kept: recovered again at ALL once every node is up */
   private readonly unverified = new UnverifiedIntents();
   private readonly nodesUp: () => boolean;
+  /** the partitions of the current assignment (empty while the group rebalances) */
+  private assigned = new Set<number>();
+  /** bumped when the group starts to rebalance or assigns again: a timer recovery of an older assignment stops */
+  private assignment = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private idleRun: Promise<void> | undefined;
   private stopping = false;
   /** batches write under `shared`; recovery (recompute from raw listens) runs `exclusive`, so no write of this process races it */
   private readonly lock = new RwLock();
@@ -117,10 +125,17 @@ export class Aggregator {
       maxBytesPerPartition: config.aggregatorFetchKb * 1024,
       maxBytes: Math.max(10 << 20, Math.min(6, config.topicPartitions) * config.aggregatorFetchKb * 1024),
     });
+    this.consumer.on(this.consumer.events.REBALANCING, () => {
+      // from here until the next assignment, no partition is surely ours: the idle timer leaves them alone
+      this.assignment++;
+      this.assigned = new Set();
+    });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
-      // a new assignment: pending intents of each partition are recovered before its first batch
+      // a new assignment: pending intents of each partition are recovered before its first batch (or by the idle timer)
+      this.assignment++;
       this.recovered.clear();
       this.unverified.clear();
+      this.assigned = new Set(e.payload.memberAssignment[config.listensTopic] ?? []);
       log.info({ assignment: e.payload.memberAssignment }, 'partitions assigned');
     });
     await this.consumer.connect();
@@ -132,6 +147,32 @@ export class Aggregator {
       partitionsConsumedConcurrently: Math.min(6, config.topicPartitions),
       eachBatch: (p) => this.eachBatch(p),
     });
+    this.idleTimer = setInterval(() => {
+      this.idleRun ??= this.recoverIdle().finally(() => (this.idleRun = undefined));
+    }, this.o.verifyEveryMs ?? VERIFY_EVERY_MS);
+    this.idleTimer.unref();
+  }
+
+  /**
+   * The idle timer: a partition without new listens gets no batch, so what a batch would recover first
+   * is recovered here — the pending intents of an assigned partition not recovered yet in this
+   * assignment (a crashed owner's), and kept intents once they are due (every node up again). Under
+   * the same write lock as the batches; it stops between intents once the group starts to rebalance.
+   */
+  private async recoverIdle(): Promise<void> {
+    const epoch = this.assignment;
+    const todo = new Set([...[...this.assigned].filter((p) => !this.recovered.has(p)), ...this.unverified.duePartitions(this.nodesUp, Date.now())]);
+    for (const partition of todo) {
+      const owned = (): boolean => !this.stopping && this.assignment === epoch && this.assigned.has(partition);
+      if (!owned()) return;
+      try {
+        const r = await this.recover(partition, owned);
+        if (r.intents > 0) this.o.log.warn({ partition, ...r, idle: true }, 'recovered partition');
+        if (owned()) this.recovered.add(partition);
+      } catch (err) {
+        this.o.log.warn({ partition, err: (err as Error).message }, 'idle recovery failed; the next batch or timer tries again');
+      }
+    }
   }
 
   private async eachBatch(p: EachBatchPayload): Promise<void> {
@@ -279,10 +320,10 @@ export class Aggregator {
     return true;
   }
 
-  /** Recovers the partition's pending intents under the write lock; notes the intents it kept. */
-  private async recover(partition: number): Promise<PartitionRecovery> {
+  /** Recovers the partition's pending intents under the write lock (while `owned`, between intents); notes the intents it kept. */
+  private async recover(partition: number, owned?: () => boolean): Promise<PartitionRecovery> {
     const nodesUp = this.nodesUp();
-    const r = await this.lock.exclusive(() => this.writer.recoverPartition(partition, { nodesUp }));
+    const r = await this.lock.exclusive(() => this.writer.recoverPartition(partition, { nodesUp, owned }));
     this.unverified.recovered(partition, r, Date.now());
     await this.o.afterRecovery?.(partition, r);
     return r;
@@ -337,6 +378,8 @@ export class Aggregator {
   /** Stop consuming (in-flight chunk finishes or is abandoned before commit), disconnect. */
   async close(): Promise<void> {
     this.stopping = true;
+    if (this.idleTimer) clearInterval(this.idleTimer);
+    await this.idleRun;
     await this.consumer?.disconnect().catch(() => undefined);
     await this.producer?.disconnect().catch(() => undefined);
   }

@@ -74,4 +74,31 @@ describe('UnverifiedIntents', () => {
     expect(u.partitions()).toEqual([]);
     expect(u.due(0, up, 1)).toBe(false);
   });
+
+  it('lists the partitions due now for the timer, asking whether every node is up only when one waits', () => {
+    const u = new UnverifiedIntents(10_000);
+    let asked = 0;
+    const probe = (answer: boolean) => (): boolean => {
+      asked++;
+      return answer;
+    };
+    expect(u.duePartitions(probe(true), 0)).toEqual([]);
+    expect(asked).toBe(0);
+    u.recovered(3, { kept: 1, allFailed: false }, 0);
+    u.recovered(1, { kept: 2, allFailed: false }, 0);
+    u.recovered(5, { kept: 1, allFailed: true }, 0);
+    // a node still down: nothing is due, however long ago
+    expect(u.duePartitions(probe(false), 100_000)).toEqual([]);
+    expect(asked).toBe(1);
+    // every node up: the two kept while a node was down, not the one still in its retry interval
+    expect(u.duePartitions(probe(true), 5_000)).toEqual([1, 3]);
+    expect(u.duePartitions(probe(true), 10_000)).toEqual([1, 3, 5]);
+    // only 5 waits, still in its interval: not due, and no question asked
+    u.recovered(1, { kept: 0, allFailed: false }, 0);
+    u.recovered(3, { kept: 0, allFailed: false }, 0);
+    u.recovered(5, { kept: 1, allFailed: true }, 20_000);
+    asked = 0;
+    expect(u.duePartitions(probe(true), 25_000)).toEqual([]);
+    expect(asked).toBe(0);
+  });
 });

@@ -28,11 +28,15 @@ export interface PartitionRecovery {
 /** After a read at ALL failed with every node up, wait this long before the partition tries again. */
 export const VERIFY_RETRY_MS = 10_000;
 
+/** How often the owner looks for idle partitions whose kept intents are due (the aggregator's timer). */
+export const VERIFY_EVERY_MS = 5_000;
+
 /**
- * The partitions whose last recovery kept intents, and when their owner recovers them again: at the
- * start of the partition's next batch once every node is up (a restarted node answers only after its
- * commit-log replay, so its shards are there to read), and no sooner than VERIFY_RETRY_MS after a
- * failed attempt at ALL. Partitions without kept intents cost one map lookup per batch.
+ * The partitions whose last recovery kept intents, and when their owner recovers them again: once
+ * every node is up (a restarted node answers only after its commit-log replay, so its shards are
+ * there to read) — at the start of the partition's next batch, or on the owner's timer if no batch
+ * comes — and no sooner than VERIFY_RETRY_MS after a failed attempt at ALL. Partitions without kept
+ * intents cost one map lookup per batch.
  */
 export class UnverifiedIntents {
   private readonly notBefore = new Map<number, number>();
@@ -49,6 +53,12 @@ export class UnverifiedIntents {
   due(partition: number, nodesUp: () => boolean, now: number): boolean {
     const t = this.notBefore.get(partition);
     return t !== undefined && now >= t && nodesUp();
+  }
+
+  /** The partitions that are due now (`nodesUp` asked once, and only when some partition waits for it). */
+  duePartitions(nodesUp: () => boolean, now: number): number[] {
+    const waiting = this.partitions().filter((p) => now >= this.notBefore.get(p)!);
+    return waiting.length > 0 && nodesUp() ? waiting : [];
   }
 
   /** A new assignment: each assigned partition is recovered in full before its first batch anyway. */

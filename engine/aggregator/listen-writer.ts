@@ -226,12 +226,16 @@ export class ListenWriter {
    * then delete the intent. With every node up (`nodesUp`, the default) the
    * counters are read at ALL; otherwise, or when a read at ALL fails, at the
    * client's level, and the intent is kept (cql/0009) for the owner to recover
-   * again once every node is up (intent-verification.ts).
+   * again once every node is up (intent-verification.ts). `owned`, asked before each intent, stops
+   * the recovery early once the partition may belong to another consumer.
    */
-  async recoverPartition(kafkaPartition: number, opts: { nodesUp?: boolean } = {}): Promise<PartitionRecovery> {
+  async recoverPartition(kafkaPartition: number, opts: { nodesUp?: boolean; owned?: () => boolean } = {}): Promise<PartitionRecovery> {
     const pending = await this.store.intents.pending(this.stream, kafkaPartition);
-    const out: PartitionRecovery = { intents: pending.length, fixes: 0, kept: 0, allFailed: false };
+    const out: PartitionRecovery = { intents: 0, fixes: 0, kept: 0, allFailed: false };
     for (const intent of pending) {
+      // the partition went to another consumer meanwhile: it recovers what is left before its first batch
+      if (opts.owned && !opts.owned()) break;
+      out.intents++;
       let reads: RecoveryReads = 'node-down';
       let fixed: { user: number; global: number } | undefined;
       if (opts.nodesUp !== false) {
@@ -272,8 +276,8 @@ export class ListenWriter {
 
   /**
    * One intent's recompute through `store` (whose reads run at ALL or at the client's level): user
-   * counts and play totals of its slices from their raw listens, the touched global cells of the
-   * partition's shard and the touched days' play totals from the users' counts.
+   * counts and play totals of its slices from their raw listens, the touched global cells and the
+   * touched days' play totals of the partition's shard from the counts of the shard's users.
    */
   private async recoverIntent(intent: Intent, store: Store, kafkaPartition: number): Promise<{ user: number; global: number }> {
     // user counts: exact from the raw listens of each slice
@@ -294,10 +298,13 @@ export class ListenWriter {
     });
     let globalFixes = 0;
     for (const [d, songs] of songsByDay) globalFixes += (await recomputeGlobalSongs(store, d, kafkaPartition, [...songs])).length;
-    // play totals the same way: each slice's from its raw listens, each touched day's shards from the users' totals
-    const totalDeltas = await mapLimit(intent.slices, 8, (s) => store.playTotals.recomputeUserDay(s.user, s.day, { global: false }));
+    // play totals the same way: each slice's from its raw listens, each touched day's total in this partition's shard
+    // from the sum over the shard's users (never another partition's shard: its owner may be mid-batch)
+    const totalDeltas = await mapLimit(intent.slices, 8, (s) => store.playTotals.recomputeUserDay(s.user, s.day));
     globalFixes += totalDeltas.filter((n) => n !== 0).length;
-    for (const d of songsByDay.keys()) globalFixes += (await store.playTotals.recomputeDay(d, await store.counts.usersOn(d))).length;
+    for (const d of songsByDay.keys()) {
+      if (await store.playTotals.recomputeShard(d, kafkaPartition, await store.counts.usersOnShard(d, kafkaPartition))) globalFixes++;
+    }
     // the ranked sets may hold any subset of the batch's increments: rebuilt from the counters on the next read
     await this.opts.ranked.drop(rankedScopes(intent.slices));
     return { user: results.reduce((a, r) => a + r.fixes.length, 0), global: globalFixes };

@@ -1,7 +1,7 @@
 import { lastDays } from '../shared/listen-identity';
 import { mapLimit } from '../shared/concurrency';
 import type { Store } from '../shared/store/store';
-import { recomputeGlobalDay, recomputeUserDay } from './recompute';
+import { recomputeDayTotals, recomputeGlobalDay, recomputeUserDay } from './recompute';
 import type { CountFix, GlobalFix } from './recompute';
 import { GLOBAL_SCOPE, rankedScopes } from '../shared/ranked-sets';
 import type { RankedSets } from '../shared/ranked-sets';
@@ -23,7 +23,7 @@ export interface RebuildReport {
   slices: number;
   fixes: CountFix[];
   globalFixes: GlobalFix[];
-  /** play totals (user_day_totals, day_totals shards) that differed from the raw listens */
+  /** play totals (user_day_totals, day_shard_totals) that differed from the raw listens */
   totalFixes: number;
 }
 
@@ -38,7 +38,10 @@ export async function rebuildCounts(store: Pick<Store, 'counts' | 'listens' | 't
   const users = o.user !== undefined ? [o.user] : await store.counts.usersWithData();
   const slices = users.flatMap((u) => days.map((d) => [u, d] as const));
   const perSlice = await mapLimit(slices, 8, ([u, d]) => recomputeUserDay(store, u, d, { global: o.user !== undefined, dryRun: o.dryRun }));
-  const totals = await mapLimit(slices, 8, ([u, d]) => store.playTotals.recomputeUserDay(u, d, { global: o.user !== undefined, dryRun: o.dryRun }));
+  // with a user, the deltas go to the day total of the shard the user's counts are in (recomputeUserDay above indexed it); without, each shard is re-derived below
+  const totals = await mapLimit(slices, 8, async ([u, d]) =>
+    store.playTotals.recomputeUserDay(u, d, { shard: o.user !== undefined ? ((await store.counts.shardsOf(u, d))[0] ?? 0) : undefined, dryRun: o.dryRun }),
+  );
   const report: RebuildReport = {
     users: users.length,
     days,
@@ -49,7 +52,7 @@ export async function rebuildCounts(store: Pick<Store, 'counts' | 'listens' | 't
   };
   if (o.user === undefined) {
     for (const d of days) report.globalFixes.push(...(await recomputeGlobalDay(store, d, { dryRun: o.dryRun })));
-    for (const d of days) report.totalFixes += (await store.playTotals.recomputeDay(d, users, { dryRun: o.dryRun })).length;
+    for (const d of days) report.totalFixes += (await recomputeDayTotals(store, d, { dryRun: o.dryRun })).length;
   }
   if (o.ranked && !o.dryRun) {
     const fixed = [...new Map(report.fixes.map((f) => [`${f.user_id}\u0001${f.day}`, { user: f.user_id, day: f.day }])).values()];

@@ -1,5 +1,6 @@
 import { playsPerRow } from '../shared/chart-rows';
 import { mapLimit } from '../shared/concurrency';
+import type { TotalFix } from '../shared/store/play-totals';
 import type { Store } from '../shared/store/store';
 
 export interface CountFix {
@@ -99,6 +100,19 @@ export async function recomputeGlobalDay(store: Pick<Store, 'counts'>, day: stri
       for (const [song, n] of await store.counts.userDay(u, day)) want.set(song, (want.get(song) ?? 0) + n);
     });
     fixes.push(...(await applyGlobal(store, day, shard, want, await store.counts.shardDay(day, shard), opts.dryRun === true)));
+  }
+  return fixes;
+}
+
+/**
+ * Make the play total of every shard of `day` (day_shard_totals) equal to the
+ * sum of the user_day_totals of the users that shard counted (day_shard_users).
+ */
+export async function recomputeDayTotals(store: Pick<Store, 'counts' | 'playTotals'>, day: string, opts: { dryRun?: boolean } = {}): Promise<TotalFix[]> {
+  const fixes: TotalFix[] = [];
+  for (const shard of await store.counts.shardsOn(day)) {
+    const fix = await store.playTotals.recomputeShard(day, shard, await store.counts.usersOnShard(day, shard), opts);
+    if (fix) fixes.push(fix);
   }
   return fixes;
 }

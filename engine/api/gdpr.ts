@@ -66,7 +66,7 @@ export class UserDataService {
       });
       for (const shard of shards) await counts.deleteShardUser(day, shard, userId);
       countsDeleted += plays.size;
-      await store.playTotals.deleteUserDay(userId, day);
+      await store.playTotals.deleteUserDay(userId, day, shards[0] ?? 0);
       const n = await listens.count(userId, day);
       listensDeleted += n;
       await counts.deleteUserDay(userId, day);

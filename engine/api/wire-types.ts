@@ -247,7 +247,7 @@ export interface paths {
         };
         /**
          * Plays per UTC day of a user, the users they follow, and everyone
-         * @description From the per-(user, day) and per-day play totals the aggregator keeps next to the song counters (user_day_totals, day_totals): exact, and read without touching song counters or raw listens. Oldest day first; every day of the window is present.
+         * @description From the per-(user, day) and per-day play totals the aggregator keeps next to the song counters (user_day_totals, day_shard_totals): exact, and read without touching song counters or raw listens. Oldest day first; every day of the window is present.
          */
         get: operations["getV1UsersUserIdActivity"];
         put?: never;

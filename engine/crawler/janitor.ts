@@ -5,7 +5,7 @@ import type { PlayTotalStore } from '../shared/store/play-totals';
 
 /**
  * Counter tables cannot expire: the janitor deletes daily_counts,
- * global_daily_counts, the play totals and user_days/day_users rows of days older than retention
+ * the global shards, the play totals and user_days/day_users rows of days older than retention
  * (raw listens expire by their own TTL).
  */
 export class Janitor {
@@ -44,8 +44,9 @@ export class Janitor {
       userDays++;
     }
     for (const day of oldDays) {
+      // the day's totals first: their shards are the ones day_shards names, deleted with the global counts
+      await this.o.playTotals.dropDay(day, await counts.shardsOn(day));
       await counts.deleteGlobalDay(day);
-      await this.o.playTotals.dropDay(day);
       await counts.deleteUsersOn(day);
     }
     if (userDays > 0) this.o.log.info({ cutoff, user_days: userDays, global_days: oldDays.size }, 'janitor removed expired counts');

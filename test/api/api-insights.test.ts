@@ -13,7 +13,6 @@ import type { Config } from '../../engine/shared/config';
 import type { ListenEvent } from '../../engine/shared/listen-event';
 import { RankedSets } from '../../engine/shared/ranked-sets';
 import { createRedis } from '../../engine/shared/redis';
-import { shardOf } from '../../engine/shared/store/play-totals';
 import { createStore } from '../../engine/shared/store/store';
 import { apiServer, closeApiTest, DAY_MS, connect, dayStartMs, isolatedConfig, quietLog, uid } from './helpers';
 
@@ -121,7 +120,9 @@ describe('GET /v1/users/{id}/activity', () => {
     const d = daysAgo(1);
     // a crash after the counter writes, before the intent delete, replayed: the intent names the slice
     await db.execute('UPDATE user_day_totals SET plays = plays + 5 WHERE user_id = ? AND day = ?', [alice, d], { prepare: true });
-    await db.execute('UPDATE day_totals SET plays = plays + 5 WHERE day = ? AND shard = ?', [d, shardOf(alice)], { prepare: true });
+    // the day total of the shard alice's plays were counted in: the Kafka partition of her chunk
+    const shardOf = async (u: string) => (await createStore(db).counts.shardsOf(u, d))[0]!;
+    await db.execute('UPDATE day_shard_totals SET plays = plays + 5 WHERE day = ? AND shard = ?', [d, await shardOf(alice)], { prepare: true });
     await db.execute('INSERT INTO aggregator_intents_by_stream (stream, kafka_partition, batch_id, user_days, created_at) VALUES (?, ?, now(), ?, ?)', [
       `test/${config.listensTopic}`,
       0,
@@ -133,7 +134,7 @@ describe('GET /v1/users/{id}/activity', () => {
     expect(rec.fixes).toBeGreaterThanOrEqual(2);
     await expectActivityExact({ all: [alice, bob, carol, dave] });
     // a lost shard increment: only a full rebuild re-derives day totals from the users' totals
-    await db.execute('UPDATE day_totals SET plays = plays - 3 WHERE day = ? AND shard = ?', [d, shardOf(bob)], { prepare: true });
+    await db.execute('UPDATE day_shard_totals SET plays = plays - 3 WHERE day = ? AND shard = ?', [d, await shardOf(bob)], { prepare: true });
     const full = await rebuildCounts(createStore(db), { days: config.retentionDays });
     expect(full.totalFixes).toBe(1);
     await expectActivityExact({ all: [alice, bob, carol, dave] });

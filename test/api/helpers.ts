@@ -67,7 +67,7 @@ export interface TestListen {
 
 /**
  * Writes listens the way the aggregator does (raw row, per-user and global
- * counters, user_days, day_users, tracks), for listens not written before;
+ * counters, play totals, user_days, day_users, tracks), for listens not written before;
  * the ranked sets over the changed counters are dropped (rebuilt on the next read).
  */
 export async function writeListens(db: CassandraClient, listens: TestListen[], ranked: RankedSets): Promise<void> {
@@ -87,6 +87,8 @@ export async function writeListens(db: CassandraClient, listens: TestListen[], r
     await db.execute('UPDATE daily_counts SET plays = plays + ? WHERE user_id = ? AND day = ? AND song_id = ?', [Long.ONE, l.user_id, day, l.song_id], opts);
     // global counts in shard 0, as if every listen came through Kafka partition 0
     await db.execute('UPDATE global_shard_counts SET plays = plays + ? WHERE day = ? AND shard = 0 AND song_id = ?', [Long.ONE, day, l.song_id], opts);
+    await db.execute('UPDATE user_day_totals SET plays = plays + ? WHERE user_id = ? AND day = ?', [Long.ONE, l.user_id, day], opts);
+    await db.execute('UPDATE day_shard_totals SET plays = plays + ? WHERE day = ? AND shard = 0', [Long.ONE, day], opts);
     await db.execute('INSERT INTO day_shards (day, shard) VALUES (?, 0)', [day], opts);
     await db.execute('INSERT INTO day_shard_users (day, shard, user_id) VALUES (?, 0, ?)', [day, l.user_id], opts);
     await db.execute('INSERT INTO user_days (user_id, day, shards) VALUES (?, ?, {0})', [l.user_id, day], opts);

@@ -102,7 +102,7 @@ export async function compareGlobal(db: CassandraClient, expected: Counts, days:
 
 /**
  * Play totals (cql/0005) vs the expected plays: every (user, day) of user_day_totals and every day's
- * total (the sum of its day_totals shards) over `days`.
+ * total (the sum of its day_shard_totals shards) over `days`.
  */
 export async function comparePlayTotals(db: CassandraClient, expected: Counts, users: string[], days: string[]): Promise<Diff> {
   const want = new Map<string, number>();

@@ -6,7 +6,6 @@ import { UserDataService } from '../../engine/api/gdpr';
 import { TopkCache } from '../../engine/api/cache';
 import { ApiMetrics } from '../../engine/api/metrics';
 import { RankedSets } from '../../engine/shared/ranked-sets';
-import { PlayTotalStore } from '../../engine/shared/store/play-totals';
 import type { ListenPublisher } from '../../engine/crawler/publisher';
 import type { ListenEvent } from '../../engine/shared/listen-event';
 import { asComparable, createHarness, daysBack, expectedCounts, expectedGlobal, quietLog, storedCounts, storedGlobal, testEvent as ev, uid, until, waitForLag0 } from './harness';
@@ -191,8 +190,9 @@ describe('aggregator exactness', () => {
     expect(await store.counts.daysOf(user)).toContain(day);
     // the DELETE (engine/api/gdpr.ts): tombstone first, the user's plays out of the global counts, then the rows, index rows included
     await store.users.markDeleted(user, new Date(now));
-    await store.counts.addGlobal(day, (await store.counts.shardsOf(user, day))[0] ?? 0, 'i1', -1);
-    await new PlayTotalStore(h.db).deleteUserDay(user, day);
+    const shard = (await store.counts.shardsOf(user, day))[0] ?? 0;
+    await store.counts.addGlobal(day, shard, 'i1', -1);
+    await store.playTotals.deleteUserDay(user, day, shard);
     await store.counts.deleteUserDay(user, day);
     await store.counts.deleteUserOn(day, user);
     await store.listens.deleteSlice(user, day);

@@ -73,19 +73,26 @@ describe('janitor', () => {
     const keptDays = [...new Set(kept.map((l) => dayOf(l.listened_at)))];
     for (const d of oldDays) expect((await s.counts.globalDay(d)).size).toBeGreaterThan(0); // written: the sweep has work
 
-    const janitor = new Janitor({ counts: s.counts, playTotals: new PlayTotalStore(s.db), log: quietLog, retentionDays: s.config.retentionDays });
+    const totals = new PlayTotalStore(s.db);
+    expect([...(await totals.days(oldDays)).keys()].sort()).toEqual([...oldDays].sort());
+
+    const janitor = new Janitor({ counts: s.counts, playTotals: totals, log: quietLog, retentionDays: s.config.retentionDays });
     const r = await janitor.sweep(now);
     expect(r).toEqual({ userDays: 2, globalDays: 2 }); // ann's and bob's expired days
     for (const d of oldDays) {
       for (const u of [ann, bob]) expect(await s.counts.userDay(u, d)).toEqual(new Map());
       expect(await s.counts.globalDay(d)).toEqual(new Map());
       expect(await s.counts.usersOn(d)).toEqual([]);
+      for (const u of [ann, bob]) expect(await totals.userDays(u, [d])).toEqual(new Map());
+      // the day's total shards, read directly: day_shards (what a read sums over) is gone with the global counts
+      expect((await s.db.execute('SELECT plays FROM day_shard_totals WHERE day = ? AND shard = 0', [d], { prepare: true })).rowLength).toBe(0);
     }
     for (const u of [ann, bob]) expect((await s.counts.daysOf(u)).sort()).toEqual(keptDays.filter((d) => kept.some((l) => l.user_id === u && dayOf(l.listened_at) === d)).sort());
     for (const d of keptDays) {
       for (const u of [ann, bob]) expect(positive(await s.counts.userDay(u, d))).toEqual(countsOf(kept, d, u));
       expect(positive(await s.counts.globalDay(d))).toEqual(countsOf(kept, d));
     }
+    expect(await totals.days(keptDays)).toEqual(new Map(keptDays.map((d) => [d, kept.filter((l) => dayOf(l.listened_at) === d).length])));
     // a second sweep finds nothing
     expect(await janitor.sweep(now)).toEqual({ userDays: 0, globalDays: 0 });
   }, 120_000);
@@ -113,7 +120,7 @@ function topk(args: string[], config: Config): Promise<{ code: number | null; ou
 }
 
 describe('npx topk rebuild', () => {
-  it('repairs tampered user and global counts, prints each fix, and leaves counts equal to the raw listens', async () => {
+  it('repairs tampered user and global counts and day totals, prints each fix, and leaves counts equal to the raw listens', async () => {
     const s = await space();
     const now = Date.now();
     const [ann, bob] = [uid('ann'), uid('bob')];
@@ -132,6 +139,8 @@ describe('npx topk rebuild', () => {
     await s.counts.addUser(bob, yesterday, 'ghost', 2);
     await s.counts.addGlobal(today, 0, 'r1', 4);
     await s.counts.addGlobal(yesterday, 0, 'ghost', 2);
+    // and a day total off by the same plays (in the shard the listens were counted in)
+    await s.db.execute('UPDATE day_shard_totals SET plays = plays + 4 WHERE day = ? AND shard = 0', [today], { prepare: true });
 
     const bad = await topk(['rebuild', '--keyspace', s.config.keyspace, '--days', '0'], s.config);
     expect(bad.code).toBe(2);
@@ -150,6 +159,7 @@ describe('npx topk rebuild', () => {
       for (const u of [ann, bob]) expect(positive(await s.counts.userDay(u, d))).toEqual(countsOf(listens, d, u));
       expect(positive(await s.counts.globalDay(d))).toEqual(countsOf(listens, d));
     }
+    expect(await new PlayTotalStore(s.db).days([today, yesterday])).toEqual(new Map([today, yesterday].map((d) => [d, listens.filter((l) => dayOf(l.listened_at) === d).length])));
     // nothing left to fix
     const again = await topk(['rebuild', '--keyspace', s.config.keyspace], s.config);
     expect(again.code).toBe(0);

@@ -11,7 +11,9 @@
  * down while the first chunk fails, the chunk's counter batches fail at once and
  * are held back, and the test applies them itself right after the recovery —
  * the restarted leader's replay. Without the re-verification every cell of that
- * chunk (user, global, play totals) ends up counted twice.
+ * chunk (user, global, play totals) ends up counted twice. When no listen comes
+ * after the node is back, the owner's idle timer re-verifies the kept intent;
+ * without it the cells stay counted twice until the partition's next batch.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ListenPublisher } from '../../engine/crawler/publisher';
@@ -22,7 +24,7 @@ import type { ListenEvent } from '../../engine/shared/listen-event';
 import type { PartitionRecovery } from '../../engine/aggregator/intent-verification';
 import { PlayTotalStore } from '../../engine/shared/store/play-totals';
 import { IntentStore } from '../../engine/shared/store/intents';
-import { asComparable, createHarness, daysBack, expectedCounts, expectedGlobal, storedCounts, storedGlobal, testEvent as ev, uid, waitForLag0 } from './harness';
+import { asComparable, createHarness, daysBack, expectedCounts, expectedGlobal, storedCounts, storedGlobal, testEvent as ev, uid, until, waitForLag0 } from './harness';
 import type { Harness } from './harness';
 
 const HOUR = 3_600_000;
@@ -34,6 +36,8 @@ const cluster = { up: true };
 const held: SendBatch[] = [];
 const failing = { armed: false };
 const recoveries: PartitionRecovery[] = [];
+/** every listen published to the partition so far: global cells and day totals are checked over all of them */
+const published: ListenEvent[] = [];
 
 /** `db` whose counter batches fail at once while `failing.armed`, held back instead of applied. */
 function deadLeader(db: CassandraClient): CassandraClient {
@@ -51,6 +55,7 @@ beforeAll(async () => {
     db: deadLeader(h.db),
     settleMs: 200,
     nodesUp: () => cluster.up,
+    verifyEveryMs: 500,
     afterRecovery: async (_partition, r) => {
       recoveries.push(r);
       if (!failing.armed || r.intents === 0) return;
@@ -65,20 +70,46 @@ beforeAll(async () => {
 
 afterAll(() => h?.close(), 60_000);
 
+/** Every user cell, global cell and play total of the users' listens equals the listens (each counted once). */
+async function expectCountedOnce(users: string[]): Promise<void> {
+  const expected = expectedCounts(published);
+  const days = daysBack(2);
+  for (const u of users) expect(await storedCounts(h, u, days)).toEqual(asComparable(expected.get(u)));
+  expect(await storedGlobal(h, days)).toEqual(expectedGlobal(expected));
+  const totals = new PlayTotalStore(h.db);
+  for (const u of users) {
+    const want = new Map<string, number>();
+    for (const [d, songs] of expected.get(u) ?? new Map<string, Map<string, number>>()) want.set(d, [...songs.values()].reduce((a, n) => a + n, 0));
+    expect(await totals.userDays(u, days)).toEqual(want);
+  }
+  const perDay = new Map<string, number>();
+  for (const e of published) {
+    const d = new Date(e.listened_at).toISOString().slice(0, 10);
+    perDay.set(d, (perDay.get(d) ?? 0) + 1);
+  }
+  expect(await totals.days(days)).toEqual(perDay);
+}
+
+/** Publishes the users' listens while a node is down and the chunk's counter writes fail: the recovery keeps its intent. */
+async function chunkWithNodeDown(users: string[], now: number): Promise<void> {
+  const first: ListenEvent[] = [];
+  for (const u of users) for (let i = 0; i < 30; i++) first.push(ev(u, now - (i + 1) * 0.5 * HOUR, `s${i % 6}`));
+  cluster.up = false;
+  failing.armed = true;
+  held.length = 0;
+  await pub.publish(first);
+  published.push(...first);
+  await waitForLag0(h, 90_000);
+  expect(held.length).toBeGreaterThan(0);
+  expect(failing.armed).toBe(false);
+}
+
 describe('a counter increment that comes back with a restarted Cassandra node', () => {
   it('is taken out again: the intent recovered while a node was down is recovered at ALL once every node is up', async () => {
     const users = [uid('replay-a'), uid('replay-b')];
     const now = Date.now();
-    const first: ListenEvent[] = [];
-    for (const u of users) for (let i = 0; i < 30; i++) first.push(ev(u, now - (i + 1) * 0.5 * HOUR, `s${i % 6}`));
-
     // a node is down while the chunk's counter writes fail
-    cluster.up = false;
-    failing.armed = true;
-    await pub.publish(first);
-    await waitForLag0(h, 90_000);
-    expect(held.length).toBeGreaterThan(0);
-    expect(failing.armed).toBe(false);
+    await chunkWithNodeDown(users, now);
     const stream = `${h.config.consumerGroup}/${h.config.listensTopic}`;
     const keptWhileDown = await new IntentStore(h.db).pending(stream, 0);
 
@@ -86,25 +117,9 @@ describe('a counter increment that comes back with a restarted Cassandra node', 
     cluster.up = true;
     const second: ListenEvent[] = users.map((u, i) => ev(u, now - 10 * 60_000 - i, 's-new'));
     await pub.publish(second);
+    published.push(...second);
     await waitForLag0(h, 90_000);
-
-    const all = [...first, ...second];
-    const expected = expectedCounts(all);
-    const days = daysBack(2);
-    for (const u of users) expect(await storedCounts(h, u, days)).toEqual(asComparable(expected.get(u)));
-    expect(await storedGlobal(h, days)).toEqual(expectedGlobal(expected));
-    const totals = new PlayTotalStore(h.db);
-    for (const u of users) {
-      const want = new Map<string, number>();
-      for (const [d, songs] of expected.get(u) ?? new Map<string, Map<string, number>>()) want.set(d, [...songs.values()].reduce((a, n) => a + n, 0));
-      expect(await totals.userDays(u, days)).toEqual(want);
-    }
-    const perDay = new Map<string, number>();
-    for (const e of all) {
-      const d = new Date(e.listened_at).toISOString().slice(0, 10);
-      perDay.set(d, (perDay.get(d) ?? 0) + 1);
-    }
-    expect(await totals.days(days)).toEqual(perDay);
+    await expectCountedOnce(users);
 
     // how: the recovery with the node down kept the intent (cql/0009), the one after the node was back read at ALL and dropped it
     expect(recoveries.filter((r) => r.intents > 0)).toEqual([
@@ -114,5 +129,24 @@ describe('a counter increment that comes back with a restarted Cassandra node', 
     expect(keptWhileDown).toHaveLength(1);
     expect(keptWhileDown[0]!.recoveredAt).toBeInstanceOf(Date);
     expect(await new IntentStore(h.db).pending(stream, 0)).toEqual([]);
+  }, 180_000);
+
+  it("is recovered at ALL by the owner's idle timer when no listen comes after the node is back", async () => {
+    const users = [uid('idle-a'), uid('idle-b')];
+    const stream = `${h.config.consumerGroup}/${h.config.listensTopic}`;
+    recoveries.length = 0;
+    await chunkWithNodeDown(users, Date.now());
+    const kept = await new IntentStore(h.db).pending(stream, 0);
+    expect(kept).toHaveLength(1);
+    expect(kept[0]!.recoveredAt).toBeInstanceOf(Date);
+
+    // every node is up again and the partition stays idle: no batch comes to recover the kept intent
+    cluster.up = true;
+    await until('the kept intent recovered without a new batch', async () => (await new IntentStore(h.db).pending(stream, 0)).length === 0 || undefined, 30_000, 250);
+    await expectCountedOnce(users);
+    expect(recoveries.filter((r) => r.intents > 0)).toEqual([
+      { intents: 1, fixes: expect.any(Number) as number, kept: 1, allFailed: false },
+      { intents: 1, fixes: expect.any(Number) as number, kept: 0, allFailed: false },
+    ]);
   }, 180_000);
 });

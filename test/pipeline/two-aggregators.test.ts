@@ -2,18 +2,21 @@
  * Two aggregators on one keyspace (two consumers of one group, each owning its
  * Kafka partitions, each with its own write lock — as two processes are), and
  * a recovery of one while the other is between its user and its global
- * counter writes. Global counts must stay exact: a recovery re-derives only
- * what its own partition wrote.
+ * counter writes. Global counts and the day's play total must stay exact: a
+ * recovery re-derives only what its own partition wrote.
  *
  * Under the unsharded scheme (global_daily_counts keyed by day, a recovery
  * re-deriving a (day, song) as the sum over every user) the recovery counted
  * the other aggregator's in-flight plays, whose global increment then landed
- * on top: one play counted twice.
+ * on top: one play counted twice. Day totals sharded by user (cql/0005's
+ * day_totals, re-derived as the sum over every user of the day) had the same
+ * race: 8 plays instead of 5.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ListenWriter } from '../../engine/aggregator/listen-writer';
 import type { ListenEvent } from '../../engine/shared/listen-event';
 import { RankedSets } from '../../engine/shared/ranked-sets';
+import { PlayTotalStore } from '../../engine/shared/store/play-totals';
 import { createStore } from '../../engine/shared/store/store';
 import { createHarness, quietLog, storedGlobal, uid } from './harness';
 import type { Harness } from './harness';
@@ -31,7 +34,7 @@ afterAll(async () => {
 class Crash extends Error {}
 
 describe('two aggregators, a recovery in between', () => {
-  it('keeps global counts exact when one recovers while the other is mid-batch', async () => {
+  it('keeps global counts and day totals exact when one recovers while the other is mid-batch', async () => {
     const day = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
     const at = Date.parse(`${day}T10:00:00Z`);
     const song = uid('song');
@@ -80,5 +83,9 @@ describe('two aggregators, a recovery in between', () => {
 
     // 2 plays of ua + 3 of ub
     expect((await storedGlobal(h, [day])).get(day)).toEqual([[song, 5]]);
+    const totals = new PlayTotalStore(h.db);
+    expect(await totals.userDays(ua, [day])).toEqual(new Map([[day, 2]]));
+    expect(await totals.userDays(ub, [day])).toEqual(new Map([[day, 3]]));
+    expect(await totals.days([day])).toEqual(new Map([[day, 5]]));
   }, 120_000);
 });

@@ -101,7 +101,7 @@ export function registerInsightRoutes(app: FastifyInstance, ctx: ApiContext): vo
       title: 'ActivityReport',
       summary: 'Plays per UTC day of a user, the users they follow, and everyone',
       description:
-        'From the per-(user, day) and per-day play totals the aggregator keeps next to the song counters (user_day_totals, day_totals): ' +
+        'From the per-(user, day) and per-day play totals the aggregator keeps next to the song counters (user_day_totals, day_shard_totals): ' +
         'exact, and read without touching song counters or raw listens. Oldest day first; every day of the window is present.',
     },
     {},

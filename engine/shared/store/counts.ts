@@ -2,7 +2,6 @@ import type { CassandraClient } from '../cassandra';
 import { READ } from '../cassandra-policies';
 import { mapLimit } from '../concurrency';
 import { PartitionBatches } from './batches';
-import { INCR_DAY_TOTAL, INCR_USER_DAY_TOTAL, shardOf } from './play-totals';
 import { allRows, localDate, run, streamRows, toNumber } from './rows';
 import type { Row } from './rows';
 
@@ -32,6 +31,7 @@ const DELETE_USER_DAY = 'DELETE FROM daily_counts WHERE user_id = ? AND day = ?'
 const DELETE_SHARD_DAY = 'DELETE FROM global_shard_counts WHERE day = ? AND shard = ?';
 const DELETE_LEGACY_GLOBAL_DAY = 'DELETE FROM global_daily_counts WHERE day = ?';
 const SELECT_SHARDS_OF_DAY = 'SELECT shard FROM day_shards WHERE day = ?';
+const SELECT_SHARDS_OF_DAYS = 'SELECT day, shard FROM day_shards WHERE day IN ?';
 const INSERT_DAY_SHARD = 'INSERT INTO day_shards (day, shard) VALUES (?, ?)';
 const DELETE_SHARDS_OF_DAY = 'DELETE FROM day_shards WHERE day = ?';
 const INSERT_SHARD_USER = 'INSERT INTO day_shard_users (day, shard, user_id) VALUES (?, ?, ?)';
@@ -52,6 +52,10 @@ const DELETE_DAYS_OF_USER = 'DELETE FROM user_days WHERE user_id = ?';
 const DELETE_DAY_OF_USER = 'DELETE FROM user_days WHERE user_id = ? AND day = ?';
 const DELETE_USERS_OF_DAY = 'DELETE FROM day_users WHERE day = ?';
 const DELETE_USER_OF_DAY = 'DELETE FROM day_users WHERE day = ? AND user_id = ?';
+
+/** The play totals (cql/0005, cql/0010) the writer increments beside the counters; read and recomputed in play-totals.ts. */
+export const INCR_USER_DAY_TOTAL = 'UPDATE user_day_totals SET plays = plays + ? WHERE user_id = ? AND day = ?';
+export const INCR_DAY_TOTAL = 'UPDATE day_shard_totals SET plays = plays + ? WHERE day = ? AND shard = ?';
 
 const songPlays = (r: Row): [string, number] => [r.get('song_id') as string, toNumber(r.get('plays'))];
 
@@ -130,6 +134,16 @@ export class CountStore {
     return allRows(this.db, SELECT_SHARDS_OF_DAY, [localDate(day)], (r) => r.get('shard') as number);
   }
 
+  /** The shards holding counts of each of the days (day → shards; days without any absent). */
+  async shardsOnDays(days: string[]): Promise<Map<string, number[]>> {
+    const out = new Map<string, number[]>();
+    if (!days.length) return out;
+    for (const [day, shard] of await allRows(this.db, SELECT_SHARDS_OF_DAYS, [days.map(localDate)], (r) => [String(r.get('day')), r.get('shard') as number] as const)) {
+      out.set(day, [...(out.get(day) ?? []), shard]);
+    }
+    return out;
+  }
+
   /** The users a shard counted on a day. */
   usersOnShard(day: string, shard: number): Promise<string[]> {
     return allRows(this.db, SELECT_SHARD_USERS, [localDate(day), shard], (r) => r.get('user_id') as string);
@@ -160,15 +174,15 @@ export class CountStore {
   /**
    * One counter update per (user, day, song) and per (day, shard, song) — the
    * global ones summed over the slices into `shard`, the Kafka partition that
-   * counted them —, and the play totals (cql/0005) per (user, day) and per
-   * (day, totals shard); batched per partition.
+   * counted them —, and the play totals per (user, day) and per (day, shard);
+   * batched per partition.
    */
   async increment(slices: SlicePlays[], concurrency: number, shard: number, hooks: { afterUserCounters?: () => Promise<void> } = {}): Promise<void> {
     const batches = new PartitionBatches();
     // the global side; the same batches unless a test holds it back until the user counters are written
     const globalBatches = hooks.afterUserCounters ? new PartitionBatches() : batches;
     const global = new Map<string, SongCounts>();
-    const dayShards = new Map<string, Map<number, number>>();
+    const dayTotals = new Map<string, number>();
     for (const s of slices) {
       const day = localDate(s.day);
       let g = global.get(s.day);
@@ -180,18 +194,13 @@ export class CountStore {
         total += n;
       }
       batches.add(`t\u0001${s.user}`, { query: INCR_USER_DAY_TOTAL, params: [total, s.user, day] });
-      let shards = dayShards.get(s.day);
-      if (!shards) dayShards.set(s.day, (shards = new Map()));
-      const totals = shardOf(s.user);
-      shards.set(totals, (shards.get(totals) ?? 0) + total);
+      dayTotals.set(s.day, (dayTotals.get(s.day) ?? 0) + total);
     }
     for (const [d, songs] of global) {
       const day = localDate(d);
       for (const [song, n] of songs) globalBatches.add(`g\u0001${d}`, { query: ADD_GLOBAL, params: [n, day, shard, song] });
     }
-    for (const [d, shards] of dayShards) {
-      for (const [totals, n] of shards) globalBatches.add(`s\u0001${d}\u0001${totals}`, { query: INCR_DAY_TOTAL, params: [n, localDate(d), totals] });
-    }
+    for (const [d, n] of dayTotals) globalBatches.add(`s\u0001${d}`, { query: INCR_DAY_TOTAL, params: [n, localDate(d), shard] });
     await batches.run(this.db, concurrency, true);
     if (hooks.afterUserCounters) {
       await hooks.afterUserCounters();

@@ -1,37 +1,53 @@
-import { createHash } from 'node:crypto';
 import cassandra from 'cassandra-driver';
 import type { CassandraClient } from '../cassandra';
 import { READ } from '../cassandra-policies';
 import { mapLimit } from '../concurrency';
+import { CountStore, INCR_DAY_TOTAL, INCR_USER_DAY_TOTAL } from './counts';
 import { ListenStore } from './listens';
-import { localDate, toNumber } from './rows';
+import { allRows, localDate, run, toNumber } from './rows';
 
-export const DAY_TOTAL_SHARDS = 8;
-export const INCR_USER_DAY_TOTAL = 'UPDATE user_day_totals SET plays = plays + ? WHERE user_id = ? AND day = ?';
-export const INCR_DAY_TOTAL = 'UPDATE day_totals SET plays = plays + ? WHERE day = ? AND shard = ?';
+const SELECT_USER_DAYS = 'SELECT day, plays FROM user_day_totals WHERE user_id = ? AND day IN ?';
+const SELECT_USER_DAY = 'SELECT plays FROM user_day_totals WHERE user_id = ? AND day = ?';
+const SELECT_SHARD_TOTALS = 'SELECT day, plays FROM day_shard_totals WHERE day IN ? AND shard IN ?';
+const SELECT_SHARD_TOTAL = 'SELECT plays FROM day_shard_totals WHERE day = ? AND shard = ?';
+const DELETE_USER_DAY = 'DELETE FROM user_day_totals WHERE user_id = ? AND day = ?';
+const DELETE_SHARD_TOTAL = 'DELETE FROM day_shard_totals WHERE day = ? AND shard = ?';
+/** cql/0005's day_totals (shard = hash(user) mod 8), emptied by the 0010 data step and written no more. */
+const DELETE_LEGACY_DAY = 'DELETE FROM day_totals WHERE day = ? AND shard IN ?';
+const SELECT_LEGACY_DAYS = 'SELECT DISTINCT day, shard FROM day_totals';
+const LEGACY_SHARDS = [0, 1, 2, 3, 4, 5, 6, 7];
 
-/** The day_totals shard a user's plays go to. */
-export function shardOf(userId: string): number {
-  return createHash('sha1').update(userId).digest().readUInt32BE(0) % DAY_TOTAL_SHARDS;
-}
-
-const ALL_SHARDS = Array.from({ length: DAY_TOTAL_SHARDS }, (_, i) => i);
 const long = (n: number) => cassandra.types.Long.fromNumber(n);
 
+/** A day total of one shard that differed from the sum of its users' totals. */
+export interface TotalFix {
+  day: string;
+  /** the shard: the Kafka partition that counted the plays */
+  shard: number;
+  before: number;
+  after: number;
+}
+
 /**
- * Plays per (user, day) and per day (cql/0005: `user_day_totals`, `day_totals` in shards): the
- * listening-activity totals. The aggregator adds the same new-listens-only increments as to
- * daily_counts (CountStore.increment); recovery and rebuild make them equal to the raw listens
- * again; GDPR and the janitor delete them.
+ * Plays per (user, day) and per (day, shard) (cql/0005 `user_day_totals`, cql/0010
+ * `day_shard_totals`): the listening-activity totals. A day's total is kept in the shards of
+ * the global counts — the Kafka partition that counted the plays, `day_shards` names them —,
+ * so each shard has one writer at a time and a recovery re-derives only its own shard. The
+ * aggregator adds the same new-listens-only increments as to daily_counts (CountStore.increment);
+ * recovery and rebuild make them equal to the raw listens again; GDPR and the janitor delete them.
  */
 export class PlayTotalStore {
-  constructor(private readonly db: CassandraClient) {}
+  private readonly counts: CountStore;
+
+  constructor(private readonly db: CassandraClient) {
+    this.counts = new CountStore(db);
+  }
 
   /** A user's plays per day for the given days (day → plays; days without plays absent). */
   async userDays(userId: string, days: string[]): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     if (!days.length) return out;
-    const rs = await this.db.execute('SELECT day, plays FROM user_day_totals WHERE user_id = ? AND day IN ?', [userId, days.map(localDate)], READ);
+    const rs = await this.db.execute(SELECT_USER_DAYS, [userId, days.map(localDate)], READ);
     for (const r of rs.rows) {
       const n = toNumber(r.plays);
       if (n > 0) out.set(String(r.day), n);
@@ -39,79 +55,81 @@ export class PlayTotalStore {
     return out;
   }
 
-  /** Every user's plays per day: the sum of each day's shards (DAY_TOTAL_SHARDS rows per day). */
+  /** Every user's plays per day: the sum of each day's shards (two reads: the days' shards, then their totals). */
   async days(days: string[]): Promise<Map<string, number>> {
     const out = new Map<string, number>();
-    if (!days.length) return out;
-    const rs = await this.db.execute('SELECT day, plays FROM day_totals WHERE day IN ? AND shard IN ?', [days.map(localDate), ALL_SHARDS], READ);
+    const shards = [...new Set([...(await this.counts.shardsOnDays(days)).values()].flat())];
+    if (!shards.length) return out;
+    const rs = await this.db.execute(SELECT_SHARD_TOTALS, [days.map(localDate), shards], READ);
     for (const r of rs.rows) out.set(String(r.day), (out.get(String(r.day)) ?? 0) + toNumber(r.plays));
     for (const [d, n] of out) if (n <= 0) out.delete(d);
     return out;
   }
 
+  /** One user's total of a day (0 when there is none). */
+  private async userDay(userId: string, day: string): Promise<number> {
+    const r = (await this.db.execute(SELECT_USER_DAY, [userId, localDate(day)], READ)).first();
+    return r ? toNumber(r.plays) : 0;
+  }
+
   /**
-   * Make user_day_totals of (user, day) equal to the number of its raw listens;
-   * the same delta goes to the user's day_totals shard unless `global: false`
-   * (then recomputeDay re-derives the day). Returns the delta applied.
+   * Make user_day_totals of (user, day) equal to the number of its raw listens; with `shard`,
+   * the same delta goes to that shard's day total (without, recomputeShard re-derives it).
+   * Returns the delta applied.
    */
-  async recomputeUserDay(
-    userId: string,
-    day: string,
-    opts: { global?: boolean; dryRun?: boolean } = {},
-  ): Promise<number> {
-    const [want, rs] = await Promise.all([
-      new ListenStore(this.db).count(userId, day),
-      this.db.execute('SELECT plays FROM user_day_totals WHERE user_id = ? AND day = ?', [userId, localDate(day)], READ),
-    ]);
-    const have = rs.first() ? toNumber(rs.first().plays) : 0;
+  async recomputeUserDay(userId: string, day: string, opts: { shard?: number; dryRun?: boolean } = {}): Promise<number> {
+    const [want, have] = await Promise.all([new ListenStore(this.db).count(userId, day), this.userDay(userId, day)]);
     const delta = want - have;
     if (delta === 0 || opts.dryRun) return delta;
-    // global first, like recomputeUserDay: a crash between the two leaves the user row to fix again
-    if (opts.global !== false) await this.db.execute(INCR_DAY_TOTAL, [long(delta), localDate(day), shardOf(userId)], { prepare: true });
-    await this.db.execute(INCR_USER_DAY_TOTAL, [long(delta), userId, localDate(day)], { prepare: true });
+    // the shard first, like recomputeUserDay of the song counters: a crash between the two leaves the user row to fix again
+    if (opts.shard !== undefined) await run(this.db, INCR_DAY_TOTAL, [long(delta), localDate(day), opts.shard]);
+    await run(this.db, INCR_USER_DAY_TOTAL, [long(delta), userId, localDate(day)]);
     return delta;
   }
 
   /**
-   * Make every day_totals shard of `day` equal to the sum of the user_day_totals
-   * of its users (callers pass every user with data on that day, from day_users).
-   * Returns the shards fixed.
+   * Make the day total of (day, shard) equal to the sum of the user_day_totals of the users
+   * that shard counted (the caller passes them, from day_shard_users). Exact while nothing
+   * else increments the shard: its only writer is the consumer owning the Kafka partition.
+   * Returns the fix, if one was needed.
    */
-  async recomputeDay(
-    day: string,
-    userIds: string[],
-    opts: { dryRun?: boolean } = {},
-  ): Promise<Array<{ day: string; shard: number; before: number; after: number }>> {
-    const want = new Map<number, number>();
-    await mapLimit(userIds, 16, async (u) => {
-      const rs = await this.db.execute('SELECT plays FROM user_day_totals WHERE user_id = ? AND day = ?', [u, localDate(day)], READ);
-      const n = rs.first() ? toNumber(rs.first().plays) : 0;
-      want.set(shardOf(u), (want.get(shardOf(u)) ?? 0) + n);
-    });
-    const rs = await this.db.execute('SELECT shard, plays FROM day_totals WHERE day = ? AND shard IN ?', [localDate(day), ALL_SHARDS], READ);
-    const have = new Map(rs.rows.map((r) => [r.shard as number, toNumber(r.plays)]));
-    const fixes = ALL_SHARDS.map((shard) => ({ day, shard, before: have.get(shard) ?? 0, after: want.get(shard) ?? 0 })).filter((f) => f.before !== f.after);
-    if (!opts.dryRun) {
-      await mapLimit(fixes, 8, (f) => this.db.execute(INCR_DAY_TOTAL, [long(f.after - f.before), localDate(day), f.shard], { prepare: true }));
-    }
-    return fixes;
+  async recomputeShard(day: string, shard: number, userIds: string[], opts: { dryRun?: boolean } = {}): Promise<TotalFix | undefined> {
+    const [perUser, rs] = await Promise.all([
+      mapLimit(userIds, 16, (u) => this.userDay(u, day)),
+      this.db.execute(SELECT_SHARD_TOTAL, [localDate(day), shard], READ),
+    ]);
+    const after = perUser.reduce((a, n) => a + n, 0);
+    const before = rs.first() ? toNumber(rs.first().plays) : 0;
+    if (after === before) return undefined;
+    if (!opts.dryRun) await run(this.db, INCR_DAY_TOTAL, [long(after - before), localDate(day), shard]);
+    return { day, shard, before, after };
   }
 
-  /** GDPR: take a user's plays of `day` out of the day's shard and drop the user's row. */
-  async deleteUserDay(userId: string, day: string): Promise<void> {
-    const rs = await this.db.execute('SELECT plays FROM user_day_totals WHERE user_id = ? AND day = ?', [userId, localDate(day)], READ);
-    const n = rs.first() ? toNumber(rs.first().plays) : 0;
-    if (n !== 0) await this.db.execute(INCR_DAY_TOTAL, [long(-n), localDate(day), shardOf(userId)], { prepare: true });
-    await this.db.execute('DELETE FROM user_day_totals WHERE user_id = ? AND day = ?', [userId, localDate(day)], { prepare: true });
+  /** GDPR: take a user's plays of `day` out of the shard they were counted in, and drop the user's row. */
+  async deleteUserDay(userId: string, day: string, shard: number): Promise<void> {
+    const n = await this.userDay(userId, day);
+    if (n !== 0) await run(this.db, INCR_DAY_TOTAL, [long(-n), localDate(day), shard]);
+    await run(this.db, DELETE_USER_DAY, [userId, localDate(day)]);
   }
 
   /** Janitor: a user's total of a day past retention. */
   async dropUserDay(userId: string, day: string): Promise<void> {
-    await this.db.execute('DELETE FROM user_day_totals WHERE user_id = ? AND day = ?', [userId, localDate(day)], { prepare: true });
+    await run(this.db, DELETE_USER_DAY, [userId, localDate(day)]);
   }
 
-  /** Janitor: every shard of a day past retention. */
-  async dropDay(day: string): Promise<void> {
-    await this.db.execute('DELETE FROM day_totals WHERE day IN ? AND shard IN ?', [[localDate(day)], ALL_SHARDS], { prepare: true });
+  /** Janitor: the given shards of a day past retention (call before day_shards is deleted), and its pre-0010 rows. */
+  async dropDay(day: string, shards: number[]): Promise<void> {
+    for (const shard of shards) await run(this.db, DELETE_SHARD_TOTAL, [localDate(day), shard]);
+    await this.dropLegacyDay(day);
+  }
+
+  /** Every shard of a day in cql/0005's day_totals (sharded by user, no longer written). */
+  async dropLegacyDay(day: string): Promise<void> {
+    await run(this.db, DELETE_LEGACY_DAY, [localDate(day), LEGACY_SHARDS]);
+  }
+
+  /** The days with rows in cql/0005's day_totals (a scan of its partition keys: the 0010 data step). */
+  async legacyDays(): Promise<string[]> {
+    return [...new Set(await allRows(this.db, SELECT_LEGACY_DAYS, [], (r) => String(r.get('day'))))].sort();
   }
 }
