@@ -178,7 +178,9 @@ export async function runIngest(
       }
       if (!publishing) {
         if (deadline === Infinity) deadline = performance.now() + opts.drainTimeoutSeconds * 1000;
-        if (lag === 0) break;
+        // drained only once the offsets read back hold every acknowledged listen: right after a new
+        // topic's last send, a read can still see its partitions empty (end 0, lag 0)
+        if (lag === 0 && end >= published) break;
         if (performance.now() > deadline) break;
       }
     }
