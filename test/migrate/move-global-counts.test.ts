@@ -1,11 +1,9 @@
 import cassandra from 'cassandra-driver';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CassandraClient } from '../../engine/shared/cassandra';
-import type { Config } from '../../engine/shared/config';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CountStore } from '../../engine/shared/store/counts';
 import { partitionOfUser } from '../../engine/shared/topics';
 import { moveGlobalCountsToShards } from '../../main/migrate/data-steps';
-import { connect, dropKeyspace, isolatedConfig, quietLog, uid } from '../api/helpers';
+import { quietLog, uid, useApiTestClients } from '../api/helpers';
 
 /**
  * The data step of schema version 4 (main/migrate/data-steps.ts): counts kept in the old layout —
@@ -15,19 +13,12 @@ import { connect, dropKeyspace, isolatedConfig, quietLog, uid } from '../api/hel
  */
 
 const PARTITIONS = 6;
-let config: Config;
-let db: CassandraClient;
+const t = useApiTestClients();
 let counts: CountStore;
 
-beforeAll(async () => {
-  config = await isolatedConfig();
-  db = connect(config);
-  counts = new CountStore(db);
-}, 120_000);
-
-afterAll(async () => {
-  if (db) await dropKeyspace(db, config.keyspace);
-}, 60_000);
+beforeAll(() => {
+  counts = new CountStore(t.db);
+});
 
 const { LocalDate, Long } = cassandra.types;
 const opts = { prepare: true };
@@ -42,10 +33,10 @@ describe('schema 4 data step: global counts into per-partition shards', () => {
       for (const [j, day] of days.entries()) if ((i + j) % 3 !== 0) plays.push({ user, day, song: `s${(i * 7 + j) % 4}`, n: 1 + ((i + j) % 5) });
     });
     for (const p of plays) {
-      await db.execute('UPDATE daily_counts SET plays = plays + ? WHERE user_id = ? AND day = ? AND song_id = ?', [Long.fromNumber(p.n), p.user, LocalDate.fromString(p.day), p.song], opts);
-      await db.execute('INSERT INTO day_users (day, user_id) VALUES (?, ?)', [LocalDate.fromString(p.day), p.user], opts);
+      await t.db.execute('UPDATE daily_counts SET plays = plays + ? WHERE user_id = ? AND day = ? AND song_id = ?', [Long.fromNumber(p.n), p.user, LocalDate.fromString(p.day), p.song], opts);
+      await t.db.execute('INSERT INTO day_users (day, user_id) VALUES (?, ?)', [LocalDate.fromString(p.day), p.user], opts);
       // the old global row, off by one here and there (a counter write that landed twice): the step re-derives, it does not copy
-      await db.execute('UPDATE global_daily_counts SET plays = plays + ? WHERE day = ? AND song_id = ?', [Long.fromNumber(p.n + (p.n === 3 ? 1 : 0)), LocalDate.fromString(p.day), p.song], opts);
+      await t.db.execute('UPDATE global_daily_counts SET plays = plays + ? WHERE day = ? AND song_id = ?', [Long.fromNumber(p.n + (p.n === 3 ? 1 : 0)), LocalDate.fromString(p.day), p.song], opts);
     }
     // independent expectation: per day, per Kafka partition of the user, per song
     const want = new Map<string, Map<number, Map<string, number>>>();
@@ -71,15 +62,15 @@ describe('schema 4 data step: global counts into per-partition shards', () => {
           for (const [s, n] of songs) total.set(s, (total.get(s) ?? 0) + n);
         }
         expect(await counts.globalDay(day)).toEqual(total);
-        expect((await db.execute('SELECT song_id FROM global_daily_counts WHERE day = ?', [LocalDate.fromString(day)], opts)).rowLength).toBe(0);
+        expect((await t.db.execute('SELECT song_id FROM global_daily_counts WHERE day = ?', [LocalDate.fromString(day)], opts)).rowLength).toBe(0);
       }
     };
 
-    const first = await moveGlobalCountsToShards(db, { topicPartitions: PARTITIONS, log: quietLog });
+    const first = await moveGlobalCountsToShards(t.db, { topicPartitions: PARTITIONS, log: quietLog });
     expect(first).toEqual({ days: days.length, users: new Set(plays.map((p) => `${p.user}|${p.day}`)).size });
     await check();
     // a crash after the step's writes runs it again before the migration is recorded: nothing may change
-    await moveGlobalCountsToShards(db, { topicPartitions: PARTITIONS, log: quietLog });
+    await moveGlobalCountsToShards(t.db, { topicPartitions: PARTITIONS, log: quietLog });
     await check();
   }, 180_000);
 });
