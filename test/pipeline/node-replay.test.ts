@@ -14,7 +14,6 @@
  * chunk (user, global, play totals) ends up counted twice.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ListenPublisher } from '../../engine/crawler/publisher';
 import type { CassandraClient } from '../../engine/shared/cassandra';
 import { interceptCounterBatches } from '../helpers/counter-batches';
 import type { SendBatch } from '../helpers/counter-batches';
@@ -22,13 +21,11 @@ import type { ListenEvent } from '../../engine/shared/listen-event';
 import type { PartitionRecovery } from '../../engine/aggregator/intent-verification';
 import { PlayTotalStore } from '../../engine/shared/store/play-totals';
 import { IntentStore } from '../../engine/shared/store/intents';
-import { asComparable, createHarness, daysBack, expectedCounts, expectedGlobal, storedCounts, storedGlobal, testEvent as ev, uid, waitForLag0 } from './harness';
+import { asComparable, createHarness, daysBack, expectedCounts, expectedGlobal, halfHourlyEvents, storedCounts, storedGlobal, testEvent as ev, uid, waitForLag0 } from './harness';
 import type { Harness } from './harness';
 
-const HOUR = 3_600_000;
 
 let h: Harness;
-let pub: ListenPublisher;
 const cluster = { up: true };
 /** counter batches of the failing chunk, held back: what the dead leader applied before it died */
 const held: SendBatch[] = [];
@@ -60,7 +57,6 @@ beforeAll(async () => {
       for (const send of held) await send();
     },
   });
-  pub = h.publisher();
 }, 120_000);
 
 afterAll(() => h?.close(), 60_000);
@@ -69,13 +65,12 @@ describe('a counter increment that comes back with a restarted Cassandra node', 
   it('is taken out again: the intent recovered while a node was down is recovered at ALL once every node is up', async () => {
     const users = [uid('replay-a'), uid('replay-b')];
     const now = Date.now();
-    const first: ListenEvent[] = [];
-    for (const u of users) for (let i = 0; i < 30; i++) first.push(ev(u, now - (i + 1) * 0.5 * HOUR, `s${i % 6}`));
+    const first = halfHourlyEvents(users, 30, 6, now);
 
     // a node is down while the chunk's counter writes fail
     cluster.up = false;
     failing.armed = true;
-    await pub.publish(first);
+    await h.publish(first);
     await waitForLag0(h, 90_000);
     expect(held.length).toBeGreaterThan(0);
     expect(failing.armed).toBe(false);
@@ -85,7 +80,7 @@ describe('a counter increment that comes back with a restarted Cassandra node', 
     // every node is up again: the partition's next batch recovers the kept intent at ALL first
     cluster.up = true;
     const second: ListenEvent[] = users.map((u, i) => ev(u, now - 10 * 60_000 - i, 's-new'));
-    await pub.publish(second);
+    await h.publish(second);
     await waitForLag0(h, 90_000);
 
     const all = [...first, ...second];
