@@ -7,36 +7,22 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Redis } from 'ioredis';
-import type { Kafka } from 'kafkajs';
-import { createRedis } from '../../engine/shared/redis';
-import { createKafka } from '../../engine/shared/kafka';
-import type { CassandraClient } from '../../engine/shared/cassandra';
-import type { Config } from '../../engine/shared/config';
 import { redisNames } from '../../engine/shared/stats';
-import { createApiServer } from '../../engine/api/server';
 import type { ApiServer } from '../../engine/api/server';
 import { createApiProxy } from '../../main/control/api-proxy';
-import { CQL_DIR, connect, dropKeyspace, isolatedConfig, quietLog, uid } from './helpers';
+import { apiServer, uid, useApiTestClients } from './helpers';
 
-let config: Config;
-let db: CassandraClient;
-let redis: Redis;
-let kafka: Kafka;
+const t = useApiTestClients();
 let server: ApiServer;
 let apiUrl: string;
 let proxy: Server;
 let proxyUrl: string;
 
 beforeAll(async () => {
-  config = await isolatedConfig();
-  db = connect(config);
-  redis = createRedis(config, quietLog);
-  kafka = createKafka(config, quietLog);
-  server = await createApiServer({ config, log: quietLog, cassandra: db, redis, kafka, cqlDir: CQL_DIR });
+  server = await apiServer(t);
   apiUrl = await server.listen(0);
   const port = Number(new URL(apiUrl).port);
-  const forward = createApiProxy({ host: '127.0.0.1', port, token: config.apiToken });
+  const forward = createApiProxy({ host: '127.0.0.1', port, token: t.config.apiToken });
   proxy = createServer((req, res) => forward(req, res, new URL(req.url ?? '/', 'http://localhost')));
   await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
   proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
@@ -45,8 +31,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await new Promise((r) => proxy?.close(r));
   await server?.close();
-  redis?.disconnect();
-  if (db) await dropKeyspace(db, config.keyspace);
 });
 
 /** Read `changed` events from an SSE response until `enough` says so. */
@@ -91,10 +75,10 @@ describe('GET /v1/events', () => {
     const got = readEvents(res, (e) => e.some((x) => x.users.includes(b)));
     // the subscription is live once the stream is open; give the proxy a moment to have forwarded the request
     await new Promise((r) => setTimeout(r, 200));
-    const channel = redisNames(config.keyspace).invalidate;
-    await redis.publish(channel, JSON.stringify({ users: [a], days: [] }));
+    const channel = redisNames(t.config.keyspace).invalidate;
+    await t.redis.publish(channel, JSON.stringify({ users: [a], days: [] }));
     await new Promise((r) => setTimeout(r, 300));
-    await redis.publish(channel, JSON.stringify({ users: [b], days: [] }));
+    await t.redis.publish(channel, JSON.stringify({ users: [b], days: [] }));
     const events = await got;
     ac.abort();
     const users = events.flatMap((e) => e.users);
@@ -105,9 +89,9 @@ describe('GET /v1/events', () => {
   });
 
   it('ends open streams when the server closes', async () => {
-    const other = await createApiServer({ config, log: quietLog, cassandra: db, redis, kafka, cqlDir: CQL_DIR });
+    const other = await apiServer(t);
     const url = await other.listen(0);
-    const res = await fetch(`${url}/v1/events`, { headers: { authorization: `Bearer ${config.apiToken}` } });
+    const res = await fetch(`${url}/v1/events`, { headers: { authorization: `Bearer ${t.config.apiToken}` } });
     expect(res.status).toBe(200);
     const t0 = Date.now();
     await other.close();

@@ -4,21 +4,15 @@
  * answer is compared with a computation from the listens themselves.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Redis } from 'ioredis';
 import { ListenWriter } from '../../engine/aggregator/listen-writer';
 import { rebuildCounts } from '../../engine/aggregator/rebuild';
 import type { ApiServer } from '../../engine/api/server';
-import type { CassandraClient } from '../../engine/shared/cassandra';
-import type { Config } from '../../engine/shared/config';
 import type { ListenEvent } from '../../engine/shared/listen-event';
 import { RankedSets } from '../../engine/shared/ranked-sets';
-import { createRedis } from '../../engine/shared/redis';
 import { createStore } from '../../engine/shared/store/store';
-import { apiServer, closeApiTest, DAY_MS, connect, dayStartMs, isolatedConfig, quietLog, uid } from './helpers';
+import { apiServer, DAY_MS, dayStartMs, quietLog, uid, useApiTestClients } from './helpers';
 
-let config: Config;
-let db: CassandraClient;
-let redis: Redis;
+const t = useApiTestClients();
 let server: ApiServer;
 let writer: ListenWriter;
 const now = Date.now();
@@ -51,7 +45,7 @@ function makeListens(userId: string, n: number, seed: number, songs = 14): Liste
   return out;
 }
 
-const auth = () => ({ authorization: `Bearer ${config.apiToken}` });
+const auth = () => ({ authorization: `Bearer ${t.config.apiToken}` });
 async function get<T>(url: string): Promise<{ status: number; body: T }> {
   const res = await server.app.inject({ url, headers: auth() });
   return { status: res.statusCode, body: res.json() as T };
@@ -76,20 +70,17 @@ function ranking(list: ListenEvent[], from: string, to: string, key: (e: ListenE
 }
 
 beforeAll(async () => {
-  config = await isolatedConfig();
-  db = connect(config);
-  redis = createRedis(config, quietLog);
-  writer = new ListenWriter({ store: createStore(db), ranked: new RankedSets(redis, config.keyspace), log: quietLog, retentionDays: config.retentionDays, stream: `test/${config.listensTopic}` });
+  writer = new ListenWriter({ store: createStore(t.db), ranked: new RankedSets(t.redis, t.config.keyspace), log: quietLog, retentionDays: t.config.retentionDays, stream: `test/${t.config.listensTopic}` });
   events.push(...makeListens(alice, 400, 7), ...makeListens(bob, 150, 11), ...makeListens(carol, 90, 13), ...makeListens(dave, 60, 17));
   // twice, in two batches: the second is all duplicates and must not count
   await writer.write(events, 0);
   const again = await writer.write(events.slice(0, 100), 0);
   expect(again.counted).toBe(0);
-  for (const f of [bob, carol]) await db.execute('INSERT INTO user_follows (user_id, followed_id) VALUES (?, ?)', [alice, f], { prepare: true });
-  server = await apiServer(config, db, redis);
+  for (const f of [bob, carol]) await t.db.execute('INSERT INTO user_follows (user_id, followed_id) VALUES (?, ?)', [alice, f], { prepare: true });
+  server = await apiServer(t);
 }, 120_000);
 
-afterAll(() => closeApiTest({ server, redis, db, config }), 60_000);
+afterAll(() => server?.close());
 
 interface Activity {
   series: { day: string; mine: number; friends: number; everyone: number }[];
@@ -119,12 +110,12 @@ describe('GET /v1/users/{id}/activity', () => {
   it('recovery and rebuild bring tampered totals back to the raw listens', async () => {
     const d = daysAgo(1);
     // a crash after the counter writes, before the intent delete, replayed: the intent names the slice
-    await db.execute('UPDATE user_day_totals SET plays = plays + 5 WHERE user_id = ? AND day = ?', [alice, d], { prepare: true });
+    await t.db.execute('UPDATE user_day_totals SET plays = plays + 5 WHERE user_id = ? AND day = ?', [alice, d], { prepare: true });
     // the day total of the shard alice's plays were counted in: the Kafka partition of her chunk
-    const shardOf = async (u: string) => (await createStore(db).counts.shardsOf(u, d))[0]!;
-    await db.execute('UPDATE day_shard_totals SET plays = plays + 5 WHERE day = ? AND shard = ?', [d, await shardOf(alice)], { prepare: true });
-    await db.execute('INSERT INTO aggregator_intents_by_stream (stream, kafka_partition, batch_id, user_days, created_at) VALUES (?, ?, now(), ?, ?)', [
-      `test/${config.listensTopic}`,
+    const shardOf = async (u: string) => (await createStore(t.db).counts.shardsOf(u, d))[0]!;
+    await t.db.execute('UPDATE day_shard_totals SET plays = plays + 5 WHERE day = ? AND shard = ?', [d, await shardOf(alice)], { prepare: true });
+    await t.db.execute('INSERT INTO aggregator_intents_by_stream (stream, kafka_partition, batch_id, user_days, created_at) VALUES (?, ?, now(), ?, ?)', [
+      `test/${t.config.listensTopic}`,
       0,
       [`${alice}|${d}`],
       new Date(),
@@ -134,8 +125,8 @@ describe('GET /v1/users/{id}/activity', () => {
     expect(rec.fixes).toBeGreaterThanOrEqual(2);
     await expectActivityExact({ all: [alice, bob, carol, dave] });
     // a lost shard increment: only a full rebuild re-derives day totals from the users' totals
-    await db.execute('UPDATE day_shard_totals SET plays = plays - 3 WHERE day = ? AND shard = ?', [d, await shardOf(bob)], { prepare: true });
-    const full = await rebuildCounts(createStore(db), { days: config.retentionDays });
+    await t.db.execute('UPDATE day_shard_totals SET plays = plays - 3 WHERE day = ? AND shard = ?', [d, await shardOf(bob)], { prepare: true });
+    const full = await rebuildCounts(createStore(t.db), { days: t.config.retentionDays });
     expect(full.totalFixes).toBe(1);
     await expectActivityExact({ all: [alice, bob, carol, dave] });
   }, 60_000);
@@ -248,7 +239,7 @@ describe('GDPR delete', () => {
     const res = await server.app.inject({ method: 'DELETE', url: `/v1/users/${dave}`, headers: auth() });
     expect(res.statusCode).toBe(202);
     await expectActivityExact({ all: [alice, bob, carol] });
-    const rs = await db.execute('SELECT COUNT(*) AS n FROM user_day_totals WHERE user_id = ?', [dave], { prepare: true });
+    const rs = await t.db.execute('SELECT COUNT(*) AS n FROM user_day_totals WHERE user_id = ?', [dave], { prepare: true });
     expect(Number(rs.first().get('n'))).toBe(0);
   }, 60_000);
 });

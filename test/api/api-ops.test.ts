@@ -2,36 +2,24 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import type { Kafka } from 'kafkajs';
-import { createRedis } from '../../engine/shared/redis';
-import { createKafka } from '../../engine/shared/kafka';
 import { createCassandra } from '../../engine/shared/cassandra';
-import type { CassandraClient } from '../../engine/shared/cassandra';
-import type { Config } from '../../engine/shared/config';
 import { createApiServer } from '../../engine/api/server';
 import type { ApiServer } from '../../engine/api/server';
 import { RankedSets } from '../../engine/shared/ranked-sets';
-import { apiServer, closeApiTest, CQL_DIR, connect, isolatedConfig, quietLog, uid, writeListens } from './helpers';
+import { apiServer, CQL_DIR, quietLog, uid, useApiTestClients, writeListens } from './helpers';
 import { redisNames } from '../../engine/shared/stats';
 import { freePort } from '../../main/stack/probes';
 import { until } from '../helpers/until';
 
-let config: Config;
-let db: CassandraClient;
-let redis: Redis;
-let kafka: Kafka;
+const t = useApiTestClients({ TOPK_ALLOWED_HOSTS: 'topk.example.org,api.example.net:9443' });
 let server: ApiServer;
-const auth = () => ({ authorization: `Bearer ${config.apiToken}` });
+const auth = () => ({ authorization: `Bearer ${t.config.apiToken}` });
 
 beforeAll(async () => {
-  config = await isolatedConfig({ TOPK_ALLOWED_HOSTS: 'topk.example.org,api.example.net:9443' });
-  db = connect(config);
-  redis = createRedis(config, quietLog);
-  kafka = createKafka(config, quietLog);
-  server = await apiServer(config, db, redis, kafka);
-}, 120_000);
+  server = await apiServer(t);
+});
 
-afterAll(() => closeApiTest({ server, redis, db, config }), 60_000);
+afterAll(() => server?.close());
 
 describe('auth', () => {
   it.each([
@@ -78,7 +66,7 @@ describe('host guard and CORS', () => {
   );
 
   it('allows the control server origin only', async () => {
-    for (const origin of [`http://127.0.0.1:${config.port}`, `http://localhost:${config.port}`]) {
+    for (const origin of [`http://127.0.0.1:${t.config.port}`, `http://localhost:${t.config.port}`]) {
       const pre = await server.app.inject({
         method: 'OPTIONS',
         url: '/users/u1/topk',
@@ -97,7 +85,7 @@ describe('host guard and CORS', () => {
     const get = await server.app.inject({ url: '/users/u1/topk', headers: { origin: evil, ...auth() } });
     expect(get.statusCode).toBe(200);
     expect(get.headers['access-control-allow-origin']).toBeUndefined();
-    const otherPort = await server.app.inject({ url: '/users/u1/topk', headers: { origin: `http://127.0.0.1:${config.port + 1}`, ...auth() } });
+    const otherPort = await server.app.inject({ url: '/users/u1/topk', headers: { origin: `http://127.0.0.1:${t.config.port + 1}`, ...auth() } });
     expect(otherPort.headers['access-control-allow-origin']).toBeUndefined();
   });
 });
@@ -226,23 +214,23 @@ describe('openapi', () => {
 
 describe('/v1/pipeline and /metrics', () => {
   it('reports consumer lag per partition from Kafka', async () => {
-    const admin = kafka.admin();
+    const admin = t.kafka.admin();
     await admin.connect();
-    const producer = kafka.producer();
+    const producer = t.kafka.producer();
     await producer.connect();
     try {
-      await admin.createTopics({ topics: [{ topic: config.listensTopic, numPartitions: 2, replicationFactor: 1 }], waitForLeaders: true });
-      await producer.send({ topic: config.listensTopic, messages: Array.from({ length: 5 }, (_, i) => ({ partition: 0, value: `a${i}` })) });
-      await producer.send({ topic: config.listensTopic, messages: Array.from({ length: 3 }, (_, i) => ({ partition: 1, value: `b${i}` })) });
-      await admin.setOffsets({ groupId: config.consumerGroup, topic: config.listensTopic, partitions: [{ partition: 0, offset: '2' }] });
+      await admin.createTopics({ topics: [{ topic: t.config.listensTopic, numPartitions: 2, replicationFactor: 1 }], waitForLeaders: true });
+      await producer.send({ topic: t.config.listensTopic, messages: Array.from({ length: 5 }, (_, i) => ({ partition: 0, value: `a${i}` })) });
+      await producer.send({ topic: t.config.listensTopic, messages: Array.from({ length: 3 }, (_, i) => ({ partition: 1, value: `b${i}` })) });
+      await admin.setOffsets({ groupId: t.config.consumerGroup, topic: t.config.listensTopic, partitions: [{ partition: 0, offset: '2' }] });
       const res = await server.app.inject({ url: '/v1/pipeline', headers: auth() });
       expect(res.statusCode).toBe(200);
       const body = res.json();
       expect(body).toMatchObject({
         consumer_lag: 6,
         topic_exists: true,
-        topic: config.listensTopic,
-        group: config.consumerGroup,
+        topic: t.config.listensTopic,
+        group: t.config.consumerGroup,
         partitions: [
           { partition: 0, committed: 2, end: 5, lag: 3 },
           { partition: 1, committed: -1, end: 3, lag: 3 },
@@ -256,8 +244,8 @@ describe('/v1/pipeline and /metrics', () => {
       expect(m.body).toMatch(/topk_pipeline_stat\{stat="listens_ingested"\} \d+/);
       expect(m.body).toMatch(/topk_http_request_duration_seconds_bucket\{[^}]*route="\/v1\/pipeline"[^}]*\}/);
     } finally {
-      await admin.deleteTopics({ topics: [config.listensTopic] }).catch(() => undefined);
-      await admin.deleteGroups([config.consumerGroup]).catch(() => undefined);
+      await admin.deleteTopics({ topics: [t.config.listensTopic] }).catch(() => undefined);
+      await admin.deleteGroups([t.config.consumerGroup]).catch(() => undefined);
       await producer.disconnect();
       await admin.disconnect();
     }
@@ -283,12 +271,12 @@ describe('Redis down', () => {
     privRedis.on('error', () => undefined);
     for (let i = 0; i < 50 && privRedis.status !== 'ready'; i++) await new Promise((r) => setTimeout(r, 100));
     expect(privRedis.status).toBe('ready');
-    await privRedis.hset(redisNames(config.keyspace).stats, 'listens_ingested', '42', 'dlq_total', '3');
-    const cfg = { ...config, redisUrl: `redis://127.0.0.1:${port}` };
-    srv = await createApiServer({ config: cfg, log: quietLog, cassandra: db, redis: privRedis, kafka, cqlDir: CQL_DIR });
+    await privRedis.hset(redisNames(t.config.keyspace).stats, 'listens_ingested', '42', 'dlq_total', '3');
+    const cfg = { ...t.config, redisUrl: `redis://127.0.0.1:${port}` };
+    srv = await createApiServer({ config: cfg, log: quietLog, cassandra: t.db, redis: privRedis, kafka: t.kafka, cqlDir: CQL_DIR });
 
     const u = uid('nored');
-    await writeListens(db, [{ user_id: u, listened_at: Date.now() - 1000, song_id: 's1', title: 'T', artist: 'A' }], new RankedSets(redis, config.keyspace));
+    await writeListens(t.db, [{ user_id: u, listened_at: Date.now() - 1000, song_id: 's1', title: 'T', artist: 'A' }], new RankedSets(t.redis, t.config.keyspace));
     const m0 = await srv.app.inject({ url: '/metrics', headers: auth() });
     expect(m0.body).toMatch(/topk_pipeline_stat\{stat="listens_ingested"\} 42/);
     expect((await srv.app.inject({ url: `/users/${u}/topk`, headers: auth() })).headers['x-cache']).toBe('MISS');
@@ -299,10 +287,10 @@ describe('Redis down', () => {
     expect(privRedis.status).not.toBe('ready');
 
     const u2 = uid('nored2');
-    await writeListens(db, [
+    await writeListens(t.db, [
       { user_id: u2, listened_at: Date.now() - 2000, song_id: 's2', title: 'T2', artist: 'A2' },
       { user_id: u2, listened_at: Date.now() - 1000, song_id: 's2', title: 'T2', artist: 'A2' },
-    ], new RankedSets(redis, config.keyspace));
+    ], new RankedSets(t.redis, t.config.keyspace));
     const t0 = Date.now();
     const res = await srv.app.inject({ url: `/users/${u2}/topk?days=1`, headers: auth() });
     expect(Date.now() - t0).toBeLessThan(2000);
@@ -328,11 +316,11 @@ describe('Redis down', () => {
 
 describe('migrations pending', () => {
   it('readyz is 503 naming migrations when the keyspace lacks them', async () => {
-    const ks = `${config.keyspace}_empty`;
-    await db.execute(`CREATE KEYSPACE IF NOT EXISTS ${ks} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`);
-    const cfg = { ...config, keyspace: ks };
+    const ks = `${t.config.keyspace}_empty`;
+    await t.db.execute(`CREATE KEYSPACE IF NOT EXISTS ${ks} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`);
+    const cfg = { ...t.config, keyspace: ks };
     const emptyDb = createCassandra(cfg, quietLog);
-    const srv = await createApiServer({ config: cfg, log: quietLog, cassandra: emptyDb, redis, kafka, cqlDir: CQL_DIR });
+    const srv = await createApiServer({ config: cfg, log: quietLog, cassandra: emptyDb, redis: t.redis, kafka: t.kafka, cqlDir: CQL_DIR });
     try {
       const res = await srv.app.inject({ url: '/readyz' });
       expect(res.statusCode).toBe(503);
@@ -341,7 +329,7 @@ describe('migrations pending', () => {
     } finally {
       await srv.close();
       await emptyDb.shutdown();
-      await db.execute(`DROP KEYSPACE IF EXISTS ${ks}`);
+      await t.db.execute(`DROP KEYSPACE IF EXISTS ${ks}`);
     }
   }, 60_000);
 });
@@ -349,9 +337,9 @@ describe('migrations pending', () => {
 describe('Cassandra unreachable', () => {
   it('readyz is 503 naming cassandra; data routes answer 503 JSON without internals', async () => {
     const port = await freePort();
-    const cfg = { ...config, cassandraContactPoints: [`127.0.0.1:${port}`] };
+    const cfg = { ...t.config, cassandraContactPoints: [`127.0.0.1:${port}`] };
     const deadDb = createCassandra(cfg, quietLog);
-    const srv = await createApiServer({ config: cfg, log: quietLog, cassandra: deadDb, redis, kafka, cqlDir: CQL_DIR });
+    const srv = await createApiServer({ config: cfg, log: quietLog, cassandra: deadDb, redis: t.redis, kafka: t.kafka, cqlDir: CQL_DIR });
     try {
       const res = await srv.app.inject({ url: '/readyz' });
       expect(res.statusCode).toBe(503);

@@ -4,30 +4,20 @@
  * topk:invalidate; a GDPR-deleted user is not resurrected by a replay.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Redis } from 'ioredis';
-import type { Kafka } from 'kafkajs';
 import { Aggregator } from '../../engine/aggregator/aggregator';
 import { ListenPublisher } from '../../engine/crawler/publisher';
 import type { ListenEvent } from '../../engine/shared/listen-event';
-import { createRedis } from '../../engine/shared/redis';
-import { createKafka } from '../../engine/shared/kafka';
-import type { CassandraClient } from '../../engine/shared/cassandra';
-import type { Config } from '../../engine/shared/config';
-import { createApiServer } from '../../engine/api/server';
 import type { ApiServer } from '../../engine/api/server';
-import { CQL_DIR, connect, dropKeyspace, expectedTop, isolatedConfig, quietLog, uid } from './helpers';
+import { apiServer, expectedTop, quietLog, uid, useApiTestClients } from './helpers';
 import type { TestListen } from './helpers';
 import { until } from '../helpers/until';
 
-let config: Config;
-let db: CassandraClient;
-let redis: Redis;
-let kafka: Kafka;
+const t = useApiTestClients({ TOPK_TOPIC_PARTITIONS: '3' });
 let agg: Aggregator;
 let pub: ListenPublisher;
 let server: ApiServer;
 const now = Date.now();
-const auth = () => ({ authorization: `Bearer ${config.apiToken}` });
+const auth = () => ({ authorization: `Bearer ${t.config.apiToken}` });
 
 function event(user: string, at: number, song: string): ListenEvent {
   return { v: 1, user_id: user, source: 'simulator', listened_at: at, song_id: song, title: `T ${song}`, artist: `A ${song.length}`, published_at: Date.now() };
@@ -41,27 +31,16 @@ async function drained(): Promise<void> {
 }
 
 beforeAll(async () => {
-  config = await isolatedConfig({ TOPK_TOPIC_PARTITIONS: '3' });
-  db = connect(config);
-  redis = createRedis(config, quietLog);
-  kafka = createKafka(config, quietLog);
-  agg = new Aggregator({ kafka, db, redis, config, log: quietLog, statsKey: `topk:stats:${uid('apitest')}` });
+  agg = new Aggregator({ ...t, log: quietLog, statsKey: `topk:stats:${uid('apitest')}` });
   await agg.start();
-  pub = new ListenPublisher(kafka, config);
-  server = await createApiServer({ config, log: quietLog, cassandra: db, redis, kafka, cqlDir: CQL_DIR });
+  pub = new ListenPublisher(t.kafka, t.config);
+  server = await apiServer(t);
 }, 180_000);
 
 afterAll(async () => {
   await server?.close();
   await pub?.close();
   await agg?.close();
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.deleteTopics({ topics: [config.listensTopic, config.dlqTopic] }).catch(() => undefined);
-  await admin.deleteGroups([config.consumerGroup]).catch(() => undefined);
-  await admin.disconnect();
-  await redis?.quit();
-  if (db) await dropKeyspace(db, config.keyspace);
 }, 60_000);
 
 describe('API over the real pipeline', () => {

@@ -1,20 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Redis } from 'ioredis';
-import { createRedis } from '../../engine/shared/redis';
-import { createKafka } from '../../engine/shared/kafka';
-import type { CassandraClient } from '../../engine/shared/cassandra';
-import type { Config } from '../../engine/shared/config';
-import { createApiServer } from '../../engine/api/server';
 import type { ApiServer } from '../../engine/api/server';
 import { redisNames } from '../../engine/shared/stats';
 import { RankedSets } from '../../engine/shared/ranked-sets';
 import { FOLLOWED_TTL_MS } from '../../engine/api/topk-service';
-import { apiServer, closeApiTest, CQL_DIR, DAY_MS, dayStartMs, connect, isolatedConfig, expectedTop, quietLog, uid, writeListens } from './helpers';
+import { apiServer, DAY_MS, dayStartMs, expectedTop, uid, useApiTestClients, writeListens } from './helpers';
 import type { TestListen } from './helpers';
 
-let config: Config;
-let db: CassandraClient;
-let redis: Redis;
+const t = useApiTestClients();
 let server: ApiServer;
 const all: TestListen[] = [];
 const now = Date.now();
@@ -41,7 +33,7 @@ function makeListens(userId: string, n: number, spanDays: number, seed: number):
   return out;
 }
 
-const auth = () => ({ authorization: `Bearer ${config.apiToken}` });
+const auth = () => ({ authorization: `Bearer ${t.config.apiToken}` });
 /** counts the calls of a TopkService method (calling through) */
 const ctxSpy = (m: 'seed' | 'page', seen: Record<'seed' | 'page', number>) => {
   const orig = server.ctx.topk[m].bind(server.ctx.topk) as (...a: unknown[]) => unknown;
@@ -54,22 +46,19 @@ const inWindow = (days: number) => (l: TestListen) => l.listened_at >= dayStartM
 
 /** Writes the listens (raw, counters, ranked sets) and keeps them for the global checks. */
 async function store(listens: TestListen[]): Promise<void> {
-  await writeListens(db, listens, new RankedSets(redis, config.keyspace));
+  await writeListens(t.db, listens, new RankedSets(t.redis, t.config.keyspace));
   all.push(...listens);
 }
 
 beforeAll(async () => {
-  config = await isolatedConfig();
-  db = connect(config);
-  redis = createRedis(config, quietLog);
   const listens = [...makeListens(user, 220, 9, 7), ...makeListens(bob, 120, 7, 11), ...makeListens(carol, 80, 7, 13)];
   await store(listens);
-  await db.execute('INSERT INTO user_follows (user_id, followed_id) VALUES (?, ?)', [user, bob], { prepare: true });
-  await db.execute('INSERT INTO user_follows (user_id, followed_id) VALUES (?, ?)', [user, carol], { prepare: true });
-  server = await apiServer(config, db, redis);
+  await t.db.execute('INSERT INTO user_follows (user_id, followed_id) VALUES (?, ?)', [user, bob], { prepare: true });
+  await t.db.execute('INSERT INTO user_follows (user_id, followed_id) VALUES (?, ?)', [user, carol], { prepare: true });
+  server = await apiServer(t);
 }, 120_000);
 
-afterAll(() => closeApiTest({ server, redis, db, config }), 60_000);
+afterAll(() => server?.close());
 
 describe('GET /users/{user_id}/topk (seed)', () => {
   it('matches an independent computation for every window, with titles and ranks', async () => {
@@ -144,9 +133,9 @@ describe('cache tiers', () => {
 
     // a second server has an empty LRU: its hit comes from Redis. The first server's Redis write may still be
     // on its way (a slow one times out on the client and lands later), so wait for it to be there
-    const stored = `${redisNames(config.keyspace).cachePrefix}seed:*:${u}`;
-    await vi.waitFor(async () => expect(await redis.keys(stored)).toHaveLength(1), { timeout: 15_000, interval: 100 });
-    const other = await createApiServer({ config, log: quietLog, cassandra: db, redis, kafka: createKafka(config, quietLog), cqlDir: CQL_DIR });
+    const stored = `${redisNames(t.config.keyspace).cachePrefix}seed:*:${u}`;
+    await vi.waitFor(async () => expect(await t.redis.keys(stored)).toHaveLength(1), { timeout: 15_000, interval: 100 });
+    const other = await apiServer(t);
     try {
       // its first request pays the process's one-time costs, which must not land inside the 250 ms Redis read below
       await other.app.inject({ url: '/healthz' });
@@ -221,7 +210,7 @@ describe('cache tiers', () => {
       artist: 'Someone',
     }));
     await store(extra);
-    await redis.publish(redisNames(config.keyspace).invalidate, JSON.stringify({ users: [u], days: [] }));
+    await t.redis.publish(redisNames(t.config.keyspace).invalidate, JSON.stringify({ users: [u], days: [] }));
     let res = await server.app.inject({ url, headers: auth() });
     for (let i = 0; i < 50 && res.headers['x-cache'] === 'HIT'; i++) {
       await new Promise((r) => setTimeout(r, 50));
@@ -296,7 +285,7 @@ describe('v1 Top-K', () => {
   it('a new follow shows in the friends ranking within FOLLOWED_TTL_MS (the followed list is read at most that often)', async () => {
     const url = `/v1/users/${bob}/friends/top/tracks?days=7&limit=1000&cache=bypass`;
     expect((await server.app.inject({ url, headers: auth() })).json()).toMatchObject({ results: [], total: 0 });
-    await db.execute('INSERT INTO user_follows (user_id, followed_id) VALUES (?, ?)', [bob, carol], { prepare: true });
+    await t.db.execute('INSERT INTO user_follows (user_id, followed_id) VALUES (?, ?)', [bob, carol], { prepare: true });
     const t0 = performance.now();
     const want = expectedTop(all, (l) => l.user_id === carol && inWindow(7)(l)).map((w) => [w.song_id, w.listen_count]);
     let got: unknown[] = [];
@@ -306,7 +295,7 @@ describe('v1 Top-K', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(got).toEqual(want);
-    await db.execute('DELETE FROM user_follows WHERE user_id = ? AND followed_id = ?', [bob, carol], { prepare: true });
+    await t.db.execute('DELETE FROM user_follows WHERE user_id = ? AND followed_id = ?', [bob, carol], { prepare: true });
   });
 
   it.each([

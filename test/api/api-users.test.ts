@@ -1,53 +1,36 @@
 import { CountStore } from '../../engine/shared/store/counts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import cassandra from 'cassandra-driver';
-import type { Redis } from 'ioredis';
 import { createRedis } from '../../engine/shared/redis';
-import { createKafka } from '../../engine/shared/kafka';
-import type { CassandraClient } from '../../engine/shared/cassandra';
-import type { Config } from '../../engine/shared/config';
 import { Worker } from 'bullmq';
 import { CRAWL_PREFIX } from '../../engine/crawler/crawl-queue';
 import type { CrawlJobData } from '../../engine/crawler/crawl-queue';
 import { CrawlService } from '../../engine/crawler/crawl-service';
 import { until } from '../helpers/until';
 import { ensureTopics } from '../../engine/shared/topics';
-import { createApiServer } from '../../engine/api/server';
 import type { ApiServer } from '../../engine/api/server';
 import { RankedSets } from '../../engine/shared/ranked-sets';
-import { CQL_DIR, DAY_MS, dayStartMs, connect, dropKeyspace, isolatedConfig, quietLog, uid, writeListens } from './helpers';
+import { apiServer, DAY_MS, dayStartMs, quietLog, uid, useApiTestClients, writeListens } from './helpers';
 import type { TestListen } from './helpers';
 import { redisNames } from '../../engine/shared/stats';
 
-let config: Config;
-let db: CassandraClient;
-let redis: Redis;
+const t = useApiTestClients();
 let crawl: CrawlService;
 let server: ApiServer;
 const now = Date.now();
-const auth = () => ({ authorization: `Bearer ${config.apiToken}` });
+const auth = () => ({ authorization: `Bearer ${t.config.apiToken}` });
 const json = (payload: unknown) => ({ headers: { ...auth(), 'content-type': 'application/json' }, payload: JSON.stringify(payload) });
 
 beforeAll(async () => {
-  config = await isolatedConfig();
-  db = connect(config);
-  redis = createRedis(config, quietLog);
-  const kafka = createKafka(config, quietLog);
-  await ensureTopics(kafka, config);
-  crawl = new CrawlService({ cassandra: db, redis, kafka, config, log: quietLog, queueName: uid('topk-crawl-apitest') });
-  server = await createApiServer({ config, log: quietLog, cassandra: db, redis, kafka, crawlService: crawl, cqlDir: CQL_DIR });
+  await ensureTopics(t.kafka, t.config);
+  crawl = new CrawlService({ cassandra: t.db, redis: t.redis, kafka: t.kafka, config: t.config, log: quietLog, queueName: uid('topk-crawl-apitest') });
+  server = await apiServer(t, { crawlService: crawl });
 }, 120_000);
 
 afterAll(async () => {
   await server?.close();
   await crawl?.queue.obliterate({ force: true }).catch(() => undefined);
   await crawl?.close();
-  const admin = createKafka(config, quietLog).admin();
-  await admin.connect();
-  await admin.deleteTopics({ topics: [config.listensTopic, config.dlqTopic] }).catch(() => undefined);
-  await admin.disconnect();
-  await redis?.quit();
-  if (db) await dropKeyspace(db, config.keyspace);
 }, 60_000);
 
 describe('users', () => {
@@ -206,16 +189,16 @@ describe('GDPR export and delete', () => {
       })).filter((l) => l.listened_at < now);
     vListens = mk(victim, 40, 0);
     oListens = mk(other, 25, 7);
-    await writeListens(db, [...vListens, ...oListens], new RankedSets(redis, config.keyspace));
+    await writeListens(t.db, [...vListens, ...oListens], new RankedSets(t.redis, t.config.keyspace));
     await server.app.inject({ method: 'PUT', url: `/v1/users/${victim}`, ...json({ display_name: 'V' }) });
     await server.app.inject({ method: 'PUT', url: `/v1/users/${victim}/sources/simulator`, ...json({ seed: 1 }) });
     await server.app.inject({ method: 'POST', url: `/v1/users/${victim}/crawls`, ...json({ source: 'simulator' }) });
-    await db.execute('INSERT INTO user_follows (user_id, followed_id) VALUES (?, ?)', [victim, other], { prepare: true });
-    await db.execute('INSERT INTO user_follows (user_id, followed_id) VALUES (?, ?)', [other, victim], { prepare: true });
+    await t.db.execute('INSERT INTO user_follows (user_id, followed_id) VALUES (?, ?)', [victim, other], { prepare: true });
+    await t.db.execute('INSERT INTO user_follows (user_id, followed_id) VALUES (?, ?)', [other, victim], { prepare: true });
 
     // BullMQ keeps completed and failed job records, and theirs hold the user id: make one of each
     // (a worker of this test's queue completes the crawl job above and fails a second one)
-    const connection = createRedis(config, quietLog, { forWorker: true });
+    const connection = createRedis(t.config, quietLog, { forWorker: true });
     const worker = new Worker<CrawlJobData>(crawl.queue.name, async (job) => {
       if (job.name === 'probe-fail') throw new Error('probe failure');
       return 'done';
@@ -256,13 +239,13 @@ describe('GDPR export and delete', () => {
     expect(res.json()).toMatchObject({ user_id: victim, deleted: true, listens_deleted: vListens.length });
 
     const days = [...new Set([...vListens, ...oListens].map((l) => new Date(l.listened_at).toISOString().slice(0, 10)))];
-    const count = async (cql: string, params: unknown[]) => (await db.execute(cql, params, { prepare: true })).rowLength;
+    const count = async (cql: string, params: unknown[]) => (await t.db.execute(cql, params, { prepare: true })).rowLength;
     for (const d of days) {
       expect(await count('SELECT * FROM listens WHERE user_id = ? AND day = ?', [victim, LocalDate.fromString(d)])).toBe(0);
       expect(await count('SELECT * FROM daily_counts WHERE user_id = ? AND day = ?', [victim, LocalDate.fromString(d)])).toBe(0);
       // global counts: only what the other user listened to remains
       const got: Record<string, number> = {};
-      for (const [song, n] of await new CountStore(db).globalDay(d)) if (n !== 0) got[song] = n;
+      for (const [song, n] of await new CountStore(t.db).globalDay(d)) if (n !== 0) got[song] = n;
       const want: Record<string, number> = {};
       for (const l of oListens) if (new Date(l.listened_at).toISOString().slice(0, 10) === d) want[l.song_id] = (want[l.song_id] ?? 0) + 1;
       expect(got).toEqual(want);
@@ -280,7 +263,7 @@ describe('GDPR export and delete', () => {
     expect(await count('SELECT * FROM crawls WHERE user_id = ? ALLOW FILTERING', [victim])).toBe(0);
     expect(await count('SELECT * FROM user_follows WHERE user_id = ?', [victim])).toBe(0);
     expect(await count('SELECT * FROM user_follows WHERE followed_id = ? ALLOW FILTERING', [victim])).toBe(0);
-    const tomb = (await db.execute('SELECT deleted_at FROM deleted_users WHERE user_id = ?', [victim], { prepare: true })).first();
+    const tomb = (await t.db.execute('SELECT deleted_at FROM deleted_users WHERE user_id = ?', [victim], { prepare: true })).first();
     expect(tomb?.get('deleted_at')).toBeInstanceOf(Date);
     const records = await crawl.queue.getJobs(['waiting', 'delayed', 'prioritized', 'completed', 'failed']);
     expect(records.filter((j) => j?.data.user_id === victim)).toEqual([]);
@@ -289,7 +272,7 @@ describe('GDPR export and delete', () => {
     const keys: string[] = [];
     let cursor = '0';
     do {
-      const [next, batch] = await redis.scan(cursor, 'MATCH', `${redisNames(config.keyspace).cachePrefix}*`, 'COUNT', 1000);
+      const [next, batch] = await t.redis.scan(cursor, 'MATCH', `${redisNames(t.config.keyspace).cachePrefix}*`, 'COUNT', 1000);
       cursor = next;
       keys.push(...batch);
     } while (cursor !== '0');

@@ -3,12 +3,14 @@ import { join } from 'node:path';
 import cassandra from 'cassandra-driver';
 import type { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
+import { afterAll, beforeAll } from 'vitest';
 import { createApiServer } from '../../engine/api/server';
-import type { ApiServer } from '../../engine/api/server';
+import type { ApiDeps, ApiServer } from '../../engine/api/server';
 import { createCassandra } from '../../engine/shared/cassandra';
 import type { CassandraClient } from '../../engine/shared/cassandra';
 import type { Config } from '../../engine/shared/config';
 import { createKafka } from '../../engine/shared/kafka';
+import { createRedis } from '../../engine/shared/redis';
 import { cqlId, migratedKeyspace, testConfig, testLog } from '../helpers';
 import { rankedScopes } from '../../engine/shared/ranked-sets';
 import type { RankedSets } from '../../engine/shared/ranked-sets';
@@ -43,16 +45,46 @@ export async function dropKeyspace(db: CassandraClient, keyspace: string): Promi
   await db.shutdown();
 }
 
-/** The API from the server factory over `config` (no crawl service), not listening: tests inject requests. */
-export function apiServer(config: Config, db: CassandraClient, redis: Redis, kafka: Kafka = createKafka(config, testLog)): Promise<ApiServer> {
-  return createApiServer({ config, log: testLog, cassandra: db, redis, kafka, cqlDir: CQL_DIR });
+/** The clients an API test file works with, on a keyspace, topics and consumer group of its own. */
+export interface ApiTestClients {
+  config: Config;
+  db: CassandraClient;
+  redis: Redis;
+  kafka: Kafka;
 }
 
-/** Closes what an API test file opened (each part if it got that far) and drops its keyspace. */
-export async function closeApiTest(parts: { server?: ApiServer; redis?: Redis; db?: CassandraClient; config?: Config }): Promise<void> {
-  await parts.server?.close();
-  await parts.redis?.quit();
-  if (parts.db && parts.config) await dropKeyspace(parts.db, parts.config.keyspace);
+/**
+ * Opens an API test file's clients in a `beforeAll` (a migrated keyspace of its own, Cassandra,
+ * Redis, a Kafka client) and closes them in an `afterAll`: deletes the file's topics and consumer
+ * group, quits Redis, drops the keyspace. Call it at the top of the file, before the file's own
+ * hooks: those run after this `beforeAll` and, in vitest's default hook order, before this
+ * `afterAll`, so a file closes what it built on the clients (its server) first. The fields are
+ * filled in when the `beforeAll` has run.
+ */
+export function useApiTestClients(env: Record<string, string> = {}): ApiTestClients {
+  const t = {} as Partial<ApiTestClients>;
+  beforeAll(async () => {
+    const config = await isolatedConfig(env);
+    Object.assign(t, { config, db: connect(config), redis: createRedis(config, testLog), kafka: createKafka(config, testLog) });
+  }, 180_000);
+  afterAll(async () => {
+    const { config, db, redis, kafka } = t;
+    if (kafka && config) {
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.deleteTopics({ topics: [config.listensTopic, config.dlqTopic] }).catch(() => undefined);
+      await admin.deleteGroups([config.consumerGroup]).catch(() => undefined);
+      await admin.disconnect();
+    }
+    await redis?.quit();
+    if (db && config) await dropKeyspace(db, config.keyspace);
+  }, 60_000);
+  return t as ApiTestClients;
+}
+
+/** The API from the server factory over a test file's clients (no crawl service unless `deps` has one), not listening: tests inject requests. */
+export function apiServer(t: ApiTestClients, deps: Partial<ApiDeps> = {}): Promise<ApiServer> {
+  return createApiServer({ config: t.config, log: testLog, cassandra: t.db, redis: t.redis, kafka: t.kafka, cqlDir: CQL_DIR, ...deps });
 }
 
 export interface TestListen {

@@ -10,30 +10,20 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Redis } from 'ioredis';
-import type { Kafka } from 'kafkajs';
-import { createRedis } from '../../engine/shared/redis';
-import { createKafka } from '../../engine/shared/kafka';
-import type { CassandraClient } from '../../engine/shared/cassandra';
-import type { Config } from '../../engine/shared/config';
-import { createApiServer } from '../../engine/api/server';
 import type { ApiServer } from '../../engine/api/server';
 import { RankedSets } from '../../engine/shared/ranked-sets';
 import { ListenWriter } from '../../engine/aggregator/listen-writer';
 import { createStore } from '../../engine/shared/store/store';
 import type { ListenEvent } from '../../engine/shared/listen-event';
-import { CQL_DIR, DAY_MS, connect, dayStartMs, dropKeyspace, isolatedConfig, quietLog, uid, writeListens } from './helpers';
+import { apiServer, DAY_MS, dayStartMs, quietLog, uid, useApiTestClients, writeListens } from './helpers';
 import type { TestListen } from './helpers';
 
 const RETENTION = 7;
-let config: Config;
-let db: CassandraClient;
-let redis: Redis;
-let kafka: Kafka;
+const t = useApiTestClients({ TOPK_RETENTION_DAYS: String(RETENTION) });
 let server: ApiServer;
 let writer: ListenWriter;
 const now = Date.now();
-const auth = () => ({ authorization: `Bearer ${config.apiToken}` });
+const auth = () => ({ authorization: `Bearer ${t.config.apiToken}` });
 
 /** every listen written in this file and not deleted: global answers see all of them */
 const model: TestListen[] = [];
@@ -42,19 +32,11 @@ const follows = new Map<string, string[]>();
 const artistOf = new Map<string, string>();
 
 beforeAll(async () => {
-  config = await isolatedConfig({ TOPK_RETENTION_DAYS: String(RETENTION) });
-  db = connect(config);
-  redis = createRedis(config, quietLog);
-  kafka = createKafka(config, quietLog);
-  server = await createApiServer({ config, log: quietLog, cassandra: db, redis, kafka, cqlDir: CQL_DIR, now: () => now });
-  writer = new ListenWriter({ store: createStore(db), ranked: new RankedSets(redis, config.keyspace), log: quietLog, retentionDays: RETENTION, stream: `test/${config.listensTopic}`, now: () => now });
+  server = await apiServer(t, { now: () => now });
+  writer = new ListenWriter({ store: createStore(t.db), ranked: new RankedSets(t.redis, t.config.keyspace), log: quietLog, retentionDays: RETENTION, stream: `test/${t.config.listensTopic}`, now: () => now });
 }, 180_000);
 
-afterAll(async () => {
-  await server?.close();
-  redis?.disconnect();
-  if (db) await dropKeyspace(db, config.keyspace);
-});
+afterAll(() => server?.close());
 
 const byCountThenKey = (a: { key: string; listen_count: number }, b: { key: string; listen_count: number }): number =>
   b.listen_count - a.listen_count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
@@ -128,7 +110,7 @@ describe('Top-K answers equal a full ranking', () => {
         const viewer = `${run}-viewer`;
         // the viewer follows users 0..2
         follows.set(viewer, users.slice(0, 3));
-        for (const f of users.slice(0, 3)) await db.execute('INSERT INTO user_follows (user_id, followed_id) VALUES (?, ?)', [viewer, f], { prepare: true });
+        for (const f of users.slice(0, 3)) await t.db.execute('INSERT INTO user_follows (user_id, followed_id) VALUES (?, ?)', [viewer, f], { prepare: true });
         const written: TestListen[] = h.listens.map(([u, s, ago, ms], i) => {
           // a listen "now" must not lie in the future: today's listens fall before now
           const at = Math.min(now - 1 - i, dayStartMs(now, ago) + ms);
@@ -136,7 +118,7 @@ describe('Top-K answers equal a full ranking', () => {
         });
         // identity: the same (user, source, listened_at, song) is one listen
         const unique = [...new Map(written.map((l) => [`${l.user_id}|${l.listened_at}|${l.song_id}`, l])).values()];
-        if (h.via === 'counters') await writeListens(db, unique, new RankedSets(redis, config.keyspace));
+        if (h.via === 'counters') await writeListens(t.db, unique, new RankedSets(t.redis, t.config.keyspace));
         else await writer.write(unique.map(event), 0);
         for (const l of unique) artistOf.set(l.song_id, l.artist);
         model.push(...unique);

@@ -13,14 +13,10 @@ import { request } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pino from 'pino';
 import { generateListens } from '../../engine/crawler/sources/simulator';
-import { createCassandra } from '../../engine/shared/cassandra';
-import { loadConfig } from '../../engine/shared/config';
-import { createKafka } from '../../engine/shared/kafka';
 import { until } from '../helpers/until';
 import { processAlive } from '../../main/stack/probes';
-import { serveTestEnv } from '../helpers/serve-env';
+import { removeServeTestData, serveTestEnv } from '../helpers/serve-env';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const DAY = 86_400_000;
@@ -149,16 +145,7 @@ describe('topk serve', () => {
     }
     for (const pid of enginePids) if (processAlive(pid)) process.kill(pid, 'SIGKILL');
     // leave nothing behind on the shared stack: keyspace, topics, consumer group
-    const config = loadConfig({ env: { ...process.env, ...serveEnv }, persistToken: false });
-    const quiet = pino({ level: 'silent' });
-    const db = createCassandra(config, quiet, { keyspace: false });
-    await db.execute(`DROP KEYSPACE IF EXISTS ${config.keyspace}`).catch(() => undefined);
-    await db.shutdown();
-    const admin = createKafka(config, quiet).admin();
-    await admin.connect();
-    await admin.deleteGroups([config.consumerGroup]).catch(() => undefined);
-    await admin.deleteTopics({ topics: [config.listensTopic, config.dlqTopic] }).catch(() => undefined);
-    await admin.disconnect();
+    await removeServeTestData(serveEnv);
     rmSync(dataDir, { recursive: true, force: true });
   });
 

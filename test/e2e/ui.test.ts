@@ -29,7 +29,6 @@ import { generateListens } from '../../engine/crawler/sources/simulator';
 import { createCassandra } from '../../engine/shared/cassandra';
 import type { CassandraClient } from '../../engine/shared/cassandra';
 import { loadConfig } from '../../engine/shared/config';
-import { createKafka } from '../../engine/shared/kafka';
 import { startGitHubFake } from '../fakes/github-fake';
 import type { GitHubFake } from '../fakes/github-fake';
 import { until } from '../helpers/until';
@@ -37,7 +36,7 @@ import { crawlQueueName } from '../../engine/crawler/crawl-queue';
 import { axeViolations, formatFindings } from './axe';
 import { expectedArtists, expectedTracks, firstDifference, rawListens, shownRows, windowDays } from './raw-rankings';
 import type { ChartRow, RawListen } from './raw-rankings';
-import { serveTestEnv } from '../helpers/serve-env';
+import { removeServeTestData, serveTestEnv } from '../helpers/serve-env';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const OUT = join(ROOT, 'test-results', 'e2e');
@@ -297,16 +296,7 @@ describe('UI end to end (Chromium, topk serve, GitHub fake)', () => {
     await github?.close();
     // leave nothing behind on the shared stack
     if (serveEnv.TOPK_KEYSPACE) {
-      const config = loadConfig({ env: { ...process.env, ...serveEnv }, persistToken: false });
-      const quiet = pino({ level: 'silent' });
-      const admin = createCassandra(config, quiet, { keyspace: false });
-      await admin.execute(`DROP KEYSPACE IF EXISTS ${config.keyspace}`).catch(() => undefined);
-      await admin.shutdown();
-      const kafka = createKafka(config, quiet).admin();
-      await kafka.connect();
-      await kafka.deleteGroups([config.consumerGroup]).catch(() => undefined);
-      await kafka.deleteTopics({ topics: [config.listensTopic, config.dlqTopic] }).catch(() => undefined);
-      await kafka.disconnect();
+      const config = await removeServeTestData(serveEnv);
       const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
       await redis.connect();
       for (const pattern of ['bull:topk-crawl*', 'topk:*']) {

@@ -266,6 +266,70 @@ function crawlService(config: Config): CrawlService {
   return new CrawlService({ cassandra: db, redis, kafka, config, log, sources: createSources(config), secrets: SecretBox.fromDataDir(config.dataDir) });
 }
 
+/**
+ * An ingest case's set-up: its config and topics, users sized to the listen target, their simulated
+ * events of the 6 days before the last hour, the counts those must come to, and its aggregator
+ * (not started: a case starts it before or after it publishes).
+ */
+async function ingestCase(name: string, prefix: string, seed: number) {
+  const config = caseConfig(name);
+  await ensureTopics(kafka, config);
+  const to = Date.now() - HOUR;
+  const { users } = sizedUsers(prefix, seed, to - 6 * DAY, to);
+  const events = simulatedEvents(users, seed, to - 6 * DAY, to);
+  return { config, users, events, expected: expectedCounts(events), agg: engine('aggregator', config, name) };
+}
+
+/**
+ * A crawl case's set-up: its config and topics, users sized to the listen target with a simulator
+ * source each (cursor 6 days back, one crawl each), and its aggregator and crawler, started;
+ * `t0` is when they were asked to start.
+ */
+async function crawlCase(name: string, prefix: string, seed: number) {
+  const config = caseConfig(name);
+  await ensureTopics(kafka, config);
+  const service = crawlService(config);
+  const from = Date.now() - 6 * DAY;
+  // the crawls run up to their own start time, so the listens up to now are a lower bound
+  const { users, planned } = sizedUsers(prefix, seed, from, Date.now());
+  await connectSimulator(service, users, seed, from);
+  const t0 = Date.now();
+  const agg = engine('aggregator', config, name);
+  const crawler = engine('crawler', config, name);
+  await Promise.all([agg.start(), crawler.start()]);
+  return { config, service, from, users, planned, t0, agg, crawler };
+}
+
+/**
+ * Restarts a service of the stack (SIGTERM, then start) once `fraction` of a case's planned listens
+ * are committed: the fault's mark, and the seconds from the stop until the committed offsets pass
+ * where they stood when the service answered again.
+ */
+async function restartMidIngest(service: 'kafka' | 'cassandra', config: Config, planned: number, fraction: number): Promise<{ marks: FaultMark[]; recovery: number[] }> {
+  const name = service === 'kafka' ? 'Kafka' : 'Cassandra';
+  const at = await committedReached(config, fraction, planned);
+  const tk = Date.now();
+  const marks: FaultMark[] = [{ fault: `${name} restart`, progress: at.committed / planned, outstanding: at.lag, unit: 'listens published, not committed' }];
+  say(`restarting ${name} at committed offset ${at.committed} of ${planned} planned (${at.lag} published, not committed)`);
+  await stack.stop(service, 'term');
+  await stack.start();
+  say(`${name} back after ${((Date.now() - tk) / 1000).toFixed(1)} s`);
+  // batches finished while the service was stopping may still commit: measure from where it stood when back
+  const stuck = (await waitUntil('committed offsets readable', () => groupProgress(kafka, config), 120_000, 500)).committed;
+  return { marks, recovery: [await progressAfter(config, stuck, tk)] };
+}
+
+/** What a crawl case's users must count to: each one's simulated listens from `from` up to the cursor its crawl saved. */
+async function crawledCounts(service: CrawlService, users: string[], seed: number, from: number): Promise<Counts> {
+  const listens = await Promise.all(
+    users.map(async (u) => {
+      const cursor = Number((await service.store.crawls.getSchedule(u, 'simulator'))!.cursor);
+      return generateListens(seed, u, from, cursor, { listensPerDay: LPD }).map((l) => ({ ...l, user_id: u, source: 'simulator' }));
+    }),
+  );
+  return expectedCounts(listens.flat());
+}
+
 beforeAll(async () => {
   say(`seed ${SEED} (TOPK_FAULT_SEED=${SEED} reproduces the ListenBrainz case's listens; faults land at fixed shares of each case's listens), run dir ${RUN_DIR}`);
   base = faultConfig({ TOPK_KEYSPACE: `topk_faults_${tag}` });
@@ -300,14 +364,8 @@ describe('fault suite (private native stack)', () => {
   }, 120_000);
 
   it('aggregator SIGKILLed at 15, 40, 65 and 90 % of the planned listens', async () => {
-    const config = caseConfig('aggkill');
-    await ensureTopics(kafka, config);
-    const to = Date.now() - HOUR;
-    const { users } = sizedUsers('fa-agg', 11, to - 6 * DAY, to);
-    const events = simulatedEvents(users, 11, to - 6 * DAY, to);
-    const expected = expectedCounts(events);
+    const { config, users, events, expected, agg } = await ingestCase('aggkill', 'fa-agg', 11);
     const t0 = Date.now();
-    const agg = engine('aggregator', config, 'aggkill');
     // Publishing holds at each kill's share until that kill has landed: with every listen published
     // at once, a restarted aggregator can commit from below 90 % to the end between two looks, and
     // the last kill would find nothing left to count. Each kill waits until the share is committed,
@@ -343,17 +401,7 @@ describe('fault suite (private native stack)', () => {
   }, 900_000);
 
   it('crawler SIGKILLed mid-crawl (cursor never skips unacknowledged listens)', async () => {
-    const config = caseConfig('crawlkill');
-    await ensureTopics(kafka, config);
-    const service = crawlService(config);
-    const from = Date.now() - 6 * DAY;
-    // the crawls run up to their own start time, so the listens up to now are a lower bound
-    const { users, planned } = sizedUsers('fa-crawl', 22, from, Date.now());
-    await connectSimulator(service, users, 22, from);
-    const t0 = Date.now();
-    const agg = engine('aggregator', config, 'crawlkill');
-    const crawler = engine('crawler', config, 'crawlkill');
-    await Promise.all([agg.start(), crawler.start()]);
+    const { config, service, from, users, planned, t0, agg, crawler } = await crawlCase('crawlkill', 'fa-crawl', 22);
     // the second kill hits the restarted crawler while it works on other crawls and the first kill's
     // crawls still wait for BullMQ's stalled-job check (the crawls run faster than that check)
     const pending: Array<Promise<number>> = [];
@@ -394,16 +442,7 @@ describe('fault suite (private native stack)', () => {
     }
     const recovery = await Promise.all(pending);
     await allCrawled(service, users, 'simulator');
-    const expected = expectedCounts(
-      (
-        await Promise.all(
-          users.map(async (u) => {
-            const cursor = Number((await service.store.crawls.getSchedule(u, 'simulator'))!.cursor);
-            return generateListens(22, u, from, cursor, { listensPerDay: LPD }).map((l) => ({ ...l, user_id: u, source: 'simulator' }));
-          }),
-        )
-      ).flat(),
-    );
+    const expected = await crawledCounts(service, users, 22, from);
     await lag0(config);
     await Promise.all([crawler.stop(), agg.stop()]);
     await service.close();
@@ -411,28 +450,12 @@ describe('fault suite (private native stack)', () => {
   }, 1_200_000);
 
   it('Kafka broker restarted during ingest', async () => {
-    const config = caseConfig('kafka');
-    await ensureTopics(kafka, config);
-    const to = Date.now() - HOUR;
-    const { users } = sizedUsers('fa-kafka', 33, to - 6 * DAY, to);
-    const events = simulatedEvents(users, 33, to - 6 * DAY, to);
-    const expected = expectedCounts(events);
+    const { config, users, events, expected, agg } = await ingestCase('kafka', 'fa-kafka', 33);
     const t0 = Date.now();
-    const agg = engine('aggregator', config, 'kafka');
     await agg.start();
     let retries = 0;
     const publishing = publishAll(config, events, () => retries++);
-    const at = await committedReached(config, PROGRESS_POINTS[1], events.length);
-    const before = at.committed;
-    const tk = Date.now();
-    const marks: FaultMark[] = [{ fault: 'Kafka restart', progress: before / events.length, outstanding: at.lag, unit: 'listens published, not committed' }];
-    say(`restarting Kafka at committed offset ${before} of ${events.length} planned (${at.lag} published, not committed)`);
-    await stack.stop('kafka', 'term');
-    await stack.start();
-    say(`Kafka back after ${((Date.now() - tk) / 1000).toFixed(1)} s`);
-    // batches finished while the service was stopping may still commit: measure from where it stood when back
-    const stuck = (await waitUntil('committed offsets readable', () => groupProgress(kafka, config), 120_000, 500)).committed;
-    const recovery = [await progressAfter(config, stuck, tk)];
+    const { marks, recovery } = await restartMidIngest('kafka', config, events.length, PROGRESS_POINTS[1]);
     await publishing;
     await lag0(config);
     await agg.stop();
@@ -440,27 +463,11 @@ describe('fault suite (private native stack)', () => {
   }, 900_000);
 
   it('Cassandra restarted during ingest (writes retried, valid events never DLQd)', async () => {
-    const config = caseConfig('cassandra');
-    await ensureTopics(kafka, config);
-    const to = Date.now() - HOUR;
-    const { users } = sizedUsers('fa-cass', 44, to - 6 * DAY, to);
-    const events = simulatedEvents(users, 44, to - 6 * DAY, to);
-    const expected = expectedCounts(events);
+    const { config, users, events, expected, agg } = await ingestCase('cassandra', 'fa-cass', 44);
     const t0 = Date.now();
-    const agg = engine('aggregator', config, 'cassandra');
     await agg.start();
     const publishing = publishAll(config, events);
-    const at = await committedReached(config, PROGRESS_POINTS[2], events.length);
-    const before = at.committed;
-    const tk = Date.now();
-    const marks: FaultMark[] = [{ fault: 'Cassandra restart', progress: before / events.length, outstanding: at.lag, unit: 'listens published, not committed' }];
-    say(`restarting Cassandra at committed offset ${before} of ${events.length} planned (${at.lag} published, not committed)`);
-    await stack.stop('cassandra', 'term');
-    await stack.start();
-    say(`Cassandra back after ${((Date.now() - tk) / 1000).toFixed(1)} s`);
-    // batches finished while the service was stopping may still commit: measure from where it stood when back
-    const stuck = (await waitUntil('committed offsets readable', () => groupProgress(kafka, config), 120_000, 500)).committed;
-    const recovery = [await progressAfter(config, stuck, tk)];
+    const { marks, recovery } = await restartMidIngest('cassandra', config, events.length, PROGRESS_POINTS[2]);
     await publishing;
     await lag0(config);
     await agg.stop();
@@ -468,17 +475,7 @@ describe('fault suite (private native stack)', () => {
   }, 900_000);
 
   it('Redis restarted with empty memory mid-crawl (crawls resume from the durable schedule)', async () => {
-    const config = caseConfig('redis');
-    await ensureTopics(kafka, config);
-    const service = crawlService(config);
-    const from = Date.now() - 6 * DAY;
-    // the crawls run up to their own start time, so the listens up to now are a lower bound
-    const { users, planned } = sizedUsers('fa-redis', 55, from, Date.now());
-    await connectSimulator(service, users, 55, from);
-    const t0 = Date.now();
-    const agg = engine('aggregator', config, 'redis');
-    const crawler = engine('crawler', config, 'redis');
-    await Promise.all([agg.start(), crawler.start()]);
+    const { config, service, from, users, planned, t0, agg, crawler } = await crawlCase('redis', 'fa-redis', 55);
     const published = await publishedReached(config, PROGRESS_POINTS[1], planned);
     const tk = Date.now();
     await stack.stop('redis', 'kill');
@@ -494,16 +491,7 @@ describe('fault suite (private native stack)', () => {
     const [queuedStart, interrupted] = await Promise.all([queuedCrawlStarted(service, snap.queued, tk), crawlsProgressed(service, snap.running, tk)]);
     const recovery = [queuedStart];
     await allCrawled(service, users, 'simulator');
-    const expected = expectedCounts(
-      (
-        await Promise.all(
-          users.map(async (u) => {
-            const cursor = Number((await service.store.crawls.getSchedule(u, 'simulator'))!.cursor);
-            return generateListens(55, u, from, cursor, { listensPerDay: LPD }).map((l) => ({ ...l, user_id: u, source: 'simulator' }));
-          }),
-        )
-      ).flat(),
-    );
+    const expected = await crawledCounts(service, users, 55, from);
     await lag0(config);
     await Promise.all([crawler.stop(), agg.stop()]);
     await service.close();

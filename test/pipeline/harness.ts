@@ -31,6 +31,11 @@ export function testEvent(user: string, at: number, song: string, extra: Partial
   return { v: 1, user_id: user, source: 'test', listened_at: at, song_id: song, title: `T ${song}`, artist: 'A', published_at: Date.now(), ...extra };
 }
 
+/** `perUser` events of each user, one every half hour back from `now`, cycling over the songs `s0`…: listens over a day or two. */
+export function halfHourlyEvents(users: string[], perUser: number, songs: number, now = Date.now()): ListenEvent[] {
+  return users.flatMap((u) => Array.from({ length: perUser }, (_, i) => testEvent(u, now - (i + 1) * 1_800_000, `s${i % songs}`)));
+}
+
 export function uid(prefix: string): string {
   return `${prefix}-${randomBytes(5).toString('hex')}`;
 }
@@ -47,6 +52,8 @@ export interface Harness {
   startAggregator(options?: Partial<AggregatorOptions>): Promise<Aggregator>;
   /** a publisher to the harness's listens topic */
   publisher(): ListenPublisher;
+  /** publishes to the harness's listens topic through one publisher it opens on first use */
+  publish(events: ListenEvent[]): Promise<void>;
   /** a crawl service on a queue of its own (`deps` override) */
   crawlService(deps?: Partial<CrawlServiceDeps>): CrawlService;
   /** closes what the three above made (newest first), deletes the topics, group, stats key and keyspace */
@@ -79,6 +86,12 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
   await ensureTopics(kafka, config);
   const statsKey = `topk:stats:test-${tag}`;
   const closers: Array<() => Promise<void>> = [];
+  const publisher = (): ListenPublisher => {
+    const pub = new ListenPublisher(kafka, config);
+    closers.push(() => pub.close());
+    return pub;
+  };
+  let shared: ListenPublisher | undefined;
   return {
     config,
     db,
@@ -92,10 +105,10 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
       await agg.start();
       return agg;
     },
-    publisher() {
-      const pub = new ListenPublisher(kafka, config);
-      closers.push(() => pub.close());
-      return pub;
+    publisher,
+    publish(events) {
+      shared ??= publisher();
+      return shared.publish(events);
     },
     crawlService(deps = {}) {
       const service = new CrawlService({ cassandra: db, redis, kafka, config, log: quietLog, queueName: uid('q'), statsKey, ...deps });

@@ -15,14 +15,13 @@ import { asComparable, createHarness, daysBack, expectedCounts, hSongId, quietLo
 import type { Harness } from './harness';
 
 const KEY = 'abcdefabcdefabcdefabcdefabcdef01';
+const fake = new LastfmFake();
+fake.keys.add(KEY);
 let h: Harness;
 let service: CrawlService;
 let runner: CrawlRunner;
-let fake: LastfmFake;
 
 beforeAll(async () => {
-  fake = new LastfmFake();
-  fake.keys.add(KEY);
   h = await createHarness({ TOPK_LASTFM_URL: await fake.start() });
   await h.startAggregator();
   const sources = createSources(h.config, {}, { backoffBaseMs: 20 });
@@ -33,7 +32,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await h?.close();
-  await fake?.close();
+  await fake.close();
 }, 60_000);
 
 const HOUR = 3_600_000;

@@ -9,17 +9,13 @@
  * shape of a client-side timeout on a slow node.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ListenPublisher } from '../../engine/crawler/publisher';
 import type { CassandraClient } from '../../engine/shared/cassandra';
 import { interceptCounterBatches } from '../helpers/counter-batches';
-import type { ListenEvent } from '../../engine/shared/listen-event';
-import { asComparable, createHarness, daysBack, expectedCounts, expectedGlobal, storedCounts, storedGlobal, testEvent as ev, uid, until, waitForLag0 } from './harness';
+import { asComparable, createHarness, daysBack, expectedCounts, expectedGlobal, halfHourlyEvents, storedCounts, storedGlobal, uid, until, waitForLag0 } from './harness';
 import type { Harness } from './harness';
 
-const HOUR = 3_600_000;
 const LATE_MS = 1500;
 let h: Harness;
-let pub: ListenPublisher;
 let lateWrites = 0;
 
 /** `db` whose first `armed` counter batch fails at once and is applied LATE_MS later. */
@@ -45,7 +41,6 @@ beforeAll(async () => {
     // longer than the late write takes, shorter than the production default (11 s) to keep the test quick
     settleMs: LATE_MS + 1500,
   });
-  pub = h.publisher();
 }, 120_000);
 
 afterAll(() => h?.close(), 60_000);
@@ -53,10 +48,8 @@ afterAll(() => h?.close(), 60_000);
 describe('a counter write that fails but lands later', () => {
   it('is counted once: recovery waits for it to settle before recomputing', async () => {
     const users = [uid('late-a'), uid('late-b')];
-    const now = Date.now();
-    const events: ListenEvent[] = [];
-    for (const u of users) for (let i = 0; i < 40; i++) events.push(ev(u, now - (i + 1) * 0.5 * HOUR, `s${i % 7}`));
-    await pub.publish(events);
+    const events = halfHourlyEvents(users, 40, 7);
+    await h.publish(events);
     await waitForLag0(h, 90_000);
     // the late batch really was applied (otherwise this test would prove nothing)
     await until('the late counter batch', async () => lateWrites === 1, 10_000);

@@ -1,24 +1,18 @@
 import { crawlWindow } from './crawl-window';
-import { backoffMs, sleep } from '../../shared/concurrency';
 import { fromLastfmTrack } from '../import/entry-parsers';
 import { ConfigValidationError, connectBody, PermanentSourceError } from './types';
-import { pacedFetch, RequestPacer } from './request-pacer';
+import { SourceRequests } from './source-requests';
+import type { AnswerVerdict, SourceHttpOptions } from './source-requests';
 import type { CrawlContext, SourceAdapter, SourceListen, SourcePage } from './types';
 
-export interface LastfmOptions {
+/** `minIntervalMs` defaults to 200 ms (5 requests/s); a temporary Last.fm error counts as a 5xx. */
+export interface LastfmOptions extends SourceHttpOptions {
   /** API root, e.g. https://ws.audioscrobbler.com/2.0/ (TOPK_LASTFM_URL) */
   baseUrl: string;
-  fetch?: typeof fetch;
   /** tracks per page, ≤ 200 (the API's maximum) */
   pageSize?: number;
-  /** retries of a 5xx / network error / temporary Last.fm error for one request */
-  maxRetries?: number;
   /** error-29 (rate limit exceeded) answers tolerated for one request */
   maxRateLimited?: number;
-  /** minimum spacing of requests from this process: 200 ms = 5 requests/s */
-  minIntervalMs?: number;
-  backoffBaseMs?: number;
-  requestTimeoutMs?: number;
 }
 
 /** Last.fm error codes (last.fm/api/errorcodes) that no retry can fix, with what they mean for the user. */
@@ -50,10 +44,14 @@ export class LastfmSource implements SourceAdapter {
   readonly id = 'lastfm';
   readonly concurrency = 1;
   readonly defaultIntervalSeconds = 900;
-  private readonly pacer: RequestPacer;
+  private readonly requests: SourceRequests;
 
   constructor(private readonly o: LastfmOptions) {
-    this.pacer = new RequestPacer(o.minIntervalMs ?? 200);
+    // Last.fm's rate limit is the API key's: one error 29 holds every request of this process
+    this.requests = new SourceRequests(
+      { ...o, minIntervalMs: o.minIntervalMs ?? 200 },
+      { source: 'lastfm', service: 'Last.fm', maxLimited: o.maxRateLimited ?? 10, limitedBackoffBaseMs: 1000, limitedWait: 'pace' },
+    );
   }
 
   readonly configSchema = {
@@ -125,48 +123,29 @@ export class LastfmSource implements SourceAdapter {
     url.searchParams.set('from', String(q.from));
     url.searchParams.set('to', String(q.to));
     url.searchParams.set('page', String(q.page));
-    const doFetch = this.o.fetch ?? fetch;
-    let errors = 0;
-    let limited = 0;
-    for (;;) {
-      let status: number;
-      let text: string;
-      try {
-        const r = await pacedFetch({ pacer: this.pacer, fetch: doFetch, url, headers: { accept: 'application/json', 'user-agent': 'HeavyRotation/0.1' }, signal: ctx.signal, timeoutMs: this.o.requestTimeoutMs ?? 30_000, service: 'Last.fm' });
-        status = r.res.status;
-        text = r.text;
-      } catch (err) {
-        if (ctx.signal.aborted) throw err;
-        if (++errors > (this.o.maxRetries ?? 5)) throw new Error(`Last.fm unreachable: ${(err as Error).message}`);
-        await sleep(backoffMs(errors, this.o.backoffBaseMs ?? 500), ctx.signal);
-        continue;
-      }
-      let body: { error?: unknown; message?: unknown; recenttracks?: RecentTracks } | undefined;
-      try {
-        body = JSON.parse(text) as typeof body;
-      } catch {
-        body = undefined;
-      }
-      const code = typeof body?.error === 'number' ? body.error : undefined;
-      if (status === 200 && code === undefined && body?.recenttracks && typeof body.recenttracks === 'object') return body.recenttracks;
-      const message = typeof body?.message === 'string' ? body.message : text.slice(0, 200);
-      if (code === RATE_LIMITED || status === 429) {
-        if (++limited > (this.o.maxRateLimited ?? 10)) throw new Error('Last.fm kept answering "rate limit exceeded" (error 29)');
-        const wait = backoffMs(limited, this.o.backoffBaseMs ?? 1000);
-        ctx.log.warn({ source: 'lastfm', wait_ms: wait }, 'Last.fm rate limit exceeded (error 29); waiting');
-        this.pacer.holdUntil(Date.now() + wait);
-        continue;
-      }
-      if (code !== undefined && PERMANENT[code]) throw new PermanentSourceError(`${PERMANENT[code].text(username)} (Last.fm error ${code}: ${message})`, PERMANENT[code].code);
-      if ((code !== undefined && TEMPORARY.has(code)) || status >= 500 || (status === 200 && body === undefined)) {
-        if (++errors > (this.o.maxRetries ?? 5)) throw new Error(`Last.fm answered ${status}${code !== undefined ? ` error ${code}` : ''}: ${message}`);
-        const wait = backoffMs(errors, this.o.backoffBaseMs ?? 500);
-        ctx.log.warn({ source: 'lastfm', status, lastfm_error: code, wait_ms: wait }, 'Last.fm temporary error; retrying');
-        await sleep(wait, ctx.signal);
-        continue;
-      }
-      throw new PermanentSourceError(`Last.fm answered ${status}${code !== undefined ? ` error ${code}` : ''}: ${message}`, 'bad_request');
-    }
+    const headers = { accept: 'application/json', 'user-agent': 'HeavyRotation/0.1' };
+    return this.requests.get(ctx, url, headers, (res, text) => recentTracksAnswer(res.status, text, username));
   }
+}
 
+/** A `user.getRecentTracks` answer: its tracks, a retry (rate limit, temporary error, 5xx, 200 without JSON), or a thrown permanent failure. */
+function recentTracksAnswer(status: number, text: string, username: string): AnswerVerdict<RecentTracks> {
+  let body: { error?: unknown; message?: unknown; recenttracks?: RecentTracks } | undefined;
+  try {
+    body = JSON.parse(text) as typeof body;
+  } catch {
+    body = undefined;
+  }
+  const code = typeof body?.error === 'number' ? body.error : undefined;
+  if (status === 200 && code === undefined && body?.recenttracks && typeof body.recenttracks === 'object') return { value: body.recenttracks };
+  const message = typeof body?.message === 'string' ? body.message : text.slice(0, 200);
+  if (code === RATE_LIMITED || status === 429) {
+    return { limited: { error: 'Last.fm kept answering "rate limit exceeded" (error 29)', msg: 'Last.fm rate limit exceeded (error 29); waiting' } };
+  }
+  if (code !== undefined && PERMANENT[code]) throw new PermanentSourceError(`${PERMANENT[code].text(username)} (Last.fm error ${code}: ${message})`, PERMANENT[code].code);
+  const answered = `Last.fm answered ${status}${code !== undefined ? ` error ${code}` : ''}: ${message}`;
+  if ((code !== undefined && TEMPORARY.has(code)) || status >= 500 || (status === 200 && body === undefined)) {
+    return { temporary: { error: answered, msg: 'Last.fm temporary error; retrying', log: { status, lastfm_error: code } } };
+  }
+  throw new PermanentSourceError(answered, 'bad_request');
 }

@@ -1,27 +1,18 @@
 import { listenBrainzSongId } from '../../shared/listen-identity';
 import type { ListenBrainzTrackMetadata } from '../../shared/listen-identity';
 import { crawlWindow } from './crawl-window';
-import { backoffMs, sleep } from '../../shared/concurrency';
 import { ConfigValidationError, connectBody, PermanentSourceError } from './types';
-import { pacedFetch, RequestPacer } from './request-pacer';
+import { SourceRequests } from './source-requests';
+import type { AnswerVerdict, SourceHttpOptions } from './source-requests';
 import type { CrawlContext, SourceAdapter, SourceListen, SourcePage } from './types';
 
-export interface ListenBrainzOptions {
+export interface ListenBrainzOptions extends SourceHttpOptions {
   /** API root, e.g. https://api.listenbrainz.org (TOPK_LISTENBRAINZ_URL) */
   baseUrl: string;
-  fetch?: typeof fetch;
   /** listens per request, ≤ 1000 (MAX_ITEMS_PER_GET) */
   pageSize?: number;
-  /** retries of a 5xx / network error for one request */
-  maxRetries?: number;
   /** 429 answers tolerated for one request */
   max429?: number;
-  /** minimum spacing of requests from this process */
-  minIntervalMs?: number;
-  /** base of the exponential backoff (tests shorten it) */
-  backoffBaseMs?: number;
-  /** one request, body included, may take this long before it counts as a network error (default 30 s) */
-  requestTimeoutMs?: number;
 }
 
 interface LbListen {
@@ -52,10 +43,11 @@ export class ListenBrainzSource implements SourceAdapter {
   readonly id = 'listenbrainz';
   readonly concurrency = 2;
   readonly defaultIntervalSeconds = 900;
-  private readonly pacer: RequestPacer;
+  private readonly requests: SourceRequests;
 
   constructor(private readonly o: ListenBrainzOptions) {
-    this.pacer = new RequestPacer(o.minIntervalMs ?? 0);
+    // a 429 holds only the request that met it; the X-RateLimit window paces the others (noteRateLimit)
+    this.requests = new SourceRequests(o, { source: 'listenbrainz', service: 'ListenBrainz', maxLimited: o.max429 ?? 20, limitedBackoffBaseMs: 500, limitedWait: 'sleep' });
   }
 
   readonly configSchema = {
@@ -132,52 +124,29 @@ export class ListenBrainzSource implements SourceAdapter {
     if (maxTs !== undefined) url.searchParams.set('max_ts', String(maxTs));
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'HeavyRotation/0.1' };
     if (ctx.credentials) headers.authorization = `Token ${ctx.credentials}`;
-    const doFetch = this.o.fetch ?? fetch;
-    let errors = 0;
-    let limited = 0;
-    for (;;) {
-      let res: Response;
-      let text: string;
-      try {
-        ({ res, text } = await pacedFetch({ pacer: this.pacer, fetch: doFetch, url, headers, signal: ctx.signal, timeoutMs: this.o.requestTimeoutMs ?? 30_000, service: 'ListenBrainz' }));
-      } catch (err) {
-        if (ctx.signal.aborted) throw err;
-        if (++errors > (this.o.maxRetries ?? 5)) throw new Error(`ListenBrainz unreachable: ${(err as Error).message}`);
-        await sleep(backoffMs(errors, this.o.backoffBaseMs ?? 500), ctx.signal);
-        continue;
-      }
-      this.noteRateLimit(res.headers);
-      if (res.status === 200) {
-        const body = JSON.parse(text) as { payload?: Record<string, unknown> };
-        if (!body || typeof body.payload !== 'object' || body.payload === null) throw new Error('ListenBrainz answered without a payload');
-        return body.payload;
-      }
-      if (res.status === 429) {
-        if (++limited > (this.o.max429 ?? 20)) throw new Error('ListenBrainz kept answering 429 Too Many Requests');
-        const wait = retryAfterMs(res.headers) ?? backoffMs(limited, this.o.backoffBaseMs ?? 500);
-        ctx.log.warn({ source: 'listenbrainz', wait_ms: wait }, 'rate limited (429); waiting');
-        await sleep(wait, ctx.signal);
-        continue;
-      }
-      if (res.status >= 500) {
-        if (++errors > (this.o.maxRetries ?? 5)) throw new Error(`ListenBrainz answered ${res.status} ${errorText(text)}`);
-        const wait = backoffMs(errors, this.o.backoffBaseMs ?? 500);
-        ctx.log.warn({ source: 'listenbrainz', status: res.status, wait_ms: wait }, 'server error; retrying');
-        await sleep(wait, ctx.signal);
-        continue;
-      }
-      if (res.status === 404) throw new PermanentSourceError(`ListenBrainz user "${username}" does not exist`, 'unknown_user');
-      if (res.status === 401 || res.status === 403) throw new PermanentSourceError(`ListenBrainz refused the token (${res.status})`, 'unauthorized');
-      throw new PermanentSourceError(`ListenBrainz answered ${res.status} ${errorText(text)}`, 'bad_request');
-    }
+    return this.requests.get(ctx, url, headers, (res, text) => this.listensAnswer(res, text, username));
   }
 
+  /** A listens answer: its payload, a retry (429, 5xx), or a thrown permanent failure. */
+  private listensAnswer(res: Response, text: string, username: string): AnswerVerdict<Record<string, unknown>> {
+    this.noteRateLimit(res.headers);
+    if (res.status === 200) {
+      const body = JSON.parse(text) as { payload?: Record<string, unknown> };
+      if (!body || typeof body.payload !== 'object' || body.payload === null) throw new Error('ListenBrainz answered without a payload');
+      return { value: body.payload };
+    }
+    if (res.status === 429) return { limited: { error: 'ListenBrainz kept answering 429 Too Many Requests', msg: 'rate limited (429); waiting', waitMs: retryAfterMs(res.headers) } };
+    if (res.status >= 500) return { temporary: { error: `ListenBrainz answered ${res.status} ${errorText(text)}`, msg: 'server error; retrying', log: { status: res.status } } };
+    if (res.status === 404) throw new PermanentSourceError(`ListenBrainz user "${username}" does not exist`, 'unknown_user');
+    if (res.status === 401 || res.status === 403) throw new PermanentSourceError(`ListenBrainz refused the token (${res.status})`, 'unauthorized');
+    throw new PermanentSourceError(`ListenBrainz answered ${res.status} ${errorText(text)}`, 'bad_request');
+  }
 
   /** X-RateLimit-Remaining / -Reset-In: the window every request of this process draws on. */
   private noteRateLimit(h: Headers): void {
     const remaining = Number(h.get('x-ratelimit-remaining') ?? NaN);
     const resetIn = Number(h.get('x-ratelimit-reset-in') ?? NaN);
-    if (Number.isFinite(remaining) && Number.isFinite(resetIn)) this.pacer.window(remaining, Date.now() + resetIn * 1000);
+    if (Number.isFinite(remaining) && Number.isFinite(resetIn)) this.requests.pacer.window(remaining, Date.now() + resetIn * 1000);
   }
 }
 

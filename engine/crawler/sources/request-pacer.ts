@@ -52,7 +52,7 @@ export class RequestPacer {
  * read in full. A timer holds the timeout's controller: an AbortSignal.timeout() that only
  * AbortSignal.any() refers to can be garbage-collected before it fires (Node 20), and a request
  * that never answered then hung the crawl until the server gave up (seen in the fault suite:
- * 300 s instead of 30 s). Retries are the caller's: each service has its own policy.
+ * 300 s instead of 30 s). Retries are SourceRequests' (source-requests.ts), by each source's policy.
  */
 export async function pacedFetch(o: {
   pacer: RequestPacer;
