@@ -121,6 +121,7 @@ export class Aggregator {
       // a new assignment: pending intents of each partition are recovered before its first batch
       this.recovered.clear();
       this.unverified.clear();
+      this.writer.forgetStored();
       log.info({ assignment: e.payload.memberAssignment }, 'partitions assigned');
     });
     await this.consumer.connect();
