@@ -82,7 +82,8 @@ export function listenerPid(port: number, pids: string[] = readdirSync('/proc').
 
 export type StackPorts = Partial<Record<Exclude<CpuRole, 'engine'>, number>>;
 
-function stackPids(ports: StackPorts): Map<Exclude<CpuRole, 'engine'>, number[]> {
+/** The local processes of the stack behind `ports`, per role (roles not found are absent). */
+export function stackPids(ports: StackPorts): Map<Exclude<CpuRole, 'engine'>, number[]> {
   const out = new Map<Exclude<CpuRole, 'engine'>, number[]>();
   let entries: string[] = [];
   try {

@@ -149,6 +149,12 @@ function printIngest(p: Record<string, unknown>, ours: IngestResult, seed: Inges
       ]),
     );
   }
+  const prof = ours.cassandra_profile;
+  if (prof) {
+    out('\nCassandra per listen, ours (local mutations and reads of the keyspace per table; CPU per thread pool):');
+    out(table([['table', 'writes', 'reads', 'writes/listen', 'reads/listen'], ...prof.tables.map((t) => [t.table, t.writes, t.reads, t.writes_per_listen, t.reads_per_listen])]));
+    if (prof.threads.length > 0) out(table([['thread pool', 'CPU s', 'µs/listen'], ...prof.threads.map((t) => [t.pool, t.cpu_seconds, t.cpu_us_per_listen])]));
+  }
 }
 
 /** A process role as printed ("engine" is the floor's own driver: the benchmark process). */

@@ -21,7 +21,9 @@ import type { ChildHandle } from './child';
 import { quietLog, round } from './bench-env';
 import { expectedCounts } from './workload';
 import type { Workload } from './workload';
-import { measureCpu, stackPorts } from './cpu';
+import { measureCpu, stackPids, stackPorts } from './cpu';
+import { readTableOps, sampleThreads, tableProfile, threadProfile } from './cassandra-profile';
+import type { CassandraProfile } from './cassandra-profile';
 import type { CpuRole } from './cpu';
 
 export interface IngestOptions {
@@ -58,6 +60,8 @@ export interface IngestResult {
   cpu_seconds: Partial<Record<CpuRole, number>>;
   stages?: StageTimes;
   stats?: Record<string, number>;
+  /** ours only: Cassandra's local writes and reads per table of the keyspace, and its CPU per thread pool, over the same window */
+  cassandra_profile?: CassandraProfile;
   verification: { checked_users: number; checked_slices: number; mismatches: number; ok: boolean; examples: string[] } | null;
 }
 
@@ -129,6 +133,7 @@ export async function runIngest(
     else if (shown === 21) say(`[${design}] aggregator: more warnings not shown`);
   });
   let result: IngestResult | undefined;
+  let threads: ReturnType<typeof sampleThreads> | undefined;
   try {
     await child.ready;
     // the clock starts once the consumer group has its assignment (joining takes seconds and is not throughput)
@@ -137,6 +142,9 @@ export async function runIngest(
 
     // publish as the crawler does: idempotent producer, acks -1, key user_id, chunks of 2000
     const publisher = new ListenPublisher(clients.kafka, config);
+    const cassandraPid = design === 'ours' ? stackPids(stackPorts(config)).get('cassandra') : undefined;
+    const opsBefore = design === 'ours' ? await readTableOps(clients.db, config.keyspace) : undefined;
+    threads = cassandraPid?.length === 1 ? sampleThreads(cassandraPid[0]!) : undefined;
     const t0 = performance.now();
     const cpu = measureCpu(child.pid, stackPorts(config));
     let publishedAt = 0;
@@ -187,6 +195,7 @@ export async function runIngest(
     await publishDone;
     const t1 = performance.now();
     const cpuSeconds = cpu.stop();
+    const pools = threads?.stop();
     const consumed = published - lagNow;
     const complete = lagNow === 0;
     const stats = await readStats(clients.redis, statsKey);
@@ -206,6 +215,10 @@ export async function runIngest(
       cpu_seconds: cpuSeconds,
       verification: null,
     };
+    if (opsBefore) {
+      const tables = tableProfile(opsBefore, await readTableOps(clients.db, config.keyspace), consumed);
+      result.cassandra_profile = { tables, threads: pools ? threadProfile(pools, consumed) : [] };
+    }
     if (design === 'ours') {
       result.stats = stats;
       result.stages = {
@@ -218,6 +231,7 @@ export async function runIngest(
     }
     say(`[${design}] ${complete ? 'lag 0' : `gave up with lag ${lagNow}`} after ${e2e.toFixed(1)} s; peak RSS ${result.peak_rss_mb} MB`);
   } finally {
+    threads?.stop();
     mem.stop();
     const code = await child.stop();
     if (code !== 0 && code !== null && result) say(`[${design}] aggregator exited with code ${code}`);

@@ -136,6 +136,7 @@ export class Aggregator {
       this.recovered.clear();
       this.unverified.clear();
       this.assigned = new Set(e.payload.memberAssignment[config.listensTopic] ?? []);
+      this.writer.forgetStored();
       log.info({ assignment: e.payload.memberAssignment }, 'partitions assigned');
     });
     await this.consumer.connect();

@@ -4,7 +4,7 @@ import { identityKey, utcDay, DAY_MS } from '../shared/listen-identity';
 import { playsPerRow } from '../shared/chart-rows';
 import { mapLimit } from '../shared/concurrency';
 import type { SlicePlays } from '../shared/store/counts';
-import type { ListenSlice } from '../shared/store/listens';
+import type { ListenSlice, StoredKnowledge } from '../shared/store/listens';
 import type { Store } from '../shared/store/store';
 import { GLOBAL_SCOPE, UNKNOWN_ARTIST, rankedScopes, userScope } from '../shared/ranked-sets';
 import type { RankedSets, ScopeDayPlays } from '../shared/ranked-sets';
@@ -13,6 +13,7 @@ import type { Intent } from '../shared/store/intents';
 import { createStore } from '../shared/store/store';
 import { recomputeGlobalSongs, recomputeUserDay } from './recompute';
 import { keepsIntent } from './intent-verification';
+import { StoredBounds } from './stored-bounds';
 import type { PartitionRecovery, RecoveryReads } from './intent-verification';
 
 export interface WriteResult {
@@ -149,6 +150,8 @@ export class ListenWriter {
    * removes only days before retention, whose listens the aggregator no longer accepts.
    */
   private readonly indexed = new Set<string>();
+  /** per (user, day): the newest listen stored there as far as this process knows, so the dedupe read of later listens is skipped */
+  private readonly stored = new StoredBounds();
 
   constructor(private readonly opts: ListenWriterOptions) {
     this.store = opts.store;
@@ -161,12 +164,23 @@ export class ListenWriter {
   }
 
   async write(events: ListenEvent[], kafkaPartition: number, timing?: WriteTiming): Promise<WriteResult> {
+    const epoch = this.stored.epoch();
+    try {
+      return await this.writeChunk(events, kafkaPartition, epoch, timing);
+    } catch (err) {
+      // some rows of the chunk may be stored without their bounds noted: read every slice again
+      this.stored.clear();
+      throw err;
+    }
+  }
+
+  private async writeChunk(events: ListenEvent[], kafkaPartition: number, epoch: number, timing?: WriteTiming): Promise<WriteResult> {
     const { listens, counts, intents, tracks } = this.store;
     const lap = stageClock(timing);
     // 2. dedupe inside the chunk by identity, grouped into (user, day) slices
     const { slices } = sliceByUserDay(events);
-    // 3. dedupe path: keep only the listens not stored yet (one range read per slice)
-    const fresh = this.dedupe ? await this.unstored(slices) : slices;
+    // 3. dedupe path: keep only the listens not stored yet (one range read per slice, none when its stored listens are all older)
+    const fresh = this.dedupe ? await this.unstored(slices, epoch) : slices;
     const counted = listenCount(fresh);
     const result: WriteResult = { counted, duplicates: events.length - counted, changed: changedDays(fresh) };
     lap('dedupe_us');
@@ -178,6 +192,7 @@ export class ListenWriter {
     const now = this.now();
     const retentionMs = this.opts.retentionDays * DAY_MS;
     await listens.write(fresh, (listenedAt) => Math.max(1, Math.ceil((listenedAt + retentionMs - now) / 1000)), this.concurrency);
+    for (const s of fresh) this.stored.wrote(epoch, s.user, s.day, latestOf(s));
     const all = fresh.flatMap((s) => s.listens);
     const [, , rowOf] = await Promise.all([
       this.indexDays(fresh, kafkaPartition),
@@ -212,11 +227,21 @@ export class ListenWriter {
     const gone = new Set(users);
     if (gone.size === 0) return;
     for (const k of this.indexed) if (gone.has(k.slice(0, k.indexOf('\u0001')))) this.indexed.delete(k);
+    this.stored.forgetUsers(gone);
+  }
+
+  /** A new assignment: another process may have written the partitions' listens meanwhile. */
+  forgetStored(): void {
+    this.stored.clear();
   }
 
   /** The slices with only their listens not stored yet; empty slices left out. */
-  private async unstored(slices: Slice[]): Promise<Slice[]> {
-    const kept = await mapLimit(slices, this.concurrency, async (s) => ({ ...s, listens: await this.store.listens.unstored(s) }));
+  private async unstored(slices: Slice[], epoch: number): Promise<Slice[]> {
+    const known: StoredKnowledge = {
+      upTo: (user, day) => this.stored.upTo(user, day),
+      learned: (user, day, from, latest) => this.stored.learned(epoch, user, day, from, latest),
+    };
+    const kept = await mapLimit(slices, this.concurrency, async (s) => ({ ...s, listens: await this.store.listens.unstored(s, known) }));
     return kept.filter((s) => s.listens.length > 0);
   }
 
@@ -230,6 +255,8 @@ export class ListenWriter {
    * the recovery early once the partition may belong to another consumer.
    */
   async recoverPartition(kafkaPartition: number, opts: { nodesUp?: boolean; owned?: () => boolean } = {}): Promise<PartitionRecovery> {
+    // a recovery follows a new assignment, a failed write or a node's return: what was stored may have changed without this process
+    this.stored.clear();
     const pending = await this.store.intents.pending(this.stream, kafkaPartition);
     const out: PartitionRecovery = { intents: 0, fixes: 0, kept: 0, allFailed: false };
     for (const intent of pending) {
@@ -314,6 +341,8 @@ export class ListenWriter {
 /** Bound of ListenWriter's written-index set (≈ 100 bytes an entry). */
 const INDEXED_MAX = 200_000;
 const indexKey = (s: { user: string; day: string }, shard: number): string => `${s.user}\u0001${s.day}\u0001${shard}`;
+
+const latestOf = (s: Slice): number => s.listens.reduce((m, l) => Math.max(m, l.listened_at), -Infinity);
 
 /** user → days of the slices. */
 function changedDays(slices: Slice[]): Map<string, Set<string>> {

@@ -24,6 +24,16 @@ export interface RawListen {
 /** What a listen to be written carries. */
 export type NewListen = Pick<ListenEvent, 'user_id' | 'source' | 'listened_at' | 'song_id' | 'title' | 'artist' | 'album'>;
 
+/**
+ * What a writer knows of the listens stored per (user, day) partition: an upper bound of their
+ * listened_at (engine/aggregator/stored-bounds.ts), learnt from reads that cover everything stored
+ * from some time on.
+ */
+export interface StoredKnowledge {
+  upTo(user: string, day: string): number | undefined;
+  learned(user: string, day: string, from: number, latest: number | undefined): void;
+}
+
 /** The listens of one (user, day) partition. */
 export interface ListenSlice<L extends NewListen = NewListen> {
   user: string;
@@ -36,6 +46,7 @@ const INSERT =
   'INSERT INTO listens (user_id, day, listened_at, source, song_id, title, artist, album) VALUES (?, ?, ?, ?, ?, ?, ?, ?) USING TTL ?';
 const SELECT_SLICE = `SELECT ${COLUMNS} FROM listens WHERE user_id = ? AND day = ?`;
 const SELECT_PLAYS = 'SELECT listened_at, source, song_id, artist, title FROM listens WHERE user_id = ? AND day = ? AND listened_at >= ? AND listened_at <= ?';
+const SELECT_PLAYS_FROM = 'SELECT listened_at, source, song_id, artist, title FROM listens WHERE user_id = ? AND day = ? AND listened_at >= ?';
 const SELECT_NAMED = 'SELECT source, song_id, artist, title FROM listens WHERE user_id = ? AND day = ?';
 const SELECT_BEFORE = `SELECT ${COLUMNS} FROM listens WHERE user_id = ? AND day = ? AND listened_at < ? LIMIT ?`;
 const COUNT_SLICE = 'SELECT COUNT(*) AS n FROM listens WHERE user_id = ? AND day = ?';
@@ -64,30 +75,42 @@ export class ListenStore {
    * identity, nor the same play from another source (same-play.ts). One range
    * read over the slice's time span widened by the tolerance, in the
    * neighbouring day's partition too when the widened span reaches into it.
+   * With `known`, a partition whose stored listens all are before the widened
+   * span is not read, and the others are read to their end (what is stored
+   * from the span's start on), which `known` learns.
    */
-  async unstored<L extends NewListen>(slice: ListenSlice<L>): Promise<L[]> {
+  async unstored<L extends NewListen>(slice: ListenSlice<L>, known?: StoredKnowledge): Promise<L[]> {
     let lo = Infinity;
     let hi = -Infinity;
     for (const l of slice.listens) {
       if (l.listened_at < lo) lo = l.listened_at;
       if (l.listened_at > hi) hi = l.listened_at;
     }
-    const from = new Date(lo - SAME_PLAY_TOLERANCE_MS);
-    const to = new Date(hi + SAME_PLAY_TOLERANCE_MS);
+    const fromMs = lo - SAME_PLAY_TOLERANCE_MS;
+    const toMs = hi + SAME_PLAY_TOLERANCE_MS;
+    const from = new Date(fromMs);
+    const to = new Date(toMs);
     const dayStart = dayStartMs(slice.day);
     const days = [slice.day];
-    if (lo - SAME_PLAY_TOLERANCE_MS < dayStart) days.push(utcDay(dayStart - 1));
-    if (hi + SAME_PLAY_TOLERANCE_MS >= dayStart + DAY_MS) days.push(utcDay(dayStart + DAY_MS));
+    if (fromMs < dayStart) days.push(utcDay(dayStart - 1));
+    if (toMs >= dayStart + DAY_MS) days.push(utcDay(dayStart + DAY_MS));
     const stored: PlayLike[] = [];
     for (const d of days) {
-      const rows = streamRows(this.db, SELECT_PLAYS, [slice.user, localDate(d), from, to], (r) => ({
+      const bound = known?.upTo(slice.user, d);
+      if (bound !== undefined && bound < fromMs) continue;
+      const rows = streamRows(this.db, known ? SELECT_PLAYS_FROM : SELECT_PLAYS, known ? [slice.user, localDate(d), from] : [slice.user, localDate(d), from, to], (r) => ({
         listened_at: (r.get('listened_at') as Date).getTime(),
         source: String(r.get('source')),
         song_id: String(r.get('song_id')),
         artist: textOrNull(r.get('artist')),
         title: textOrNull(r.get('title')),
       }));
-      for await (const p of rows) stored.push(p);
+      let latest: number | undefined;
+      for await (const p of rows) {
+        if (latest === undefined || p.listened_at > latest) latest = p.listened_at;
+        if (p.listened_at <= toMs) stored.push(p);
+      }
+      known?.learned(slice.user, d, fromMs, latest);
     }
     return selectNewPlays(slice.listens, stored).fresh;
   }

@@ -36,14 +36,22 @@ export class TrackStore {
 
   constructor(private readonly db: CassandraClient) {}
 
-  /** Upsert the tracks whose metadata this process has not written yet. */
+  /**
+   * Upsert the tracks whose metadata this process has not written yet, nor is writing: chunks of
+   * several partitions naming the same new song at once write it once (a failed write is forgotten).
+   */
   async upsert(tracks: Iterable<TrackRow>, concurrency: number): Promise<void> {
     const todo = new Map<string, TrackRow>();
     for (const t of tracks) if (this.written.get(t.song_id) !== signature(t)) todo.set(t.song_id, t);
+    if (this.written.size + todo.size > 50_000) this.written.clear();
+    for (const t of todo.values()) this.written.set(t.song_id, signature(t));
     await mapLimit([...todo.values()], concurrency, async (t) => {
-      await run(this.db, UPSERT, [t.song_id, t.title, t.artist, t.album ?? null]);
-      if (this.written.size > 50_000) this.written.clear();
-      this.written.set(t.song_id, signature(t));
+      try {
+        await run(this.db, UPSERT, [t.song_id, t.title, t.artist, t.album ?? null]);
+      } catch (err) {
+        if (this.written.get(t.song_id) === signature(t)) this.written.delete(t.song_id);
+        throw err;
+      }
     });
   }
 

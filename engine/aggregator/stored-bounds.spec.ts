@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { StoredBounds } from './stored-bounds';
+
+describe('StoredBounds', () => {
+  it('learns a bound from a read to the end of the partition and raises it with its own writes', () => {
+    const b = new StoredBounds();
+    const e = b.epoch();
+    expect(b.upTo('u', '2026-11-30')).toBeUndefined();
+    b.learned(e, 'u', '2026-11-30', 1000, 1500);
+    expect(b.upTo('u', '2026-11-30')).toBe(1500);
+    b.wrote(e, 'u', '2026-11-30', 2000);
+    expect(b.upTo('u', '2026-11-30')).toBe(2000);
+    // an older write never lowers it
+    b.wrote(e, 'u', '2026-11-30', 1200);
+    expect(b.upTo('u', '2026-11-30')).toBe(2000);
+  });
+
+  it('knows nothing stored from the read on when the read found nothing', () => {
+    const b = new StoredBounds();
+    b.learned(b.epoch(), 'u', '2026-11-30', 1000, undefined);
+    expect(b.upTo('u', '2026-11-30')).toBe(999);
+  });
+
+  it('takes no bound from a write alone: older listens may be stored that this process never read', () => {
+    const b = new StoredBounds();
+    b.wrote(b.epoch(), 'u', '2026-11-30', 2000);
+    expect(b.upTo('u', '2026-11-30')).toBeUndefined();
+  });
+
+  it('notes nothing a write learnt after a clear that ran while it was in flight', () => {
+    const b = new StoredBounds();
+    const before = b.epoch();
+    b.learned(before, 'u', 'd1', 0, 10);
+    b.clear();
+    expect(b.upTo('u', 'd1')).toBeUndefined();
+    b.learned(before, 'u', 'd2', 0, 10);
+    b.wrote(before, 'u', 'd1', 20);
+    expect(b.size).toBe(0);
+    b.learned(b.epoch(), 'u', 'd2', 0, 10);
+    expect(b.upTo('u', 'd2')).toBe(10);
+  });
+
+  it('forgets the partitions of the given users only', () => {
+    const b = new StoredBounds();
+    const e = b.epoch();
+    b.learned(e, 'a', 'd', 0, 1);
+    b.learned(e, 'ab', 'd', 0, 2);
+    b.learned(e, 'b', 'd', 0, 3);
+    b.forgetUsers(['a', 'b']);
+    expect(b.upTo('a', 'd')).toBeUndefined();
+    expect(b.upTo('b', 'd')).toBeUndefined();
+    expect(b.upTo('ab', 'd')).toBe(2);
+  });
+
+  it('starts over at its bound', () => {
+    const b = new StoredBounds(2);
+    const e = b.epoch();
+    b.learned(e, 'u', 'd1', 0, 1);
+    b.learned(e, 'u', 'd2', 0, 2);
+    b.learned(e, 'u', 'd3', 0, 3);
+    expect(b.size).toBe(1);
+    expect(b.upTo('u', 'd3')).toBe(3);
+  });
+});
