@@ -8,6 +8,8 @@
  * Receives a LoadJob on IPC, answers with a LoadResult.
  */
 import autocannon from 'autocannon';
+import { latencyByKind, ms, pct } from './latency';
+import type { KindResult } from './latency';
 import { runOpenLoop } from './open-loop';
 import type { Ranked } from './query-scopes';
 
@@ -32,13 +34,6 @@ export interface LoadJob {
   rate?: number;
 }
 
-export interface KindResult {
-  requests: number;
-  non2xx: number;
-  p50_ms: number;
-  p99_ms: number;
-  max_ms: number;
-}
 
 export interface LoadResult {
   requests: number;
@@ -68,17 +63,10 @@ export interface LoadResult {
   answers_checked?: { checked: number; exact: number; differences: string[] };
 }
 
-function pct(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
-
 /** autocannon's per-connection context: the route of the request in flight */
 interface RouteContext {
   route?: number;
 }
-
-const ms = (x: number): number => Math.round(x * 100) / 100;
 
 function errorKind(e: Error & { code?: string }): string {
   if (/timed out/i.test(e.message)) return 'timeout';
@@ -155,13 +143,7 @@ export async function runLoad(job: LoadJob): Promise<LoadResult> {
   });
   const r = await done;
   const cpu = process.cpuUsage(cpu0);
-  const byKind: Record<string, KindResult> = {};
-  kinds.forEach((k, j) => {
-    const own: number[] = [];
-    for (let m = 0; m < n; m++) if (kindOf[m] === j) own.push(lat[m]!);
-    const s = Float64Array.from(own).sort();
-    byKind[k] = { requests: s.length, non2xx: non2xxByKind[j]!, p50_ms: ms(pct(s, 50)), p99_ms: ms(pct(s, 99)), max_ms: ms(s[s.length - 1] ?? NaN) };
-  });
+  const byKind = latencyByKind(kinds, lat, kindOf, n, non2xxByKind);
   const sorted = lat.subarray(0, n).sort();
   return {
     requests: r.requests.total,

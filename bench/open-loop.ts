@@ -18,7 +18,8 @@
  */
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { KindResult, LoadJob, LoadResult } from './load-worker';
+import { latencyByKind, ms, pct } from './latency';
+import type { LoadJob, LoadResult } from './load-worker';
 import { HttpResponseParser } from './http-response-parser';
 import type { HttpResponse } from './http-response-parser';
 import { compareAnswer } from './query-scopes';
@@ -27,13 +28,6 @@ import { compareAnswer } from './query-scopes';
 const CHECK_EVERY = 101;
 /** differences kept in the result (the count is exact) */
 const MAX_DIFFERENCES = 5;
-
-function pct(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
-
-const ms = (x: number): number => Math.round(x * 100) / 100;
 
 /** One request: its index, its route, when it was due, when it went out. */
 interface Req {
@@ -237,13 +231,7 @@ export async function runOpenLoop(job: LoadJob & { rate: number }): Promise<Load
   for (const c of [...conns]) close(c);
 
   const sorted = lat.subarray(0, answered).sort();
-  const byKind: Record<string, KindResult> = {};
-  kindNames.forEach((k, j) => {
-    const own: number[] = [];
-    for (let m = 0; m < answered; m++) if (kindOf[m] === j) own.push(lat[m]!);
-    const s = Float64Array.from(own).sort();
-    byKind[k] = { requests: s.length, non2xx: non2xxByKind[j]!, p50_ms: ms(pct(s, 50)), p99_ms: ms(pct(s, 99)), max_ms: ms(s[s.length - 1] ?? NaN) };
-  });
+  const byKind = latencyByKind(kindNames, lat, kindOf, answered, non2xxByKind);
   return {
     requests: answered,
     requests_per_second: Math.round(answered / elapsed),
