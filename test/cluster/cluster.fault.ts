@@ -28,7 +28,7 @@ import type { ListenEvent } from '../../engine/shared/listen-event';
 import { ensureTopics } from '../../engine/shared/topics';
 import { migrate } from '../../main/migrate/migrator';
 import type { NativeClusterProvider } from '../../main/stack/native-cluster';
-import { compareCounts, compareGlobal, comparePlayTotals, expectedCounts, leftIntents, faultsThatTestedNothing, formatMarks, groupProgress, progressReached, total, waitUntil } from '../faults/checks';
+import { compareCounts, compareGlobal, comparePlayTotals, expectedCounts, leftIntents, faultsThatTestedNothing, formatMarks, groupBehind, groupProgress, progressReached, total, waitUntil } from '../faults/checks';
 import type { FaultMark } from '../faults/checks';
 import { EngineProcess } from '../faults/engine-process';
 import { ApiProber, formatCount } from './api-prober';
@@ -217,10 +217,7 @@ describe('cluster fault suite (3 Kafka brokers, 3 Cassandra nodes, 2 aggregators
       const hold = Math.ceil(fraction * events.length / 1000) * 1000;
       await progressReached(`committed ${fraction * 100} %`, () => groupProgress(kafka, config), (p) => (p.lag === 0 ? p.committed : 0), Math.min(hold, events.length), 900_000, 250);
       gate = GATES[i]! * events.length;
-      return waitUntil('listens published and not yet committed', async () => {
-        const p = await groupProgress(kafka, config);
-        return p !== undefined && p.lag > 0 ? p : undefined;
-      }, 300_000, 50);
+      return groupBehind(kafka, config);
     }
 
     /** kill with listens outstanding after a share of them is committed, keep it down DOWN_MS, restart; record what the APIs saw */

@@ -187,6 +187,14 @@ export async function groupProgress(kafka: Kafka, config: Pick<Config, 'listensT
   }
 }
 
+/** Waits until the group is behind (listens published and not yet committed) and returns its progress then: the moment a fault lands on outstanding work. */
+export function groupBehind(kafka: Kafka, config: Pick<Config, 'listensTopic' | 'consumerGroup'>): Promise<{ committed: number; lag: number; end: number }> {
+  return waitUntil('listens published and not yet committed', async () => {
+    const p = await groupProgress(kafka, config);
+    return p !== undefined && p.lag > 0 ? p : undefined;
+  }, 300_000, 50);
+}
+
 /** Messages in a topic (sum of high − low); undefined when the topic does not exist. */
 export async function topicSize(kafka: Kafka, topic: string): Promise<number | undefined> {
   const admin = kafka.admin();

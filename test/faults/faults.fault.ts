@@ -35,7 +35,7 @@ import { createStore } from '../../engine/shared/store/store';
 import { migrate } from '../../main/migrate/migrator';
 import { ListenBrainzFake } from '../fakes/listenbrainz-fake';
 import type { FakeListen } from '../fakes/listenbrainz-fake';
-import { compareCounts, compareGlobal, expectedCounts, faultsThatTestedNothing, formatMarks, formatTable, groupProgress, missingDayUsers, progressReached, PROGRESS_POINTS, recordResult, topicSize, total, waitUntil } from './checks';
+import { compareCounts, compareGlobal, expectedCounts, groupBehind, faultsThatTestedNothing, formatMarks, formatTable, groupProgress, missingDayUsers, progressReached, PROGRESS_POINTS, recordResult, topicSize, total, waitUntil } from './checks';
 import type { CaseResult, Counts, FaultMark, Identity } from './checks';
 import { EngineProcess } from './engine-process';
 import { faultConfig, faultDataDir, FaultStack } from './fault-stack';
@@ -380,10 +380,7 @@ describe('fault suite (private native stack)', () => {
     for (const [k, point] of PROGRESS_POINTS.entries()) {
       await progressReached(`committed offsets (${gate} of ${events.length}, ${point * 100} %)`, () => groupProgress(kafka, config), (p) => p.committed, gate);
       gate = holdAt(PROGRESS_POINTS[k + 1] ?? 1);
-      await waitUntil('listens published and not yet committed', async () => {
-        const p = await groupProgress(kafka, config);
-        return p !== undefined && p.lag > 0 ? p : undefined;
-      }, 300_000, 50);
+      await groupBehind(kafka, config);
       await agg.kill();
       const tk = Date.now();
       // what the dead process left: listens published (so far) and not committed
