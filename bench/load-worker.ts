@@ -8,8 +8,8 @@
  * Receives a LoadJob on IPC, answers with a LoadResult.
  */
 import autocannon from 'autocannon';
-import { latencyByKind, ms, pct } from './latency';
-import type { KindResult } from './latency';
+import { errorKind, latencyByKind, ms, pct, routesOf } from './load-common';
+import type { KindResult } from './load-common';
 import { runOpenLoop } from './open-loop';
 import type { Ranked } from './query-scopes';
 
@@ -68,20 +68,13 @@ interface RouteContext {
   route?: number;
 }
 
-function errorKind(e: Error & { code?: string }): string {
-  if (/timed out/i.test(e.message)) return 'timeout';
-  if (e.code === 'ECONNRESET' || e.code === 'EPIPE') return 'reset';
-  if (e.code === 'ECONNREFUSED') return 'refused';
-  return e.code ?? e.message.slice(0, 60);
-}
-
 export async function runLoad(job: LoadJob): Promise<LoadResult> {
   const cpu0 = process.cpuUsage();
   let lat = new Float64Array(1 << 16);
   let kindOf = new Uint8Array(1 << 16);
   let n = 0;
   let i = 0;
-  const routes = job.routes ?? job.users.map((u) => ({ kind: 'topk', path: `/users/${encodeURIComponent(u)}/topk?days=7&k=10${job.extraQuery}` }));
+  const routes = routesOf(job);
   const kinds = [...new Set(routes.map((r) => r.kind))];
   if (kinds.length > 255) throw new Error('at most 255 route kinds');
   const kindIndex = new Map(kinds.map((k, j) => [k, j]));

@@ -18,7 +18,7 @@
  */
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { latencyByKind, ms, pct } from './latency';
+import { errorKind, latencyByKind, ms, pct, routesOf } from './load-common';
 import type { LoadJob, LoadResult } from './load-worker';
 import { HttpResponseParser } from './http-response-parser';
 import type { HttpResponse } from './http-response-parser';
@@ -45,16 +45,8 @@ interface Conn {
   closed: boolean;
 }
 
-function errorKind(e: Error & { code?: string }): string {
-  if (/timed out/i.test(e.message)) return 'timeout';
-  if (e.code === 'ECONNRESET' || e.code === 'EPIPE') return 'reset';
-  if (e.code === 'ECONNREFUSED') return 'refused';
-  if (/closed in the middle/.test(e.message)) return 'closed';
-  return e.code ?? e.message.slice(0, 60);
-}
-
 export async function runOpenLoop(job: LoadJob & { rate: number }): Promise<LoadResult> {
-  const routes: NonNullable<LoadJob['routes']> = job.routes ?? job.users.map((u) => ({ kind: 'topk', path: `/users/${encodeURIComponent(u)}/topk?days=7&k=10${job.extraQuery}` }));
+  const routes = routesOf(job);
   const u = new URL(job.url);
   const port = Number(u.port || 80);
   // what Node's http client sent: Host with the port, the bearer token, keep-alive

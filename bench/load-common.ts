@@ -1,4 +1,21 @@
-/** Latency summaries shared by the load benchmark's closed loop (autocannon) and its open loop. */
+import type { LoadJob } from './load-worker';
+
+/** What the load benchmark's closed loop (autocannon) and its open loop share: a job's routes, error kinds, latency summaries. */
+
+/** The job's routes; by default each user's seed-route Top-K. */
+export function routesOf(job: LoadJob): NonNullable<LoadJob['routes']> {
+  return job.routes ?? job.users.map((u) => ({ kind: 'topk', path: `/users/${encodeURIComponent(u)}/topk?days=7&k=10${job.extraQuery}` }));
+}
+
+/** A failed request's kind, as the results count them. */
+export function errorKind(e: Error & { code?: string }): string {
+  if (/timed out/i.test(e.message)) return 'timeout';
+  if (e.code === 'ECONNRESET' || e.code === 'EPIPE') return 'reset';
+  if (e.code === 'ECONNREFUSED') return 'refused';
+  // the open loop's connection closed before the answer was complete
+  if (/closed in the middle/.test(e.message)) return 'closed';
+  return e.code ?? e.message.slice(0, 60);
+}
 
 /** One request kind's figures in a load result. */
 export interface KindResult {
