@@ -15,6 +15,31 @@ export const timeZoneSchema = {
 } as const;
 export const dateSchema = { type: 'string', format: 'date', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } as const;
 
+/** A field that holds a string or null (track metadata a source may not have). */
+export const nullableString = { type: ['string', 'null'] } as const;
+
+/** What the tracks table knows of a track; null where no source said. */
+export const trackMetadata = { title: nullableString, artist: nullableString, album: nullableString } as const;
+
+const optionalFields = new WeakSet<object>();
+
+/** Marks a field of a `namedObject` as optional (a copy, so the same fragment may be required elsewhere). */
+export function optional<S extends object>(schema: S): S {
+  const copy = { ...schema };
+  optionalFields.add(copy);
+  return copy;
+}
+
+/**
+ * An object schema named `title` (a component of the OpenAPI document, so a wire type of that name) whose
+ * fields are all required but those marked `optional(…)`: each field is named once, and the required list
+ * cannot miss one.
+ */
+export function namedObject<P extends Record<string, object>>(title: string, properties: P) {
+  const required = Object.keys(properties).filter((k) => !optionalFields.has(properties[k]!));
+  return { title, type: 'object', properties, required } as const;
+}
+
 export const userParams = { type: 'object', properties: { user_id: userIdSchema }, required: ['user_id'] } as const;
 
 export const cacheQuery = {

@@ -5,39 +5,22 @@ import { addDays, dayOf, lastDays, window } from '../days';
 import type { DayWindow } from '../days';
 import { HttpError } from '../../shared/http-error';
 import { firstPlays, heatmapCells, isTimeZone, movementOf } from '../insight-math';
-import { cacheQuery, errors, timeZoneSchema, userIdSchema, userParams } from '../schemas';
+import { cacheQuery, errors, namedObject, optional, timeZoneSchema, userIdSchema, userParams } from '../schemas';
 import type { ArtistEntry, Scope, TopKind, TrackEntry } from '../topk-service';
 import { artistEntry, trackEntry } from './topk';
-import { pageQuerySchema, resolveWindow, wantsBypass, windowQueryObject, windowQuerySchema } from './window';
-import type { WindowQuery } from './window';
+import { pageQuerySchema, resolveWindow, wantsBypass, windowAnswerProps, windowQueryObject, windowQuerySchema } from './window';
+import type { PageQuery, WindowQuery } from './window';
 
 /** How deep the previous window's ranking is read for movement. */
 export const MOVEMENT_DEPTH = 1000;
 
-const windowProps = {
-  from: { type: 'string', description: 'first UTC day' },
-  to: { type: 'string', description: 'last UTC day (inclusive)' },
-  days: { type: 'integer' },
-} as const;
-
 /** what a movement page adds to each ranked row */
-const rowMovement = {
-  title: 'RowMovement',
-  type: 'object',
-  properties: {
-    previous_rank: { type: ['integer', 'null'], description: 'rank in the previous window; null when not in it (or below its first 1000 entries)' },
-    change: { type: ['string', 'null'], enum: ['up', 'down', 'same', 'new', null], description: 'null when the previous window is beyond retention' },
-    delta: { type: ['integer', 'null'], description: 'places gained (positive) or lost; null for new entries and unknown depths' },
-  },
-  required: ['previous_rank', 'change', 'delta'],
-} as const;
+const rowMovement = namedObject('RowMovement', {
+  previous_rank: { type: ['integer', 'null'], description: 'rank in the previous window; null when not in it (or below its first 1000 entries)' },
+  change: { type: ['string', 'null'], enum: ['up', 'down', 'same', 'new', null], description: 'null when the previous window is beyond retention' },
+  delta: { type: ['integer', 'null'], description: 'places gained (positive) or lost; null for new entries and unknown depths' },
+});
 const movementEntry = { anyOf: [{ allOf: [artistEntry, rowMovement] }, { allOf: [trackEntry, rowMovement] }] } as const;
-
-interface PageQuery extends WindowQuery {
-  limit: number;
-  offset: number;
-  cache?: string;
-}
 
 /** The previous window of the same length, or why retention cannot answer it. */
 export function previousWindow(win: DayWindow, retentionDays: number, now: number): { win: DayWindow } | { reason: string } {
@@ -60,7 +43,7 @@ export function registerInsightRoutes(app: FastifyInstance, ctx: ApiContext): vo
     url: string,
     doc: { title: string; summary: string; description: string },
     query: Record<string, unknown>,
-    props: Record<string, unknown>,
+    props: Record<string, object>,
     answer: (userId: string, win: DayWindow, q: Q) => { key: string; groups: string[]; compute: () => Promise<T> },
   ): void {
     app.get<{ Params: { user_id: string }; Querystring: Q }>(
@@ -74,12 +57,7 @@ export function registerInsightRoutes(app: FastifyInstance, ctx: ApiContext): vo
           querystring: { type: 'object', properties: { ...windowQuerySchema(R), ...query, ...cacheQuery } },
           queryObject: windowQueryObject,
           response: {
-            200: {
-              title: doc.title,
-              type: 'object',
-              properties: { user_id: { type: 'string' }, ...windowProps, ...props, cached: { type: 'boolean' } },
-              required: ['user_id', ...Object.keys(windowProps), ...Object.keys(props), 'cached'],
-            },
+            200: namedObject(doc.title, { user_id: { type: 'string' }, ...windowAnswerProps, ...props, cached: { type: 'boolean' } }),
             ...errors(400),
           },
         },
@@ -236,24 +214,20 @@ export function registerInsightRoutes(app: FastifyInstance, ctx: ApiContext): vo
     },
   );
 
-  const movementSchema = (title: string, who: Record<string, unknown>) => ({
-    title,
-    type: 'object',
-    properties: {
+  const movementSchema = (title: string, who: Record<string, object>) =>
+    namedObject(title, {
       ...who,
       kind: { type: 'string', enum: ['tracks', 'artists'] },
-      ...windowProps,
+      ...windowAnswerProps,
       limit: { type: 'integer' },
       offset: { type: 'integer' },
       total: { type: 'integer' },
       covered: { type: 'boolean', description: 'whether retention still holds the previous window of the same length' },
       previous: { type: ['object', 'null'], properties: { from: { type: 'string' }, to: { type: 'string' }, total: { type: 'integer' } }, required: ['from', 'to', 'total'] },
-      reason: { type: 'string', description: 'why movement is unknown (when not covered)' },
+      reason: optional({ type: 'string', description: 'why movement is unknown (when not covered)' }),
       results: { type: 'array', items: movementEntry },
       cached: { type: 'boolean' },
-    },
-    required: [...Object.keys(who), 'kind', ...Object.keys(windowProps), 'limit', 'offset', 'total', 'covered', 'previous', 'results', 'cached'],
-  });
+    });
 
   async function movement(scope: Scope, kind: TopKind, q: PageQuery, bypass: boolean) {
     const now = ctx.now();
@@ -273,7 +247,7 @@ export function registerInsightRoutes(app: FastifyInstance, ctx: ApiContext): vo
   }
 
   const userKind = { type: 'object', properties: { user_id: userIdSchema, kind: kindParam }, required: ['user_id', 'kind'] } as const;
-  const routes = [
+  const routes: Array<{ url: string; summary: string; params: object; who: Record<string, object>; title: string }> = [
     { url: '/v1/users/:user_id/top/:kind/movement', summary: "A user's ranking with movement against the previous window", params: userKind, who: { user_id: { type: 'string' } }, title: 'UserMovementPage' },
     { url: '/v1/users/:user_id/friends/top/:kind/movement', summary: 'The ranking of the users a user follows, with movement', params: userKind, who: { user_id: { type: 'string' } }, title: 'UserMovementPage' },
     {

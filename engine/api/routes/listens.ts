@@ -1,7 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context';
 import { addDays, dayOf } from '../days';
-import { errors, userParams } from '../schemas';
+import { errors, namedObject, trackMetadata, userParams } from '../schemas';
+
+const listenSchema = namedObject('Listen', {
+  listened_at: { type: 'integer', description: 'ms since epoch' },
+  day: { type: 'string' },
+  source: { type: 'string' },
+  song_id: { type: 'string' },
+  ...trackMetadata,
+});
 
 /** GET /v1/users/:user_id/listens — recent raw listens, newest first. */
 export function registerListenRoutes(app: FastifyInstance, ctx: ApiContext): void {
@@ -23,32 +31,11 @@ export function registerListenRoutes(app: FastifyInstance, ctx: ApiContext): voi
           },
         },
         response: {
-          200: {
-            title: 'ListensPage',
-            type: 'object',
-            properties: {
-              user_id: { type: 'string' },
-              listens: {
-                type: 'array',
-                items: {
-                  title: 'Listen',
-                  type: 'object',
-                  properties: {
-                    listened_at: { type: 'integer', description: 'ms since epoch' },
-                    day: { type: 'string' },
-                    source: { type: 'string' },
-                    song_id: { type: 'string' },
-                    title: { type: ['string', 'null'] },
-                    artist: { type: ['string', 'null'] },
-                    album: { type: ['string', 'null'] },
-                  },
-                  required: ['listened_at', 'day', 'source', 'song_id', 'title', 'artist', 'album'],
-                },
-              },
-              next_before: { type: ['integer', 'null'], description: 'listened_at of the last listen returned, or null when there are no more' },
-            },
-            required: ['user_id', 'listens', 'next_before'],
-          },
+          200: namedObject('ListensPage', {
+            user_id: { type: 'string' },
+            listens: { type: 'array', items: listenSchema },
+            next_before: { type: ['integer', 'null'], description: 'listened_at of the last listen returned, or null when there are no more' },
+          }),
           ...errors(400),
         },
       },

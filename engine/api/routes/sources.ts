@@ -3,74 +3,54 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ApiContext } from '../context';
 import type { CrawlServicePort } from '../crawl-port';
 import { HttpError } from '../../shared/http-error';
-import { errors, sourceSchema, timeZoneSchema, userIdSchema, userParams } from '../schemas';
+import { errors, namedObject, nullableString, optional, sourceSchema, timeZoneSchema, userIdSchema, userParams } from '../schemas';
 
-const scheduleSchema = {
-  title: 'ScheduleRecord',
-  type: 'object',
-  properties: {
-    user_id: { type: 'string' },
-    source: { type: 'string' },
-    interval_seconds: { type: 'integer' },
-    paused: { type: 'boolean' },
-    next_run_at: { type: ['string', 'null'] },
-    state: { type: 'string' },
-    last_run_at: { type: 'string' },
-    last_crawl_id: { type: 'string' },
-    last_error: { type: 'string' },
-  },
-  required: ['user_id', 'source', 'interval_seconds', 'paused', 'next_run_at', 'state'],
-} as const;
-const sourceRecordSchema = {
-  title: 'SourceRecord',
-  type: 'object',
-  properties: {
-    user_id: { type: 'string' },
-    source: { type: 'string' },
-    config: { type: 'object', additionalProperties: true },
-    created_at: { type: 'string' },
-    schedule: scheduleSchema,
-  },
-  required: ['user_id', 'source', 'config', 'created_at', 'schedule'],
-} as const;
-const crawlSchema = {
-  title: 'CrawlRecord',
-  type: 'object',
-  properties: {
-    crawl_id: { type: 'string' },
-    user_id: { type: 'string' },
-    source: { type: 'string' },
-    trigger: { type: 'string', enum: ['manual', 'schedule', 'retry', 'import'] },
-    state: { type: 'string', enum: ['queued', 'running', 'done', 'failed'] },
-    listens_fetched: { type: 'integer' },
-    listens_published: { type: 'integer' },
-    pages: { type: 'integer' },
-    lookback_pages: { type: 'integer', description: 'pages read only to re-read the look-back window below the cursor (late listens)' },
-    bytes_read: { type: 'integer', description: 'import: bytes of the file read so far' },
-    bytes_total: { type: 'integer', description: 'import: size of the file, when known' },
-    error: { type: 'string' },
-    created_at: { type: 'string' },
-    started_at: { type: 'string' },
-    finished_at: { type: 'string' },
-  },
-  required: ['crawl_id', 'user_id', 'source', 'trigger', 'state', 'listens_fetched', 'listens_published', 'pages', 'created_at'],
-} as const;
-const importReportSchema = {
-  title: 'ImportReport',
-  type: 'object',
-  properties: {
-    crawl_id: { type: 'string' },
-    format: { type: 'string' },
-    lines_read: { type: 'integer' },
-    listens_accepted: { type: 'integer' },
-    skipped: { type: 'integer' },
-    skipped_reasons: { type: 'object', additionalProperties: { type: 'integer' } },
-    state: { type: 'string' },
-    error: { type: 'string' },
-    files: { type: 'array', items: { type: 'string' }, description: 'zip entries read as history' },
-  },
-  required: ['crawl_id', 'format', 'lines_read', 'listens_accepted', 'skipped', 'skipped_reasons', 'state'],
-} as const;
+const scheduleSchema = namedObject('ScheduleRecord', {
+  user_id: { type: 'string' },
+  source: { type: 'string' },
+  interval_seconds: { type: 'integer' },
+  paused: { type: 'boolean' },
+  next_run_at: nullableString,
+  state: { type: 'string' },
+  last_run_at: optional({ type: 'string' }),
+  last_crawl_id: optional({ type: 'string' }),
+  last_error: optional({ type: 'string' }),
+});
+const sourceRecordSchema = namedObject('SourceRecord', {
+  user_id: { type: 'string' },
+  source: { type: 'string' },
+  config: { type: 'object', additionalProperties: true },
+  created_at: { type: 'string' },
+  schedule: scheduleSchema,
+});
+const crawlSchema = namedObject('CrawlRecord', {
+  crawl_id: { type: 'string' },
+  user_id: { type: 'string' },
+  source: { type: 'string' },
+  trigger: { type: 'string', enum: ['manual', 'schedule', 'retry', 'import'] },
+  state: { type: 'string', enum: ['queued', 'running', 'done', 'failed'] },
+  listens_fetched: { type: 'integer' },
+  listens_published: { type: 'integer' },
+  pages: { type: 'integer' },
+  lookback_pages: optional({ type: 'integer', description: 'pages read only to re-read the look-back window below the cursor (late listens)' }),
+  bytes_read: optional({ type: 'integer', description: 'import: bytes of the file read so far' }),
+  bytes_total: optional({ type: 'integer', description: 'import: size of the file, when known' }),
+  error: optional({ type: 'string' }),
+  created_at: { type: 'string' },
+  started_at: optional({ type: 'string' }),
+  finished_at: optional({ type: 'string' }),
+});
+const importReportSchema = namedObject('ImportReport', {
+  crawl_id: { type: 'string' },
+  format: { type: 'string' },
+  lines_read: { type: 'integer' },
+  listens_accepted: { type: 'integer' },
+  skipped: { type: 'integer' },
+  skipped_reasons: { type: 'object', additionalProperties: { type: 'integer' } },
+  state: { type: 'string' },
+  error: optional({ type: 'string' }),
+  files: optional({ type: 'array', items: { type: 'string' }, description: 'zip entries read as history' }),
+});
 
 const userSourceParams = {
   type: 'object',
@@ -138,7 +118,7 @@ export function registerSourceRoutes(app: FastifyInstance, ctx: ApiContext): voi
         summary: "A user's sources with their schedules",
         tags: ['sources'],
         params: userParams,
-        response: { 200: { title: 'SourceList', type: 'object', properties: { sources: { type: 'array', items: sourceRecordSchema } }, required: ['sources'] }, ...errors(400, 503) },
+        response: { 200: namedObject('SourceList', { sources: { type: 'array', items: sourceRecordSchema } }), ...errors(400, 503) },
       },
     },
     async (req) => ({ sources: await crawl().listSources(req.params.user_id) }),
@@ -237,7 +217,7 @@ export function registerSourceRoutes(app: FastifyInstance, ctx: ApiContext): voi
           type: 'object',
           properties: { source: sourceSchema, limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
         },
-        response: { 200: { title: 'CrawlList', type: 'object', properties: { crawls: { type: 'array', items: crawlSchema } }, required: ['crawls'] }, ...errors(400, 503) },
+        response: { 200: namedObject('CrawlList', { crawls: { type: 'array', items: crawlSchema } }), ...errors(400, 503) },
       },
     },
     async (req) => ({ crawls: await crawl().listCrawls(req.params.user_id, req.query.source, req.query.limit) }),

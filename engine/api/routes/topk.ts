@@ -1,37 +1,31 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiContext } from '../context';
 import { lastDays } from '../days';
-import { cacheQuery, errors, userIdSchema, userParams } from '../schemas';
+import { cacheQuery, errors, namedObject, trackMetadata, userIdSchema, userParams } from '../schemas';
 import type { HitLane } from '../hit-lane';
 import type { Answer, Scope, TopKind } from '../topk-service';
-import { pageQuerySchema, resolveWindow, wantsBypass, windowQueryObject } from './window';
-import type { WindowQuery } from './window';
+import { pageQuerySchema, resolveWindow, wantsBypass, windowAnswerProps, windowQueryObject } from './window';
+import type { PageQuery } from './window';
 
 /** a ranked track and a ranked artist, as the Top-K pages (and the movement pages) carry them */
-export const trackEntry = {
-  title: 'TrackRow',
-  type: 'object',
-  properties: {
-    rank: { type: 'integer' },
-    song_id: { type: 'string' },
-    listen_count: { type: 'integer' },
-    title: { type: ['string', 'null'] },
-    artist: { type: ['string', 'null'] },
-    album: { type: ['string', 'null'] },
-  },
-  required: ['rank', 'song_id', 'listen_count', 'title', 'artist', 'album'],
-} as const;
-export const artistEntry = {
-  title: 'ArtistRow',
-  type: 'object',
-  properties: {
-    rank: { type: 'integer' },
-    artist: { type: 'string', description: 'artist name ("" when the tracks have no artist metadata)' },
-    listen_count: { type: 'integer' },
-    track_count: { type: 'integer', description: 'distinct tracks of the artist in the window' },
-  },
-  required: ['rank', 'artist', 'listen_count', 'track_count'],
-} as const;
+export const trackEntry = namedObject('TrackRow', {
+  rank: { type: 'integer' },
+  song_id: { type: 'string' },
+  listen_count: { type: 'integer' },
+  ...trackMetadata,
+});
+export const artistEntry = namedObject('ArtistRow', {
+  rank: { type: 'integer' },
+  artist: { type: 'string', description: 'artist name ("" when the tracks have no artist metadata)' },
+  listen_count: { type: 'integer' },
+  track_count: { type: 'integer', description: 'distinct tracks of the artist in the window' },
+});
+
+/** The seed route's row: the TrackRow fields the seed contract names, in its order; no title (the seed answer names no component). */
+function seedRow() {
+  const { song_id, listen_count, rank, title, artist } = trackEntry.properties;
+  return { type: 'object', properties: { song_id, listen_count, rank, title, artist } } as const;
+}
 
 function pageSchema(title: string, who: Record<string, unknown>) {
   return {
@@ -40,9 +34,7 @@ function pageSchema(title: string, who: Record<string, unknown>) {
     properties: {
       ...who,
       kind: { type: 'string', enum: ['tracks', 'artists'] },
-      from: { type: 'string', description: 'first UTC day' },
-      to: { type: 'string', description: 'last UTC day (inclusive)' },
-      days: { type: 'integer' },
+      ...windowAnswerProps,
       from_ts: { type: 'integer', description: 'window start, ms since epoch (inclusive)' },
       to_ts: { type: 'integer', description: 'window end, ms since epoch (exclusive: 00:00 UTC after `to`)' },
       limit: { type: 'integer' },
@@ -78,12 +70,6 @@ function topkReply(
   return reply.type('application/json; charset=utf-8').send(answer.memo.body);
 }
 
-interface PageQuery extends WindowQuery {
-  limit: number;
-  offset: number;
-  cache?: string;
-}
-
 /** Top-K routes: the seed route and the v1 user/global/friends rankings. */
 export function registerTopkRoutes(app: FastifyInstance, ctx: ApiContext, lane?: HitLane): void {
   const R = ctx.config.retentionDays;
@@ -115,19 +101,7 @@ export function registerTopkRoutes(app: FastifyInstance, ctx: ApiContext, lane?:
               user_id: { type: 'string' },
               days: { type: 'integer' },
               k: { type: 'integer' },
-              results: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    song_id: { type: 'string' },
-                    listen_count: { type: 'integer' },
-                    rank: { type: 'integer' },
-                    title: { type: ['string', 'null'] },
-                    artist: { type: ['string', 'null'] },
-                  },
-                },
-              },
+              results: { type: 'array', items: seedRow() },
               cached: { type: 'boolean' },
             },
           },

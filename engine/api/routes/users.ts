@@ -1,37 +1,27 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context';
 import { HttpError } from '../../shared/http-error';
-import { errors, userParams } from '../schemas';
+import { errors, namedObject, nullableString, userParams } from '../schemas';
 import type { UserRecord } from '../../shared/store/users';
 
-const userSchema = {
-  title: 'User',
-  type: 'object',
-  properties: {
-    user_id: { type: 'string' },
-    display_name: { type: ['string', 'null'] },
-    github_login: { type: ['string', 'null'] },
-    avatar_url: { type: ['string', 'null'] },
-    created_at: { type: ['string', 'null'], format: 'date-time' },
-    updated_at: { type: ['string', 'null'], format: 'date-time' },
-  },
-  required: ['user_id', 'display_name', 'github_login', 'avatar_url', 'created_at', 'updated_at'],
-} as const;
+const userSchema = namedObject('User', {
+  user_id: { type: 'string' },
+  display_name: nullableString,
+  github_login: nullableString,
+  avatar_url: nullableString,
+  created_at: { type: ['string', 'null'], format: 'date-time' },
+  updated_at: { type: ['string', 'null'], format: 'date-time' },
+});
 
 const anyObjects = { type: 'array', items: { type: 'object', additionalProperties: true } } as const;
-const exportJsonSchema = {
-  title: 'UserExport',
-  type: 'object',
-  properties: {
-    user_id: { type: 'string' },
-    exported_at: { type: 'string', format: 'date-time' },
-    user: { type: ['object', 'null'], additionalProperties: true },
-    sources: anyObjects,
-    listens: anyObjects,
-    counts: anyObjects,
-  },
-  required: ['user_id', 'exported_at', 'user', 'sources', 'listens', 'counts'],
-} as const;
+const exportJsonSchema = namedObject('UserExport', {
+  user_id: { type: 'string' },
+  exported_at: { type: 'string', format: 'date-time' },
+  user: { type: ['object', 'null'], additionalProperties: true },
+  sources: anyObjects,
+  listens: anyObjects,
+  counts: anyObjects,
+});
 
 /** Users: create/update, get, list; GDPR delete and export. */
 export function registerUserRoutes(app: FastifyInstance, ctx: ApiContext): void {
@@ -89,7 +79,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: ApiContext): void 
         summary: 'List users',
         tags: ['users'],
         querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 10_000, default: 1000 } } },
-        response: { 200: { title: 'UserList', type: 'object', properties: { users: { type: 'array', items: userSchema } }, required: ['users'] }, ...errors(400) },
+        response: { 200: namedObject('UserList', { users: { type: 'array', items: userSchema } }), ...errors(400) },
       },
     },
     async (req) => {

@@ -19,6 +19,20 @@ export function windowQuerySchema(retentionDays: number) {
 }
 
 /** Query of a paged ranking: the window, limit/offset, cache bypass. */
+export interface PageQuery extends WindowQuery {
+  limit: number;
+  offset: number;
+  cache?: string;
+}
+
+/** The window an answer covers, as the ranking and insight answers state it. */
+export const windowAnswerProps = {
+  from: { type: 'string', description: 'first UTC day' },
+  to: { type: 'string', description: 'last UTC day (inclusive)' },
+  days: { type: 'integer' },
+} as const;
+
+/** The schema of `PageQuery`. */
 export function pageQuerySchema(retentionDays: number) {
   return {
     type: 'object',
