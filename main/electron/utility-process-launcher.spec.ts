@@ -31,7 +31,7 @@ describe('UtilityProcessLauncher', () => {
     const f = lastFork();
     expect(f.modulePath).toBe('/app/dist/engine/aggregator.js');
     expect(f.args).toEqual([]);
-    expect(f.options).toMatchObject({ env, stdio: 'pipe', cwd: '/app', serviceName: 'Heavy Rotation aggregator', execArgv: ['--max-semi-space-size=4', '--max-old-space-size=128'] });
+    expect(f.options).toMatchObject({ env, stdio: 'pipe', cwd: '/app', serviceName: 'Heavy Rotation aggregator', execArgv: ['--max-semi-space-size=4', '--max-old-space-size=96'] });
   });
 
   it('runs .ts entries through tsx (development)', () => {

@@ -6,14 +6,20 @@
  * (BENCHMARKS.md): with V8's defaults the aggregator peaked at 230–255 MB
  * resident although its live heap after a full GC is ~30 MB — garbage of each
  * Kafka batch is promoted and the old generation grows until the next
- * mark-compact. A 4 MB young generation and, for the aggregator, a 128 MB old
- * generation keep it at 140–150 MB with the same throughput; the aggregator's
- * live data is bounded by design (at most 6 partitions × one Kafka fetch of
- * TOPK_AGGREGATOR_FETCH_KB, 2 MB by default, in flight). The API's live data grows with concurrent misses, so it gets no
- * old-generation cap.
+ * mark-compact. A 4 MB young generation and, for the aggregator, a capped old
+ * generation keep it lower with the same throughput. The aggregator's live data
+ * is bounded by design: one Kafka fetch (≤ 6 partitions × TOPK_AGGREGATOR_FETCH_KB,
+ * 2 MB by default: ~12 MB of buffers, their decoded messages and the chunks'
+ * statements, ~50 MB at the peak of a chunk) plus the writer's remembered sets
+ * (StoredBounds, the written index rows and tracks: ≤ ~25 MB at their bounds).
+ * 128 MB let the old generation grow to ~90–120 MB of mostly garbage before a
+ * mark-compact (peak RSS 214.7 MB in the 300 000-listen run of 46b6e56, with
+ * ~60 MB of RSS outside the heap: code, libuv, malloc); 96 MB keeps twice the
+ * live data and brings the process under 200 MB (BENCHMARKS.md, issue 16). The
+ * API's live data grows with concurrent misses, so it gets no old-generation cap.
  */
 export function engineV8Flags(name: string): string[] {
   const flags = ['--max-semi-space-size=4'];
-  if (name === 'aggregator') flags.push('--max-old-space-size=128');
+  if (name === 'aggregator') flags.push('--max-old-space-size=96');
   return flags;
 }

@@ -24,6 +24,9 @@ const SELECT_ONE = 'SELECT title, artist, album FROM tracks WHERE song_id = ?';
 
 const toMeta = (r: Row): TrackMeta => ({ title: textOrNull(r.get('title')), artist: textOrNull(r.get('artist')), album: textOrNull(r.get('album')) });
 
+/** Bound of TrackStore's written set (the aggregator's live heap: engine-flags.ts). */
+const WRITTEN_MAX = 25_000;
+
 /**
  * Track metadata (`tracks`). Reads go through an LRU (metadata of a song id
  * rarely changes); writes skip metadata this process wrote already.
@@ -31,7 +34,10 @@ const toMeta = (r: Row): TrackMeta => ({ title: textOrNull(r.get('title')), arti
 export class TrackStore {
   /** created on the first read: writers never need it */
   private readCache: LRUCache<string, TrackMeta> | undefined;
-  /** songs whose row this process wrote recently, with the metadata written */
+  /**
+   * songs whose row this process wrote recently, with the metadata written: at most WRITTEN_MAX
+   * (~350 bytes of heap each, ≈ 9 MB); clearing it costs one idempotent upsert per song
+   */
   private readonly written = new Map<string, string>();
 
   constructor(private readonly db: CassandraClient) {}
@@ -43,7 +49,7 @@ export class TrackStore {
   async upsert(tracks: Iterable<TrackRow>, concurrency: number): Promise<void> {
     const todo = new Map<string, TrackRow>();
     for (const t of tracks) if (this.written.get(t.song_id) !== signature(t)) todo.set(t.song_id, t);
-    if (this.written.size + todo.size > 50_000) this.written.clear();
+    if (this.written.size + todo.size > WRITTEN_MAX) this.written.clear();
     for (const t of todo.values()) this.written.set(t.song_id, signature(t));
     await mapLimit([...todo.values()], concurrency, async (t) => {
       try {
