@@ -3,11 +3,15 @@ import { mapLimit } from '../concurrency';
 import type { Statement } from './rows';
 
 /**
- * Unlogged batches stay under Cassandra's batch_size_warn_threshold (5 KiB by
- * default): larger ones make the server log and return a warning per batch.
+ * A batch of this store is one partition's statements, which Cassandra applies as ONE mutation.
+ * batch_size_warn_threshold (5 KiB) and batch_size_fail_threshold (50 KiB) apply only to batches
+ * spanning several mutations (CASSANDRA-10876, Cassandra 3.6+), so a single-partition batch is
+ * bounded only by max_mutation_size (half a 32 MiB commit-log segment) and the 16 MiB frame. The
+ * split used to be at 4 000 bytes (~20 raw listens): a dense slice then cost several mutations and
+ * requests. Now BATCH_MAX statements and BATCH_BYTES of values, far below those limits.
  */
-const BATCH_BYTES = 4000;
-const BATCH_MAX = 100;
+export const BATCH_BYTES = 256 * 1024;
+export const BATCH_MAX = 100;
 
 /**
  * Statements grouped by partition (the caller's key), each group split into
