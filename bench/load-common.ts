@@ -35,6 +35,11 @@ export function pct(sorted: Float64Array, p: number): number {
 /** Milliseconds rounded to 0.01. */
 export const ms = (x: number): number => Math.round(x * 100) / 100;
 
+/** p50, p95, p99 and the maximum of ascending `sorted`, in ms rounded to 0.01. */
+export function summary(sorted: Float64Array): { p50_ms: number; p95_ms: number; p99_ms: number; max_ms: number } {
+  return { p50_ms: ms(pct(sorted, 50)), p95_ms: ms(pct(sorted, 95)), p99_ms: ms(pct(sorted, 99)), max_ms: ms(sorted[sorted.length - 1] ?? NaN) };
+}
+
 /** Per request kind: the latencies of the first `n` requests (`lat[m]`, kind index `kindOf[m]`) summarised. */
 export function latencyByKind(kinds: readonly string[], lat: Float64Array, kindOf: Uint8Array, n: number, non2xxByKind: readonly number[]): Record<string, KindResult> {
   const byKind: Record<string, KindResult> = {};

@@ -8,8 +8,9 @@
  * Receives a LoadJob on IPC, answers with a LoadResult.
  */
 import autocannon from 'autocannon';
-import { errorKind, latencyByKind, ms, pct, routesOf } from './load-common';
+import { errorKind, latencyByKind, routesOf, summary } from './load-common';
 import type { KindResult } from './load-common';
+import type { TimelineWindow } from './open-loop';
 import { runOpenLoop } from './open-loop';
 import type { Ranked } from './query-scopes';
 
@@ -30,6 +31,11 @@ export interface LoadJob {
   overallRate?: number;
   /** per-request timeout in seconds (autocannon's default is 10) */
   timeoutSeconds?: number;
+  /**
+   * open loop: first run the same schedule for this many seconds (wrk2-style calibration: JIT, connections,
+   * caches), reported on its own as `warmup`; the measured requests follow without a gap
+   */
+  warmupSeconds?: number;
   /** open loop (bench/open-loop.ts): this many requests per second on a fixed schedule, latency from each one's due time */
   rate?: number;
 }
@@ -59,6 +65,16 @@ export interface LoadResult {
   connections_opened?: number;
   /** open loop: the most requests that waited at once for a free connection */
   max_queued?: number;
+  /** open loop with `warmupSeconds`: the warm-up's own figures (not in the ones above) */
+  warmup?: { seconds: number; requests: number; p50_ms: number; p95_ms: number; p99_ms: number; max_ms: number; non2xx: number; errors: number; error_kinds: Record<string, number>; max_queued: number };
+  /** open loop with `warmupSeconds`: when the measured requests start on the timeline (ms) */
+  measured_from_ms?: number;
+  /** open loop: the generator's own event-loop delay over the run (ms) */
+  generator_loop_delay?: { p50_ms: number; p99_ms: number; max_ms: number };
+  /** open loop: the first request's due time (ms since the epoch), the timeline's origin */
+  t0_epoch_ms?: number;
+  /** open loop: per window of TIMELINE_WINDOW_MS (see TimelineWindow) */
+  timeline?: TimelineWindow[];
   /** open loop: sampled answers compared with the routes' expected rankings (`differences`: the first few) */
   answers_checked?: { checked: number; exact: number; differences: string[] };
 }
@@ -141,10 +157,7 @@ export async function runLoad(job: LoadJob): Promise<LoadResult> {
   return {
     requests: r.requests.total,
     requests_per_second: Math.round(r.requests.total / job.seconds),
-    p50_ms: ms(pct(sorted, 50)),
-    p95_ms: ms(pct(sorted, 95)),
-    p99_ms: ms(pct(sorted, 99)),
-    max_ms: ms(sorted[n - 1] ?? NaN),
+    ...summary(sorted),
     non2xx: r.non2xx,
     errors: r.errors,
     timeouts: r.timeouts,

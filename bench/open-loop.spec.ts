@@ -162,4 +162,56 @@ describe('open-loop load', () => {
     expect(r.timeouts).toBe(1);
     expect(r.error_kinds).toEqual({ timeout: 1 });
   });
+
+  it('gives each route kind its own latencies (the overall sort must not reorder them) and a timeline of the run', async () => {
+    // /a requests of the first 400 ms answer after 500 ms, every other request at once: the last answers of the
+    // run (fast ones) come after the slow ones, so a kind read from the sorted latencies would get theirs
+    const start = Date.now();
+    const server = http.createServer((req, res) => {
+      if (req.url === '/a' && Date.now() - start < 400) setTimeout(() => res.writeHead(200).end('{}'), 500);
+      else res.writeHead(200).end('{}');
+    });
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const routes = [
+      { kind: 'a', path: '/a' },
+      { kind: 'b', path: '/b' },
+    ];
+    const r = await runOpenLoop({ url, token: 't', users: [], extraQuery: '', routes, connections: 40, seconds: 1, rate: 100 });
+    expect(r.requests).toBe(100);
+    expect(r.by_kind.a!.max_ms).toBeGreaterThanOrEqual(500);
+    expect(r.by_kind.b!.max_ms).toBeLessThan(250);
+    // 250 ms windows: every request sent and served in one of them, 25 due in each of the first four
+    const tl = r.timeline!;
+    expect(tl.length).toBeGreaterThanOrEqual(4);
+    expect(tl.map((w) => w.t_ms).slice(0, 4)).toEqual([0, 250, 500, 750]);
+    expect(tl.reduce((a, w) => a + w.sent, 0)).toBe(100);
+    expect(tl.reduce((a, w) => a + w.served, 0)).toBe(100);
+    expect(tl[0]!.max_ms).toBeGreaterThanOrEqual(500);
+    expect(tl[3]!.max_ms).toBeLessThan(250);
+    expect(r.generator_loop_delay!.max_ms).toBeGreaterThanOrEqual(0);
+    expect(r.t0_epoch_ms).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it('a warm-up runs first on the same schedule and is reported apart from the measured requests', async () => {
+    // the first 10 requests are slow (a cold server), the rest answered at once
+    let n = 0;
+    const server = http.createServer((_req, res) => {
+      if (n++ < 10) setTimeout(() => res.writeHead(200).end('{}'), 150);
+      else res.writeHead(200).end('{}');
+    });
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const r = await runOpenLoop({ url, token: 't', users: [], extraQuery: '', routes: [{ kind: 'x', path: '/x' }], connections: 5, seconds: 1, rate: 40, warmupSeconds: 0.5 });
+    expect(n).toBe(60);
+    expect(r.requests).toBe(40);
+    expect(r.status_codes).toEqual({ 200: 40 });
+    expect(r.p50_ms).toBeLessThan(100);
+    expect(r.warmup).toMatchObject({ seconds: 0.5, requests: 20, non2xx: 0, errors: 0 });
+    expect(r.warmup!.max_ms).toBeGreaterThanOrEqual(150);
+    expect(r.measured_from_ms).toBe(500);
+    expect(r.timeline!.reduce((a, w) => a + w.served, 0)).toBe(60);
+  });
 });

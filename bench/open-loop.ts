@@ -17,8 +17,8 @@
  * generator's own CPU per request (process.cpuUsage).
  */
 import net from 'node:net';
-import { performance } from 'node:perf_hooks';
-import { errorKind, latencyByKind, ms, pct, routesOf } from './load-common';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { errorKind, latencyByKind, ms, pct, routesOf, summary } from './load-common';
 import type { LoadJob, LoadResult } from './load-worker';
 import { HttpResponseParser } from './http-response-parser';
 import type { HttpResponse } from './http-response-parser';
@@ -28,6 +28,90 @@ import { compareAnswer } from './query-scopes';
 const CHECK_EVERY = 101;
 /** differences kept in the result (the count is exact) */
 const MAX_DIFFERENCES = 5;
+/** the timeline's window */
+export const TIMELINE_WINDOW_MS = 250;
+
+/**
+ * One window of the open loop's timeline, `t_ms` from the first request's due time: requests sent
+ * (written to a socket) and served (answered) in it, the latency of the requests DUE in it, the
+ * deepest the queue got in it, and the generator's own event-loop delay over it.
+ */
+export interface TimelineWindow {
+  t_ms: number;
+  sent: number;
+  served: number;
+  p50_ms: number;
+  p99_ms: number;
+  max_ms: number;
+  max_queued: number;
+  generator_loop_delay_max_ms: number;
+}
+
+/** Per-window counts, latencies and loop delays of an open-loop run (see TimelineWindow). */
+class Timeline {
+  readonly sent: number[] = [];
+  readonly served: number[] = [];
+  readonly queued: number[] = [];
+  readonly loopMax: number[] = [];
+  private readonly delay = monitorEventLoopDelay({ resolution: 5 });
+  private readonly whole = monitorEventLoopDelay({ resolution: 5 });
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly t0: number) {}
+
+  at(now: number): number {
+    return Math.max(0, Math.floor((now - this.t0) / TIMELINE_WINDOW_MS));
+  }
+
+  static bump(a: number[], w: number, by = 1): void {
+    while (a.length <= w) a.push(0);
+    a[w]! += by;
+  }
+
+  start(): void {
+    this.delay.enable();
+    this.whole.enable();
+    this.timer = setInterval(() => this.closeWindow(), TIMELINE_WINDOW_MS);
+  }
+
+  /** the generator's loop delay over the window just ended goes to the window that was current */
+  private closeWindow(): void {
+    const w = this.at(performance.now() - 1);
+    while (this.loopMax.length <= w) this.loopMax.push(0);
+    this.loopMax[w] = Math.max(this.loopMax[w]!, this.delay.max / 1e6);
+    this.delay.reset();
+  }
+
+  stop(): { p50_ms: number; p99_ms: number; max_ms: number } {
+    clearInterval(this.timer);
+    this.closeWindow();
+    this.delay.disable();
+    this.whole.disable();
+    return { p50_ms: ms(this.whole.percentile(50) / 1e6), p99_ms: ms(this.whole.percentile(99) / 1e6), max_ms: ms(this.whole.max / 1e6) };
+  }
+
+  /** the windows, with the latencies of the requests due in each (`lat[m]` due in window `dueWin[m]`) */
+  windows(lat: Float64Array, dueWin: Uint32Array, n: number): TimelineWindow[] {
+    const byWin: number[][] = [];
+    for (let m = 0; m < n; m++) (byWin[dueWin[m]!] ??= []).push(lat[m]!);
+    const len = Math.max(this.sent.length, this.served.length, byWin.length, this.loopMax.length);
+    const out: TimelineWindow[] = [];
+    for (let w = 0; w < len; w++) {
+      const s = Float64Array.from(byWin[w] ?? []).sort();
+      out.push({
+        t_ms: w * TIMELINE_WINDOW_MS,
+        sent: this.sent[w] ?? 0,
+        served: this.served[w] ?? 0,
+        p50_ms: ms(pct(s, 50)),
+        p99_ms: ms(pct(s, 99)),
+        max_ms: ms(s[s.length - 1] ?? NaN),
+        max_queued: this.queued[w] ?? 0,
+        generator_loop_delay_max_ms: ms(this.loopMax[w] ?? 0),
+      });
+    }
+    return out;
+  }
+}
 
 /** One request: its index, its route, when it was due, when it went out. */
 interface Req {
@@ -45,30 +129,43 @@ interface Conn {
   closed: boolean;
 }
 
+/** Answers and failures of one part of a run (the measured requests, or the warm-up's). */
+interface Tally {
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  maxQueued: number;
+  statusCodes: Record<string, number>;
+  errorKinds: Record<string, number>;
+  non2xxByKind: number[];
+}
+
+const newTally = (kinds: number): Tally => ({ non2xx: 0, errors: 0, timeouts: 0, maxQueued: 0, statusCodes: {}, errorKinds: {}, non2xxByKind: new Array<number>(kinds).fill(0) });
+
 export async function runOpenLoop(job: LoadJob & { rate: number }): Promise<LoadResult> {
   const routes = routesOf(job);
   const u = new URL(job.url);
   const port = Number(u.port || 80);
   // what Node's http client sent: Host with the port, the bearer token, keep-alive
   const bytes = routes.map((r) => Buffer.from(`GET ${r.path} HTTP/1.1\r\nHost: ${u.host}\r\nAuthorization: Bearer ${job.token}\r\nConnection: keep-alive\r\n\r\n`, 'latin1'));
-  const total = Math.max(1, Math.floor(job.rate * job.seconds));
+  // wrk2-style calibration: the first `warm` requests run on the same schedule and connections, reported on their own
+  const warm = Math.floor(job.rate * (job.warmupSeconds ?? 0));
+  const total = warm + Math.max(1, Math.floor(job.rate * job.seconds));
   const timeoutMs = (job.timeoutSeconds ?? 10) * 1000;
   const lat = new Float64Array(total);
+  // the timeline window each answered request was due in, and whether it was a warm-up request
+  const dueWin = new Uint32Array(total);
+  const warmOf = new Uint8Array(total);
   const kindNames = [...new Set(routes.map((r) => r.kind))];
   const routeKind = routes.map((r) => kindNames.indexOf(r.kind));
   const kindOf = new Uint8Array(total);
-  const non2xxByKind = new Array<number>(kindNames.length).fill(0);
-  const statusCodes: Record<string, number> = {};
-  const errorKinds: Record<string, number> = {};
+  // [measured, warm-up]
+  const tallies = [newTally(kindNames.length), newTally(kindNames.length)] as const;
   const checks = { checked: 0, exact: 0, differences: [] as string[], different: 0 };
   const checking = routes.some((r) => r.expect);
   let answered = 0;
-  let non2xx = 0;
-  let errors = 0;
-  let timeouts = 0;
   let finished = 0;
   let opened = 0;
-  let maxQueued = 0;
   const conns: Conn[] = [];
   const idle: Conn[] = [];
   // FIFO of requests due while every connection was busy (head index: shift in O(1))
@@ -76,6 +173,7 @@ export async function runOpenLoop(job: LoadJob & { rate: number }): Promise<Load
   let queueHead = 0;
   const interval = 1000 / job.rate;
   const t0 = performance.now() + 20;
+  const timeline = new Timeline(t0);
   const cpu0 = process.cpuUsage();
   let allDone!: () => void;
   const done = new Promise<void>((r) => (allDone = r));
@@ -83,11 +181,14 @@ export async function runOpenLoop(job: LoadJob & { rate: number }): Promise<Load
     if (++finished === total) allDone();
   };
 
-  const fail = (e: Error & { code?: string }): void => {
-    errors++;
+  const tallyOf = (req: Req): Tally => tallies[req.i < warm ? 1 : 0];
+
+  const fail = (req: Req, e: Error & { code?: string }): void => {
+    const t = tallyOf(req);
+    t.errors++;
     const k = errorKind(e);
-    if (k === 'timeout') timeouts++;
-    errorKinds[k] = (errorKinds[k] ?? 0) + 1;
+    if (k === 'timeout') t.timeouts++;
+    t.errorKinds[k] = (t.errorKinds[k] ?? 0) + 1;
     settle();
   };
 
@@ -112,6 +213,7 @@ export async function runOpenLoop(job: LoadJob & { rate: number }): Promise<Load
     const sampled = checking && routes[req.route]!.expect !== undefined && (req.i < routes.length || req.i % CHECK_EVERY === 0);
     c.parser.keepBody(sampled);
     req.sent = performance.now();
+    Timeline.bump(timeline.sent, timeline.at(req.sent));
     c.socket.write(bytes[req.route]!);
   };
 
@@ -134,13 +236,18 @@ export async function runOpenLoop(job: LoadJob & { rate: number }): Promise<Load
       close(c, new Error('response without a request'));
       return;
     }
-    statusCodes[r.status] = (statusCodes[r.status] ?? 0) + 1;
+    const t = tallyOf(req);
+    t.statusCodes[r.status] = (t.statusCodes[r.status] ?? 0) + 1;
     if (r.status < 200 || r.status > 299) {
-      non2xx++;
-      non2xxByKind[routeKind[req.route]!]!++;
+      t.non2xx++;
+      t.non2xxByKind[routeKind[req.route]!]!++;
     } else if (r.body) check(req, r.body);
     kindOf[answered] = routeKind[req.route]!;
-    lat[answered++] = performance.now() - req.due;
+    const now = performance.now();
+    dueWin[answered] = timeline.at(req.due);
+    warmOf[answered] = req.i < warm ? 1 : 0;
+    lat[answered++] = now - req.due;
+    Timeline.bump(timeline.served, timeline.at(now));
     settle();
     if (r.keepAlive) release(c);
     else {
@@ -158,8 +265,9 @@ export async function runOpenLoop(job: LoadJob & { rate: number }): Promise<Load
     const at = idle.indexOf(c);
     if (at >= 0) idle.splice(at, 1);
     if (c.req) {
+      const req = c.req;
       c.req = null;
-      fail(e ?? new Error('connection closed in the middle of a response'));
+      fail(req, e ?? new Error('connection closed in the middle of a response'));
     }
     if (queueHead < queue.length && conns.length < job.connections) {
       const next = queue[queueHead++]!;
@@ -199,7 +307,12 @@ export async function runOpenLoop(job: LoadJob & { rate: number }): Promise<Load
     else if (conns.length < job.connections) send(open(), req);
     else {
       queue.push(req);
-      maxQueued = Math.max(maxQueued, queue.length - queueHead);
+      const depth = queue.length - queueHead;
+      const t = tallyOf(req);
+      t.maxQueued = Math.max(t.maxQueued, depth);
+      const w = timeline.at(req.due);
+      Timeline.bump(timeline.queued, w, 0);
+      timeline.queued[w] = Math.max(timeline.queued[w]!, depth);
     }
   };
 
@@ -216,31 +329,64 @@ export async function runOpenLoop(job: LoadJob & { rate: number }): Promise<Load
     if (next < total) setTimeout(tick, Math.max(0, Math.min(5, t0 + next * interval - performance.now())));
   };
   setTimeout(tick, 20);
+  timeline.start();
   await done;
-  const elapsed = (performance.now() - t0) / 1000;
+  // the measured part's rate is over the time from its first due request
+  const elapsed = (performance.now() - (t0 + warm * interval)) / 1000;
   const cpu = process.cpuUsage(cpu0);
+  const loopDelay = timeline.stop();
   clearInterval(sweep);
   for (const c of [...conns]) close(c);
 
-  const sorted = lat.subarray(0, answered).sort();
-  const byKind = latencyByKind(kindNames, lat, kindOf, answered, non2xxByKind);
+  // the timeline reads `lat` in answer order, before the split and sorts below
+  const windows = timeline.windows(lat, dueWin, answered);
+  const measured = { lat: new Float64Array(answered), kindOf: new Uint8Array(answered), n: 0 };
+  const warmLat = new Float64Array(answered);
+  let warmN = 0;
+  for (let m = 0; m < answered; m++) {
+    if (warmOf[m]) warmLat[warmN++] = lat[m]!;
+    else {
+      measured.kindOf[measured.n] = kindOf[m]!;
+      measured.lat[measured.n++] = lat[m]!;
+    }
+  }
+  const [mt, wt] = tallies;
+  const byKind = latencyByKind(kindNames, measured.lat, measured.kindOf, measured.n, mt.non2xxByKind);
+  const sorted = measured.lat.subarray(0, measured.n).sort();
+  const warmSorted = warmLat.subarray(0, warmN).sort();
+  const errors = mt.errors + wt.errors;
   return {
-    requests: answered,
-    requests_per_second: Math.round(answered / elapsed),
+    requests: measured.n,
+    requests_per_second: Math.round(measured.n / elapsed),
     offered_rate: job.rate,
-    p50_ms: ms(pct(sorted, 50)),
-    p95_ms: ms(pct(sorted, 95)),
-    p99_ms: ms(pct(sorted, 99)),
-    max_ms: ms(sorted[answered - 1] ?? NaN),
-    non2xx,
-    errors,
-    timeouts,
-    error_kinds: errorKinds,
-    status_codes: statusCodes,
+    ...summary(sorted),
+    non2xx: mt.non2xx,
+    errors: mt.errors,
+    timeouts: mt.timeouts,
+    error_kinds: mt.errorKinds,
+    status_codes: mt.statusCodes,
     by_kind: byKind,
+    // over the whole run, warm-up included
     generator_cpu_us_per_request: Math.round((cpu.user + cpu.system) / Math.max(1, answered + errors)),
     connections_opened: opened,
-    max_queued: maxQueued,
+    max_queued: mt.maxQueued,
+    ...(warm > 0
+      ? {
+          warmup: {
+            seconds: job.warmupSeconds!,
+            requests: warmN,
+            ...summary(warmSorted),
+            non2xx: wt.non2xx,
+            errors: wt.errors,
+            error_kinds: wt.errorKinds,
+            max_queued: wt.maxQueued,
+          },
+          measured_from_ms: ms(warm * interval),
+        }
+      : {}),
+    generator_loop_delay: loopDelay,
+    t0_epoch_ms: Math.round(performance.timeOrigin + t0),
+    timeline: windows,
     ...(checking ? { answers_checked: { checked: checks.checked, exact: checks.exact, differences: checks.differences } } : {}),
   };
 }

@@ -10,6 +10,8 @@ import type { QueryScope, ScopeSetup } from './query-scopes';
 import type { Server } from './query';
 import { measureCpu, stackPorts } from './cpu';
 import type { CpuRole } from './cpu';
+import { summariseApiLoop, withApiLoop } from './api-loop';
+import type { ApiLoopSummary, TimelineWithApi } from './api-loop';
 
 /** The API's count of answers ranked from every counter because the ranked sets could not serve them. */
 async function rankedFallbacks(s: Server): Promise<number> {
@@ -28,6 +30,8 @@ export interface QueryArgs {
   friends: number;
   /** open loop: offered requests per second (latency from each request's scheduled time); closed loop when absent */
   rate?: number;
+  /** open loop: seconds of the same load run first and reported on their own (`warmup` of each phase) */
+  warmupSeconds?: number;
   baseline: boolean;
   json: boolean;
   keyspace: string;
@@ -39,7 +43,7 @@ export const TARGETS = { hit_p99_ms: 5, hit_offered_rate: 5_000, miss_p99_ms: { 
 type Phase = 'hits' | 'redis_hits' | 'misses';
 
 /** A load phase, with the CPU each process spent per request (API = "engine"): less sensitive to a busy machine than req/s. */
-type PhaseResult = LoadResult & { cpu_us_per_request: Partial<Record<CpuRole, number>> };
+type PhaseResult = Omit<LoadResult, 'timeline'> & { cpu_us_per_request: Partial<Record<CpuRole, number>>; api_loop: ApiLoopSummary; timeline?: TimelineWithApi[] };
 
 export async function benchQuery(a: QueryArgs): Promise<number> {
   const { say, config, env } = await startBench(a.keyspace);
@@ -79,7 +83,7 @@ export async function benchQuery(a: QueryArgs): Promise<number> {
       extraQuery: '',
       connections: a.connections,
       seconds: a.seconds,
-      ...(a.rate ? { rate: a.rate } : {}),
+      ...(a.rate ? { rate: a.rate, ...(a.warmupSeconds ? { warmupSeconds: a.warmupSeconds } : {}) } : {}),
     });
     /** every path answered exactly (full ranking of the same run), from the cache and past it */
     const check = async (s: Server, name: string): Promise<void> => {
@@ -92,14 +96,29 @@ export async function benchQuery(a: QueryArgs): Promise<number> {
     const phase = async (s: Server, name: string, extraQuery: string): Promise<PhaseResult> => {
       say(`${name}: ${a.rate ? `${a.rate} req/s offered over up to ` : ''}${a.connections} connections for ${a.seconds} s`);
       const cpu = measureCpu(s.child.pid, stackPorts(config));
+      const from = Date.now();
       const loaded = await load(job(s, extraQuery));
       const used = cpu.stop();
+      // the probe's last window of the phase ends up to 250 ms after it
+      await new Promise((res) => setTimeout(res, 300));
+      const loop = s.loop.between(from, Date.now());
+      const { timeline, ...rest } = loaded;
       const r: PhaseResult = {
-        ...loaded,
-        cpu_us_per_request: Object.fromEntries(Object.entries(used).map(([role, sec]) => [role, Math.round((sec * 1e6) / Math.max(1, loaded.requests))])),
+        ...rest,
+        // the processes' CPU is measured over the whole load, warm-up included: per request of both
+        cpu_us_per_request: Object.fromEntries(Object.entries(used).map(([role, sec]) => [role, Math.round((sec * 1e6) / Math.max(1, loaded.requests + (loaded.warmup?.requests ?? 0)))])),
+        api_loop: summariseApiLoop(loop),
+        ...(timeline && loaded.t0_epoch_ms !== undefined ? { timeline: withApiLoop(timeline, loaded.t0_epoch_ms, loop) } : {}),
       };
+      const l = r.api_loop;
       say(`${name}: ${r.requests_per_second} req/s, p50 ${r.p50_ms} ms, p95 ${r.p95_ms} ms, p99 ${r.p99_ms} ms${r.non2xx || r.errors ? `, ${r.non2xx} non-2xx, ${r.errors} errors` : ''}`);
+      say(`${name}: API loop delay worst p99 ${l.delay_p99_worst_ms} ms, max ${l.delay_max_ms} ms; GC ${l.gc_count} pauses (${l.gc_major} mark-compact), ${l.gc_ms} ms in all, longest ${l.gc_max_ms} ms${r.generator_loop_delay ? `; generator loop delay p99 ${r.generator_loop_delay.p99_ms} ms, max ${r.generator_loop_delay.max_ms} ms` : ''}`);
       if (r.non2xx || r.errors || r.requests === 0) failures.push(`${name}: ${r.requests} requests, ${r.non2xx} non-2xx, ${r.errors} errors`);
+      const w = r.warmup;
+      if (w) {
+        say(`${name}: warm-up (${w.seconds} s, not in the figures above): ${w.requests} requests, p50 ${w.p50_ms} ms, p95 ${w.p95_ms} ms, p99 ${w.p99_ms} ms, max ${w.max_ms} ms, max queued ${w.max_queued}`);
+        if (w.non2xx || w.errors) failures.push(`${name} warm-up: ${w.requests} requests, ${w.non2xx} non-2xx, ${w.errors} errors`);
+      }
       const sampled = r.answers_checked;
       if (sampled && sampled.exact < sampled.checked) failures.push(`${name}: ${sampled.checked - sampled.exact} of ${sampled.checked} sampled answers differ from the full ranking, first: ${sampled.differences[0]}`);
       return r;
@@ -153,6 +172,7 @@ export async function benchQuery(a: QueryArgs): Promise<number> {
       seconds: a.seconds,
       connections: a.connections,
       rate: a.rate ?? null,
+      warmup_seconds: a.rate ? (a.warmupSeconds ?? 0) : null,
       users: a.scope === 'global' ? null : a.users,
       friends: a.scope === 'friends' ? a.friends : null,
       tracks_per_day: a.tracksPerDay,

@@ -13,6 +13,8 @@ import { engineArgs, ROOT, sampleMemory, startChild, tsxArgs } from './child';
 import type { ChildHandle } from './child';
 import type { LoadJob, LoadResult } from './load-worker';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { collectApiLoop } from './api-loop';
 import { freePort } from '../main/stack/probes';
 
 export async function load(job: LoadJob): Promise<LoadResult> {
@@ -38,6 +40,8 @@ export interface Server {
   token: string;
   child: ChildHandle;
   mem: ReturnType<typeof sampleMemory>;
+  /** the API's event-loop probe lines (bench/loop-probe.mjs) */
+  loop: ReturnType<typeof collectApiLoop>;
   stop(): Promise<void>;
 }
 
@@ -52,7 +56,10 @@ export async function startServer(kind: 'ours' | 'ours-redis-only' | 'seed', con
     TOPK_LOG_LEVEL: 'info',
   };
   if (kind === 'ours-redis-only') env.TOPK_API_LRU_MAX = '0';
+  // the API logs its event-loop delay, GC pauses and CPU every 250 ms (bench/loop-probe.mjs, bench-only)
+  env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --import ${pathToFileURL(join(ROOT, 'bench/loop-probe.mjs')).href}`.trim();
   const child = kind === 'seed' ? startChild([...tsxArgs('bench/seed-api.ts'), `topk:bench:${tag}:seedcache:`], env, 'seed api') : startChild(engineArgs('api'), env, 'api');
+  const loop = collectApiLoop(child);
   await child.ready;
   const mem = sampleMemory(child.pid);
   return {
@@ -60,6 +67,7 @@ export async function startServer(kind: 'ours' | 'ours-redis-only' | 'seed', con
     token,
     child,
     mem,
+    loop,
     async stop() {
       mem.stop();
       await child.stop();

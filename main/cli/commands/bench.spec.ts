@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { UsageError } from '../cli-args';
-import { ingestArgs } from './bench';
+import { ingestArgs, run } from './bench';
 
 describe('topk bench ingest arguments', () => {
   it('fills the defaults around the required --listens and --users', () => {
@@ -45,5 +45,20 @@ describe('topk bench ingest arguments', () => {
     expect(caught).toBeInstanceOf(UsageError);
     expect((caught as UsageError).exitCode).toBe(2);
     expect((caught as Error).message).toMatch(message);
+  });
+});
+
+describe('topk bench query arguments', () => {
+  it.each([
+    [['query', '--seconds', '1', '--connections', '1', '--warmup', '2'], /--warmup needs --rate/],
+    [['query', '--seconds', '1', '--connections', '1', '--rate', '10', '--warmup', 'soon'], /--warmup must be a number between 0 and 600/],
+  ])('rejects %j with exit 2 before anything starts', async (args, message) => {
+    const printed = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      expect(await run(args)).toBe(2);
+      expect(printed.mock.calls.map((c) => String(c[0])).join('')).toMatch(message);
+    } finally {
+      printed.mockRestore();
+    }
   });
 });

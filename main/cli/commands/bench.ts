@@ -10,7 +10,7 @@ import type { IngestArgs } from '../../../bench/ingest-command';
 
 export const BENCH_USAGE = `usage:
   topk bench ingest --listens N --users U [--days D] [--partitions P] [--duplicates F] [--baseline] [--baseline-seconds S] [--keep-data] [--keyspace NAME] [--json]
-  topk bench query --seconds S --connections C [--scope user|friends|global] [--users U] [--tracks-per-day T] [--friends N] [--rate R] [--baseline] [--keyspace NAME] [--json]
+  topk bench query --seconds S --connections C [--scope user|friends|global] [--users U] [--tracks-per-day T] [--friends N] [--rate R [--warmup S]] [--baseline] [--keyspace NAME] [--json]
   topk bench load --seconds S --connections C [--users U] [--listens N] [--timeout S] [--keyspace NAME] [--json]
   topk bench freshness [--seconds S] [--rate R] [--probes P] [--users U] [--partitions P] [--keyspace NAME] [--json]
   topk bench soak [--minutes M] [--rate R] [--users U] [--days D] [--partitions P] [--duplicates F] [--query-rate Q] [--keyspace NAME] [--json]
@@ -23,7 +23,8 @@ query:  Top-K under load: cache hits, Redis-only hits, misses; every answer chec
         --scope user (default): GET /users/{id}/topk?days=7&k=10 over U users (default 100) with T tracks a day (default 1000);
         friends: /v1/users/{id}/friends/top/tracks for U viewers following N of the U users each (default 50);
         global: /v1/top/tracks over T songs a day (default 100000) × 7 days added to the keyspace's global counts.
-        --rate R: open loop, R requests/s offered over up to C connections, latency from each request's scheduled time.
+        --rate R: open loop, R requests/s offered over up to C connections, latency from each request's scheduled time;
+        --warmup S: each phase first runs the same load for S seconds (default 0), reported apart ("warmup").
 load:   the API's read routes mixed (Top-K hits and misses, windows, global, recent listens, /healthz) under C
         connections for S seconds, over N listens (default 40000) of U users (default 200) ingested by the
         aggregator; any non-2xx, timeout (default 10 s) or reset fails.
@@ -98,6 +99,7 @@ const BENCH_FLAGS = {
   probes: { type: 'string' },
   friends: { type: 'string' },
   timeout: { type: 'string' },
+  warmup: { type: 'string' },
 } as const;
 
 export async function run(args: string[]): Promise<number> {
@@ -131,6 +133,7 @@ export async function run(args: string[]): Promise<number> {
       const scope = (values.scope ?? 'user') as 'user' | 'friends' | 'global';
       if (!['user', 'friends', 'global'].includes(scope)) throw new UsageError(`--scope must be user, friends or global, got ${JSON.stringify(scope)}\n${BENCH_USAGE}`);
       const users = int('users', values.users, 100, 1, 100_000);
+      if (values.warmup !== undefined && values.rate === undefined) throw new UsageError(`--warmup needs --rate (it warms the open loop)\n${BENCH_USAGE}`);
       return start(benchQuery, {
         seconds: int('seconds', values.seconds, undefined, 1, 3600),
         connections: int('connections', values.connections, undefined, 1, 10_000),
@@ -138,7 +141,7 @@ export async function run(args: string[]): Promise<number> {
         users,
         tracksPerDay: int('tracks-per-day', values['tracks-per-day'], scope === 'global' ? 100_000 : 1000, 1, 1_000_000),
         friends: int('friends', values.friends, Math.min(50, users), 1, users),
-        ...(values.rate !== undefined ? { rate: int('rate', values.rate, undefined, 1, 1_000_000) } : {}),
+        ...(values.rate !== undefined ? { rate: int('rate', values.rate, undefined, 1, 1_000_000), warmupSeconds: num('warmup', values.warmup, 0, 0, 600) } : {}),
         baseline: values.baseline === true,
         ...common,
       });
