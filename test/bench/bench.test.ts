@@ -96,14 +96,27 @@ describe('topk bench (smoke)', () => {
     for (const k of ['ours_cached', 'ours_bypass', 'seed_cached', 'seed_bypass']) expect(j.answers_checked[k]).toMatchObject({ checked: 5, exact: 5, differences: [] });
   }, 600_000);
 
-  it('query --scope friends --rate: open loop over the followed users, answers exact', async () => {
-    const j = await runBench('query', ['--scope', 'friends', '--friends', '3', '--rate', '20', '--seconds', '2', '--connections', '4', '--users', '5', '--tracks-per-day', '30']);
-    expect(j.params).toMatchObject({ scope: 'friends', friends: 3, rate: 20 });
+  it('query --scope friends --rate --warmup: open loop over the followed users, answers exact, a timeline with the API loop beside it', async () => {
+    const j = await runBench('query', ['--scope', 'friends', '--friends', '3', '--rate', '20', '--warmup', '1', '--seconds', '2', '--connections', '4', '--users', '5', '--tracks-per-day', '30']);
+    expect(j.params).toMatchObject({ scope: 'friends', friends: 3, rate: 20, warmup_seconds: 1 });
     expect(j.answers_checked.ours_bypass).toMatchObject({ checked: 5, exact: 5 });
     for (const phase of ['hits', 'redis_hits', 'misses']) {
-      expect(j.ours[phase].offered_rate).toBe(20);
-      expect(j.ours[phase].requests).toBe(40);
-      expect(j.ours[phase].non2xx).toBe(0);
+      const r = j.ours[phase];
+      expect(r.offered_rate).toBe(20);
+      expect(r.requests).toBe(40);
+      expect(r.non2xx).toBe(0);
+      // the warm-up's 20 requests are reported apart, and the measured ones start after it
+      expect(r.warmup).toMatchObject({ seconds: 1, requests: 20, non2xx: 0, errors: 0 });
+      expect(r.measured_from_ms).toBe(1000);
+      // 3 s in 250 ms windows; every request sent and served in one; the API's probe lines landed in them
+      const tl = r.timeline as Array<{ sent: number; served: number; api_cpu_ms?: number }>;
+      expect(tl.length).toBeGreaterThanOrEqual(12);
+      expect(tl.reduce((a, w) => a + w.sent, 0)).toBe(60);
+      expect(tl.reduce((a, w) => a + w.served, 0)).toBe(60);
+      expect(tl.filter((w) => w.api_cpu_ms !== undefined).length).toBeGreaterThanOrEqual(8);
+      expect(r.api_loop.windows).toBeGreaterThanOrEqual(10);
+      expect(r.api_loop.delay_max_ms).toBeGreaterThan(0);
+      expect(r.generator_loop_delay.max_ms).toBeGreaterThanOrEqual(0);
     }
     expect(j.baseline).toBeNull();
   }, 600_000);
