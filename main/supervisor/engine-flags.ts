@@ -15,7 +15,8 @@
  * 128 MB let the old generation grow to ~90–120 MB of mostly garbage before a
  * mark-compact (peak RSS 214.7 MB in the 300 000-listen run of 46b6e56, with
  * ~60 MB of RSS outside the heap: code, libuv, malloc); 96 MB keeps twice the
- * live data and brings the process under 200 MB (BENCHMARKS.md, issue 16). The
+ * live data. The quiet 300 000-listen run after it still peaked at 204.9 MB
+ * (BENCHMARKS.md, issue 16): the rest is outside the old generation. The
  * API's live data grows with concurrent misses, so it gets no old-generation cap.
  */
 export function engineV8Flags(name: string): string[] {
