@@ -12,9 +12,9 @@
  * 2 MB by default: ~12 MB of buffers, their decoded messages and the chunks'
  * statements, ~50 MB at the peak of a chunk) plus the writer's remembered sets
  * (StoredBounds, the written index rows and tracks: ≤ ~25 MB at their bounds).
- * 128 MB let the old generation grow to ~90–120 MB of mostly garbage before a
- * mark-compact (peak RSS 214.7 MB in the 300 000-listen run of 46b6e56, with
- * ~60 MB of RSS outside the heap: code, libuv, malloc); 96 MB keeps twice the
+ * With 128 MB the old space reached 72–89 MB in 100 000-listen runs, of which
+ * 30–40 MB survives a full GC (peak RSS 214.7 MB in the 300 000-listen run of
+ * 46b6e56, with ~60 MB of RSS outside the heap: code, libuv, malloc); 96 MB keeps twice the
  * live data. The quiet 300 000-listen run after it still peaked at 204.9 MB
  * (BENCHMARKS.md, issue 16): the rest is outside the old generation. The
  * API's live data grows with concurrent misses, so it gets no old-generation cap.
