@@ -5,6 +5,7 @@
  * to run its loop (delay) — or the generator late (its own loop delay in the timeline).
  */
 import type { ChildHandle } from './child';
+import { ms } from './load-common';
 import { TIMELINE_WINDOW_MS } from './open-loop';
 import type { TimelineWindow } from './open-loop';
 
@@ -45,8 +46,6 @@ export function collectApiLoop(child: ChildHandle): { between(from: number, to: 
   return { between: (from, to) => lines.filter((l) => l.t >= from && l.t <= to) };
 }
 
-const r2 = (x: number): number => Math.round(x * 100) / 100;
-
 export function summariseApiLoop(lines: readonly ApiLoopLine[]): ApiLoopSummary {
   let s: ApiLoopSummary = { windows: lines.length, delay_p99_worst_ms: 0, delay_max_ms: 0, gc_count: 0, gc_major: 0, gc_ms: 0, gc_max_ms: 0, cpu_ms: 0 };
   for (const l of lines) {
@@ -61,7 +60,7 @@ export function summariseApiLoop(lines: readonly ApiLoopLine[]): ApiLoopSummary 
       cpu_ms: s.cpu_ms + l.cpu_ms,
     };
   }
-  return { ...s, gc_ms: r2(s.gc_ms), cpu_ms: r2(s.cpu_ms) };
+  return { ...s, gc_ms: ms(s.gc_ms), cpu_ms: ms(s.cpu_ms) };
 }
 
 /**
@@ -75,9 +74,9 @@ export function withApiLoop(timeline: readonly TimelineWindow[], t0EpochMs: numb
     const w = Math.floor((l.t - TIMELINE_WINDOW_MS / 2 - t0EpochMs) / TIMELINE_WINDOW_MS);
     const row = out[w];
     if (w < 0 || !row) continue;
-    row.api_cpu_ms = r2((row.api_cpu_ms ?? 0) + l.cpu_ms);
+    row.api_cpu_ms = ms((row.api_cpu_ms ?? 0) + l.cpu_ms);
     row.api_loop_delay_max_ms = Math.max(row.api_loop_delay_max_ms ?? 0, l.delay_max_ms);
-    row.api_gc_ms = r2((row.api_gc_ms ?? 0) + l.gc_ms);
+    row.api_gc_ms = ms((row.api_gc_ms ?? 0) + l.gc_ms);
     row.api_gc_max_ms = Math.max(row.api_gc_max_ms ?? 0, l.gc_max_ms);
   }
   return out;

@@ -18,7 +18,7 @@
  */
 import net from 'node:net';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { errorKind, latencyByKind, ms, pct, routesOf, summary } from './load-common';
+import { errorKind, latencyByKind, ms, routesOf, summary } from './load-common';
 import type { LoadJob, LoadResult } from './load-worker';
 import { HttpResponseParser } from './http-response-parser';
 import type { HttpResponse } from './http-response-parser';
@@ -68,6 +68,12 @@ class Timeline {
     a[w]! += by;
   }
 
+  /** window `w` of `a` raised to at least `v` */
+  static raise(a: number[], w: number, v: number): void {
+    Timeline.bump(a, w, 0);
+    a[w] = Math.max(a[w]!, v);
+  }
+
   start(): void {
     this.delay.enable();
     this.whole.enable();
@@ -76,9 +82,7 @@ class Timeline {
 
   /** the generator's loop delay over the window just ended goes to the window that was current */
   private closeWindow(): void {
-    const w = this.at(performance.now() - 1);
-    while (this.loopMax.length <= w) this.loopMax.push(0);
-    this.loopMax[w] = Math.max(this.loopMax[w]!, this.delay.max / 1e6);
+    Timeline.raise(this.loopMax, this.at(performance.now() - 1), this.delay.max / 1e6);
     this.delay.reset();
   }
 
@@ -90,21 +94,21 @@ class Timeline {
     return { p50_ms: ms(this.whole.percentile(50) / 1e6), p99_ms: ms(this.whole.percentile(99) / 1e6), max_ms: ms(this.whole.max / 1e6) };
   }
 
-  /** the windows, with the latencies of the requests due in each (`lat[m]` due in window `dueWin[m]`) */
-  windows(lat: Float64Array, dueWin: Uint32Array, n: number): TimelineWindow[] {
+  /** the windows, with the latencies of the requests due in each (`lat[m]` due at `dueOf(m)`) */
+  windows(lat: Float64Array, dueOf: (m: number) => number, n: number): TimelineWindow[] {
     const byWin: number[][] = [];
-    for (let m = 0; m < n; m++) (byWin[dueWin[m]!] ??= []).push(lat[m]!);
+    for (let m = 0; m < n; m++) (byWin[this.at(dueOf(m))] ??= []).push(lat[m]!);
     const len = Math.max(this.sent.length, this.served.length, byWin.length, this.loopMax.length);
     const out: TimelineWindow[] = [];
     for (let w = 0; w < len; w++) {
-      const s = Float64Array.from(byWin[w] ?? []).sort();
+      const { p50_ms, p99_ms, max_ms } = summary(Float64Array.from(byWin[w] ?? []).sort());
       out.push({
         t_ms: w * TIMELINE_WINDOW_MS,
         sent: this.sent[w] ?? 0,
         served: this.served[w] ?? 0,
-        p50_ms: ms(pct(s, 50)),
-        p99_ms: ms(pct(s, 99)),
-        max_ms: ms(s[s.length - 1] ?? NaN),
+        p50_ms,
+        p99_ms,
+        max_ms,
         max_queued: this.queued[w] ?? 0,
         generator_loop_delay_max_ms: ms(this.loopMax[w] ?? 0),
       });
@@ -153,12 +157,10 @@ export async function runOpenLoop(job: LoadJob & { rate: number }): Promise<Load
   const total = warm + Math.max(1, Math.floor(job.rate * job.seconds));
   const timeoutMs = (job.timeoutSeconds ?? 10) * 1000;
   const lat = new Float64Array(total);
-  // the timeline window each answered request was due in, and whether it was a warm-up request
-  const dueWin = new Uint32Array(total);
-  const warmOf = new Uint8Array(total);
+  // the request each answer was to (its route, due time and warm-up or not follow from its index)
+  const reqOf = new Uint32Array(total);
   const kindNames = [...new Set(routes.map((r) => r.kind))];
   const routeKind = routes.map((r) => kindNames.indexOf(r.kind));
-  const kindOf = new Uint8Array(total);
   // [measured, warm-up]
   const tallies = [newTally(kindNames.length), newTally(kindNames.length)] as const;
   const checks = { checked: 0, exact: 0, differences: [] as string[], different: 0 };
@@ -173,6 +175,8 @@ export async function runOpenLoop(job: LoadJob & { rate: number }): Promise<Load
   let queueHead = 0;
   const interval = 1000 / job.rate;
   const t0 = performance.now() + 20;
+  /** when request `i` is due */
+  const dueAt = (i: number): number => t0 + i * interval;
   const timeline = new Timeline(t0);
   const cpu0 = process.cpuUsage();
   let allDone!: () => void;
@@ -242,10 +246,8 @@ export async function runOpenLoop(job: LoadJob & { rate: number }): Promise<Load
       t.non2xx++;
       t.non2xxByKind[routeKind[req.route]!]!++;
     } else if (r.body) check(req, r.body);
-    kindOf[answered] = routeKind[req.route]!;
     const now = performance.now();
-    dueWin[answered] = timeline.at(req.due);
-    warmOf[answered] = req.i < warm ? 1 : 0;
+    reqOf[answered] = req.i;
     lat[answered++] = now - req.due;
     Timeline.bump(timeline.served, timeline.at(now));
     settle();
@@ -301,7 +303,7 @@ export async function runOpenLoop(job: LoadJob & { rate: number }): Promise<Load
   };
 
   const fire = (i: number): void => {
-    const req: Req = { i, route: i % routes.length, due: t0 + i * interval, sent: 0 };
+    const req: Req = { i, route: i % routes.length, due: dueAt(i), sent: 0 };
     const c = idle.pop();
     if (c) send(c, req);
     else if (conns.length < job.connections) send(open(), req);
@@ -310,9 +312,7 @@ export async function runOpenLoop(job: LoadJob & { rate: number }): Promise<Load
       const depth = queue.length - queueHead;
       const t = tallyOf(req);
       t.maxQueued = Math.max(t.maxQueued, depth);
-      const w = timeline.at(req.due);
-      Timeline.bump(timeline.queued, w, 0);
-      timeline.queued[w] = Math.max(timeline.queued[w]!, depth);
+      Timeline.raise(timeline.queued, timeline.at(req.due), depth);
     }
   };
 
@@ -325,28 +325,29 @@ export async function runOpenLoop(job: LoadJob & { rate: number }): Promise<Load
   let next = 0;
   const tick = (): void => {
     const now = performance.now();
-    while (next < total && t0 + next * interval <= now) fire(next++);
-    if (next < total) setTimeout(tick, Math.max(0, Math.min(5, t0 + next * interval - performance.now())));
+    while (next < total && dueAt(next) <= now) fire(next++);
+    if (next < total) setTimeout(tick, Math.max(0, Math.min(5, dueAt(next) - performance.now())));
   };
   setTimeout(tick, 20);
   timeline.start();
   await done;
   // the measured part's rate is over the time from its first due request
-  const elapsed = (performance.now() - (t0 + warm * interval)) / 1000;
+  const elapsed = (performance.now() - dueAt(warm)) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const loopDelay = timeline.stop();
   clearInterval(sweep);
   for (const c of [...conns]) close(c);
 
   // the timeline reads `lat` in answer order, before the split and sorts below
-  const windows = timeline.windows(lat, dueWin, answered);
+  const windows = timeline.windows(lat, (m) => dueAt(reqOf[m]!), answered);
   const measured = { lat: new Float64Array(answered), kindOf: new Uint8Array(answered), n: 0 };
   const warmLat = new Float64Array(answered);
   let warmN = 0;
   for (let m = 0; m < answered; m++) {
-    if (warmOf[m]) warmLat[warmN++] = lat[m]!;
+    const i = reqOf[m]!;
+    if (i < warm) warmLat[warmN++] = lat[m]!;
     else {
-      measured.kindOf[measured.n] = kindOf[m]!;
+      measured.kindOf[measured.n] = routeKind[i % routes.length]!;
       measured.lat[measured.n++] = lat[m]!;
     }
   }
