@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../engine/shared/config';
-import { engineV8Flags } from '../main/supervisor/engine-flags';
+import { engineEnv, engineV8Flags } from '../main/supervisor/engine-flags';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -97,10 +97,15 @@ function installSignalHandlers(): void {
   });
 }
 
-/** Starts `node <args>`; the child logs at info level so its `ready` line is seen. */
-export function startChild(args: string[], env: Record<string, string>, label: string, readyTimeoutMs = 120_000): ChildHandle {
+/** Starts an engine process as the supervisor does: engineArgs(name), and engineEnv() below the bench's own environment (so a run can override it). */
+export function startEngine(name: 'aggregator' | 'api', env: Record<string, string>): ChildHandle {
+  return startChild(engineArgs(name), env, name, undefined, engineEnv());
+}
+
+/** Starts `node <args>` with `defaults`, then this process's env, then `env`; the child logs at info level so its `ready` line is seen. */
+export function startChild(args: string[], env: Record<string, string>, label: string, readyTimeoutMs = 120_000, defaults: Record<string, string> = {}): ChildHandle {
   installSignalHandlers();
-  const proc = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, args, { env: { ...defaults, ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(proc);
   proc.once('exit', () => live.delete(proc));
   const lines: string[] = [];

@@ -16,7 +16,7 @@ import { mapLimit } from '../engine/shared/concurrency';
 import { ensureTopics } from '../engine/shared/topics';
 import { ListenPublisher } from '../engine/crawler/publisher';
 import { DAY_MS, utcDay } from '../engine/shared/listen-identity';
-import { engineArgs, sampleMemory, startChild, tsxArgs } from './child';
+import { sampleMemory, startChild, startEngine, tsxArgs } from './child';
 import type { ChildHandle } from './child';
 import { quietLog, round } from './bench-env';
 import { expectedCounts } from './workload';
@@ -123,7 +123,7 @@ export async function runIngest(
 
   const env = { ...configToEnv(config), TOPK_LOG_LEVEL: 'info', TOPK_AGGREGATOR_STATS_KEY: statsKey };
   const child: ChildHandle =
-    design === 'ours' ? startChild(engineArgs('aggregator'), env, 'aggregator') : startChild(tsxArgs('bench/seed-aggregator.ts'), env, 'seed aggregator');
+    design === 'ours' ? startEngine('aggregator', env) : startChild(tsxArgs('bench/seed-aggregator.ts'), env, 'seed aggregator');
   const mem = sampleMemory(child.pid);
   // the aggregator's warnings and errors (retries, recoveries, DLQ) explain a slow or failed run: show them
   let shown = 0;

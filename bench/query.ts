@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { Config } from '../engine/shared/config';
 import { configToEnv } from '../engine/shared/config';
 import { mapLimit } from '../engine/shared/concurrency';
-import { engineArgs, ROOT, sampleMemory, startChild, tsxArgs } from './child';
+import { ROOT, sampleMemory, startChild, startEngine, tsxArgs } from './child';
 import type { ChildHandle } from './child';
 import type { LoadJob, LoadResult } from './load-worker';
 import { join } from 'node:path';
@@ -58,7 +58,7 @@ export async function startServer(kind: 'ours' | 'ours-redis-only' | 'seed', con
   if (kind === 'ours-redis-only') env.TOPK_API_LRU_MAX = '0';
   // the API logs its event-loop delay, GC pauses and CPU every 250 ms (bench/loop-probe.mjs, bench-only)
   env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --import ${pathToFileURL(join(ROOT, 'bench/loop-probe.mjs')).href}`.trim();
-  const child = kind === 'seed' ? startChild([...tsxArgs('bench/seed-api.ts'), `topk:bench:${tag}:seedcache:`], env, 'seed api') : startChild(engineArgs('api'), env, 'api');
+  const child = kind === 'seed' ? startChild([...tsxArgs('bench/seed-api.ts'), `topk:bench:${tag}:seedcache:`], env, 'seed api') : startEngine('api', env);
   const loop = collectApiLoop(child);
   await child.ready;
   const mem = sampleMemory(child.pid);

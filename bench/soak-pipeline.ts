@@ -10,7 +10,7 @@ import type { Config } from '../engine/shared/config';
 import { ensureTopics } from '../engine/shared/topics';
 import { ListenPublisher } from '../engine/crawler/publisher';
 import type { ListenEvent } from '../engine/shared/listen-event';
-import { engineArgs, startChild } from './child';
+import { startEngine } from './child';
 import type { ChildHandle } from './child';
 import { cleanup, lagOf, verifyCounts } from './ingest';
 import type { Clients, IngestResult } from './ingest';
@@ -41,7 +41,7 @@ export async function startPipeline(base: Config, clients: Clients, tag: string,
   const config: Config = { ...base, listensTopic: topic, dlqTopic: `${topic}.dlq`, consumerGroup: `bench-${tag}-${name}`, topicPartitions: partitions };
   await ensureTopics(clients.kafka, config);
   const env = { ...configToEnv(config), TOPK_LOG_LEVEL: 'info', TOPK_AGGREGATOR_STATS_KEY: statsKey };
-  const aggregator = startChild(engineArgs('aggregator'), env, 'aggregator');
+  const aggregator = startEngine('aggregator', env);
   try {
     await aggregator.ready;
     await aggregator.waitForMsg('partitions assigned', 120_000);

@@ -24,14 +24,15 @@ function collect(handle: { onLine: (cb: (s: OutputStream, l: string) => void) =>
 describe('UtilityProcessLauncher', () => {
   beforeEach(() => fake.resetFakeElectron());
 
-  it('forks the entry with exactly the given env, piped output and a service name', () => {
-    // engines start with engineV8Flags(name) (supervisor/engine-flags.ts)
-    const env = { TOPK_PORT: '7800', PATH: '/usr/bin' };
+  it('forks the entry with the given env over engineEnv(), piped output and a service name', () => {
+    // engines start with engineV8Flags(name) and engineEnv() (supervisor/engine-flags.ts)
+    const env = { TOPK_PORT: '7800', PATH: '/usr/bin', MALLOC_ARENA_MAX: '4' };
     new UtilityProcessLauncher({ cwd: '/app' }).spawn('aggregator', '/app/dist/engine/aggregator.js', env);
     const f = lastFork();
     expect(f.modulePath).toBe('/app/dist/engine/aggregator.js');
     expect(f.args).toEqual([]);
-    expect(f.options).toMatchObject({ env, stdio: 'pipe', cwd: '/app', serviceName: 'Heavy Rotation aggregator', execArgv: ['--max-semi-space-size=4', '--max-old-space-size=96'] });
+    expect(f.options).toMatchObject({ stdio: 'pipe', cwd: '/app', serviceName: 'Heavy Rotation aggregator', execArgv: ['--max-semi-space-size=4', '--max-old-space-size=96'] });
+    expect(f.options.env).toEqual({ ...env, MALLOC_MMAP_THRESHOLD_: '131072' });
   });
 
   it('runs .ts entries through tsx (development)', () => {

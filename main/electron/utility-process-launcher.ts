@@ -3,7 +3,7 @@ import type { UtilityProcess } from 'electron';
 import { LineSplitter } from '../supervisor/line-splitter';
 import { LaunchedProcessBase } from '../supervisor/process-launcher';
 import type { ExitInfo, LaunchedProcess, OutputStream, ProcessLauncher } from '../supervisor/process-launcher';
-import { engineV8Flags } from '../supervisor/engine-flags';
+import { engineEnv, engineV8Flags } from '../supervisor/engine-flags';
 
 /** How long to wait for stdout/stderr to drain after the process exited. */
 const DRAIN_TIMEOUT_MS = 2000;
@@ -124,7 +124,7 @@ export class UtilityProcessLauncher implements ProcessLauncher {
     const execArgv = [...(entry.endsWith('.ts') ? ['--import', 'tsx'] : []), ...(this.opts.execArgv ?? engineV8Flags(name))];
     try {
       const child = utilityProcess.fork(entry, [], {
-        env,
+        env: { ...engineEnv(), ...env },
         execArgv,
         ...(this.opts.cwd ? { cwd: this.opts.cwd } : {}),
         stdio: 'pipe',

@@ -6,7 +6,7 @@ import { appRoot, runningFromDist } from '../../engine/shared/app-paths';
 import { LineSplitter } from './line-splitter';
 import { LaunchedProcessBase } from './process-launcher';
 import type { LaunchedProcess, OutputStream, ProcessLauncher } from './process-launcher';
-import { engineV8Flags } from './engine-flags';
+import { engineEnv, engineV8Flags } from './engine-flags';
 
 /**
  * Where an engine service's entry point is: `dist/engine/<svc>.js` when
@@ -74,7 +74,7 @@ export const PARENT_WATCHDOG =
 /**
  * Starts engine processes with node's child_process.fork: `.ts` entries run
  * through tsx (`node --import tsx entry.ts`), `.js` entries run as they are.
- * Children get an IPC channel, piped stdout/stderr, only the given env, their
+ * Children get an IPC channel, piped stdout/stderr, only the given env (over engineEnv()), their
  * own process group, and a watchdog that stops them if the parent dies.
  */
 export class ChildProcessLauncher implements ProcessLauncher {
@@ -85,7 +85,7 @@ export class ChildProcessLauncher implements ProcessLauncher {
     const execArgv = ['--import', PARENT_WATCHDOG, ...(entry.endsWith('.ts') ? ['--import', 'tsx'] : []), ...(this.opts.execArgv ?? engineV8Flags(name))];
     const child = fork(resolve(cwd, entry), [], {
       cwd,
-      env,
+      env: { ...engineEnv(), ...env },
       execArgv,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json',

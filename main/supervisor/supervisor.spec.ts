@@ -55,6 +55,8 @@ describe('Supervisor', () => {
     }
     const started = lines.find(([n, s, l]) => n === 'a' && s === 'stdout' && l.includes('"starting"'));
     expect(JSON.parse(started![2]).env_seen).toBe('hello');
+    // engineEnv() under the given env (engine-flags.ts): glibc's arenas capped for every engine process
+    expect(JSON.parse(started![2]).malloc_arena_max).toBe('2');
     expect(lines.some(([n, s, l]) => n === 'b' && s === 'stderr' && l === 'a plain stderr line')).toBe(true);
 
     const pids = list.map((p) => p.pid!);
