@@ -11,8 +11,10 @@
 import { ListenPublisher } from '../engine/crawler/publisher';
 import type { Config } from '../engine/shared/config';
 import { mapLimit } from '../engine/shared/concurrency';
-import { err, out, percentile, round, runTag, startBench, table } from './bench-env';
+import { err, out, percentile, quietLog, round, runTag, startBench, table } from './bench-env';
 import { closeClients, openClients } from './ingest';
+import { createRedis } from '../engine/shared/redis';
+import { redisNames } from '../engine/shared/stats';
 import { startServer } from './query';
 import type { Server } from './query';
 import { publishWorkload, startPipeline } from './soak-pipeline';
@@ -33,11 +35,54 @@ export interface FreshnessArgs {
 
 export const FRESHNESS_TARGET_P99_MS = 2000;
 
+/** Times on the wall clock (epoch ms, the one clock the bench and the engine processes share). */
 interface Probe {
   user: string;
   song: string;
   publishedAt: number;
+  /** kafkajs handed the aggregator the batch that held it (told by the invalidation) */
+  fetchedAt?: number;
+  /** the aggregator published the invalidation naming its user (its chunk counted) */
+  countedAt?: number;
+  /** the first `/v1/events` event naming its user (or all) */
+  eventAt?: number;
   seenAt?: number;
+}
+
+/** Per probe: publish → fetched → counted → event → answered; each stage's p50/p99 over the probes seen. */
+export function stageSummary(probes: Probe[]): Record<string, { p50_ms: number; p99_ms: number }> {
+  const stages: Array<[string, (p: Probe) => number | undefined, (p: Probe) => number | undefined]> = [
+    ['in_kafka', (p) => p.publishedAt, (p) => p.fetchedAt],
+    ['fetched_to_counted', (p) => p.fetchedAt, (p) => p.countedAt],
+    ['counted_to_event', (p) => p.countedAt, (p) => p.eventAt],
+    ['event_to_answer', (p) => p.eventAt, (p) => p.seenAt],
+  ];
+  const out: Record<string, { p50_ms: number; p99_ms: number }> = {};
+  for (const [name, from, to] of stages) {
+    const d = probes
+      .filter((p) => p.seenAt !== undefined && from(p) !== undefined && to(p) !== undefined)
+      .map((p) => to(p)! - from(p)!)
+      .sort((x, y) => x - y);
+    out[name] = { p50_ms: round(percentile(d, 50), 0), p99_ms: round(percentile(d, 99), 0) };
+  }
+  return out;
+}
+
+/** The aggregator's invalidations (what the API's cache and change feed hear): when each open probe's chunk was fetched and counted. */
+async function watchCounted(config: Config, open: Map<string, Probe>): Promise<() => void> {
+  const sub = createRedis(config, quietLog, { name: 'topk-bench-fresh' });
+  sub.on('message', (_ch: string, message: string) => {
+    const now = Date.now();
+    const m = JSON.parse(message) as { users?: string[]; fetched_at?: number };
+    for (const u of m.users ?? []) {
+      const p = open.get(u);
+      if (!p || p.countedAt !== undefined) continue;
+      p.countedAt = now;
+      p.fetchedAt = m.fetched_at;
+    }
+  });
+  await sub.subscribe(redisNames(config.keyspace).invalidate);
+  return () => sub.disconnect();
 }
 
 /** Follow the API's change stream; calls `onUsers` with the users of each `changed` event (every probe on `all`). */
@@ -78,24 +123,30 @@ export async function runFreshness(a: FreshnessArgs, config: Config, say: (l: st
   let api: Server | undefined;
   const probes: Probe[] = [];
   const ac = new AbortController();
+  let stopWatching: (() => void) | undefined;
   try {
     pipe = await startPipeline(config, clients, tag, 'fresh', a.partitions);
     api = await startServer('ours', pipe.config, tag);
     const s = api;
     const open = new Map<string, Probe>();
+    stopWatching = await watchCounted(pipe.config, open);
     const check = async (p: Probe): Promise<void> => {
       const res = await fetch(`${s.url}/users/${encodeURIComponent(p.user)}/topk?days=1&k=10`, { headers: { authorization: `Bearer ${s.token}` } });
       const body = (await res.json()) as { results?: Array<{ song_id: string }> };
       if (p.seenAt === undefined && body.results?.some((r) => r.song_id === p.song)) {
-        p.seenAt = performance.now();
+        p.seenAt = Date.now();
         open.delete(p.user);
       }
     };
     await follow(
       s,
       (users, all) => {
+        const now = Date.now();
         const due = all ? [...open.values()] : users.map((u) => open.get(u)).filter((p): p is Probe => p !== undefined);
-        for (const p of due) void check(p).catch(() => undefined);
+        for (const p of due) {
+          if (p.countedAt !== undefined) p.eventAt ??= now;
+          void check(p).catch(() => undefined);
+        }
       },
       ac.signal,
     );
@@ -108,7 +159,7 @@ export async function runFreshness(a: FreshnessArgs, config: Config, say: (l: st
     let i = 0;
     try {
       while (performance.now() - t0 < a.seconds * 1000) {
-        const p: Probe = { user: `bench-${tag}-probe${i}`, song: `probe-${tag}-${i}`, publishedAt: performance.now() };
+        const p: Probe = { user: `bench-${tag}-probe${i}`, song: `probe-${tag}-${i}`, publishedAt: Date.now() };
         i++;
         probes.push(p);
         open.set(p.user, p);
@@ -137,6 +188,7 @@ export async function runFreshness(a: FreshnessArgs, config: Config, say: (l: st
       p50_ms: round(percentile(lat, 50), 0),
       p99_ms: round(percentile(lat, 99), 0),
       max_ms: round(lat[lat.length - 1] ?? NaN, 0),
+      stages: stageSummary(probes),
       background_offered_per_second: a.rate,
       background_published: backgroundSent,
       background_published_per_second: Math.round(backgroundRate),
@@ -144,6 +196,7 @@ export async function runFreshness(a: FreshnessArgs, config: Config, say: (l: st
     };
   } finally {
     ac.abort();
+    stopWatching?.();
     await api?.stop().catch(() => undefined);
     await pipe?.remove(w).catch(() => undefined);
     await closeClients(clients);
@@ -173,6 +226,13 @@ export async function benchFreshness(a: FreshnessArgs): Promise<number> {
       table([
         ['probes', 'seen', 'missed', 'p50 ms', 'p99 ms', 'max ms', 'background published/s', 'lag at end'],
         [r.probes, r.seen, r.missed, r.p50_ms, r.p99_ms, r.max_ms, r.background_published_per_second, r.lag_at_end],
+      ]),
+    );
+    out(
+      table([
+        ['stage (ms)', ...Object.keys(r.stages)],
+        ['p50', ...Object.values(r.stages).map((x) => x.p50_ms)],
+        ['p99', ...Object.values(r.stages).map((x) => x.p99_ms)],
       ]),
     );
   }

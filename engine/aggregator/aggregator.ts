@@ -177,17 +177,18 @@ export class Aggregator {
   }
 
   private async eachBatch(p: EachBatchPayload): Promise<void> {
+    const fetchedAt = Date.now();
     const partition = p.batch.partition;
     // the group must keep hearing from us while intents are recovered and chunks written, or it hands the partition to another aggregator mid-write
     const alive = new KeepAlive(() => p.heartbeat(), HEARTBEAT_MS, (err) => this.o.log.warn({ partition, err: String(err) }, 'heartbeat failed; taking no further chunk of this batch'));
     try {
-      await this.consume(p, alive);
+      await this.consume(p, alive, fetchedAt);
     } finally {
       alive.stop();
     }
   }
 
-  private async consume(p: EachBatchPayload, alive: KeepAlive): Promise<void> {
+  private async consume(p: EachBatchPayload, alive: KeepAlive, fetchedAt: number): Promise<void> {
     const { batch } = p;
     const partition = batch.partition;
     // before the first batch of an assignment, and again once every node is up after a recovery that kept intents
@@ -203,7 +204,7 @@ export class Aggregator {
     for (let i = 0; i < batch.messages.length; i += chunkSize) {
       if (!p.isRunning() || p.isStale() || this.stopping || alive.lost()) return;
       const chunk = batch.messages.slice(i, i + chunkSize);
-      const done = await this.processChunk(p, chunk);
+      const done = await this.processChunk(p, chunk, fetchedAt);
       if (!done) return;
       const t0 = process.hrtime.bigint();
       const last = chunk[chunk.length - 1]!;
@@ -214,8 +215,11 @@ export class Aggregator {
     }
   }
 
-  /** Returns false when the consumer is stopping before the chunk was applied (it will be replayed). */
-  private async processChunk(p: EachBatchPayload, messages: KafkaMessage[]): Promise<boolean> {
+  /**
+   * Returns false when the consumer is stopping before the chunk was applied (it will be replayed).
+   * `fetchedAt`: when kafkajs handed over the chunk's batch (epoch ms), told with the invalidation.
+   */
+  private async processChunk(p: EachBatchPayload, messages: KafkaMessage[], fetchedAt: number): Promise<boolean> {
     const { config, log } = this.o;
     const partition = p.batch.partition;
     const tValidate = process.hrtime.bigint();
@@ -281,6 +285,8 @@ export class Aggregator {
         result = await this.lock.shared(() => this.writer.write(live, partition, timing));
       });
       if (!ok) return false;
+      // told as soon as the counts are written (the chunk's own bookkeeping below is not in the answers)
+      await this.publishChanged(result.changed, fetchedAt);
     }
     if (flight) {
       const done = flight;
@@ -309,16 +315,19 @@ export class Aggregator {
       },
       statsKey,
     );
-    if (result.changed.size > 0) {
-      const days = new Set<string>();
-      for (const ds of result.changed.values()) for (const d of ds) days.add(d);
-      try {
-        await this.o.redis.publish(this.o.invalidateChannel ?? this.names.invalidate, JSON.stringify({ users: [...result.changed.keys()], days: [...days].sort() }));
-      } catch (err) {
-        log.warn({ err: (err as Error).message }, 'invalidation publish failed (cache entries expire by TTL)');
-      }
-    }
     return true;
+  }
+
+  /** Tell the API processes whose answers changed (their caches drop them, /v1/events names them). */
+  private async publishChanged(changed: Map<string, Set<string>>, fetchedAt: number): Promise<void> {
+    if (changed.size === 0) return;
+    const days = new Set<string>();
+    for (const ds of changed.values()) for (const d of ds) days.add(d);
+    try {
+      await this.o.redis.publish(this.o.invalidateChannel ?? this.names.invalidate, JSON.stringify({ users: [...changed.keys()], days: [...days].sort(), fetched_at: fetchedAt }));
+    } catch (err) {
+      this.o.log.warn({ err: (err as Error).message }, 'invalidation publish failed (cache entries expire by TTL)');
+    }
   }
 
   /** Recovers the partition's pending intents under the write lock (while `owned`, between intents); notes the intents it kept. */
