@@ -128,6 +128,11 @@ describe('topk bench (smoke)', () => {
     expect(j.p99_ms).toBeGreaterThanOrEqual(j.p50_ms);
     expect(j.p50_ms).toBeGreaterThan(0);
     expect(j.background_published).toBeGreaterThan(0);
+    // where a probe's time went: each seen probe's chunk was fetched and counted before an event named it
+    expect(j.stages.in_kafka.p50_ms).toBeGreaterThanOrEqual(0);
+    expect(j.stages.fetched_to_counted.p50_ms).toBeGreaterThanOrEqual(0);
+    expect(j.stages.counted_to_event.p50_ms).toBeGreaterThanOrEqual(0);
+    expect(j.stages.event_to_answer.p50_ms).toBeGreaterThanOrEqual(0);
   }, 600_000);
 
   it('load: the mixed read routes under concurrent connections, per kind and with errors by kind', async () => {
