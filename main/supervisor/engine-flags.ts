@@ -37,10 +37,11 @@ export function engineV8Flags(name: string): string[] {
  *   default threshold is dynamic: after the first freed 2 MB fetch buffer it
  *   rises to 2 MB, later fetch buffers come from the arenas, and the arenas'
  *   free holes stay resident — in a 300 000-listen run the aggregator's
- *   memory outside the V8 heap and live buffers grew from ~14 to ~58 MB and the
- *   process peaked at 209 MB; with both settings it stayed at ~5 MB and the
- *   peak was 180 MB (BENCHMARKS.md, issue 16). Setting it also turns the
- *   dynamic threshold off.
+ *   anonymous memory outside the V8 heap and live buffers grew from ~14 to
+ *   ~58 MB and the process peaked at 209 MB; with both settings it stayed
+ *   under 19 MB and three runs peaked at 180, 176 and 176 MB, with no
+ *   aggregator CPU cost that alternating 100 000-listen runs could show
+ *   (BENCHMARKS.md, issue 16). Setting it also turns the dynamic threshold off.
  * - MALLOC_ARENA_MAX=2: at most two arenas instead of 8 per core, so the
  *   libuv pool and V8's helper threads do not each keep one with its own free
  *   memory.
