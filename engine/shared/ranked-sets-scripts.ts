@@ -126,25 +126,39 @@ redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
 return redis.call('GET', ARGV[1] .. 'ae') or '0'
 `;
 
-// KEYS: build marker, staging set. ARGV: token, build ms, then (song, plays)…: plays added to the song's
-// staged count (score −plays; a song may come once per shard). Returns 0 when the build lost its marker (its
-// staging set deleted), else 1.
+// KEYS: build marker, staging set. ARGV: prefix, token, build ms, n, n × (song, artist) looked up in the tracks
+// table for songs the sets had not seen (kept unless the sets know them by now), then (song, plays)…: plays added
+// to the song's staged count (score −plays; a song may come once per shard). Returns 0 when the build lost its
+// marker (its staging set deleted), else { 1, { songs of this call with plays whose artist the sets do not know } }:
+// the build looks those up while it streams on, and passes them to a later call.
 const STAGE_BUILD = `
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+if redis.call('GET', KEYS[1]) ~= ARGV[2] then
   redis.call('DEL', KEYS[2])
   return 0
 end
-for j = 3, #ARGV, 2 do redis.call('ZINCRBY', KEYS[2], -tonumber(ARGV[j + 1]), ARGV[j]) end
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-redis.call('PEXPIRE', KEYS[2], ARGV[2])
-return 1
+local sa, na = ARGV[1] .. 'sa', tonumber(ARGV[4])
+for j = 5, 4 + 2 * na, 2 do redis.call('HSETNX', sa, ARGV[j], ARGV[j + 1]) end
+local songs = {}
+for j = 5 + 2 * na, #ARGV, 2 do
+  local n = tonumber(ARGV[j + 1])
+  redis.call('ZINCRBY', KEYS[2], -n, ARGV[j])
+  if n > 0 then songs[#songs + 1] = ARGV[j] end
+end
+local missing = {}
+if #songs > 0 then
+  local got = redis.call('HMGET', sa, unpack(songs))
+  for q = 1, #songs do if not got[q] then missing[#missing + 1] = songs[q] end end
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+return { 1, missing }
 `;
 
 // KEYS: build marker, staging set, staging artist set, staging song→artist-id set. ARGV: prefix, token,
 // build ms, from, count, n, n × (song, artist) for songs the sets have not seen. The staged songs of ranks
 // from..from+count−1 (counts ≤ 0 dropped first: only plays rank) go into the artist sets. Returns 0 when the
 // build lost its marker (its staging keys deleted), { 'missing', songs… } for songs whose artist the sets do not know (nothing added:
-// call again with them), else { 'ok', songs read } (fewer than count: the last chunk).
+// call again with them; the staging steps had every such song looked up, so only a song-artist hash lost since leaves any), else { 'ok', songs read } (fewer than count: the last chunk).
 const RANK_ARTISTS = `${COMMON}
 if redis.call('GET', KEYS[1]) ~= ARGV[2] then
   redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])

@@ -118,6 +118,7 @@ export interface RankedLoaders {
 
 const DEFAULT_BUILD_CONCURRENCY = 4;
 const DEFAULT_BUILD_CHUNK = 2_000;
+const DEFAULT_BUILD_LOOKUPS = 4;
 
 export interface RankedSetsOptions {
   /** idle lifetime of day and window sets (default 1 h): an unread window costs nothing after it */
@@ -131,6 +132,11 @@ export interface RankedSetsOptions {
   buildConcurrency?: number;
   /** songs per step of a build (default 2 000): what a build holds in memory and sends to Redis at once */
   buildChunk?: number;
+  /**
+   * artist look-ups (of up to `buildChunk` songs each) a build keeps in flight while it streams its counters
+   * (default 4): what it holds beyond the chunk being staged
+   */
+  buildLookups?: number;
 }
 
 /** Day and window sorted sets in Redis: see the module comment. */
@@ -142,6 +148,7 @@ export class RankedSets {
   private readonly building = new Map<string, Promise<boolean>>();
   private readonly builds: Semaphore;
   private readonly buildChunk: number;
+  private readonly buildLookups: number;
 
   constructor(
     private readonly redis: Redis,
@@ -153,6 +160,7 @@ export class RankedSets {
     this.buildMs = opts.buildMs ?? 60_000;
     this.builds = new Semaphore(opts.buildConcurrency ?? DEFAULT_BUILD_CONCURRENCY);
     this.buildChunk = Math.max(1, opts.buildChunk ?? DEFAULT_BUILD_CHUNK);
+    this.buildLookups = Math.max(1, opts.buildLookups ?? DEFAULT_BUILD_LOOKUPS);
   }
 
   private dayKey(scope: string, day: string): string {
@@ -271,11 +279,13 @@ export class RankedSets {
   }
 
   /**
-   * A day set from the counters in bounded steps, so a build holds one chunk in memory, not the day:
+   * A day set from the counters in bounded steps, so a build holds a few chunks in memory, not the day:
    * the counters streamed into a staging set of the build's own (a song that comes once per shard is
-   * summed there), then its songs' artists ranked chunk by chunk (the tracks-table artists of songs the
-   * sets have not seen fetched per chunk), then the staged sets put in place in one step. Any increment
-   * or drop of the day in between deletes the build's marker: the build stores nothing and says so.
+   * summed there); each staging step names the songs whose artist the sets do not know, looked up in the
+   * tracks table while the counters stream on (up to `buildLookups` look-ups in flight) and passed to a
+   * later step; then the staged songs' artists ranked chunk by chunk, then the staged sets put in place
+   * in one step. Any increment or drop of the day in between deletes the build's marker: the build
+   * stores nothing and says so.
    */
   private async buildNow(scope: string, day: string, load: RankedLoaders): Promise<boolean> {
     const dayKey = this.dayKey(scope, day);
@@ -285,11 +295,31 @@ export class RankedSets {
     const keys = [marker, staging, `${staging}|a`, `${staging}|s`];
     const epoch = await this.eval(SCRIPTS.begin, [dayKey, marker], [this.prefix, token, this.buildMs]);
     if (epoch === 0) return true;
+    try {
+      return await this.stageAndFinish(scope, day, load, token, keys, epoch as string);
+    } catch (err) {
+      // a failed step (Cassandra, a look-up) leaves nothing staged behind: the keys are this build's own
+      await this.redis.del(...keys.slice(1)).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async stageAndFinish(scope: string, day: string, load: RankedLoaders, token: string, keys: string[], epoch: string): Promise<boolean> {
+    const [marker, staging] = keys as [string, string];
+    const lookups = new ArtistLookups(load.artists, this.buildChunk);
     let rows: Array<string | number> = [];
     const stage = async (): Promise<boolean> => {
-      const ok = rows.length === 0 || (await this.eval(SCRIPTS.stage, [marker, staging], [token, this.buildMs, ...rows])) === 1;
+      const found = lookups.take();
+      if (rows.length === 0 && found.length === 0) return true;
+      const r = (await this.eval(SCRIPTS.stage, [marker, staging], [this.prefix, token, this.buildMs, found.length / 2, ...found, ...rows])) as 0 | [number, string[]];
       rows = [];
-      return ok;
+      lookups.sent(found);
+      if (r === 0) return false;
+      if (r[1].length) {
+        await lookups.settle(this.buildLookups - 1);
+        lookups.ask(r[1]);
+      }
+      return true;
     };
     for await (const [song, n] of load.day(scope, day)) {
       if (n === 0) continue;
@@ -297,11 +327,13 @@ export class RankedSets {
       if (rows.length >= 2 * this.buildChunk && !(await stage())) return false;
     }
     if (!(await stage())) return false;
+    await lookups.settle(0);
+    if (!(await stage())) return false;
     for (let from = 0, artists: string[] = []; ; ) {
       const r = (await this.eval(SCRIPTS.rankArtists, keys, [this.prefix, token, this.buildMs, from, this.buildChunk, artists.length / 2, ...artists])) as 0 | [string, unknown];
       if (r === 0) return false;
       if (r[0] === 'missing') {
-        // songs the sets have never seen counted: their artist from the tracks table
+        // songs the staging steps had looked up, whose artists Redis lost since (a restart): the tracks table's again
         const unknown = r[1] as string[];
         const found = await load.artists(unknown);
         artists = unknown.flatMap((s) => [s, found.get(s) ?? '']);
@@ -311,7 +343,66 @@ export class RankedSets {
       if ((r[1] as number) < this.buildChunk) break;
       from += this.buildChunk;
     }
-    return (await this.eval(SCRIPTS.finish, [...keys, dayKey], [this.prefix, token, this.ttlMs, epoch as string])) === 1;
+    return (await this.eval(SCRIPTS.finish, [...keys, this.dayKey(scope, day)], [this.prefix, token, this.ttlMs, epoch])) === 1;
+  }
+}
+
+/**
+ * The tracks-table look-ups of one build: songs asked for (each once while its answer is not yet
+ * in Redis), look-ups in flight, and the (song, artist) pairs found, waiting for the next staging step.
+ */
+class ArtistLookups {
+  private found: string[] = [];
+  /** songs looked up or being looked up whose artist is not in Redis yet */
+  private readonly asked = new Set<string>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private failed = false;
+  private failure: unknown;
+
+  constructor(
+    private readonly load: ArtistLoader,
+    private readonly chunk: number,
+  ) {}
+
+  /** Look up the artists of these songs (those not asked for already), `chunk` songs a look-up. */
+  ask(songs: string[]): void {
+    const todo = songs.filter((s) => !this.asked.has(s));
+    for (const s of todo) this.asked.add(s);
+    for (let i = 0; i < todo.length; i += this.chunk) {
+      const part = todo.slice(i, i + this.chunk);
+      const p: Promise<void> = this.load(part)
+        .then(
+          (m) => {
+            for (const s of part) this.found.push(s, m.get(s) ?? '');
+          },
+          (err: unknown) => {
+            if (this.failed) return;
+            this.failed = true;
+            this.failure = err;
+          },
+        )
+        .finally(() => this.inFlight.delete(p));
+      this.inFlight.add(p);
+    }
+  }
+
+  /** Wait until at most `max` look-ups are in flight; a failed look-up fails the build. */
+  async settle(max: number): Promise<void> {
+    while (this.inFlight.size > max) await Promise.race(this.inFlight);
+    if (this.failed) throw this.failure;
+  }
+
+  /** The (song, artist) pairs found since the last call, flat. */
+  take(): string[] {
+    if (this.failed) throw this.failure;
+    const f = this.found;
+    this.found = [];
+    return f;
+  }
+
+  /** These pairs are in Redis now: their songs need no look-up any more. */
+  sent(pairs: string[]): void {
+    for (let i = 0; i < pairs.length; i += 2) this.asked.delete(pairs[i]!);
   }
 }
 
