@@ -3,6 +3,7 @@ import type { ApiServer } from '../../engine/api/server';
 import { redisNames } from '../../engine/shared/stats';
 import { RankedSets } from '../../engine/shared/ranked-sets';
 import { FOLLOWED_TTL_MS } from '../../engine/api/topk-service';
+import { TrackStore } from '../../engine/shared/store/tracks';
 import { apiServer, DAY_MS, dayStartMs, expectedTop, uid, useApiTestClients, writeListens } from './helpers';
 import type { TestListen } from './helpers';
 
@@ -351,5 +352,26 @@ describe('GET /v1/users/{id}/listens', () => {
     const res = await server.app.inject({ url: `/v1/users/${bob}/listens?${qs}`, headers: auth() });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.field).toBe(field);
+  });
+});
+
+describe('track metadata reads', () => {
+  it('an id the tracks table lacks is asked for once, not on every answer that names it; a known one stays known', async () => {
+    const store = new TrackStore(t.db);
+    const known = uid('song-known');
+    const unknown = uid('song-unknown');
+    await store.upsert([{ song_id: known, title: 'Known', artist: 'Someone' }], 1);
+    const execute = vi.spyOn(t.db, 'execute');
+    try {
+      const first = await store.get([known, unknown], 4);
+      expect([...first.keys()]).toEqual([known]);
+      expect(first.get(known)).toMatchObject({ title: 'Known', artist: 'Someone' });
+      expect(execute).toHaveBeenCalledTimes(1);
+      const again = await store.get([unknown, known], 4);
+      expect([...again.keys()]).toEqual([known]);
+      expect(execute).toHaveBeenCalledTimes(1);
+    } finally {
+      execute.mockRestore();
+    }
   });
 });

@@ -32,8 +32,8 @@ const WRITTEN_MAX = 25_000;
  * rarely changes); writes skip metadata this process wrote already.
  */
 export class TrackStore {
-  /** created on the first read: writers never need it */
-  private readCache: LRUCache<string, TrackMeta> | undefined;
+  /** created on the first read: writers never need it; ABSENT marks an id the table did not hold */
+  private readCache: LRUCache<string, TrackMeta | typeof ABSENT> | undefined;
   /**
    * songs whose row this process wrote recently, with the metadata written: at most WRITTEN_MAX
    * (~350 bytes of heap each, ≈ 9 MB); clearing it costs one idempotent upsert per song
@@ -66,13 +66,19 @@ export class TrackStore {
     return oneRow(this.db, SELECT_ONE, [songId], toMeta);
   }
 
-  /** Metadata of the given songs (unknown ones absent), read 50 ids per query. */
+  /**
+   * Metadata of the given songs (unknown ones absent), read 50 ids per query. An id the table
+   * does not hold is remembered as absent for a minute: the aggregator writes a song's row before
+   * its first counter, so a counted song without one (counters written by other means, e.g. the
+   * global benchmark's) would otherwise cost a query on every answer that names it.
+   */
   async get(songIds: string[], concurrency: number): Promise<Map<string, TrackMeta>> {
-    const cache = (this.readCache ??= new LRUCache<string, TrackMeta>({ max: 50_000, ttl: 10 * 60_000 }));
+    const cache = (this.readCache ??= new LRUCache<string, TrackMeta | typeof ABSENT>({ max: 50_000, ttl: 10 * 60_000 }));
     const out = new Map<string, TrackMeta>();
     const missing: string[] = [];
     for (const id of songIds) {
       const m = cache.get(id);
+      if (m === ABSENT) continue;
       if (m) out.set(id, m);
       else missing.push(id);
     }
@@ -86,9 +92,14 @@ export class TrackStore {
         out.set(id, m);
         cache.set(id, m);
       }
+      for (const id of chunk) if (!out.has(id)) cache.set(id, ABSENT, { ttl: ABSENT_TTL_MS });
     });
     return out;
   }
 }
+
+/** What the read cache keeps for an id the table did not hold, and for how long. */
+const ABSENT = Symbol('absent');
+const ABSENT_TTL_MS = 60_000;
 
 const signature = (t: TrackRow): string => `${t.title}\u0001${t.artist}\u0001${t.album ?? ''}`;
