@@ -256,6 +256,7 @@ export class Aggregator {
       log.warn({ partition, count: dlq.length, reasons: [...new Set(dlq.map((d) => d.headers.reason))] }, 'events sent to DLQ');
     }
     let live = valid;
+    let tombstoned: ReadonlySet<string> = new Set();
     let deletedDropped = 0;
     // the GDPR barrier: in flight for these users before the check, so a deletion whose tombstone
     // this check missed waits for the chunk's writes before it sweeps (cql/0008)
@@ -263,7 +264,7 @@ export class Aggregator {
     if (valid.length > 0) {
       const ok = await this.retrying(p, 'deleted-users check', async () => {
         flight ??= await this.store.chunksInFlight.begin();
-        live = await this.dropDeleted(valid);
+        ({ live, tombstoned } = await this.dropDeleted(valid));
       });
       if (!ok) return false;
       deletedDropped = valid.length - live.length;
@@ -282,7 +283,7 @@ export class Aggregator {
           await this.recover(partition);
         }
         failedOnce = true;
-        result = await this.lock.shared(() => this.writer.write(live, partition, timing));
+        result = await this.lock.shared(() => this.writer.write(live, partition, timing, tombstoned));
       });
       if (!ok) return false;
       // told as soon as the counts are written (the chunk's own bookkeeping below is not in the answers)
@@ -352,16 +353,18 @@ export class Aggregator {
    * Users in deleted_users: drop their events published before deleted_at.
    * Read for every chunk, never cached: once the DELETE's tombstone is written
    * (its first step, before the 202), no chunk read after it counts an event
-   * published before it, however soon it is replayed.
+   * published before it, however soon it is replayed. `tombstoned`: the users with a tombstone, whose
+   * later listens the writer dedupes without trusting user_days (a deletion's sweep may race them).
    */
-  private async dropDeleted(events: ListenEvent[]): Promise<ListenEvent[]> {
+  private async dropDeleted(events: ListenEvent[]): Promise<{ live: ListenEvent[]; tombstoned: ReadonlySet<string> }> {
     const deleted = await this.store.users.deletedAt([...new Set(events.map((e) => e.user_id))]);
-    if (deleted.size === 0) return events;
+    if (deleted.size === 0) return { live: events, tombstoned: new Set() };
     this.writer.forgetUsers(deleted.keys());
-    return events.filter((e) => {
+    const live = events.filter((e) => {
       const d = deleted.get(e.user_id);
       return d === undefined || e.published_at >= d;
     });
+    return { live, tombstoned: new Set(deleted.keys()) };
   }
 
   /** Retry `fn` with backoff until it succeeds or the consumer stops. Cassandra down never DLQs anything. */

@@ -1,6 +1,6 @@
 import type { Logger } from '../shared/logger';
 import type { ListenEvent } from '../shared/listen-event';
-import { identityKey, utcDay, DAY_MS } from '../shared/listen-identity';
+import { dayStartMs, identityKey, utcDay, DAY_MS } from '../shared/listen-identity';
 import { playsPerRow } from '../shared/chart-rows';
 import { mapLimit } from '../shared/concurrency';
 import type { SlicePlays } from '../shared/store/counts';
@@ -163,10 +163,14 @@ export class ListenWriter {
     this.atAll = createStore(readingAt(opts.store.db, 'ALL'));
   }
 
-  async write(events: ListenEvent[], kafkaPartition: number, timing?: WriteTiming): Promise<WriteResult> {
+  /**
+   * `tombstoned`: the chunk's users with a GDPR tombstone (the aggregator's barrier check of this chunk):
+   * their user_days rows are never taken as the list of their stored days (stored-bounds.ts).
+   */
+  async write(events: ListenEvent[], kafkaPartition: number, timing?: WriteTiming, tombstoned: ReadonlySet<string> = NONE): Promise<WriteResult> {
     const epoch = this.stored.epoch();
     try {
-      return await this.writeChunk(events, kafkaPartition, epoch, timing);
+      return await this.writeChunk(events, kafkaPartition, epoch, tombstoned, timing);
     } catch (err) {
       // some rows of the chunk may be stored without their bounds noted: read every slice again
       this.stored.clear();
@@ -174,13 +178,14 @@ export class ListenWriter {
     }
   }
 
-  private async writeChunk(events: ListenEvent[], kafkaPartition: number, epoch: number, timing?: WriteTiming): Promise<WriteResult> {
+  private async writeChunk(events: ListenEvent[], kafkaPartition: number, epoch: number, tombstoned: ReadonlySet<string>, timing?: WriteTiming): Promise<WriteResult> {
     const { listens, counts, intents, tracks } = this.store;
     const lap = stageClock(timing);
     // 2. dedupe inside the chunk by identity, grouped into (user, day) slices
     const { slices } = sliceByUserDay(events);
-    // 3. dedupe path: keep only the listens not stored yet (one range read per slice, none when its stored listens are all older)
-    const fresh = this.dedupe ? await this.unstored(slices, epoch) : slices;
+    // 3. dedupe path: keep only the listens not stored yet (one range read per slice, none when its stored listens are all
+    // older or its day has no user_days row)
+    const fresh = this.dedupe ? await this.unstored(slices, epoch, tombstoned) : slices;
     const counted = listenCount(fresh);
     const result: WriteResult = { counted, duplicates: events.length - counted, changed: changedDays(fresh) };
     lap('dedupe_us');
@@ -236,13 +241,31 @@ export class ListenWriter {
   }
 
   /** The slices with only their listens not stored yet; empty slices left out. */
-  private async unstored(slices: Slice[], epoch: number): Promise<Slice[]> {
+  private async unstored(slices: Slice[], epoch: number, tombstoned: ReadonlySet<string>): Promise<Slice[]> {
+    await this.learnDays(slices, epoch, tombstoned);
     const known: StoredKnowledge = {
       upTo: (user, day) => this.stored.upTo(user, day),
       learned: (user, day, from, latest) => this.stored.learned(epoch, user, day, from, latest),
     };
     const kept = await mapLimit(slices, this.concurrency, async (s) => ({ ...s, listens: await this.store.listens.unstored(s, known) }));
     return kept.filter((s) => s.listens.length > 0);
+  }
+
+  /**
+   * The user_days rows of the slices' users whose stored days this process does not know yet (one
+   * `IN` read per 100 users): a day they do not name holds no raw listen, so its slices are not read
+   * (the exactness argument is in stored-bounds.ts). Users with a tombstone are left out.
+   */
+  private async learnDays(slices: Slice[], epoch: number, tombstoned: ReadonlySet<string>): Promise<void> {
+    const users = new Set<string>();
+    for (const s of slices) {
+      if (!tombstoned.has(s.user) && !this.stored.knowsDaysOf(s.user) && this.stored.upTo(s.user, s.day) === undefined) users.add(s.user);
+    }
+    if (users.size === 0) return;
+    // a day after the oldest listen accepted: user_days rows the janitor removes are older (clock skew aside)
+    const from = utcDay(dayStartMs(utcDay(this.now() - this.opts.retentionDays * DAY_MS)) + DAY_MS);
+    const days = await this.store.counts.daysOfUsers([...users], this.concurrency);
+    for (const [user, ds] of days) this.stored.learnedDays(epoch, user, ds, from);
   }
 
   /**
@@ -345,6 +368,8 @@ export class ListenWriter {
  */
 const INDEXED_MAX = 50_000;
 const indexKey = (s: { user: string; day: string }, shard: number): string => `${s.user}\u0001${s.day}\u0001${shard}`;
+
+const NONE: ReadonlySet<string> = new Set();
 
 const latestOf = (s: Slice): number => s.listens.reduce((m, l) => Math.max(m, l.listened_at), -Infinity);
 

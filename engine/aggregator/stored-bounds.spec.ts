@@ -61,4 +61,54 @@ describe('StoredBounds', () => {
     expect(b.size).toBe(1);
     expect(b.upTo('u', 'd3')).toBe(3);
   });
+
+  describe('days learnt from user_days', () => {
+    it('knows nothing stored on a day from `from` on that user_days does not name; named and older days stay unknown', () => {
+      const b = new StoredBounds();
+      b.learnedDays(b.epoch(), 'u', new Set(['2026-11-28']), '2026-11-01');
+      expect(b.knowsDaysOf('u')).toBe(true);
+      expect(b.upTo('u', '2026-11-29')).toBe(-Infinity);
+      expect(b.upTo('u', '2026-11-28')).toBeUndefined();
+      expect(b.upTo('u', '2026-10-31')).toBeUndefined();
+      expect(b.upTo('v', '2026-11-29')).toBeUndefined();
+    });
+
+    it('a write to an empty day gives it a bound and makes it a stored day, even once the bounds are forgotten at their limit', () => {
+      const b = new StoredBounds(2);
+      const e = b.epoch();
+      b.learnedDays(e, 'u', new Set(), '2026-11-01');
+      b.wrote(e, 'u', '2026-11-29', 5000);
+      expect(b.upTo('u', '2026-11-29')).toBe(5000);
+      // the bounds start over at their limit: the written day must be read again, not taken as empty
+      b.learned(e, 'x', 'd1', 0, 1);
+      b.learned(e, 'x', 'd2', 0, 1);
+      expect(b.upTo('u', '2026-11-29')).toBeUndefined();
+      expect(b.upTo('u', '2026-11-30')).toBe(-Infinity);
+    });
+
+    it('forgets the days of forgotten users, on clear, and what a read of an older epoch returned', () => {
+      const b = new StoredBounds();
+      const before = b.epoch();
+      b.learnedDays(before, 'a', new Set(), '2026-11-01');
+      b.learnedDays(before, 'b', new Set(), '2026-11-01');
+      b.forgetUsers(['a']);
+      expect(b.upTo('a', '2026-11-29')).toBeUndefined();
+      expect(b.upTo('b', '2026-11-29')).toBe(-Infinity);
+      b.clear();
+      expect(b.knowsDaysOf('b')).toBe(false);
+      b.learnedDays(before, 'c', new Set(), '2026-11-01');
+      expect(b.knowsDaysOf('c')).toBe(false);
+      expect(b.size).toBe(0);
+    });
+
+    it('starts over when the users\' days reach the bound', () => {
+      const b = new StoredBounds(3);
+      const e = b.epoch();
+      b.learnedDays(e, 'a', new Set(['d1']), 'd0');
+      b.learnedDays(e, 'b', new Set(['d1']), 'd0');
+      expect(b.knowsDaysOf('a')).toBe(false);
+      expect(b.knowsDaysOf('b')).toBe(true);
+      expect(b.size).toBe(2);
+    });
+  });
 });

@@ -13,9 +13,43 @@
  * assignment) and when a write or recovery may have left rows this process did
  * not note (a failed write): `clear`. A write started before a `clear` notes
  * nothing (`epoch`).
+ *
+ * **Days learnt from user_days** (`learnedDays`): one read of a user's user_days rows
+ * says "nothing stored" (bound −∞) for every day from `from` on that it does not
+ * name, so the first visit of a new slice reads nothing. That rests on the
+ * invariant *raw listens in (user, day) ⇒ a user_days row*, at the moment of the
+ * read, for every writer and every path that removes user_days rows:
+ * - The writer writes the user_days row after the raw batch (listen-writer.ts, step 5),
+ *   inside the chunk's intent. A crash or a failed write between the two leaves
+ *   the intent pending, and its recovery (`recoverIntent`) writes the index rows of
+ *   every slice it finds raw listens in. The aggregator recovers a partition's intents
+ *   before its first chunk of an assignment and after every failed write, and both
+ *   `clear` this (a new epoch): no user_days read of the epoch precedes the recovery.
+ *   A raw row the recovery could not see (a node down, read at the client's level)
+ *   is not in the counts it recomputed either, so counting it at its replay is right;
+ *   the kept intent is recomputed again at ALL later.
+ * - The writer skips index rows it wrote before (`indexed`); only a GDPR delete
+ *   removes them meanwhile. A deleted user's chunks may race the deletion's sweep
+ *   (listens published after the tombstone are kept and written while the sweep
+ *   deletes user_days), so raw rows may outlive their index row: the writer never
+ *   asks user_days about a user with a tombstone (`tombstoned`, read by the
+ *   aggregator's barrier check of the same chunk, never cached), and forgets what it
+ *   learnt of them (`forgetUsers`).
+ * - The janitor deletes user_days rows of days before its cutoff, whose raw listens
+ *   have expired by TTL; `from` (a day after the oldest listen the aggregator
+ *   accepts) keeps the days at the retention edge out of it, against clock skew.
+ * - TTL expiry of raw listens while user_days stays only makes a read needless.
+ * - Two aggregators or a rebalance: the user's partition has one owner per
+ *   assignment, and a new assignment clears everything (`clear`), so days are read
+ *   again from user_days after the other owner's writes and recoveries.
+ * - This process's own writes add their days to what it learnt (`wrote`), so a
+ *   day it wrote is never "nothing stored" afterwards.
  */
 export class StoredBounds {
   private readonly bounds = new Map<string, number>();
+  /** users whose user_days rows were read: their days there (and days written since), and the first day the absence of a day is trusted from */
+  private readonly userDays = new Map<string, { days: Set<string>; from: string }>();
+  private userDaysSize = 0;
   private current = 0;
 
   /**
@@ -31,9 +65,28 @@ export class StoredBounds {
     return this.current;
   }
 
-  /** Upper bound of the listened_at stored in (user, day), or undefined when unknown. */
+  /** Upper bound of the listened_at stored in (user, day), or undefined when unknown; −∞ when nothing is stored there. */
   upTo(user: string, day: string): number | undefined {
-    return this.bounds.get(key(user, day));
+    const b = this.bounds.get(key(user, day));
+    if (b !== undefined) return b;
+    const u = this.userDays.get(user);
+    return u && day >= u.from && !u.days.has(day) ? -Infinity : undefined;
+  }
+
+  /** Whether the user's user_days rows were read in this epoch (and not forgotten). */
+  knowsDaysOf(user: string): boolean {
+    return this.userDays.has(user);
+  }
+
+  /**
+   * A read of the user's user_days rows named `days`: every day from `from` on that it does not
+   * name holds no raw listen (the invariant in this file's comment).
+   */
+  learnedDays(epoch: number, user: string, days: Set<string>, from: string): void {
+    if (epoch !== this.current) return;
+    if (this.userDaysSize + days.size + 1 > this.max) this.forgetDays();
+    this.userDaysSize += days.size + 1;
+    this.userDays.set(user, { days, from });
   }
 
   /** A read returned every listen of (user, day) stored at `from` or later; `latest` is the newest of them (undefined: none). */
@@ -46,9 +99,13 @@ export class StoredBounds {
   /** This process stored listens up to `latest` in (user, day): a known bound rises to it. */
   wrote(epoch: number, user: string, day: string, latest: number): void {
     if (epoch !== this.current) return;
-    const k = key(user, day);
-    const b = this.bounds.get(k);
-    if (b !== undefined && latest > b) this.bounds.set(k, latest);
+    const b = this.upTo(user, day);
+    const u = this.userDays.get(user);
+    if (u && !u.days.has(day)) {
+      u.days.add(day);
+      this.userDaysSize++;
+    }
+    if (b !== undefined && latest > b) this.bounds.set(key(user, day), latest);
   }
 
   /** Forget the users' partitions. */
@@ -56,16 +113,29 @@ export class StoredBounds {
     const gone = new Set(users);
     if (gone.size === 0) return;
     for (const k of this.bounds.keys()) if (gone.has(k.slice(0, k.indexOf('\u0001')))) this.bounds.delete(k);
+    for (const u of gone) {
+      const known = this.userDays.get(u);
+      if (!known) continue;
+      this.userDaysSize -= known.days.size + 1;
+      this.userDays.delete(u);
+    }
   }
 
   /** Forget everything. */
   clear(): void {
     this.current++;
     this.bounds.clear();
+    this.forgetDays();
   }
 
+  /** Bounds and users' days known (a user's days count one each, plus one for the user). */
   get size(): number {
-    return this.bounds.size;
+    return this.bounds.size + this.userDaysSize;
+  }
+
+  private forgetDays(): void {
+    this.userDays.clear();
+    this.userDaysSize = 0;
   }
 }
 

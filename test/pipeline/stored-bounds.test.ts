@@ -33,6 +33,17 @@ async function listenReads(): Promise<number> {
   return (await readTableOps(h.db, h.config.keyspace)).get('listens')?.reads ?? 0;
 }
 
+/** Every raw-listen write of `store` stores its rows, then throws `message` (until `stop`). */
+function failAfterRawListens(store: Store, message: string): { stop(): void } {
+  const write = store.listens.write.bind(store.listens);
+  let fail = true;
+  store.listens.write = async (...args) => {
+    await write(...args);
+    if (fail) throw new Error(message);
+  };
+  return { stop: () => (fail = false) };
+}
+
 async function plays(user: string): Promise<number> {
   const c = await storedCounts(h, user, [day]);
   return (c.get(day) ?? []).reduce((n, [, p]) => n + p, 0);
@@ -72,15 +83,10 @@ describe('dedupe reads skipped for later listens', () => {
     const w = writer(store);
     await w.write([testEvent(user, at(0), 's1')], 0);
     // the raw listens land, then the connection drops before the counters
-    const write = store.listens.write.bind(store.listens);
-    let fail = true;
-    store.listens.write = async (...args) => {
-      await write(...args);
-      if (fail) throw new Error('connection lost');
-    };
+    const failing = failAfterRawListens(store, 'connection lost');
     const chunk = [testEvent(user, at(10), 's2'), testEvent(user, at(20), 's3')];
     await expect(w.write(chunk, 0)).rejects.toThrow('connection lost');
-    fail = false;
+    failing.stop();
     // what the aggregator does next: recover the partition's intents, then write the chunk again
     const rec = await w.recoverPartition(0);
     expect(rec.intents).toBe(1);
@@ -88,5 +94,47 @@ describe('dedupe reads skipped for later listens', () => {
     const retry = await w.write(chunk, 0);
     expect(retry).toMatchObject({ counted: 0, duplicates: 2 });
     expect(await plays(user)).toBe(3);
+  }, 60_000);
+});
+
+describe('slices of days without a user_days row are not read', () => {
+  it('reads no slice on the first visit of a user whose user_days names none of its days', async () => {
+    const user = uid('new');
+    const w = writer();
+    const before = await listenReads();
+    expect((await w.write([testEvent(user, at(0), 's1'), testEvent(user, at(5), 's2')], 0)).counted).toBe(2);
+    expect(await listenReads()).toBe(before);
+    // a re-crawled copy: the day is now stored, so it is read and the copy dropped
+    expect(await w.write([testEvent(user, at(5), 's2')], 0)).toMatchObject({ counted: 0, duplicates: 1 });
+    expect(await plays(user)).toBe(2);
+  }, 60_000);
+
+  it('counts once the listens of a process that stored them and died before their index rows', async () => {
+    const user = uid('crash');
+    const store = createStore(h.db);
+    const dying = writer(store);
+    // the raw listens land, then the process dies: neither the user_days rows nor the counters are written
+    failAfterRawListens(store, 'process killed');
+    const chunk = [testEvent(user, at(0), 's1'), testEvent(user, at(10), 's2')];
+    await expect(dying.write(chunk, 0)).rejects.toThrow('process killed');
+    expect(await createStore(h.db).counts.daysOf(user)).toEqual([]);
+    // the next owner recovers the partition's intents (the intent names the slice), then the chunk is replayed
+    const next = writer();
+    await next.recoverPartition(0);
+    expect(await createStore(h.db).counts.daysOf(user)).toEqual([day]);
+    expect(await next.write(chunk, 0)).toMatchObject({ counted: 0, duplicates: 2 });
+    expect(await plays(user)).toBe(2);
+  }, 60_000);
+
+  it('reads the slices of a user with a GDPR tombstone whatever user_days says', async () => {
+    const user = uid('gone');
+    const store = createStore(h.db);
+    // a deletion's sweep raced a chunk of listens published after the tombstone: its raw listens
+    // outlived the user_days row the sweep deleted
+    const chunk = [testEvent(user, at(0), 's1')];
+    await store.listens.write([{ user, day, listens: chunk }], () => 3600, 8);
+    expect(await store.counts.daysOf(user)).toEqual([]);
+    expect(await writer().write(chunk, 0, undefined, new Set([user]))).toMatchObject({ counted: 0, duplicates: 1 });
+    expect(await plays(user)).toBe(0);
   }, 60_000);
 });

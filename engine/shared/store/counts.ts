@@ -45,6 +45,9 @@ const SELECT_DAYS_WITH_USERS = 'SELECT DISTINCT day FROM day_users';
 const INSERT_USER_DAY = 'INSERT INTO user_days (user_id, day) VALUES (?, ?)';
 const INSERT_DAY_USER = 'INSERT INTO day_users (day, user_id) VALUES (?, ?)';
 const SELECT_DAYS_OF_USER = 'SELECT day FROM user_days WHERE user_id = ?';
+const SELECT_DAYS_OF_USERS = 'SELECT user_id, day FROM user_days WHERE user_id IN ?';
+/** users per `IN` read of user_days */
+const IN_USERS = 100;
 const SELECT_USERS_OF_DAY = 'SELECT user_id FROM day_users WHERE day = ?';
 const SELECT_USERS_WITH_DAYS = 'SELECT DISTINCT user_id FROM user_days';
 const SELECT_ALL_USER_DAYS = 'SELECT user_id, day FROM user_days';
@@ -266,6 +269,22 @@ export class CountStore {
   /** Days with data of a user, newest first. */
   daysOf(user: string): Promise<string[]> {
     return allRows(this.db, SELECT_DAYS_OF_USER, [user], (r) => String(r.get('day')));
+  }
+
+  /**
+   * The days in user_days of each of the users (a user without rows maps to an empty set): one
+   * request per 100 users, `concurrency` of them at a time.
+   */
+  async daysOfUsers(users: string[], concurrency: number): Promise<Map<string, Set<string>>> {
+    const out = new Map<string, Set<string>>(users.map((u) => [u, new Set<string>()]));
+    const groups: string[][] = [];
+    for (let i = 0; i < users.length; i += IN_USERS) groups.push(users.slice(i, i + IN_USERS));
+    await mapLimit(groups, concurrency, async (group) => {
+      for await (const r of streamRows(this.db, SELECT_DAYS_OF_USERS, [group], (row) => ({ user: row.get('user_id') as string, day: String(row.get('day')) }))) {
+        out.get(r.user)?.add(r.day);
+      }
+    });
+    return out;
   }
 
   /** Users with data on a day. */
