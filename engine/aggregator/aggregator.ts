@@ -15,6 +15,7 @@ import type { ChunkInFlight } from '../shared/store/chunks-in-flight';
 import { createStore } from '../shared/store/store';
 import type { Store } from '../shared/store/store';
 import { KeepAlive } from './keep-alive';
+import { TombstoneCache } from './tombstone-cache';
 import { UnverifiedIntents, VERIFY_EVERY_MS } from './intent-verification';
 import type { PartitionRecovery } from './intent-verification';
 import { ListenWriter } from './listen-writer';
@@ -79,6 +80,8 @@ export class Aggregator {
   private readonly store: Store;
   private readonly writer: ListenWriter;
   private readonly recovered = new Set<number>();
+  /** deleted_users answers, kept while the deletion generation stays the same */
+  private readonly tombstones = new TombstoneCache();
   /** partitions whose intents a recovery kept: recovered again at ALL once every node is up */
   private readonly unverified = new UnverifiedIntents();
   private readonly nodesUp: () => boolean;
@@ -351,13 +354,20 @@ export class Aggregator {
 
   /**
    * Users in deleted_users: drop their events published before deleted_at.
-   * Read for every chunk, never cached: once the DELETE's tombstone is written
-   * (its first step, before the 202), no chunk read after it counts an event
-   * published before it, however soon it is replayed. `tombstoned`: the users with a tombstone, whose
+   * Checked for every chunk: once the DELETE's tombstone is written (its first
+   * step, before the 202), no chunk checked after it counts an event published
+   * before it, however soon it is replayed. The answers are kept while the
+   * deletion generation (one row, read per chunk) stays the same (tombstone-cache.ts). `tombstoned`: the users with a tombstone, whose
    * later listens the writer dedupes without trusting user_days (a deletion's sweep may race them).
    */
   private async dropDeleted(events: ListenEvent[]): Promise<{ live: ListenEvent[]; tombstoned: ReadonlySet<string> }> {
-    const deleted = await this.store.users.deletedAt([...new Set(events.map((e) => e.user_id))]);
+    const generation = await this.store.users.deletionGeneration();
+    const { deleted, unknown } = this.tombstones.lookup(new Set(events.map((e) => e.user_id)), generation);
+    if (unknown.length > 0) {
+      const read = await this.store.users.deletedAt(unknown);
+      this.tombstones.learned(unknown, generation, read);
+      for (const [user, at] of read) deleted.set(user, at);
+    }
     if (deleted.size === 0) return { live: events, tombstoned: new Set() };
     this.writer.forgetUsers(deleted.keys());
     const live = events.filter((e) => {

@@ -1,6 +1,6 @@
 import type { CassandraClient } from '../cassandra';
 import { READ } from '../cassandra-policies';
-import { allRows, isoOf, oneRow, run, textOrNull } from './rows';
+import { allRows, isoOf, oneRow, run, textOrNull, toNumber } from './rows';
 import type { Row } from './rows';
 
 /** A `users` row as the API shows it. */
@@ -42,6 +42,8 @@ const DELETE_FOLLOWS = 'DELETE FROM user_follows WHERE user_id = ?';
 
 const MARK_DELETED = 'INSERT INTO deleted_users (user_id, deleted_at) VALUES (?, ?)';
 const SELECT_DELETED = 'SELECT user_id, deleted_at FROM deleted_users WHERE user_id IN ?';
+const BUMP_DELETIONS = 'UPDATE deletion_generation SET generation = generation + 1 WHERE id = 0';
+const SELECT_DELETIONS = 'SELECT generation FROM deletion_generation WHERE id = 0';
 
 const IN_CHUNK = 100;
 
@@ -151,8 +153,18 @@ export class UserStore {
 
   // ---- deleted_users
 
+  /**
+   * The tombstone, then the deletion generation's increment (cql/0011): once this returns, a reader
+   * of the generation that saw an older value knows its deleted_users answers may be stale.
+   */
   async markDeleted(user: string, at: Date): Promise<void> {
     await run(this.db, MARK_DELETED, [user, at]);
+    await run(this.db, BUMP_DELETIONS, []);
+  }
+
+  /** How many tombstones were written so far (counting retried increments): changes with every markDeleted. */
+  async deletionGeneration(): Promise<number> {
+    return (await oneRow(this.db, SELECT_DELETIONS, [], (r) => toNumber(r.get('generation')))) ?? 0;
   }
 
   /** When each of the given users was deleted (ms); users never deleted are absent. One query per 100 users. */
