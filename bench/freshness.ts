@@ -49,9 +49,19 @@ interface Probe {
   seenAt?: number;
 }
 
+type ProbeTime = (p: Probe) => number | undefined;
+
+/** From `from` to `to` of each probe seen whose both ends were observed, ascending (ms). */
+function spans(probes: Probe[], from: ProbeTime, to: ProbeTime): number[] {
+  return probes
+    .filter((p) => p.seenAt !== undefined && from(p) !== undefined && to(p) !== undefined)
+    .map((p) => to(p)! - from(p)!)
+    .sort((x, y) => x - y);
+}
+
 /** Per probe: publish → fetched → counted → event → answered; each stage's p50/p99 over the probes seen. */
 export function stageSummary(probes: Probe[]): Record<string, { p50_ms: number; p99_ms: number }> {
-  const stages: Array<[string, (p: Probe) => number | undefined, (p: Probe) => number | undefined]> = [
+  const stages: Array<[string, ProbeTime, ProbeTime]> = [
     ['in_kafka', (p) => p.publishedAt, (p) => p.fetchedAt],
     ['fetched_to_counted', (p) => p.fetchedAt, (p) => p.countedAt],
     ['counted_to_event', (p) => p.countedAt, (p) => p.eventAt],
@@ -59,10 +69,7 @@ export function stageSummary(probes: Probe[]): Record<string, { p50_ms: number; 
   ];
   const out: Record<string, { p50_ms: number; p99_ms: number }> = {};
   for (const [name, from, to] of stages) {
-    const d = probes
-      .filter((p) => p.seenAt !== undefined && from(p) !== undefined && to(p) !== undefined)
-      .map((p) => to(p)! - from(p)!)
-      .sort((x, y) => x - y);
+    const d = spans(probes, from, to);
     out[name] = { p50_ms: round(percentile(d, 50), 0), p99_ms: round(percentile(d, 99), 0) };
   }
   return out;
@@ -177,7 +184,7 @@ export async function runFreshness(a: FreshnessArgs, config: Config, say: (l: st
     const deadline = performance.now() + 30_000;
     while (open.size > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     ac.abort();
-    const lat = probes.filter((p) => p.seenAt !== undefined).map((p) => p.seenAt! - p.publishedAt).sort((x, y) => x - y);
+    const lat = spans(probes, (p) => p.publishedAt, (p) => p.seenAt);
     const lag = await pipe.lag();
     // the probe users go the way every user goes (GDPR delete: rows, counts, cache)
     await mapLimit(probes, 8, (p) => fetch(`${s.url}/v1/users/${encodeURIComponent(p.user)}`, { method: 'DELETE', headers: { authorization: `Bearer ${s.token}` } }).then((r) => r.arrayBuffer()));
