@@ -1,6 +1,6 @@
 import type { Logger } from '../shared/logger';
 import type { ListenEvent } from '../shared/listen-event';
-import { dayStartMs, identityKey, utcDay, DAY_MS } from '../shared/listen-identity';
+import { identityKey, utcDay, DAY_MS } from '../shared/listen-identity';
 import { playsPerRow } from '../shared/chart-rows';
 import { mapLimit } from '../shared/concurrency';
 import type { SlicePlays } from '../shared/store/counts';
@@ -262,8 +262,9 @@ export class ListenWriter {
       if (!tombstoned.has(s.user) && !this.stored.knowsDaysOf(s.user) && this.stored.upTo(s.user, s.day) === undefined) users.add(s.user);
     }
     if (users.size === 0) return;
-    // a day after the oldest listen accepted: user_days rows the janitor removes are older (clock skew aside)
-    const from = utcDay(dayStartMs(utcDay(this.now() - this.opts.retentionDays * DAY_MS)) + DAY_MS);
+    // the UTC day after that of the oldest listen accepted (a day later on the clock is in the next UTC day):
+    // user_days rows the janitor removes are older (clock skew aside)
+    const from = utcDay(this.now() - (this.opts.retentionDays - 1) * DAY_MS);
     const days = await this.store.counts.daysOfUsers([...users], this.concurrency);
     for (const [user, ds] of days) this.stored.learnedDays(epoch, user, ds, from);
   }
