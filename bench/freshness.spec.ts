@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stageSummary } from './freshness';
+import { probeTimeline, stageSummary } from './freshness';
 
 describe('stageSummary', () => {
   it('splits each seen probe into publish → fetched → counted → event → answered', () => {
@@ -22,5 +22,17 @@ describe('stageSummary', () => {
     ]);
     expect(Number.isNaN(s.in_kafka!.p50_ms)).toBe(true);
     expect(Number.isNaN(s.counted_to_event!.p50_ms)).toBe(true);
+  });
+
+  it('places each probe on the timeline of the run, a stage null where its ends were not observed', () => {
+    const t = probeTimeline(
+      [
+        { user: 'a', song: 's', publishedAt: 1500, fetchedAt: 1700, countedAt: 2000, eventAt: 2100, seenAt: 2150 },
+        { user: 'b', song: 's', publishedAt: 2000, countedAt: 2600 },
+      ],
+      1000,
+    );
+    expect(t[0]).toEqual({ t_ms: 500, ms: 650, in_kafka: 200, fetched_to_counted: 300, counted_to_event: 100, event_to_answer: 50 });
+    expect(t[1]).toEqual({ t_ms: 1000, ms: null, in_kafka: null, fetched_to_counted: null, counted_to_event: null, event_to_answer: null });
   });
 });

@@ -6,7 +6,11 @@
  * follows `GET /v1/events` like the UI does and, on each event naming a
  * probe's user, asks that user's Top-K (through the cache, as a client does).
  * The probe is fresh at the first answer that counts it; probes not seen
- * within `probeTimeoutSeconds` count as missed.
+ * within `probeTimeoutSeconds` count as missed. With `warmupSeconds`, the same
+ * background load and probes run that long first and the warm-up's probes are
+ * reported apart (`warmup`): a freshly started aggregator's first seconds
+ * (cold code, every user's first-visit reads, the catalogue's first upserts)
+ * are not its steady state.
  */
 import { ListenPublisher } from '../engine/crawler/publisher';
 import type { Config } from '../engine/shared/config';
@@ -23,6 +27,8 @@ import { makeWorkload } from './workload';
 
 export interface FreshnessArgs {
   seconds: number;
+  /** seconds of the same load and probes first, reported apart (default 0) */
+  warmupSeconds?: number;
   /** background listens per second */
   rate: number;
   /** probe listens per second */
@@ -38,6 +44,8 @@ export const FRESHNESS_TARGET_P99_MS = 2000;
 /** Times on the wall clock (epoch ms, the one clock the bench and the engine processes share). */
 interface Probe {
   user: string;
+  /** published during the warm-up: reported apart */
+  warmup?: boolean;
   song: string;
   publishedAt: number;
   /** kafkajs handed the aggregator the batch that held it (told by the invalidation) */
@@ -73,6 +81,32 @@ export function stageSummary(probes: Probe[]): Record<string, { p50_ms: number; 
     out[name] = { p50_ms: round(percentile(d, 50), 0), p99_ms: round(percentile(d, 99), 0) };
   }
   return out;
+}
+
+/** p50/p99/max of the probes' publish → first answer, and how many were seen. */
+function latencySummary(probes: Probe[]): { probes: number; seen: number; missed: number; p50_ms: number; p99_ms: number; max_ms: number } {
+  const lat = spans(probes, (p) => p.publishedAt, (p) => p.seenAt);
+  return {
+    probes: probes.length,
+    seen: lat.length,
+    missed: probes.length - lat.length,
+    p50_ms: round(percentile(lat, 50), 0),
+    p99_ms: round(percentile(lat, 99), 0),
+    max_ms: round(lat[lat.length - 1] ?? NaN, 0),
+  };
+}
+
+/** Each probe in publish order: when it was published (ms after `startEpochMs`) and its total and per-stage times (null: not observed), to see where in a run the tail falls. */
+export function probeTimeline(probes: Probe[], startEpochMs: number): Array<Record<string, number | null>> {
+  const ms = (from: number | undefined, to: number | undefined): number | null => (from === undefined || to === undefined ? null : to - from);
+  return probes.map((p) => ({
+    t_ms: p.publishedAt - startEpochMs,
+    ms: ms(p.publishedAt, p.seenAt),
+    in_kafka: ms(p.publishedAt, p.fetchedAt),
+    fetched_to_counted: ms(p.fetchedAt, p.countedAt),
+    counted_to_event: ms(p.countedAt, p.eventAt),
+    event_to_answer: ms(p.eventAt, p.seenAt),
+  }));
 }
 
 /** The aggregator's invalidations (what the API's cache and change feed hear): when each open probe's chunk was fetched and counted. */
@@ -125,7 +159,8 @@ async function follow(s: Server, onEvent: (users: string[], all: boolean) => voi
 export async function runFreshness(a: FreshnessArgs, config: Config, say: (l: string) => void) {
   const tag = runTag();
   const clients = await openClients(config);
-  const w = makeWorkload({ n: a.rate * a.seconds, users: a.users, days: 7, dupFraction: 0 });
+  const warmupMs = (a.warmupSeconds ?? 0) * 1000;
+  const w = makeWorkload({ n: Math.ceil(a.rate * (a.seconds + (a.warmupSeconds ?? 0))), users: a.users, days: 7, dupFraction: 0 });
   let pipe: Pipeline | undefined;
   let api: Server | undefined;
   const probes: Probe[] = [];
@@ -163,10 +198,11 @@ export async function runFreshness(a: FreshnessArgs, config: Config, say: (l: st
     background.catch(() => undefined);
     const publisher = new ListenPublisher(clients.kafka, pipe.config);
     const t0 = performance.now();
+    const t0Epoch = Date.now();
     let i = 0;
     try {
-      while (performance.now() - t0 < a.seconds * 1000) {
-        const p: Probe = { user: `bench-${tag}-probe${i}`, song: `probe-${tag}-${i}`, publishedAt: Date.now() };
+      while (performance.now() - t0 < warmupMs + a.seconds * 1000) {
+        const p: Probe = { user: `bench-${tag}-probe${i}`, song: `probe-${tag}-${i}`, publishedAt: Date.now(), ...(performance.now() - t0 < warmupMs ? { warmup: true } : {}) };
         i++;
         probes.push(p);
         open.set(p.user, p);
@@ -184,22 +220,19 @@ export async function runFreshness(a: FreshnessArgs, config: Config, say: (l: st
     const deadline = performance.now() + 30_000;
     while (open.size > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     ac.abort();
-    const lat = spans(probes, (p) => p.publishedAt, (p) => p.seenAt);
+    const measured = probes.filter((p) => !p.warmup);
     const lag = await pipe.lag();
     // the probe users go the way every user goes (GDPR delete: rows, counts, cache)
     await mapLimit(probes, 8, (p) => fetch(`${s.url}/v1/users/${encodeURIComponent(p.user)}`, { method: 'DELETE', headers: { authorization: `Bearer ${s.token}` } }).then((r) => r.arrayBuffer()));
     return {
-      probes: probes.length,
-      seen: lat.length,
-      missed: probes.length - lat.length,
-      p50_ms: round(percentile(lat, 50), 0),
-      p99_ms: round(percentile(lat, 99), 0),
-      max_ms: round(lat[lat.length - 1] ?? NaN, 0),
-      stages: stageSummary(probes),
+      ...latencySummary(measured),
+      stages: stageSummary(measured),
+      ...(warmupMs > 0 ? { warmup: { seconds: a.warmupSeconds!, ...latencySummary(probes.filter((p) => p.warmup)) } } : {}),
       background_offered_per_second: a.rate,
       background_published: backgroundSent,
       background_published_per_second: Math.round(backgroundRate),
       lag_at_end: lag.lag,
+      timeline: probeTimeline(probes, t0Epoch),
     };
   } finally {
     ac.abort();
@@ -218,7 +251,7 @@ export async function benchFreshness(a: FreshnessArgs): Promise<number> {
   if (r.seen === 0) failures.push('no probe was ever seen in an answer');
   const report = {
     benchmark: 'freshness',
-    params: { seconds: a.seconds, rate: a.rate, probes_per_second: a.probes, users: a.users, partitions: a.partitions, keyspace: config.keyspace },
+    params: { seconds: a.seconds, warmup_seconds: a.warmupSeconds ?? 0, rate: a.rate, probes_per_second: a.probes, users: a.users, partitions: a.partitions, keyspace: config.keyspace },
     environment: env,
     load_avg_after: loadAfter,
     ...r,
@@ -233,6 +266,7 @@ export async function benchFreshness(a: FreshnessArgs): Promise<number> {
       table([
         ['probes', 'seen', 'missed', 'p50 ms', 'p99 ms', 'max ms', 'background published/s', 'lag at end'],
         [r.probes, r.seen, r.missed, r.p50_ms, r.p99_ms, r.max_ms, r.background_published_per_second, r.lag_at_end],
+        ...(r.warmup ? [[`warm-up ${r.warmup.probes}`, r.warmup.seen, r.warmup.missed, r.warmup.p50_ms, r.warmup.p99_ms, r.warmup.max_ms, '', '']] : []),
       ]),
     );
     out(
