@@ -32,6 +32,17 @@ function str(o: Record<string, unknown>, key: string, max: number, required: boo
   return v;
 }
 
+/** The text fields of an event: name, longest length, required (made once: the aggregator checks every message). */
+const FIELDS = [
+  ['user_id', MAX_ID, true],
+  ['source', 64, true],
+  ['song_id', MAX_ID, true],
+  ['title', MAX_TEXT, true],
+  ['artist', MAX_TEXT, true],
+  ['album', MAX_TEXT, false],
+  ['crawl_id', MAX_ID, false],
+] as const;
+
 /** Validate an event value (Buffer, string or already-parsed object). Never throws. */
 export function parseListenEvent(input: Buffer | string | null | undefined | object, nowMs = Date.now()): ParseResult {
   if (input === null || input === undefined) return { ok: false, reason: 'empty_value' };
@@ -49,15 +60,7 @@ export function parseListenEvent(input: Buffer | string | null | undefined | obj
   const o = raw as Record<string, unknown>;
   if (o.v !== 1) return { ok: false, reason: 'unsupported_version' };
   const fields: Record<string, string | undefined> = {};
-  for (const [k, max, req] of [
-    ['user_id', MAX_ID, true],
-    ['source', 64, true],
-    ['song_id', MAX_ID, true],
-    ['title', MAX_TEXT, true],
-    ['artist', MAX_TEXT, true],
-    ['album', MAX_TEXT, false],
-    ['crawl_id', MAX_ID, false],
-  ] as const) {
+  for (const [k, max, req] of FIELDS) {
     const r = str(o, k, max, req);
     if (r instanceof Error) return { ok: false, reason: r.message };
     fields[k] = r;

@@ -53,8 +53,8 @@ const identity = (l: PlayLike): string => `${l.listened_at}\u0001${l.source}\u00
 interface Slot {
   at: number;
   source: string;
-  /** sources whose listen this play already absorbed */
-  absorbed: Set<string>;
+  /** sources whose listen this play already absorbed (made on the first: most plays absorb none) */
+  absorbed?: Set<string>;
 }
 
 export interface NewPlays<T> {
@@ -74,17 +74,21 @@ export interface NewPlays<T> {
  */
 export function selectNewPlays<T extends PlayLike>(candidates: readonly T[], stored: readonly PlayLike[], toleranceMs = SAME_PLAY_TOLERANCE_MS): NewPlays<T> {
   const ids = new Set<string>();
+  // the slots of each song_id, and of each artist-and-title key (none for a listen without either)
+  const byId = new Map<string, Slot[]>();
   const byKey = new Map<string, Slot[]>();
-  const add = (l: PlayLike): void => {
-    ids.add(identity(l));
-    const slot: Slot = { at: l.listened_at, source: l.source, absorbed: new Set() };
-    for (const k of keysOf(l)) {
-      let list = byKey.get(k);
-      if (!list) byKey.set(k, (list = []));
-      list.push(slot);
-    }
+  const push = (m: Map<string, Slot[]>, k: string, slot: Slot): void => {
+    const list = m.get(k);
+    if (list) list.push(slot);
+    else m.set(k, [slot]);
   };
-  for (const s of stored) add(s);
+  const add = (l: PlayLike, key: string): void => {
+    ids.add(identity(l));
+    const slot: Slot = { at: l.listened_at, source: l.source };
+    push(byId, l.song_id, slot);
+    if (key !== NO_KEY) push(byKey, key, slot);
+  };
+  for (const s of stored) add(s, trackKey(s.artist, s.title));
   const out: NewPlays<T> = { fresh: [], sameListen: 0, sameCrossSource: 0 };
   const sorted = [...candidates].sort((a, b) => a.listened_at - b.listened_at);
   for (const c of sorted) {
@@ -92,26 +96,26 @@ export function selectNewPlays<T extends PlayLike>(candidates: readonly T[], sto
       out.sameListen++;
       continue;
     }
+    const key = trackKey(c.artist, c.title);
     let best: Slot | undefined;
-    for (const k of keysOf(c)) {
-      for (const s of byKey.get(k) ?? []) {
-        if (s.source === c.source || s.absorbed.has(c.source)) continue;
+    for (const list of [byId.get(c.song_id), key === NO_KEY ? undefined : byKey.get(key)]) {
+      for (const s of list ?? NO_SLOTS) {
+        if (s.source === c.source || s.absorbed?.has(c.source)) continue;
         const d = Math.abs(s.at - c.listened_at);
         if (d <= toleranceMs && (!best || d < Math.abs(best.at - c.listened_at))) best = s;
       }
     }
     if (best) {
-      best.absorbed.add(c.source);
+      (best.absorbed ??= new Set()).add(c.source);
       out.sameCrossSource++;
       continue;
     }
-    add(c);
+    add(c, key);
     out.fresh.push(c);
   }
   return out;
 }
 
-function keysOf(l: PlayLike): string[] {
-  const k = trackKey(l.artist, l.title);
-  return k === '\u0000' ? ['id:' + l.song_id] : ['id:' + l.song_id, 'k:' + k];
-}
+/** trackKey of a listen with neither artist nor title: matches by song_id only */
+const NO_KEY = '\u0000';
+const NO_SLOTS: readonly Slot[] = [];
