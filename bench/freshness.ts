@@ -67,16 +67,18 @@ function spans(probes: Probe[], from: ProbeTime, to: ProbeTime): number[] {
     .sort((x, y) => x - y);
 }
 
-/** Per probe: publish → fetched → counted → event → answered; each stage's p50/p99 over the probes seen. */
+/** A probe's way: publish → fetched → counted → event → answered, each stage named with its two ends. */
+const STAGES: Array<[string, ProbeTime, ProbeTime]> = [
+  ['in_kafka', (p) => p.publishedAt, (p) => p.fetchedAt],
+  ['fetched_to_counted', (p) => p.fetchedAt, (p) => p.countedAt],
+  ['counted_to_event', (p) => p.countedAt, (p) => p.eventAt],
+  ['event_to_answer', (p) => p.eventAt, (p) => p.seenAt],
+];
+
+/** Each stage's p50/p99 over the probes seen. */
 export function stageSummary(probes: Probe[]): Record<string, { p50_ms: number; p99_ms: number }> {
-  const stages: Array<[string, ProbeTime, ProbeTime]> = [
-    ['in_kafka', (p) => p.publishedAt, (p) => p.fetchedAt],
-    ['fetched_to_counted', (p) => p.fetchedAt, (p) => p.countedAt],
-    ['counted_to_event', (p) => p.countedAt, (p) => p.eventAt],
-    ['event_to_answer', (p) => p.eventAt, (p) => p.seenAt],
-  ];
   const out: Record<string, { p50_ms: number; p99_ms: number }> = {};
-  for (const [name, from, to] of stages) {
+  for (const [name, from, to] of STAGES) {
     const d = spans(probes, from, to);
     out[name] = { p50_ms: round(percentile(d, 50), 0), p99_ms: round(percentile(d, 99), 0) };
   }
@@ -102,10 +104,7 @@ export function probeTimeline(probes: Probe[], startEpochMs: number): Array<Reco
   return probes.map((p) => ({
     t_ms: p.publishedAt - startEpochMs,
     ms: ms(p.publishedAt, p.seenAt),
-    in_kafka: ms(p.publishedAt, p.fetchedAt),
-    fetched_to_counted: ms(p.fetchedAt, p.countedAt),
-    counted_to_event: ms(p.countedAt, p.eventAt),
-    event_to_answer: ms(p.eventAt, p.seenAt),
+    ...Object.fromEntries(STAGES.map(([name, from, to]) => [name, ms(from(p), to(p))])),
   }));
 }
 
@@ -159,8 +158,9 @@ async function follow(s: Server, onEvent: (users: string[], all: boolean) => voi
 export async function runFreshness(a: FreshnessArgs, config: Config, say: (l: string) => void) {
   const tag = runTag();
   const clients = await openClients(config);
-  const warmupMs = (a.warmupSeconds ?? 0) * 1000;
-  const w = makeWorkload({ n: Math.ceil(a.rate * (a.seconds + (a.warmupSeconds ?? 0))), users: a.users, days: 7, dupFraction: 0 });
+  const warmupSeconds = a.warmupSeconds ?? 0;
+  const warmupMs = warmupSeconds * 1000;
+  const w = makeWorkload({ n: Math.ceil(a.rate * (a.seconds + warmupSeconds)), users: a.users, days: 7, dupFraction: 0 });
   let pipe: Pipeline | undefined;
   let api: Server | undefined;
   const probes: Probe[] = [];
@@ -227,7 +227,7 @@ export async function runFreshness(a: FreshnessArgs, config: Config, say: (l: st
     return {
       ...latencySummary(measured),
       stages: stageSummary(measured),
-      ...(warmupMs > 0 ? { warmup: { seconds: a.warmupSeconds!, ...latencySummary(probes.filter((p) => p.warmup)) } } : {}),
+      ...(warmupMs > 0 ? { warmup: { seconds: warmupSeconds, ...latencySummary(probes.filter((p) => p.warmup)) } } : {}),
       background_offered_per_second: a.rate,
       background_published: backgroundSent,
       background_published_per_second: Math.round(backgroundRate),
