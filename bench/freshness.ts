@@ -159,7 +159,6 @@ export async function runFreshness(a: FreshnessArgs, config: Config, say: (l: st
   const tag = runTag();
   const clients = await openClients(config);
   const warmupSeconds = a.warmupSeconds ?? 0;
-  const warmupMs = warmupSeconds * 1000;
   const w = makeWorkload({ n: Math.ceil(a.rate * (a.seconds + warmupSeconds)), users: a.users, days: 7, dupFraction: 0 });
   let pipe: Pipeline | undefined;
   let api: Server | undefined;
@@ -199,17 +198,19 @@ export async function runFreshness(a: FreshnessArgs, config: Config, say: (l: st
     const publisher = new ListenPublisher(clients.kafka, pipe.config);
     const t0 = performance.now();
     const t0Epoch = Date.now();
-    let i = 0;
+    // probe i is due at t0 + i/P whatever happened before: a publish that lags delays the probes after it
+    // instead of dropping them, so the slow stretches of a run are sampled as often as the rest
+    const warmupProbes = Math.round(warmupSeconds * a.probes);
+    const total = warmupProbes + Math.round(a.seconds * a.probes);
     try {
-      while (performance.now() - t0 < warmupMs + a.seconds * 1000) {
-        const p: Probe = { user: `bench-${tag}-probe${i}`, song: `probe-${tag}-${i}`, publishedAt: Date.now(), ...(performance.now() - t0 < warmupMs ? { warmup: true } : {}) };
-        i++;
+      for (let i = 0; i < total; i++) {
+        const p: Probe = { user: `bench-${tag}-probe${i}`, song: `probe-${tag}-${i}`, publishedAt: Date.now(), ...(i < warmupProbes ? { warmup: true } : {}) };
         probes.push(p);
         open.set(p.user, p);
         await publisher.publish([ListenPublisher.toEvent(p.user, 'simulator', { listened_at: Date.now(), song_id: p.song, title: 'probe', artist: 'bench' }, `bench-${tag}`, Date.now())]);
-        const next = t0 + (i * 1000) / a.probes;
+        const next = t0 + ((i + 1) * 1000) / a.probes;
         await new Promise((r) => setTimeout(r, Math.max(0, next - performance.now())));
-        if (i % Math.max(1, a.probes * 5) === 0) say(`freshness: ${i} probes, ${probes.filter((x) => x.seenAt !== undefined).length} seen; background published ${progress.sent}`);
+        if ((i + 1) % Math.max(1, a.probes * 5) === 0) say(`freshness: ${i + 1} probes, ${probes.filter((x) => x.seenAt !== undefined).length} seen; background published ${progress.sent}`);
       }
     } finally {
       await publisher.close();
@@ -227,7 +228,7 @@ export async function runFreshness(a: FreshnessArgs, config: Config, say: (l: st
     return {
       ...latencySummary(measured),
       stages: stageSummary(measured),
-      ...(warmupMs > 0 ? { warmup: { seconds: warmupSeconds, ...latencySummary(probes.filter((p) => p.warmup)) } } : {}),
+      ...(warmupSeconds > 0 ? { warmup: { seconds: warmupSeconds, ...latencySummary(probes.filter((p) => p.warmup)) } } : {}),
       background_offered_per_second: a.rate,
       background_published: backgroundSent,
       background_published_per_second: Math.round(backgroundRate),
