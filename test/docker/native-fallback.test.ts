@@ -15,8 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dockerEngineAnswers } from '../../main/stack/docker-provider';
-import { freePort } from '../../main/stack/probes';
-import { freePortPair } from '../helpers/free-port';
+import { freePortPair, quietPorts } from '../helpers/free-port';
 import { until } from '../helpers/until';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -33,8 +32,8 @@ async function baseEnv(dataDir: string): Promise<NodeJS.ProcessEnv> {
     ...env,
     TOPK_DATA_DIR: dataDir,
     TOPK_COMPOSE_FILE: layer,
-    TOPK_PORT: String(await freePort()),
-    TOPK_API_PORT: String(await freePort()),
+    TOPK_PORT: String(await quietPorts()),
+    TOPK_API_PORT: String(await quietPorts()),
     TOPK_KAFKA_BROKERS: `127.0.0.1:${await freePortPair()}`,
     TOPK_CASSANDRA_CONTACT_POINTS: `127.0.0.1:${await freePortPair()}`,
     TOPK_REDIS_URL: `redis://127.0.0.1:${await freePortPair()}`,
