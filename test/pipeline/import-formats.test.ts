@@ -139,7 +139,10 @@ describe('one track named by two sources is one chart row', () => {
     const user = uid('rows');
     // names of this run only: track_names is shared by every user, and an earlier run must not decide the rows
     const tag = user.replace(/[^a-z0-9]/gi, '').slice(-10);
-    const at = (daysAgo: number, i: number): number => Math.floor((Date.now() - daysAgo * 86_400_000 - HOUR - i * 5 * 60_000) / 1000) * 1000;
+    // noon UTC of the day `daysAgo` days back, minus i·5 min: each source's plays stay inside one UTC day whatever the
+    // time of the run (anchored at now − 1 h, a run between 00:00 and 01:45 UTC split them over two days and failed)
+    const today = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+    const at = (daysAgo: number, i: number): number => today - daysAgo * 86_400_000 + 12 * HOUR - i * 5 * 60_000;
     const A = { artist: `Rows ${tag} Ä`, title: 'First By Name' };
     const B = { artist: `Rows ${tag} B`, title: 'First By Id' };
     const C = { artist: `Rows ${tag} C`, title: 'Two Recordings' };
