@@ -16,8 +16,13 @@ import { privateStack } from '../helpers/private-stack';
 
 export const ROOT = join(import.meta.dirname, '../..');
 
-/** Private ports (Kafka also binds +1 for its controller, Cassandra +1 for storage). */
-const STACK = privateStack('fault', '127.0.0.1', { kafka: 39092, cassandra: 39042, redis: 36379 });
+/**
+ * Private ports (Kafka also binds +1 for its controller, Cassandra +1 for storage). They sit below
+ * the kernel's range for outgoing connections' ports (32768-60999 on Linux) and below the range
+ * test/helpers/free-port.ts picks from: a port inside that range can be held, when the stack
+ * starts, by any connection made on 127.0.0.1 — CI once saw Kafka's controller fail to bind 39093.
+ */
+const STACK = privateStack('fault', '127.0.0.1', { kafka: 17092, cassandra: 17042, redis: 17379 });
 
 export function faultDataDir(): string {
   return STACK.dataDir();

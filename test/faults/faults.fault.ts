@@ -4,7 +4,7 @@
  * against an independent computation from the simulator's deterministic
  * generator (or the ListenBrainz fake's data), deduped by identity.
  *
- * Runs on its OWN native stack (ports 39092/39042/36379, data in
+ * Runs on its OWN native stack (ports 17092/17042/17379, data in
  * .cache/fault-stack), never on the shared dev stack. `npm run test:faults`.
  * Results: printed as a table and written to .cache/fault-stack/results.json.
  */
