@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, wr
 import { join } from 'node:path';
 import { nativeStackDir } from '../../engine/shared/app-paths';
 import type { Config } from '../../engine/shared/config';
-import { followFile, tailFile } from './native-logs';
+import { exitReport, followFile, tailFile } from './native-logs';
 import { waitCassandraRing, waitKafkaBrokers } from './native-cluster-checks';
 import { cassandraNodeYaml, clusterPlan, kafkaNodeProperties, MAX_NODES } from './native-cluster-layout';
 import type { ClusterNode, ClusterPlan } from './native-cluster-layout';
@@ -10,7 +10,7 @@ import { CASSANDRA_VERSION, KAFKA_VERSION, kafkaClusterId, NativeStackProvider }
 import { stopPid } from './native-processes';
 import { CASSANDRA_DIRS, cassandraArgs, formatKafkaStorage, jvmOptions, livePid, spawnDetached } from './native-service';
 import { requireJava, requireProgram } from './prereqs';
-import { portOpen, probeCassandra, probeKafka, probeRedis, waitFor } from './probes';
+import { portTaken, probeCassandra, probeKafka, probeRedis, waitFor } from './probes';
 import type { ProbeResult } from './probes';
 import { StackError } from './stack-error';
 import type { Disposable, DownOptions, LogOptions, ProgressEvent, ServiceLogLine, ServiceName, ServiceStatus, StackEndpoints, StackProvider, StackStatus, UpOptions } from './types';
@@ -113,9 +113,8 @@ export class NativeClusterProvider implements StackProvider {
         continue;
       }
       for (const port of ports) {
-        if (await portOpen(host, port, 700)) {
-          throw new StackError(`port ${host}:${port} (${id}) is already in use by another program; stop it or put the cluster elsewhere (${what})`, 'PORT_IN_USE', { fix: `ss -ltnp 'sport = :${port}'` });
-        }
+        const taken = await portTaken(host, port);
+        if (taken) throw new StackError(`port ${host}:${port} (${id}) ${taken}; stop it or put the cluster elsewhere (${what})`, 'PORT_IN_USE', { fix: `ss -tanp 'sport = :${port}'` });
       }
     }
     const started: string[] = [];
@@ -296,7 +295,7 @@ export class NativeClusterProvider implements StackProvider {
       timeoutMs: this.startTimeoutMs,
       intervalMs: 1000,
       signal,
-      failFast: () => (this.ownPid(n.id) === undefined ? `${n.id} exited; last lines of ${this.logFile(n.id)}:\n${this.tail(n.id, 15)}` : undefined),
+      failFast: () => (this.ownPid(n.id) === undefined ? `${n.id} exited; ${exitReport(this.logFile(n.id), 15)}` : undefined),
       onWaiting: (elapsed) => {
         if (elapsed - lastReport >= 10_000) {
           lastReport = elapsed;

@@ -5,11 +5,11 @@ import { nativeStackDir } from '../../engine/shared/app-paths';
 import type { Config } from '../../engine/shared/config';
 import { configEndpoints } from './external-provider';
 import { fetchMavenJars } from './native-jars';
-import { followFile, tailFile } from './native-logs';
+import { exitReport, followFile, tailFile } from './native-logs';
 import { stopPid } from './native-processes';
 import { CASSANDRA_DIRS, cassandraArgs, fillTemplate, formatKafkaStorage, jvmOptions, livePid, spawnDetached } from './native-service';
 import { requireJava, requireProgram } from './prereqs';
-import { portOpen, probeCassandra, probeKafka, probeRedis, redisHostPort, splitHostPort, waitFor } from './probes';
+import { portTaken, probeCassandra, probeKafka, probeRedis, redisHostPort, splitHostPort, waitFor } from './probes';
 import type { ProbeResult } from './probes';
 import { StackError } from './stack-error';
 import type {
@@ -117,11 +117,12 @@ export class NativeStackProvider implements StackProvider {
         continue;
       }
       for (const port of [svc.port, ...svc.extraPorts]) {
-        if (await portOpen(svc.host, port, 700)) {
+        const taken = await portTaken(svc.host, port);
+        if (taken) {
           throw new StackError(
-            `port ${port} (${svc.name}) is already in use by another program; stop it or configure other ports (e.g. TOPK_${svc.name === 'kafka' ? 'KAFKA_BROKERS' : svc.name === 'cassandra' ? 'CASSANDRA_CONTACT_POINTS' : 'REDIS_URL'})`,
+            `port ${port} (${svc.name}) ${taken}; stop it or configure other ports (e.g. TOPK_${svc.name === 'kafka' ? 'KAFKA_BROKERS' : svc.name === 'cassandra' ? 'CASSANDRA_CONTACT_POINTS' : 'REDIS_URL'})`,
             'PORT_IN_USE',
-            { fix: `ss -ltnp 'sport = :${port}'   # shows the program holding port ${port}` },
+            { fix: `ss -tanp 'sport = :${port}'   # shows the sockets holding port ${port}` },
           );
         }
       }
@@ -156,7 +157,7 @@ export class NativeStackProvider implements StackProvider {
             timeoutMs: this.startTimeoutMs,
             intervalMs: name === 'redis' ? 200 : 1000,
             signal: opts.signal,
-            failFast: () => (this.ownPid(name) === undefined ? `the ${name} process exited; last lines of ${this.logFile(name)}:\n${this.tail(name, 15)}` : undefined),
+            failFast: () => (this.ownPid(name) === undefined ? `the ${name} process exited; ${exitReport(this.logFile(name), 15)}` : undefined),
             onWaiting: (elapsed) => {
               if (elapsed - lastReport >= 10_000) {
                 lastReport = elapsed;

@@ -4,8 +4,9 @@
  * live process (guarded against pid reuse), Kafka's storage format, Cassandra's JVM command line.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readlinkSync, realpathSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { START_MARK } from './native-logs';
 import { exited } from './native-processes';
 import { StackError } from './stack-error';
 
@@ -36,10 +37,11 @@ export interface Spawned {
   pidFile: string;
 }
 
-/** Starts a detached process with stdout+stderr appended to its log; writes its pid file. */
+/** Starts a detached process with stdout+stderr appended to its log after a start mark; writes its pid file. */
 export function spawnDetached(s: Spawned): number {
   const logFd = openSync(s.logFile, 'a');
   try {
+    writeSync(logFd, `${START_MARK}${s.cmd.split('/').pop() ?? s.cmd} at ${new Date().toISOString()} ---\n`);
     const child = spawn(s.cmd, s.args, { cwd: s.cwd, env: s.env, detached: true, stdio: ['ignore', logFd, logFd] });
     if (child.pid === undefined) throw new StackError(`could not start ${s.cmd}`, 'START_FAILED');
     child.on('error', () => undefined);

@@ -37,6 +37,26 @@ export function portOpen(host: string, port: number, timeoutMs = 1000): Promise<
   });
 }
 
+/**
+ * Whether a server could listen on host:port now. False also when nothing listens there but a
+ * connection's local end holds the port (any port of the kernel's outgoing range can be taken
+ * that way), which a connect probe cannot see and which fails the service's bind later.
+ */
+export function canListen(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+/** Why a service could not bind host:port now: a program listens there, or a socket holds it; undefined when it could. */
+export async function portTaken(host: string, port: number): Promise<string | undefined> {
+  if (await portOpen(host, port, 700)) return 'is already in use by another program';
+  if (!(await canListen(host, port))) return 'cannot be bound: a connection or another program holds it';
+  return undefined;
+}
+
 /** A TCP port on 127.0.0.1 that nothing listened on a moment ago (the OS picks it). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
