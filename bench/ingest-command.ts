@@ -153,7 +153,12 @@ function printIngest(p: Record<string, unknown>, ours: IngestResult, seed: Inges
   if (prof) {
     out('\nCassandra per listen, ours (local mutations and reads of the keyspace per table; CPU per thread pool):');
     out(table([['table', 'writes', 'reads', 'writes/listen', 'reads/listen'], ...prof.tables.map((t) => [t.table, t.writes, t.reads, t.writes_per_listen, t.reads_per_listen])]));
-    if (prof.threads.length > 0) out(table([['thread pool', 'CPU s', 'µs/listen'], ...prof.threads.map((t) => [t.pool, t.cpu_seconds, t.cpu_us_per_listen])]));
+    if (prof.threads.length > 0) {
+      // the floor's pools beside ours: which stage of Cassandra our path adds to
+      const inFloor = new Map((floor.cassandra_threads ?? []).map((t) => [t.pool, t.cpu_us_per_listen]));
+      const head = ['thread pool', 'CPU s', 'µs/listen', ...(inFloor.size ? ['floor µs/listen'] : [])];
+      out(table([head, ...prof.threads.map((t) => [t.pool, t.cpu_seconds, t.cpu_us_per_listen, ...(inFloor.size ? [inFloor.get(t.pool) ?? 0] : [])])]));
+    }
   }
 }
 

@@ -13,7 +13,9 @@ import type { ListenSlice, NewListen } from '../engine/shared/store/listens';
 import { createStore } from '../engine/shared/store/store';
 import type { CassandraClient } from '../engine/shared/cassandra';
 import { round } from './bench-env';
-import { measureCpu } from './cpu';
+import { sampleThreads, threadProfile } from './cassandra-profile';
+import type { ThreadProfile } from './cassandra-profile';
+import { measureCpu, stackPids } from './cpu';
 import type { CpuRole, StackPorts } from './cpu';
 import type { Workload } from './workload';
 
@@ -33,6 +35,8 @@ export interface FloorResult {
   listens_per_second: number;
   /** CPU seconds of the run: "engine" is the benchmark's own driver, the rest the stack */
   cpu_seconds: Partial<Record<CpuRole, number>>;
+  /** the local Cassandra's CPU per thread pool and listen, as `ours.cassandra_profile.threads`: set side by side, they show which stage our path adds to */
+  cassandra_threads?: ThreadProfile[];
 }
 
 /** The workload's distinct listens grouped by (user, day), user ids `${userPrefix}${index}`. */
@@ -92,12 +96,15 @@ export async function runFloor(db: CassandraClient, w: Workload, userPrefix: str
   const now = Date.now();
   const retentionMs = retentionDays * DAY_MS;
   const cpu = measureCpu(process.pid, ports);
+  const cassandra = stackPids(ports).get('cassandra');
+  const threads = cassandra?.length === 1 ? sampleThreads(cassandra[0]!) : undefined;
   const t0 = performance.now();
   await store.listens.write(slices, (at) => Math.max(1, Math.ceil((at + retentionMs - now) / 1000)), FLOOR_CONCURRENCY);
   const t1 = performance.now();
   await store.counts.increment(plays, FLOOR_CONCURRENCY, 0);
   const t2 = performance.now();
   const cpuSeconds = cpu.stop();
+  const pools = threads?.stop();
   const seconds = (t2 - t0) / 1000;
   return {
     listens: w.listens,
@@ -108,5 +115,6 @@ export async function runFloor(db: CassandraClient, w: Workload, userPrefix: str
     seconds: round(seconds, 2),
     listens_per_second: Math.round(w.listens / seconds),
     cpu_seconds: cpuSeconds,
+    ...(pools ? { cassandra_threads: threadProfile(pools, w.listens) } : {}),
   };
 }
