@@ -8,7 +8,7 @@ import type { ApiServer } from '../../engine/api/server';
 import { RankedSets } from '../../engine/shared/ranked-sets';
 import { apiServer, CQL_DIR, quietLog, uid, useApiTestClients, writeListens } from './helpers';
 import { redisNames } from '../../engine/shared/stats';
-import { freePort } from '../../main/stack/probes';
+import { quietPorts } from '../helpers/free-port';
 import { until } from '../helpers/until';
 
 const t = useApiTestClients({ TOPK_ALLOWED_HOSTS: 'topk.example.org,api.example.net:9443' });
@@ -265,7 +265,7 @@ describe('Redis down', () => {
   });
 
   it('still answers 200 from Cassandra, counts it, and readyz says redis', async () => {
-    port = await freePort();
+    port = await quietPorts();
     redisProc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
     privRedis = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1, retryStrategy: () => 200, lazyConnect: false });
     privRedis.on('error', () => undefined);
@@ -336,7 +336,7 @@ describe('migrations pending', () => {
 
 describe('Cassandra unreachable', () => {
   it('readyz is 503 naming cassandra; data routes answer 503 JSON without internals', async () => {
-    const port = await freePort();
+    const port = await quietPorts();
     const cfg = { ...t.config, cassandraContactPoints: [`127.0.0.1:${port}`] };
     const deadDb = createCassandra(cfg, quietLog);
     const srv = await createApiServer({ config: cfg, log: quietLog, cassandra: deadDb, redis: t.redis, kafka: t.kafka, cqlDir: CQL_DIR });

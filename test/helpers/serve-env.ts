@@ -6,15 +6,16 @@ import { createCassandra } from '../../engine/shared/cassandra';
 import { loadConfig } from '../../engine/shared/config';
 import type { Config } from '../../engine/shared/config';
 import { createKafka } from '../../engine/shared/kafka';
-import { freePort } from '../../main/stack/probes';
+import { quietPorts } from './free-port';
 
 /**
  * The settings of a `topk serve` child that a test starts on the shared test stack: a fresh
- * data dir, free ports, and a keyspace, topics and consumer group of its own
+ * data dir, free ports (from below the range of outgoing connections' ports: the child binds them
+ * seconds later), and a keyspace, topics and consumer group of its own
  * (`topk_<name>_<tag>`, `listens-<name>-<tag>`, …), so it touches nothing of another run.
  */
 export async function serveTestEnv(name: string, tag: string): Promise<Record<string, string>> {
-  const [port, apiPort] = [await freePort(), await freePort()];
+  const [port, apiPort] = [await quietPorts(), await quietPorts()];
   return {
     TOPK_DATA_DIR: mkdtempSync(join(tmpdir(), `topk-${name}-`)),
     TOPK_PORT: String(port),
