@@ -164,6 +164,8 @@ export async function migrate(
     await admin.execute(
       `CREATE TABLE IF NOT EXISTS ${ks}.schema_migrations (version int PRIMARY KEY, file text, checksum text, applied_at timestamp)`,
     );
+    // the next client connects with the keyspace to any node: each must know it by then
+    await awaitSchemaAgreement(admin, `keyspace ${ks}`, progress);
   } finally {
     await admin.shutdown();
   }
@@ -196,6 +198,7 @@ export async function migrate(
           throw new MigrationError(`cql/${m.file}, statement ${i + 1}: ${(err as Error).message}\n${stmt.slice(0, 300)}`, m.file);
         }
       }
+      await awaitSchemaAgreement(client, `cql/${m.file}`, progress);
       const step = DATA_STEPS.get(m.version);
       if (step) {
         progress(`moving data for ${m.file}`);
@@ -209,6 +212,31 @@ export async function migrate(
     await client.shutdown();
   }
   return result;
+}
+
+/** How long the nodes may take to agree on a schema change before the migration fails. */
+const SCHEMA_AGREEMENT_MS = 180_000;
+
+/**
+ * Waits until every node that is up reports the same schema version. The driver waits after each
+ * schema change too, but for at most maxSchemaAgreementWaitSeconds (10 s) and then goes on: on a
+ * busy two-core machine a fresh three-node cluster took longer, and the next client, connecting
+ * with the new keyspace to a node that did not know it yet, failed with "Keyspace … does not exist".
+ */
+async function awaitSchemaAgreement(client: CassandraClient, what: string, progress: (message: string) => void): Promise<void> {
+  // a documented method of the driver's Metadata that its type declarations leave out
+  const metadata = client.metadata as unknown as { checkSchemaAgreement(): Promise<boolean> };
+  const t0 = Date.now();
+  let told = t0;
+  while (!(await metadata.checkSchemaAgreement())) {
+    const waited = Date.now() - t0;
+    if (waited > SCHEMA_AGREEMENT_MS) throw new MigrationError(`the Cassandra nodes did not agree on the schema after ${what} within ${SCHEMA_AGREEMENT_MS / 1000} s; check that every node is up (nodetool describecluster)`);
+    if (Date.now() - told >= 10_000) {
+      told = Date.now();
+      progress(`waiting for the nodes to agree on the schema after ${what} (${Math.round(waited / 1000)} s)`);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }
 
 /**
