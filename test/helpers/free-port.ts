@@ -1,13 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-
-function listenOn(port: number): Promise<(() => Promise<void>) | undefined> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(undefined));
-    server.listen(port, '127.0.0.1', () => resolve(() => new Promise<void>((r) => server.close(() => r()))));
-  });
-}
+import { canListen } from '../../main/stack/probes';
 
 /**
  * The local ports the kernel hands to outgoing connections (Linux's ip_local_port_range; the
@@ -40,14 +32,9 @@ export async function quietPorts(span = 1): Promise<number> {
     const port = low + Math.floor(Math.random() * (high - low));
     const ports = Array.from({ length: span }, (_, k) => port + k);
     if (ports.some((p) => handedOut.has(p))) continue;
-    const closers: (() => Promise<void>)[] = [];
-    for (const p of ports) {
-      const close = await listenOn(p);
-      if (!close) break;
-      closers.push(close);
-    }
-    await Promise.all(closers.map((close) => close()));
-    if (closers.length === span) {
+    let free = 0;
+    while (free < span && (await canListen('127.0.0.1', ports[free]!))) free++;
+    if (free === span) {
       for (const p of ports) handedOut.add(p);
       return port;
     }
