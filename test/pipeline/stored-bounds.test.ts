@@ -64,6 +64,21 @@ describe('dedupe reads skipped for later listens', () => {
     expect(await plays(user)).toBe(3);
   }, 60_000);
 
+  it('reads only the span of older listens once the bound is known, counts a late one and keeps the bound', async () => {
+    const user = uid('span');
+    const w = writer();
+    expect((await w.write([testEvent(user, at(0), 's1'), testEvent(user, at(5), 's2'), testEvent(user, at(60), 's3')], 0)).counted).toBe(3);
+    // a copy of s2 and a listen that arrives late, both older than what the slice stores: read over their span
+    const before = await listenReads();
+    expect(await w.write([testEvent(user, at(5), 's2'), testEvent(user, at(30), 's4')], 0)).toMatchObject({ counted: 1, duplicates: 1 });
+    expect(await listenReads()).toBeGreaterThan(before);
+    // the span read taught nothing new of the bound, and did not lose it: a later listen reads nothing
+    const after = await listenReads();
+    expect((await w.write([testEvent(user, at(70), 's5')], 0)).counted).toBe(1);
+    expect(await listenReads()).toBe(after);
+    expect(await plays(user)).toBe(5);
+  }, 60_000);
+
   it('sees what another owner of the partition wrote once its assignment is new', async () => {
     const user = uid('owner');
     const a = writer();

@@ -76,8 +76,9 @@ export class ListenStore {
    * read over the slice's time span widened by the tolerance, in the
    * neighbouring day's partition too when the widened span reaches into it.
    * With `known`, a partition whose stored listens all are before the widened
-   * span is not read, and the others are read to their end (what is stored
-   * from the span's start on), which `known` learns.
+   * span is not read; one whose bound is unknown is read to its end (what is
+   * stored from the span's start on), which `known` learns; one with a bound
+   * inside the span is read over the span only.
    */
   async unstored<L extends NewListen>(slice: ListenSlice<L>, known?: StoredKnowledge): Promise<L[]> {
     let lo = Infinity;
@@ -98,7 +99,11 @@ export class ListenStore {
     for (const d of days) {
       const bound = known?.upTo(slice.user, d);
       if (bound !== undefined && bound < fromMs) continue;
-      const rows = streamRows(this.db, known ? SELECT_PLAYS_FROM : SELECT_PLAYS, known ? [slice.user, localDate(d), from] : [slice.user, localDate(d), from, to], (r) => ({
+      // to the partition's end only while its bound is unknown: with a bound known, what the window
+      // holds is all the dedupe needs (a re-crawled copy of an older listen reads its few neighbours,
+      // not the rest of the day), and the bound stays right
+      const toEnd = known !== undefined && bound === undefined;
+      const rows = streamRows(this.db, toEnd ? SELECT_PLAYS_FROM : SELECT_PLAYS, toEnd ? [slice.user, localDate(d), from] : [slice.user, localDate(d), from, to], (r) => ({
         listened_at: (r.get('listened_at') as Date).getTime(),
         source: String(r.get('source')),
         song_id: String(r.get('song_id')),
@@ -110,7 +115,7 @@ export class ListenStore {
         if (latest === undefined || p.listened_at > latest) latest = p.listened_at;
         if (p.listened_at <= toMs) stored.push(p);
       }
-      known?.learned(slice.user, d, fromMs, latest);
+      if (toEnd) known.learned(slice.user, d, fromMs, latest);
     }
     return selectNewPlays(slice.listens, stored).fresh;
   }
