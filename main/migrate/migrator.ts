@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type cassandra from 'cassandra-driver';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cqlDir } from '../../engine/shared/app-paths';
@@ -153,6 +154,8 @@ export async function migrate(
   const admin = createCassandra(config, log, { keyspace: false });
   try {
     await admin.execute(`CREATE KEYSPACE IF NOT EXISTS ${ks} WITH replication = ${replicationCql(config.replication)}`);
+    // the next statement may go to any node: each must know the keyspace by then
+    await awaitSchemaAgreement(admin, `keyspace ${ks}`, progress);
     const existing = await admin.execute('SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = ?', [ks]);
     const stored = existing.rows[0]?.get('replication') as Record<string, string> | undefined;
     if (stored && !sameReplication(stored, config.replication)) {
@@ -164,8 +167,8 @@ export async function migrate(
     await admin.execute(
       `CREATE TABLE IF NOT EXISTS ${ks}.schema_migrations (version int PRIMARY KEY, file text, checksum text, applied_at timestamp)`,
     );
-    // the next client connects with the keyspace to any node: each must know it by then
-    await awaitSchemaAgreement(admin, `keyspace ${ks}`, progress);
+    // the next client connects with the keyspace to any node: each must know the table by then
+    await awaitSchemaAgreement(admin, `table ${ks}.schema_migrations`, progress);
   } finally {
     await admin.shutdown();
   }
@@ -216,26 +219,86 @@ export async function migrate(
 
 /** How long the nodes may take to agree on a schema change before the migration fails. */
 const SCHEMA_AGREEMENT_MS = 180_000;
+/** How long a node the client knows but sees down is waited for (it may be joining); after that it pulls the schema when it is back. */
+const DOWN_GRACE_MS = 30_000;
+
+/** What one node says of the schema: its own version, and each peer's as it knows it (null: not yet). */
+export interface NodeSchema {
+  address: string;
+  version: string;
+  peers: Array<string | null>;
+}
 
 /**
- * Waits until every node that is up reports the same schema version. The driver waits after each
- * schema change too, but for at most maxSchemaAgreementWaitSeconds (10 s) and then goes on: on a
- * busy two-core machine a fresh three-node cluster took longer, and the next client, connecting
- * with the new keyspace to a node that did not know it yet, failed with "Keyspace … does not exist".
+ * Whether a schema change has reached every node. `nodes` are the nodes that are up, each asked for
+ * itself; `down` how many more nodes the client knows. Settled when every node is up and the nodes'
+ * own versions and every version they know of a peer are one and the same, with no peer's version
+ * unknown yet and no node knowing more peers than the client found. A node down past the grace
+ * period (`downOk`) is left out — it pulls the schema when it is back — and so are the peers' versions
+ * then (a down node's is stale): the answering nodes' own versions must agree.
+ */
+export function schemaSettled(nodes: readonly NodeSchema[], down: number, downOk: boolean): { settled: boolean; why: string } {
+  if (nodes.length === 0) return { settled: false, why: 'no node answered yet' };
+  if (down > 0 && !downOk) return { settled: false, why: `${down} of ${nodes.length + down} nodes down` };
+  const versions = new Set(nodes.map((n) => n.version));
+  if (down === 0) {
+    for (const n of nodes) {
+      if (n.peers.length + 1 > nodes.length) return { settled: false, why: `node ${n.address} knows ${n.peers.length} peers, the client found ${nodes.length - 1}` };
+      for (const v of n.peers) {
+        if (v === null) return { settled: false, why: `node ${n.address} does not know a peer's schema version yet` };
+        versions.add(v);
+      }
+    }
+  }
+  if (versions.size > 1) return { settled: false, why: `${versions.size} schema versions among ${nodes.length} nodes` };
+  return { settled: true, why: '' };
+}
+
+/** The node's own schema version and its peers', asked of that node (system tables are node-local). */
+async function nodeSchema(client: CassandraClient, host: cassandra.Host): Promise<NodeSchema> {
+  const local = await client.execute('SELECT schema_version FROM system.local', [], { host });
+  const peers = await client.execute('SELECT schema_version FROM system.peers', [], { host });
+  const version = local.first()?.get('schema_version') as unknown;
+  if (version === null || version === undefined) throw new Error(`node ${host.address} has no schema version yet`);
+  return {
+    address: host.address,
+    version: String(version),
+    peers: peers.rows.map((r) => {
+      const v = r.get('schema_version') as unknown;
+      return v === null || v === undefined ? null : String(v);
+    }),
+  };
+}
+
+/**
+ * Waits until the schema change has reached every node (`schemaSettled`), asking each node the client
+ * knows for itself. The driver waits after each schema change too, but for at most
+ * maxSchemaAgreementWaitSeconds (10 s), and its check (`Metadata.checkSchemaAgreement`) asks one node,
+ * which skips a peer whose version it does not know yet: on a busy two-core machine a fresh
+ * three-node cluster took longer than both, and the next client, connecting with the new keyspace to a
+ * node that did not know it yet, failed with "Keyspace … does not exist" (the cluster suite, twice).
  */
 async function awaitSchemaAgreement(client: CassandraClient, what: string, progress: (message: string) => void): Promise<void> {
-  // a documented method of the driver's Metadata that its type declarations leave out
-  const metadata = client.metadata as unknown as { checkSchemaAgreement(): Promise<boolean> };
   const t0 = Date.now();
   let told = t0;
-  while (!(await metadata.checkSchemaAgreement())) {
+  for (;;) {
+    const hosts = client.hosts.values();
+    const down = hosts.filter((h) => !h.isUp()).length;
+    let r: { settled: boolean; why: string };
+    try {
+      const nodes = await Promise.all(hosts.filter((h) => h.isUp()).map((h) => nodeSchema(client, h)));
+      r = schemaSettled(nodes, down, Date.now() - t0 > DOWN_GRACE_MS);
+    } catch (err) {
+      r = { settled: false, why: (err as Error).message };
+    }
+    if (r.settled) return;
     const waited = Date.now() - t0;
-    if (waited > SCHEMA_AGREEMENT_MS) throw new MigrationError(`the Cassandra nodes did not agree on the schema after ${what} within ${SCHEMA_AGREEMENT_MS / 1000} s; check that every node is up (nodetool describecluster)`);
+    if (waited > SCHEMA_AGREEMENT_MS) throw new MigrationError(`the Cassandra nodes did not agree on the schema after ${what} within ${SCHEMA_AGREEMENT_MS / 1000} s (${r.why}); check that every node is up (nodetool describecluster)`);
     if (Date.now() - told >= 10_000) {
       told = Date.now();
-      progress(`waiting for the nodes to agree on the schema after ${what} (${Math.round(waited / 1000)} s)`);
+      progress(`waiting for the nodes to agree on the schema after ${what} (${Math.round(waited / 1000)} s: ${r.why})`);
     }
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((res) => setTimeout(res, 500));
   }
 }
 
