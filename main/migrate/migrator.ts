@@ -7,6 +7,8 @@ import type { Config } from '../../engine/shared/config';
 import { createCassandra } from '../../engine/shared/cassandra';
 import type { CassandraClient } from '../../engine/shared/cassandra';
 import type { Logger } from '../../engine/shared/logger';
+import { waitFor } from '../../engine/shared/wait-for';
+import type { ProbeResult } from '../../engine/shared/wait-for';
 import { DATA_STEPS } from './data-steps';
 
 export interface Migration {
@@ -281,24 +283,29 @@ async function nodeSchema(client: CassandraClient, host: cassandra.Host): Promis
 async function awaitSchemaAgreement(client: CassandraClient, what: string, progress: (message: string) => void): Promise<void> {
   const t0 = Date.now();
   let told = t0;
-  for (;;) {
+  let why = '';
+  const probe = async (): Promise<ProbeResult> => {
     const hosts = client.hosts.values();
-    const down = hosts.filter((h) => !h.isUp()).length;
-    let r: { settled: boolean; why: string };
+    const up = hosts.filter((h) => h.isUp());
     try {
-      const nodes = await Promise.all(hosts.filter((h) => h.isUp()).map((h) => nodeSchema(client, h)));
-      r = schemaSettled(nodes, down, Date.now() - t0 > DOWN_GRACE_MS);
+      const r = schemaSettled(await Promise.all(up.map((h) => nodeSchema(client, h))), hosts.length - up.length, Date.now() - t0 > DOWN_GRACE_MS);
+      why = r.why;
+      return { ok: r.settled, detail: r.why };
     } catch (err) {
-      r = { settled: false, why: (err as Error).message };
+      why = (err as Error).message;
+      return { ok: false, detail: why };
     }
-    if (r.settled) return;
-    const waited = Date.now() - t0;
-    if (waited > SCHEMA_AGREEMENT_MS) throw new MigrationError(`the Cassandra nodes did not agree on the schema after ${what} within ${SCHEMA_AGREEMENT_MS / 1000} s (${r.why}); check that every node is up (nodetool describecluster)`);
-    if (Date.now() - told >= 10_000) {
-      told = Date.now();
-      progress(`waiting for the nodes to agree on the schema after ${what} (${Math.round(waited / 1000)} s: ${r.why})`);
-    }
-    await new Promise((res) => setTimeout(res, 500));
+  };
+  const onWaiting = (waited: number): void => {
+    if (Date.now() - told < 10_000) return;
+    told = Date.now();
+    progress(`waiting for the nodes to agree on the schema after ${what} (${Math.round(waited / 1000)} s: ${why})`);
+  };
+  try {
+    await waitFor(`schema agreement after ${what}`, probe, { timeoutMs: SCHEMA_AGREEMENT_MS, intervalMs: 500, onWaiting });
+  } catch {
+    // waitFor only throws at its deadline here (no signal, no failFast, and the probe catches)
+    throw new MigrationError(`the Cassandra nodes did not agree on the schema after ${what} within ${SCHEMA_AGREEMENT_MS / 1000} s (${why}); check that every node is up (nodetool describecluster)`);
   }
 }
 
