@@ -197,7 +197,7 @@ export class ListenWriter {
     const now = this.now();
     const retentionMs = this.opts.retentionDays * DAY_MS;
     await listens.write(fresh, (listenedAt) => Math.max(1, Math.ceil((listenedAt + retentionMs - now) / 1000)), this.concurrency);
-    for (const s of fresh) this.stored.wrote(epoch, s.user, s.day, latestOf(s));
+    for (const s of fresh) this.stored.wrote(epoch, s.user, s.day, s.listens);
     const all = fresh.flatMap((s) => s.listens);
     const [, , rowOf] = await Promise.all([
       this.indexDays(fresh, kafkaPartition),
@@ -247,8 +247,13 @@ export class ListenWriter {
       upTo: (user, day) => this.stored.upTo(user, day),
       learned: (user, day, from, latest) => this.stored.learned(epoch, user, day, from, latest),
     };
-    const kept = await mapLimit(slices, this.concurrency, async (s) => ({ ...s, listens: await this.store.listens.unstored(s, known) }));
-    return kept.filter((s) => s.listens.length > 0);
+    const kept = await mapLimit(slices, this.concurrency, async (s) => {
+      // copies of listens this process wrote are stored: the rest is what the read decides on
+      const rest = s.listens.filter((l) => !this.stored.holds(s.user, s.day, l));
+      if (rest.length === 0) return rest;
+      return this.store.listens.unstored(rest.length === s.listens.length ? s : { ...s, listens: rest }, known);
+    });
+    return slices.map((s, i) => ({ ...s, listens: kept[i]! })).filter((s) => s.listens.length > 0);
   }
 
   /**
@@ -371,8 +376,6 @@ const INDEXED_MAX = 50_000;
 const indexKey = (s: { user: string; day: string }, shard: number): string => `${s.user}\u0001${s.day}\u0001${shard}`;
 
 const NONE: ReadonlySet<string> = new Set();
-
-const latestOf = (s: Slice): number => s.listens.reduce((m, l) => Math.max(m, l.listened_at), -Infinity);
 
 /** user → days of the slices. */
 function changedDays(slices: Slice[]): Map<string, Set<string>> {

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { StoredBounds } from './stored-bounds';
 
+/** Listens of one source and song at the given times. */
+const at = (...times: number[]) => times.map((t) => ({ source: 'lastfm', song_id: 'song', listened_at: t }));
+
 describe('StoredBounds', () => {
   it('learns a bound from a read to the end of the partition and raises it with its own writes', () => {
     const b = new StoredBounds();
@@ -8,10 +11,10 @@ describe('StoredBounds', () => {
     expect(b.upTo('u', '2026-11-30')).toBeUndefined();
     b.learned(e, 'u', '2026-11-30', 1000, 1500);
     expect(b.upTo('u', '2026-11-30')).toBe(1500);
-    b.wrote(e, 'u', '2026-11-30', 2000);
+    b.wrote(e, 'u', '2026-11-30', at(2000));
     expect(b.upTo('u', '2026-11-30')).toBe(2000);
     // an older write never lowers it
-    b.wrote(e, 'u', '2026-11-30', 1200);
+    b.wrote(e, 'u', '2026-11-30', at(1200));
     expect(b.upTo('u', '2026-11-30')).toBe(2000);
   });
 
@@ -23,7 +26,7 @@ describe('StoredBounds', () => {
 
   it('takes no bound from a write alone: older listens may be stored that this process never read', () => {
     const b = new StoredBounds();
-    b.wrote(b.epoch(), 'u', '2026-11-30', 2000);
+    b.wrote(b.epoch(), 'u', '2026-11-30', at(2000));
     expect(b.upTo('u', '2026-11-30')).toBeUndefined();
   });
 
@@ -34,10 +37,28 @@ describe('StoredBounds', () => {
     b.clear();
     expect(b.upTo('u', 'd1')).toBeUndefined();
     b.learned(before, 'u', 'd2', 0, 10);
-    b.wrote(before, 'u', 'd1', 20);
+    b.wrote(before, 'u', 'd1', at(20));
     expect(b.size).toBe(0);
     b.learned(b.epoch(), 'u', 'd2', 0, 10);
     expect(b.upTo('u', 'd2')).toBe(10);
+  });
+
+  it('knows the listens it wrote until their users are forgotten or everything is cleared', () => {
+    const b = new StoredBounds();
+    const stale = b.epoch();
+    b.wrote(b.epoch(), 'u', 'd1', at(10, 20));
+    b.wrote(b.epoch(), 'v', 'd1', at(10));
+    expect(b.holds('u', 'd1', at(20)[0]!)).toBe(true);
+    expect(b.holds('u', 'd2', at(20)[0]!)).toBe(false);
+    // a GDPR delete may have removed them
+    b.forgetUsers(['u']);
+    expect(b.holds('u', 'd1', at(20)[0]!)).toBe(false);
+    expect(b.holds('v', 'd1', at(10)[0]!)).toBe(true);
+    b.clear();
+    expect(b.holds('v', 'd1', at(10)[0]!)).toBe(false);
+    // a write of an epoch before the clear notes no listen
+    b.wrote(stale, 'v', 'd1', at(10));
+    expect(b.holds('v', 'd1', at(10)[0]!)).toBe(false);
   });
 
   it('forgets the partitions of the given users only', () => {
@@ -77,7 +98,7 @@ describe('StoredBounds', () => {
       const b = new StoredBounds(2);
       const e = b.epoch();
       b.learnedDays(e, 'u', new Set(), '2026-11-01');
-      b.wrote(e, 'u', '2026-11-29', 5000);
+      b.wrote(e, 'u', '2026-11-29', at(5000));
       expect(b.upTo('u', '2026-11-29')).toBe(5000);
       // the bounds start over at their limit: the written day must be read again, not taken as empty
       b.learned(e, 'x', 'd1', 0, 1);

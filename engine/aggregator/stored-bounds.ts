@@ -1,3 +1,6 @@
+import { WrittenListens } from './written-listens';
+import type { PartitionIdentity } from './written-listens';
+
 /**
  * What this process knows of the raw listens stored in each (user, day)
  * partition: an upper bound of their `listened_at`. A listen later than the
@@ -44,9 +47,17 @@
  *   again from user_days after the other owner's writes and recoveries.
  * - This process's own writes add their days to what it learnt (`wrote`), so a
  *   day it wrote is never "nothing stored" afterwards.
+ *
+ * **Listens written** (`holds`, written-listens.ts): the identities this process
+ * wrote in the epoch, so a copy of one is dropped without a read. A deletion
+ * removes rows, which a bound survives but an identity does not: the same
+ * `forgetUsers` (GDPR) and `clear` drop them, and TTL and the janitor remove only
+ * listens the aggregator no longer accepts.
  */
 export class StoredBounds {
   private readonly bounds = new Map<string, number>();
+  /** the identities of the listens this process wrote, per partition */
+  private readonly written: WrittenListens;
   /** users whose user_days rows were read: their days there (and days written since), and the first day the absence of a day is trusted from */
   private readonly userDays = new Map<string, { days: Set<string>; from: string }>();
   private userDaysSize = 0;
@@ -58,7 +69,12 @@ export class StoredBounds {
    * 50 000 is far above what a crawl in time order touches between two visits of a slice (one chunk of
    * each of 6 partitions: ~400 slices each at 1 000 users).
    */
-  constructor(private readonly max = 50_000) {}
+  constructor(
+    private readonly max = 50_000,
+    written = new WrittenListens(),
+  ) {
+    this.written = written;
+  }
 
   /** Taken when a write starts; what it learns is dropped if `clear` ran meanwhile. */
   epoch(): number {
@@ -96,9 +112,15 @@ export class StoredBounds {
     this.bounds.set(key(user, day), latest ?? from - 1);
   }
 
-  /** This process stored listens up to `latest` in (user, day): a known bound rises to it. */
-  wrote(epoch: number, user: string, day: string, latest: number): void {
-    if (epoch !== this.current) return;
+  /**
+   * This process stored the listens in (user, day): a known bound rises to the newest of them, and
+   * copies of them are known stored from now on (`holds`).
+   */
+  wrote(epoch: number, user: string, day: string, listens: readonly PartitionIdentity[]): void {
+    if (epoch !== this.current || listens.length === 0) return;
+    let latest = -Infinity;
+    for (const l of listens) if (l.listened_at > latest) latest = l.listened_at;
+    this.written.wrote(key(user, day), listens);
     const b = this.upTo(user, day);
     const u = this.userDays.get(user);
     if (u && !u.days.has(day)) {
@@ -108,11 +130,18 @@ export class StoredBounds {
     if (b !== undefined && latest > b) this.bounds.set(key(user, day), latest);
   }
 
+  /** Whether this process stored a listen with the identity of `l` in (user, day) (a copy needs no dedupe read). */
+  holds(user: string, day: string, l: PartitionIdentity): boolean {
+    return this.written.holds(key(user, day), l);
+  }
+
   /** Forget the users' partitions. */
   forgetUsers(users: Iterable<string>): void {
     const gone = new Set(users);
     if (gone.size === 0) return;
-    for (const k of this.bounds.keys()) if (gone.has(k.slice(0, k.indexOf('\u0001')))) this.bounds.delete(k);
+    const ofGone = (k: string): boolean => gone.has(k.slice(0, k.indexOf('\u0001')));
+    for (const k of this.bounds.keys()) if (ofGone(k)) this.bounds.delete(k);
+    this.written.forget(ofGone);
     for (const u of gone) {
       const known = this.userDays.get(u);
       if (!known) continue;
@@ -125,12 +154,13 @@ export class StoredBounds {
   clear(): void {
     this.current++;
     this.bounds.clear();
+    this.written.clear();
     this.forgetDays();
   }
 
-  /** Bounds and users' days known (a user's days count one each, plus one for the user). */
+  /** Bounds, users' days and written listens known (a user's days count one each, plus one for the user). */
   get size(): number {
-    return this.bounds.size + this.userDaysSize;
+    return this.bounds.size + this.userDaysSize + this.written.size;
   }
 
   private forgetDays(): void {
