@@ -88,7 +88,7 @@ beforeAll(async () => {
   const t0 = Date.now();
   await provider.up({ onProgress: (e) => (e.phase === 'wait' ? undefined : say(`[${e.service}] ${e.message}`)) });
   say(`cluster up in ${((Date.now() - t0) / 1000).toFixed(0)} s; run dir ${RUN_DIR}`);
-  await migrate(config, log);
+  await migrate(config, log, { onProgress: (m) => say(`[migrate] ${m}`) });
   db = createCassandra(config, log);
   await db.connect();
   kafka = createKafka(config, log, `cluster-suite-${tag}`);
