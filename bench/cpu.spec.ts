@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { spinCpu } from '../test/helpers/spin-cpu';
-import { cpuSecondsOf, listenerPid, measureCpu } from './cpu';
+import { cpuSecondsOf, listenerPid, measureCpu, withoutSampling } from './cpu';
+import { cpuBound } from './ingest';
 
 describe.runIf(process.platform === 'linux')('bench CPU accounting', () => {
   it('reads a live process and counts the work done in the window', () => {
@@ -29,5 +30,27 @@ describe.runIf(process.platform === 'linux')('stack process lookup', () => {
       await new Promise((r) => srv.close(r));
     }
     expect(listenerPid(port)).toBeNull();
+  });
+});
+
+describe('the CPU-bound rate of an ingest run', () => {
+  it('sums every measured process and divides the cores by it', () => {
+    // 70 + 110 + 10 + 2 + 20 µs a listen over 300 000 listens
+    const b = cpuBound({ engine: 21, cassandra: 33, kafka: 3, redis: 0.6, publisher: 6 }, 300_000, 2);
+    expect(b).toEqual({ us_per_listen: 212, cores: 2, listens_per_second: 9434 });
+  });
+
+  it('has nothing to say without listens or CPU', () => {
+    expect(cpuBound({ engine: 1 }, 0, 2)).toBeUndefined();
+    expect(cpuBound({}, 1000, 2)).toBeUndefined();
+  });
+});
+
+describe("the benchmark process's own figure", () => {
+  it('loses the time it spent sampling, never below zero, and only its own role', () => {
+    expect(withoutSampling({ publisher: 10, cassandra: 30 }, 'publisher', 1.234)).toEqual({ publisher: 8.77, cassandra: 30 });
+    expect(withoutSampling({ publisher: 0.5 }, 'publisher', 2)).toEqual({ publisher: 0 });
+    expect(withoutSampling({ cassandra: 30 }, 'publisher', 1)).toEqual({ cassandra: 30 });
+    expect(withoutSampling({ engine: 3 }, 'engine', undefined)).toEqual({ engine: 3 });
   });
 });

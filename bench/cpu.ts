@@ -10,9 +10,12 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 const TICKS_PER_SECOND = 100;
 
-export type CpuRole = 'engine' | 'cassandra' | 'kafka' | 'redis';
+/** `publisher`: the benchmark process itself while it publishes (kafkajs producer) and polls the lag. */
+export type CpuRole = 'engine' | 'cassandra' | 'kafka' | 'redis' | 'publisher';
+/** The stack's roles, found by port or command line. */
+type StackRole = Exclude<CpuRole, 'engine' | 'publisher'>;
 
-const PATTERNS: Array<[Exclude<CpuRole, 'engine'>, RegExp]> = [
+const PATTERNS: Array<[StackRole, RegExp]> = [
   ['cassandra', /org\.apache\.cassandra\.service\.CassandraDaemon/],
   ['kafka', /kafka\.Kafka\b/],
   ['redis', /(^|\/)redis-server\b/],
@@ -80,11 +83,11 @@ export function listenerPid(port: number, pids: string[] = readdirSync('/proc').
   return null;
 }
 
-export type StackPorts = Partial<Record<Exclude<CpuRole, 'engine'>, number>>;
+export type StackPorts = Partial<Record<StackRole, number>>;
 
 /** The local processes of the stack behind `ports`, per role (roles not found are absent). */
-export function stackPids(ports: StackPorts): Map<Exclude<CpuRole, 'engine'>, number[]> {
-  const out = new Map<Exclude<CpuRole, 'engine'>, number[]>();
+export function stackPids(ports: StackPorts): Map<StackRole, number[]> {
+  const out = new Map<StackRole, number[]>();
   let entries: string[] = [];
   try {
     entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
@@ -122,8 +125,8 @@ export function stackPorts(config: { kafkaBrokers: string[]; cassandraContactPoi
   return { kafka: portOf(config.kafkaBrokers[0], 9092), cassandra: portOf(config.cassandraContactPoints[0], 9042), redis };
 }
 
-/** Starts measuring the engine `pid` and the stack processes behind `ports`. */
-export function measureCpu(enginePid: number, ports: StackPorts = {}): CpuWindow {
+/** Starts measuring the engine `pid`, the stack processes behind `ports` and, given, the publishing process. */
+export function measureCpu(enginePid: number, ports: StackPorts = {}, publisherPid?: number): CpuWindow {
   const pids = stackPids(ports);
   const start = new Map<string, number>();
   const read = (role: string, pid: number): void => {
@@ -131,6 +134,7 @@ export function measureCpu(enginePid: number, ports: StackPorts = {}): CpuWindow
     if (s !== null) start.set(`${role}:${pid}`, s);
   };
   read('engine', enginePid);
+  if (publisherPid !== undefined) read('publisher', publisherPid);
   for (const [role, list] of pids) for (const pid of list) read(role, pid);
   return {
     stop() {
@@ -143,4 +147,11 @@ export function measureCpu(enginePid: number, ports: StackPorts = {}): CpuWindow
       return out;
     },
   };
+}
+
+/** Takes `seconds` the measuring process spent on sampling out of `role`'s figure (that process's own). */
+export function withoutSampling(cpu: Partial<Record<CpuRole, number>>, role: CpuRole, seconds: number | undefined): Partial<Record<CpuRole, number>> {
+  const s = cpu[role];
+  if (s === undefined || !seconds) return cpu;
+  return { ...cpu, [role]: Math.round(Math.max(0, s - seconds) * 100) / 100 };
 }

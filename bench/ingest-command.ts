@@ -115,8 +115,12 @@ function printIngest(p: Record<string, unknown>, ours: IngestResult, seed: Inges
     const s = r?.cpu_seconds[role];
     return s === undefined || !r ? undefined : `${Math.round((s * 1e6) / Math.max(1, r.consumed))}`;
   };
-  for (const role of ['engine', 'cassandra', 'kafka', 'redis'] as CpuRole[]) {
+  for (const role of ['engine', 'cassandra', 'kafka', 'redis', 'publisher'] as CpuRole[]) {
     if (ours.cpu_seconds[role] !== undefined) add(`${role === 'engine' ? 'aggregator' : label(role)} CPU (µs/listen)`, perListen(ours, role) ?? '', perListen(seed, role));
+  }
+  if (ours.cpu_bound) {
+    add('all of them (µs/listen)', ours.cpu_bound.us_per_listen, seed?.cpu_bound?.us_per_listen);
+    add(`CPU-bound rate on ${ours.cpu_bound.cores} cores (listens/s)`, ours.cpu_bound.listens_per_second, seed?.cpu_bound?.listens_per_second);
   }
   const v = (r: IngestResult | undefined): string =>
     !r ? '' : r.verification ? (r.verification.ok ? `exact (${r.verification.checked_slices} slices)` : `${r.verification.mismatches} WRONG`) : 'not checked (partial)';
@@ -164,5 +168,5 @@ function printIngest(p: Record<string, unknown>, ours: IngestResult, seed: Inges
 
 /** A process role as printed ("engine" is the floor's own driver: the benchmark process). */
 function label(role: CpuRole): string {
-  return { engine: 'driver', cassandra: 'Cassandra', kafka: 'Kafka', redis: 'Redis' }[role];
+  return { engine: 'driver', cassandra: 'Cassandra', kafka: 'Kafka', redis: 'Redis', publisher: 'publisher' }[role];
 }

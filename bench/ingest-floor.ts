@@ -15,7 +15,7 @@ import type { CassandraClient } from '../engine/shared/cassandra';
 import { round } from './bench-env';
 import { sampleThreads, threadProfile } from './cassandra-profile';
 import type { ThreadProfile } from './cassandra-profile';
-import { measureCpu, stackPids } from './cpu';
+import { measureCpu, stackPids, withoutSampling } from './cpu';
 import type { CpuRole, StackPorts } from './cpu';
 import type { Workload } from './workload';
 
@@ -103,8 +103,8 @@ export async function runFloor(db: CassandraClient, w: Workload, userPrefix: str
   const t1 = performance.now();
   await store.counts.increment(plays, FLOOR_CONCURRENCY, 0);
   const t2 = performance.now();
-  const cpuSeconds = cpu.stop();
   const pools = threads?.stop();
+  const cpuSeconds = withoutSampling(cpu.stop(), 'engine', threads?.ownCpuSeconds());
   const seconds = (t2 - t0) / 1000;
   return {
     listens: w.listens,

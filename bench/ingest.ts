@@ -4,6 +4,7 @@
  * measure until its consumer lag is 0; then check every user's daily counts in
  * Cassandra against the generated listens.
  */
+import { availableParallelism } from 'node:os';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import { configToEnv } from '../engine/shared/config';
@@ -21,7 +22,7 @@ import type { ChildHandle } from './child';
 import { quietLog, round } from './bench-env';
 import { expectedCounts } from './workload';
 import type { Workload } from './workload';
-import { measureCpu, stackPids, stackPorts } from './cpu';
+import { measureCpu, stackPids, stackPorts, withoutSampling } from './cpu';
 import { readTableOps, sampleThreads, tableProfile, threadProfile } from './cassandra-profile';
 import type { CassandraProfile } from './cassandra-profile';
 import type { CpuRole } from './cpu';
@@ -56,13 +57,29 @@ export interface IngestResult {
   consumed: number;
   complete: boolean;
   peak_rss_mb: number;
-  /** CPU seconds used from publish start to lag 0: the aggregator ("engine") and the local Cassandra, Kafka, Redis */
+  /**
+   * CPU seconds used from publish start to lag 0: the aggregator ("engine"), the local Cassandra, Kafka,
+   * Redis, and this process ("publisher": the crawler's publisher sending every message, and the lag polls)
+   */
   cpu_seconds: Partial<Record<CpuRole, number>>;
+  /**
+   * all of those per listen consumed, and the rate they allow if the machine's cores did nothing
+   * else (cores × 1 s ÷ that): the end-to-end rate can only approach it
+   */
+  cpu_bound?: { us_per_listen: number; cores: number; listens_per_second: number };
   stages?: StageTimes;
   stats?: Record<string, number>;
   /** ours only: Cassandra's local writes and reads per table of the keyspace, and its CPU per thread pool, over the same window */
   cassandra_profile?: CassandraProfile;
   verification: { checked_users: number; checked_slices: number; mismatches: number; ok: boolean; examples: string[] } | null;
+}
+
+/** The CPU a listen across the measured processes, and the rate that CPU allows on this machine's cores. */
+export function cpuBound(cpu: Partial<Record<CpuRole, number>>, listens: number, cores = availableParallelism()): IngestResult['cpu_bound'] {
+  const seconds = Object.values(cpu).reduce((a, s) => a + s, 0);
+  if (listens <= 0 || seconds <= 0) return undefined;
+  const us = (seconds * 1e6) / listens;
+  return { us_per_listen: Math.round(us), cores, listens_per_second: Math.round((cores * 1e6) / us) };
 }
 
 export interface Clients {
@@ -146,7 +163,7 @@ export async function runIngest(
     const opsBefore = design === 'ours' ? await readTableOps(clients.db, config.keyspace) : undefined;
     threads = cassandraPid?.length === 1 ? sampleThreads(cassandraPid[0]!) : undefined;
     const t0 = performance.now();
-    const cpu = measureCpu(child.pid, stackPorts(config));
+    const cpu = measureCpu(child.pid, stackPorts(config), process.pid);
     let publishedAt = 0;
     const published = w.order.length;
     let publishing = true;
@@ -194,8 +211,8 @@ export async function runIngest(
     }
     await publishDone;
     const t1 = performance.now();
-    const cpuSeconds = cpu.stop();
     const pools = threads?.stop();
+    const cpuSeconds = withoutSampling(cpu.stop(), 'publisher', threads?.ownCpuSeconds());
     const consumed = published - lagNow;
     const complete = lagNow === 0;
     const stats = await readStats(clients.redis, statsKey);
@@ -213,6 +230,7 @@ export async function runIngest(
       complete,
       peak_rss_mb: round(mem.peak() / 2 ** 20, 1),
       cpu_seconds: cpuSeconds,
+      cpu_bound: cpuBound(cpuSeconds, consumed),
       verification: null,
     };
     if (opsBefore) {
