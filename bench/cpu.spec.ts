@@ -36,13 +36,18 @@ describe.runIf(process.platform === 'linux')('stack process lookup', () => {
 describe('the CPU-bound rate of an ingest run', () => {
   it('sums every measured process and divides the cores by it', () => {
     // 70 + 110 + 10 + 2 + 20 µs a listen over 300 000 listens
-    const b = cpuBound({ engine: 21, cassandra: 33, kafka: 3, redis: 0.6, publisher: 6 }, 300_000, 2);
+    const b = cpuBound({ engine: 21, cassandra: 33, kafka: 3, redis: 0.6, publisher: 6 }, 300_000, 300_000, 2);
     expect(b).toEqual({ us_per_listen: 212, cores: 2, listens_per_second: 9434 });
   });
 
+  it("counts the publisher's share per message published, the rest per listen consumed (a partial run)", () => {
+    // 100 000 of 300 000 consumed: 1 000 + 20 µs
+    expect(cpuBound({ engine: 100, publisher: 6 }, 100_000, 300_000, 2)).toEqual({ us_per_listen: 1020, cores: 2, listens_per_second: 1961 });
+  });
+
   it('has nothing to say without listens or CPU', () => {
-    expect(cpuBound({ engine: 1 }, 0, 2)).toBeUndefined();
-    expect(cpuBound({}, 1000, 2)).toBeUndefined();
+    expect(cpuBound({ engine: 1 }, 0, 0, 2)).toBeUndefined();
+    expect(cpuBound({}, 1000, 1000, 2)).toBeUndefined();
   });
 });
 

@@ -113,7 +113,8 @@ function printIngest(p: Record<string, unknown>, ours: IngestResult, seed: Inges
   // CPU per listen of each process: on one small machine the busiest one is the limit
   const perListen = (r: IngestResult | undefined, role: CpuRole): string | undefined => {
     const s = r?.cpu_seconds[role];
-    return s === undefined || !r ? undefined : `${Math.round((s * 1e6) / Math.max(1, r.consumed))}`;
+    // the publisher sent every message, also those a partial run did not consume
+    return s === undefined || !r ? undefined : `${Math.round((s * 1e6) / Math.max(1, role === 'publisher' ? r.published : r.consumed))}`;
   };
   for (const role of ['engine', 'cassandra', 'kafka', 'redis', 'publisher'] as CpuRole[]) {
     if (ours.cpu_seconds[role] !== undefined) add(`${role === 'engine' ? 'aggregator' : label(role)} CPU (µs/listen)`, perListen(ours, role) ?? '', perListen(seed, role));

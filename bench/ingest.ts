@@ -74,11 +74,16 @@ export interface IngestResult {
   verification: { checked_users: number; checked_slices: number; mismatches: number; ok: boolean; examples: string[] } | null;
 }
 
-/** The CPU a listen across the measured processes, and the rate that CPU allows on this machine's cores. */
-export function cpuBound(cpu: Partial<Record<CpuRole, number>>, listens: number, cores = availableParallelism()): IngestResult['cpu_bound'] {
-  const seconds = Object.values(cpu).reduce((a, s) => a + s, 0);
-  if (listens <= 0 || seconds <= 0) return undefined;
-  const us = (seconds * 1e6) / listens;
+/**
+ * The CPU a listen across the measured processes, and the rate that CPU allows on this machine's cores.
+ * The publisher's share is per message published (it sent them all, also when the consumer fell behind),
+ * every other process's per listen consumed.
+ */
+export function cpuBound(cpu: Partial<Record<CpuRole, number>>, consumed: number, published: number, cores = availableParallelism()): IngestResult['cpu_bound'] {
+  if (consumed <= 0) return undefined;
+  let us = 0;
+  for (const [role, s] of Object.entries(cpu)) us += (s * 1e6) / (role === 'publisher' ? Math.max(1, published) : consumed);
+  if (us <= 0) return undefined;
   return { us_per_listen: Math.round(us), cores, listens_per_second: Math.round((cores * 1e6) / us) };
 }
 
@@ -230,7 +235,7 @@ export async function runIngest(
       complete,
       peak_rss_mb: round(mem.peak() / 2 ** 20, 1),
       cpu_seconds: cpuSeconds,
-      cpu_bound: cpuBound(cpuSeconds, consumed),
+      cpu_bound: cpuBound(cpuSeconds, consumed, published),
       verification: null,
     };
     if (opsBefore) {
