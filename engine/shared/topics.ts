@@ -57,7 +57,14 @@ async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 60_000
 }
 
 const keyedPartitioner = Partitioners.DefaultPartitioner();
-const partitionLists = new Map<number, PartitionMetadata[]>();
+
+/**
+ * Per partition count: the partition list the partitioner is given, and the users' partitions already
+ * computed. kafkajs's murmur2 runs on 64-bit `Long` objects, and was 12 % of the publishing process's CPU
+ * in `bench ingest` (once for each of 315 000 messages of 1 000 users). ~100 bytes a user; cleared when full.
+ */
+const partitionings = new Map<number, { metadata: PartitionMetadata[]; users: Map<string, number> }>();
+const PARTITION_MEMO_MAX = 20_000;
 
 /**
  * The Kafka partition of a user's listens: the producer's default partitioner (murmur2 of the key,
@@ -65,25 +72,15 @@ const partitionLists = new Map<number, PartitionMetadata[]>();
  * partition on every message, the global-count shards and the data steps use it.
  */
 export function partitionOfUser(userId: string, partitions: number): number {
-  let memo = partitionMemos.get(partitions);
-  if (!memo) partitionMemos.set(partitions, (memo = new Map()));
-  const known = memo.get(userId);
-  if (known !== undefined) return known;
-  let partitionMetadata = partitionLists.get(partitions);
-  if (!partitionMetadata) {
-    partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
-    partitionLists.set(partitions, partitionMetadata);
+  let p = partitionings.get(partitions);
+  if (!p) {
+    const metadata = Array.from({ length: partitions }, (_, partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
+    partitionings.set(partitions, (p = { metadata, users: new Map() }));
   }
-  const partition = keyedPartitioner({ topic: 'listens', partitionMetadata, message: { key: userId, value: null } });
-  if (memo.size >= PARTITION_MEMO_MAX) memo.clear();
-  memo.set(userId, partition);
+  const known = p.users.get(userId);
+  if (known !== undefined) return known;
+  const partition = keyedPartitioner({ topic: 'listens', partitionMetadata: p.metadata, message: { key: userId, value: null } });
+  if (p.users.size >= PARTITION_MEMO_MAX) p.users.clear();
+  p.users.set(userId, partition);
   return partition;
 }
-
-/**
- * Users' partitions already computed: kafkajs's murmur2 runs on 64-bit `Long` objects, and was 12 % of the
- * publishing process's CPU in `bench ingest` (once for each of 315 000 messages of 1 000 users).
- * ~100 bytes an entry; cleared when full.
- */
-const partitionMemos = new Map<number, Map<string, number>>();
-const PARTITION_MEMO_MAX = 20_000;
