@@ -1,6 +1,6 @@
 /** `topk bench ingest`: options, the two designs in one run, table or JSON output. */
 import { benchConfig, benchProgress, describeEnvironment, err, out, prepareKeyspace, ratio, round, runTag, table, DEFAULT_BENCH_KEYSPACE } from './bench-env';
-import { closeClients, deleteUserRows, openClients, runIngest } from './ingest';
+import { closeClients, cpuUsPerListen, deleteUserRows, openClients, runIngest } from './ingest';
 import type { IngestResult } from './ingest';
 import { floorRatio, runFloor } from './ingest-floor';
 import type { FloorResult } from './ingest-floor';
@@ -113,8 +113,7 @@ function printIngest(p: Record<string, unknown>, ours: IngestResult, seed: Inges
   // CPU per listen of each process: on one small machine the busiest one is the limit
   const perListen = (r: IngestResult | undefined, role: CpuRole): string | undefined => {
     const s = r?.cpu_seconds[role];
-    // the publisher sent every message, also those a partial run did not consume
-    return s === undefined || !r ? undefined : `${Math.round((s * 1e6) / Math.max(1, role === 'publisher' ? r.published : r.consumed))}`;
+    return s === undefined || !r ? undefined : `${Math.round(cpuUsPerListen(role, s, r.consumed, r.published))}`;
   };
   for (const role of ['engine', 'cassandra', 'kafka', 'redis', 'publisher'] as CpuRole[]) {
     if (ours.cpu_seconds[role] !== undefined) add(`${role === 'engine' ? 'aggregator' : label(role)} CPU (µs/listen)`, perListen(ours, role) ?? '', perListen(seed, role));

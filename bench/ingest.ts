@@ -82,9 +82,14 @@ export interface IngestResult {
 export function cpuBound(cpu: Partial<Record<CpuRole, number>>, consumed: number, published: number, cores = availableParallelism()): IngestResult['cpu_bound'] {
   if (consumed <= 0) return undefined;
   let us = 0;
-  for (const [role, s] of Object.entries(cpu)) us += (s * 1e6) / (role === 'publisher' ? Math.max(1, published) : consumed);
+  for (const [role, s] of Object.entries(cpu) as Array<[CpuRole, number]>) us += cpuUsPerListen(role, s, consumed, published);
   if (us <= 0) return undefined;
   return { us_per_listen: Math.round(us), cores, listens_per_second: Math.round((cores * 1e6) / us) };
+}
+
+/** One process's CPU seconds as µs a listen: the publisher's per message published, every other's per listen consumed. */
+export function cpuUsPerListen(role: CpuRole, seconds: number, consumed: number, published: number): number {
+  return (seconds * 1e6) / Math.max(1, role === 'publisher' ? published : consumed);
 }
 
 export interface Clients {
