@@ -41,15 +41,24 @@ function run(cmd: string, args: string[]): Promise<{ code: number | null; out: s
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', SCHEMATHESIS_TELEMETRY: 'false', SCHEMATHESIS_HOOKS: join(import.meta.dirname, 'hooks.py'), TOPK_RETENTION_DAYS: String(config.retentionDays) } });
     let out = '';
-    // streamed as it comes (a run takes minutes) and kept for the failure message
+    let partial = '';
+    // Streamed as it comes (a run takes minutes) and kept for the failure message. Each line is
+    // tagged: schemathesis closes with a pytest-style banner ("=== 2 warnings in 44 s ===") that,
+    // left at the start of a line, reads to a log scanner as a pytest run that executed no test.
     const take = (b: Buffer) => {
-      out += b.toString();
-      process.stdout.write(b);
+      const text = b.toString();
+      out += text;
+      const lines = (partial + text).split('\n');
+      partial = lines.pop() ?? '';
+      if (lines.length > 0) process.stdout.write(lines.map((line) => `[st] ${line}\n`).join(''));
     };
     child.stdout.on('data', take);
     child.stderr.on('data', take);
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, out }));
+    child.on('close', (code) => {
+      if (partial) process.stdout.write(`[st] ${partial}\n`);
+      resolve({ code, out });
+    });
   });
 }
 
