@@ -8,6 +8,7 @@ import cassandra from 'cassandra-driver';
 import pino from 'pino';
 import { loadConfig } from '../engine/shared/config';
 import type { Config } from '../engine/shared/config';
+import { createCassandra } from '../engine/shared/cassandra';
 import { createRedis } from '../engine/shared/redis';
 import type { Logger } from '../engine/shared/logger';
 import { migrate } from '../main/migrate/migrator';
@@ -32,6 +33,31 @@ export function benchConfig(keyspace = DEFAULT_BENCH_KEYSPACE, env: Record<strin
 /** The bench keyspace exists with every migration applied. */
 export async function prepareKeyspace(config: Config): Promise<void> {
   await migrate(config, quietLog);
+}
+
+/** Runs `fn` with a client of the cluster that is bound to no keyspace. */
+async function withAdmin<T>(config: Config, fn: (db: cassandra.Client) => Promise<T>): Promise<T> {
+  const db = createCassandra(config, quietLog, { keyspace: false });
+  try {
+    await db.connect();
+    return await fn(db);
+  } finally {
+    await db.shutdown().catch(() => undefined);
+  }
+}
+
+/** Whether the config's keyspace exists (before a benchmark creates it). */
+export function keyspaceExists(config: Config): Promise<boolean> {
+  return withAdmin(config, async (db) => (await db.execute('SELECT keyspace_name FROM system_schema.keyspaces WHERE keyspace_name = ?', [config.keyspace], { prepare: true })).rowLength > 0);
+}
+
+/**
+ * Drops a keyspace a benchmark made for itself. Cassandra then discards its memtables and files
+ * (auto_snapshot is off in our stacks) instead of flushing and compacting them while a later run
+ * is measured.
+ */
+export async function dropKeyspace(config: Config): Promise<void> {
+  await withAdmin(config, (db) => db.execute(`DROP KEYSPACE IF EXISTS ${config.keyspace}`));
 }
 
 /** Progress of a benchmark: always on stderr, so a `--json` run still shows where it is while its report goes to stdout. */

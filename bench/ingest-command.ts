@@ -1,11 +1,14 @@
 /** `topk bench ingest`: options, the two designs in one run, table or JSON output. */
-import { benchConfig, benchProgress, describeEnvironment, err, out, prepareKeyspace, ratio, round, runTag, table, DEFAULT_BENCH_KEYSPACE } from './bench-env';
-import { closeClients, cpuUsPerListen, deleteUserRows, openClients, runIngest } from './ingest';
+import { benchConfig, benchProgress, describeEnvironment, dropKeyspace, err, keyspaceExists, out, prepareKeyspace, quietLog, ratio, round, runTag, table, DEFAULT_BENCH_KEYSPACE } from './bench-env';
+import { createCassandra } from '../engine/shared/cassandra';
+import type { Config } from '../engine/shared/config';
+import { closeClients, cpuUsPerListen, openClients, runIngest } from './ingest';
 import type { IngestResult } from './ingest';
 import { floorRatio, runFloor } from './ingest-floor';
 import type { FloorResult } from './ingest-floor';
 import { stackPorts } from './cpu';
 import { makeWorkload } from './workload';
+import type { Workload } from './workload';
 import type { CpuRole } from './cpu';
 
 export interface IngestArgs {
@@ -30,6 +33,8 @@ export async function benchIngest(a: IngestArgs): Promise<number> {
   const progress = benchProgress;
   const config = benchConfig(a.keyspace ?? DEFAULT_BENCH_KEYSPACE);
   if (a.days > config.retentionDays) throw new Error(`--days ${a.days} is more than the retention (${config.retentionDays} days)`);
+  // a keyspace this run makes is dropped at its end, so the next run does not pay for compacting its data
+  const made = !(await keyspaceExists(config));
   progress(`keyspace ${config.keyspace}: migrating`);
   await prepareKeyspace(config);
   const env = await describeEnvironment(config);
@@ -42,17 +47,17 @@ export async function benchIngest(a: IngestArgs): Promise<number> {
   let floor: FloorResult;
   try {
     // the floor first: the same distinct listens and the counters they need, written the plainest way
-    const floorPrefix = `bench-${tag}-floor-u`;
-    progress(`[floor] writing ${w.listens} raw listens in per-partition batches, then their counter updates`);
-    floor = await runFloor(clients.db, w, floorPrefix, config.retentionDays, stackPorts(config));
-    progress(`[floor] ${floor.listens_per_second} listens/s (raw ${floor.raw_seconds} s, ${floor.counter_updates} counter updates ${floor.counter_seconds} s)`);
-    if (!a.keepData) await deleteUserRows(clients.db, w, floorPrefix);
+    floor = await measureFloor(a, config, w, `bench-${tag}-floor-u`);
     results.push(await runIngest('ours', w, config, clients, tag, { partitions: a.partitions, progress, drainTimeoutSeconds: 600, keepData: a.keepData }));
     if (a.baseline) {
       results.push(await runIngest('seed', w, config, clients, tag, { partitions: a.partitions, progress, drainTimeoutSeconds: a.baselineSeconds, keepData: a.keepData }));
     }
   } finally {
     await closeClients(clients);
+    if (made && !a.keepData) {
+      progress(`keyspace ${config.keyspace}: dropping it (this run made it; --keep-data keeps it)`);
+      await dropKeyspace(config);
+    }
   }
   const ours = results[0]!;
   const seed = results[1];
@@ -93,6 +98,34 @@ export async function benchIngest(a: IngestArgs): Promise<number> {
     return 1;
   }
   return 0;
+}
+
+/** The floor's own keyspace: a name no run of ours writes (Cassandra allows 48 characters). */
+export function floorKeyspace(keyspace: string): string {
+  return `${keyspace.slice(0, 36)}_bench_floor`;
+}
+
+/**
+ * The floor, written into a scratch keyspace that is dropped before our run: its rows then leave
+ * nothing in Cassandra's memtables to flush and compact while ours is measured (deleting them, as
+ * runs before did, added tombstones to the same tables instead).
+ */
+async function measureFloor(a: IngestArgs, config: Config, w: Workload, userPrefix: string): Promise<FloorResult> {
+  const scratch = benchConfig(floorKeyspace(config.keyspace));
+  await dropKeyspace(scratch);
+  benchProgress(`[floor] scratch keyspace ${scratch.keyspace}: migrating`);
+  await prepareKeyspace(scratch);
+  const db = createCassandra(scratch, quietLog);
+  try {
+    await db.connect();
+    benchProgress(`[floor] writing ${w.listens} raw listens in per-partition batches, then their counter updates`);
+    const floor = await runFloor(db, w, userPrefix, config.retentionDays, stackPorts(config));
+    benchProgress(`[floor] ${floor.listens_per_second} listens/s (raw ${floor.raw_seconds} s, ${floor.counter_updates} counter updates ${floor.counter_seconds} s)`);
+    return floor;
+  } finally {
+    await db.shutdown().catch(() => undefined);
+    if (!a.keepData) await dropKeyspace(scratch);
+  }
 }
 
 function printIngest(p: Record<string, unknown>, ours: IngestResult, seed: IngestResult | undefined, floor: FloorResult, load: number[]): void {

@@ -322,7 +322,7 @@ export async function cleanup(c: Clients, config: Config, statsKey: string, w: W
 }
 
 /** Delete the raw listens, daily counts and day index rows of the workload's users `${userPrefix}${index}`. */
-export async function deleteUserRows(db: CassandraClient, w: Workload, userPrefix: string): Promise<void> {
+async function deleteUserRows(db: CassandraClient, w: Workload, userPrefix: string): Promise<void> {
   const days: string[] = [];
   for (let t = Math.floor(w.fromMs / DAY_MS) * DAY_MS; t <= w.toMs; t += DAY_MS) days.push(utcDay(t));
   const slices = Array.from({ length: w.users }, (_, u) => days.map((d) => [`${userPrefix}${u}`, d] as const)).flat();

@@ -3,7 +3,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TEST_KEYSPACE } from '../helpers';
+import { dropKeyspace, keyspaceExists } from '../../bench/bench-env';
+import { floorKeyspace } from '../../bench/ingest-command';
+import { cqlId, TEST_KEYSPACE, testConfig } from '../helpers';
 
 /**
  * Smoke runs of the benchmarks (issue 10): small N, a few seconds each, so the
@@ -74,6 +76,25 @@ describe('topk bench (smoke)', () => {
     expect(j.floor.listens_per_second).toBeGreaterThan(0);
     expect(j.ratios.to_floor).toBeCloseTo(j.ours.end_to_end_per_second / j.floor.listens_per_second, 2);
     expect(j.targets.floor_ratio).toBe(0.25);
+    // the floor's scratch keyspace is gone; the keyspace the run was given, which it did not make, is kept
+    expect(await keyspaceExists(testConfig({ TOPK_KEYSPACE: floorKeyspace(TEST_KEYSPACE) }))).toBe(false);
+    expect(await keyspaceExists(testConfig())).toBe(true);
+  }, 600_000);
+
+  it('ingest into a keyspace it makes: dropped at the end, kept with --keep-data', async () => {
+    const made = cqlId('topk_bench_made');
+    const kept = cqlId('topk_bench_kept');
+    const ingest = (keyspace: string, extra: string[] = []) => topk(['bench', 'ingest', '--listens', '200', '--users', '2', '--days', '1', '--keyspace', keyspace, '--json', ...extra]);
+    const r = await ingest(made);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).counts_exact).toBe(true);
+    expect(r.stderr).toContain(`keyspace ${made}: dropping it`);
+    expect(await keyspaceExists(testConfig({ TOPK_KEYSPACE: made }))).toBe(false);
+    const k = await ingest(kept, ['--keep-data']);
+    expect(k.code, k.stderr).toBe(0);
+    expect(await keyspaceExists(testConfig({ TOPK_KEYSPACE: kept }))).toBe(true);
+    expect(await keyspaceExists(testConfig({ TOPK_KEYSPACE: floorKeyspace(kept) }))).toBe(true);
+    for (const ks of [kept, floorKeyspace(kept)]) await dropKeyspace(testConfig({ TOPK_KEYSPACE: ks }));
   }, 600_000);
 
   it('query: cache hits, Redis-only hits and misses against the real API and the seed design', async () => {

@@ -18,7 +18,8 @@ export const BENCH_USAGE = `usage:
 ingest: publishes N simulated listens (+ F·N re-crawled copies, default F=0.05) for U users over D days
         as the crawler does, runs the aggregator until its lag is 0, verifies every daily count; first measures
         the floor (the same listens and their counter updates written raw in per-partition batches) and reports
-        the end-to-end rate as a share of it (ratios.to_floor, target ≥ 0.25).
+        the end-to-end rate as a share of it (ratios.to_floor, target ≥ 0.25). A keyspace the run makes is
+        dropped at its end (--keep-data keeps it and the rows).
 query:  Top-K under load: cache hits, Redis-only hits, misses; every answer checked against a full ranking.
         --scope user (default): GET /users/{id}/topk?days=7&k=10 over U users (default 100) with T tracks a day (default 1000);
         friends: /v1/users/{id}/friends/top/tracks for U viewers following N of the U users each (default 50);
