@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BATCH_BYTES, BATCH_MAX, PartitionBatches } from './batches';
+import { BATCH_BYTES, BATCH_MAX, PACK_BYTES, PACK_PARTITIONS, PartitionBatches } from './batches';
 
 /** A raw listen's insert: about 200 bytes of values (ids, names, timestamp, TTL). */
 const rawListen = (i: number) => ({
@@ -38,5 +38,49 @@ describe('PartitionBatches', () => {
     const out = b.batches();
     expect(out).toHaveLength(2);
     for (const batch of out) expect(new Set(batch.map((s) => (s.params[2] as Date).getTime() % 2)).size).toBe(1);
+  });
+
+  describe('requests', () => {
+    /** a user's day total: one small counter statement a partition */
+    const total = (user: number) => ({ query: 'UPDATE user_day_totals …', params: [1, `user-${user}`, '2026-11-30'] });
+    const keyOf = (s: { params: unknown[] }) => String(s.params[1] ?? s.params[0]);
+
+    it('packs small partitions, at most PACK_PARTITIONS a request, every statement once', () => {
+      const b = new PartitionBatches();
+      for (let u = 0; u < 25; u++) b.add(`t\u0001${u}`, total(u));
+      const out = b.requests();
+      expect(out.map((r) => r.length)).toEqual([PACK_PARTITIONS, PACK_PARTITIONS, 5]);
+      expect(out.flat().map(keyOf)).toEqual(Array.from({ length: 25 }, (_, u) => `user-${u}`));
+    });
+
+    it('keeps a packed request within PACK_BYTES of values', () => {
+      const b = new PartitionBatches();
+      // ~1 000 bytes a partition: three fit, the fourth opens the next request
+      const wide = (u: number) => ({ query: 'UPDATE …', params: [1, `user-${u}`, 'x'.repeat(960)] });
+      for (let u = 0; u < 7; u++) b.add(`w${u}`, wide(u));
+      const out = b.requests();
+      expect(out.map((r) => r.length)).toEqual([3, 3, 1]);
+      for (const r of out) expect(r.reduce((n, s) => n + 24 + 8 + String(s.params[1]).length + String(s.params[2]).length, 0)).toBeLessThanOrEqual(PACK_BYTES);
+    });
+
+    it('sends a partition batch larger than PACK_BYTES alone, and packs the small ones around it', () => {
+      const b = new PartitionBatches();
+      b.add('t0', total(0));
+      for (let i = 0; i < 40; i++) b.add('dense', rawListen(i));
+      b.add('t1', total(1));
+      const out = b.requests();
+      expect(out).toHaveLength(2);
+      expect(out[0]).toHaveLength(40);
+      expect(out[1]!.map(keyOf)).toEqual(['user-0', 'user-1']);
+    });
+
+    it('keeps a partition whole: its statements are never split across packed requests', () => {
+      const b = new PartitionBatches();
+      for (let u = 0; u < 30; u++) for (let k = 0; k < 3; k++) b.add(`p${u}`, total(u));
+      for (const r of b.requests()) {
+        const users = r.map(keyOf);
+        for (const u of new Set(users)) expect(users.filter((x) => x === u)).toHaveLength(3);
+      }
+    });
   });
 });

@@ -14,6 +14,20 @@ export const BATCH_BYTES = 256 * 1024;
 export const BATCH_MAX = 100;
 
 /**
+ * Several small partitions' batches go in one request. A request costs Cassandra ~120 µs and the
+ * driver ~50 µs whatever it carries, more than a dozen counter cells do (bench/ingest.ts's floor,
+ * eighteenth session in BENCHMARKS.md), and most partitions of a chunk are small: a user's day
+ * total, a day's index rows, a slice cut by a chunk's end. Such a request stays below the
+ * thresholds Cassandra warns at for a batch that spans partitions: more than 10 partitions
+ * (unlogged_batch_across_partitions_warn_threshold) or 5 KiB of data (batch_size_warn_threshold;
+ * PACK_BYTES is our own estimate of the values, which runs ~1.5x under Cassandra's count for
+ * counter cells). Each partition is still one mutation; a request that fails leaves any subset of
+ * them applied, as separate requests would.
+ */
+export const PACK_PARTITIONS = 10;
+export const PACK_BYTES = 3000;
+
+/**
  * Statements grouped by partition (the caller's key), each group split into
  * batches of at most BATCH_MAX statements and about BATCH_BYTES of values:
  * a single-partition unlogged batch is one mutation on one replica set.
@@ -27,39 +41,75 @@ export class PartitionBatches {
     l.push(s);
   }
 
+  /** Each partition's statements in batches of one partition. */
   batches(): Statement[][] {
+    return this.sized().map((b) => b.statements);
+  }
+
+  /** The requests to send: a large partition batch alone, small ones packed together (PACK_PARTITIONS, PACK_BYTES). */
+  requests(): Statement[][] {
     const out: Statement[][] = [];
-    for (const qs of this.groups.values()) out.push(...splitBatch(qs));
+    let pack: Statement[] = [];
+    let partitions = 0;
+    let bytes = 0;
+    for (const b of this.sized()) {
+      if (b.bytes > PACK_BYTES) {
+        out.push(b.statements);
+        continue;
+      }
+      if (partitions >= PACK_PARTITIONS || bytes + b.bytes > PACK_BYTES) {
+        out.push(pack);
+        pack = [];
+        partitions = 0;
+        bytes = 0;
+      }
+      pack.push(...b.statements);
+      partitions++;
+      bytes += b.bytes;
+    }
+    if (pack.length > 0) out.push(pack);
     return out;
   }
 
-  /** Run every batch, at most `concurrency` in flight. */
+  /** Send every request, at most `concurrency` in flight. */
   async run(db: CassandraClient, concurrency: number, counter: boolean): Promise<void> {
-    await runBatches(db, this.batches(), concurrency, counter);
+    await runBatches(db, this.requests(), concurrency, counter);
+  }
+
+  private sized(): SizedBatch[] {
+    const out: SizedBatch[] = [];
+    for (const qs of this.groups.values()) out.push(...splitBatch(qs));
+    return out;
   }
 }
 
+interface SizedBatch {
+  statements: Statement[];
+  /** our estimate of its values' bytes */
+  bytes: number;
+}
+
 /** Split one partition's statements into batches of bounded size. */
-function splitBatch(qs: Statement[]): Statement[][] {
-  const out: Statement[][] = [];
+function splitBatch(qs: Statement[]): SizedBatch[] {
+  const out: SizedBatch[] = [];
   let cur: Statement[] = [];
   let bytes = 0;
   for (const q of qs) {
     let size = 24;
     for (const p of q.params) size += typeof p === 'string' ? p.length : 8;
     if (cur.length > 0 && (cur.length >= BATCH_MAX || bytes + size > BATCH_BYTES)) {
-      out.push(cur);
+      out.push({ statements: cur, bytes });
       cur = [];
       bytes = 0;
     }
     cur.push(q);
     bytes += size;
   }
-  if (cur.length > 0) out.push(cur);
+  if (cur.length > 0) out.push({ statements: cur, bytes });
   return out;
 }
 
-/** Unlogged batches of ONE partition each (a batch of one is sent as a single statement). */
+/** Unlogged batches (a batch of one is sent as a single statement). */
 export async function runBatches(db: CassandraClient, batches: Statement[][], concurrency: number, counter: boolean): Promise<void> {
   await mapLimit(batches, concurrency, async (b) => {
     if (b.length === 1) await db.execute(b[0]!.query, b[0]!.params, { prepare: true });
