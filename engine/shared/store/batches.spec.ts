@@ -74,6 +74,15 @@ describe('PartitionBatches', () => {
       expect(out[1]!.map(keyOf)).toEqual(['user-0', 'user-1']);
     });
 
+    it('counts each song of a `song_id IN ?` list as a cell: a long list is sent alone, a short one packed', () => {
+      const b = new PartitionBatches();
+      const songs = (n: number) => Array.from({ length: n }, (_, i) => `song-${i}`);
+      b.add('u1', { query: 'UPDATE daily_counts … song_id IN ?', params: [1, 'user-1', '2026-11-30', songs(100)] });
+      b.add('u2', { query: 'UPDATE daily_counts … song_id IN ?', params: [1, 'user-2', '2026-11-30', songs(3)] });
+      b.add('u3', total(3));
+      expect(b.requests().map((r) => r.map(keyOf))).toEqual([['user-1'], ['user-2', 'user-3']]);
+    });
+
     it('keeps a partition whole: its statements are never split across packed requests', () => {
       const b = new PartitionBatches();
       for (let u = 0; u < 30; u++) for (let k = 0; k < 3; k++) b.add(`p${u}`, total(u));

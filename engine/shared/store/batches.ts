@@ -96,7 +96,7 @@ function splitBatch(qs: Statement[]): SizedBatch[] {
   let bytes = 0;
   for (const q of qs) {
     let size = 24;
-    for (const p of q.params) size += typeof p === 'string' ? p.length : 8;
+    for (const p of q.params) size += valueBytes(p);
     if (cur.length > 0 && (cur.length >= BATCH_MAX || bytes + size > BATCH_BYTES)) {
       out.push({ statements: cur, bytes });
       cur = [];
@@ -107,6 +107,13 @@ function splitBatch(qs: Statement[]): SizedBatch[] {
   }
   if (cur.length > 0) out.push({ statements: cur, bytes });
   return out;
+}
+
+/** Our estimate of a bound value's bytes; a list (`song_id IN ?`) stands for a counter cell (~80 bytes in Cassandra's count) per element. */
+function valueBytes(p: unknown): number {
+  if (typeof p === 'string') return p.length;
+  if (Array.isArray(p)) return p.reduce((n: number, x: unknown) => n + 60 + valueBytes(x), 0);
+  return 8;
 }
 
 /** Unlogged batches (a batch of one is sent as a single statement). */
