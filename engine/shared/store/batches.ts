@@ -3,7 +3,8 @@ import { mapLimit } from '../concurrency';
 import type { Statement } from './rows';
 
 /**
- * A batch of this store is one partition's statements, which Cassandra applies as ONE mutation.
+ * A batch of this store is one partition's statements, which Cassandra applies as ONE mutation
+ * (small ones then share a request: PACK_PARTITIONS below).
  * batch_size_warn_threshold (5 KiB) and batch_size_fail_threshold (50 KiB) apply only to batches
  * spanning several mutations (CASSANDRA-10876, Cassandra 3.6+), so a single-partition batch is
  * bounded only by max_mutation_size (half a 32 MiB commit-log segment) and the 16 MiB frame. The
@@ -15,8 +16,8 @@ export const BATCH_MAX = 100;
 
 /**
  * Several small partitions' batches go in one request. A request costs Cassandra ~120 µs and the
- * driver ~50 µs whatever it carries, more than a dozen counter cells do (bench/ingest.ts's floor,
- * eighteenth session in BENCHMARKS.md), and most partitions of a chunk are small: a user's day
+ * driver ~50 µs whatever it carries, more than a dozen counter cells do (a client loop against one
+ * node, eighteenth session in BENCHMARKS.md), and most partitions of a chunk are small: a user's day
  * total, a day's index rows, a slice cut by a chunk's end. Such a request stays below the
  * thresholds Cassandra warns at for a batch that spans partitions: more than 10 partitions
  * (unlogged_batch_across_partitions_warn_threshold) or 5 KiB of data (batch_size_warn_threshold;
