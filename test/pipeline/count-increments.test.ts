@@ -3,6 +3,7 @@
  * several small partitions share a request (issue 16). The cells must come out exactly as one
  * statement per song did: every song of a partition with more songs than one statement takes,
  * every distinct delta, the global shard cells summed over users, and a second chunk adding on top.
+ * New songs' track rows go ~10 to a request the same way.
  */
 import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,5 +59,19 @@ describe('counter increments grouped by delta', () => {
     const global = new Map<string, number>();
     for (const s of slices) for (const [song, n] of s.plays) global.set(song, (global.get(song) ?? 0) + 2 * n);
     expect(await store.counts.shardDay(day, shard)).toEqual(global);
+  }, 60_000);
+});
+
+describe('track rows of new songs, packed into shared requests', () => {
+  it('stores every row, and a changed title again', async () => {
+    const store = createStore(h.db);
+    const ids = Array.from({ length: 37 }, () => uid('pack-song'));
+    const rows = ids.map((song_id, i) => ({ song_id, title: `Title ${i}`, artist: `Artist ${i % 4}`, album: i % 3 === 0 ? null : `Album ${i}` }));
+    await store.tracks.upsert(rows, 8);
+    const meta = await createStore(h.db).tracks.get(ids, 4);
+    expect(meta.size).toBe(ids.length);
+    for (const r of rows) expect(meta.get(r.song_id)).toEqual({ title: r.title, artist: r.artist, album: r.album });
+    await store.tracks.upsert([{ ...rows[5]!, title: 'Renamed' }], 8);
+    expect((await createStore(h.db).tracks.get([ids[5]!], 1)).get(ids[5]!)?.title).toBe('Renamed');
   }, 60_000);
 });

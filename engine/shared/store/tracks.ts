@@ -2,7 +2,8 @@ import { LRUCache } from 'lru-cache';
 import { READ } from '../cassandra-policies';
 import type { CassandraClient } from '../cassandra';
 import { mapLimit } from '../concurrency';
-import { oneRow, run, textOrNull } from './rows';
+import { PartitionBatches } from './batches';
+import { oneRow, textOrNull } from './rows';
 import type { Row } from './rows';
 
 export interface TrackMeta {
@@ -50,15 +51,20 @@ export class TrackStore {
     const todo = new Map<string, TrackRow>();
     for (const t of tracks) if (this.written.get(t.song_id) !== signature(t)) todo.set(t.song_id, t);
     if (this.written.size + todo.size > WRITTEN_MAX) this.written.clear();
-    for (const t of todo.values()) this.written.set(t.song_id, signature(t));
-    await mapLimit([...todo.values()], concurrency, async (t) => {
-      try {
-        await run(this.db, UPSERT, [t.song_id, t.title, t.artist, t.album ?? null]);
-      } catch (err) {
-        if (this.written.get(t.song_id) === signature(t)) this.written.delete(t.song_id);
-        throw err;
-      }
-    });
+    if (todo.size === 0) return;
+    const batches = new PartitionBatches();
+    for (const t of todo.values()) {
+      this.written.set(t.song_id, signature(t));
+      batches.add(t.song_id, { query: UPSERT, params: [t.song_id, t.title, t.artist, t.album ?? null] });
+    }
+    try {
+      // a song a partition: a catalogue's new songs go ~10 to a request (PartitionBatches.requests)
+      await batches.run(this.db, concurrency, false);
+    } catch (err) {
+      // any of them may be unwritten: each is written again with its next listen
+      for (const t of todo.values()) if (this.written.get(t.song_id) === signature(t)) this.written.delete(t.song_id);
+      throw err;
+    }
   }
 
   /** Metadata of one song, read from Cassandra every time (the seed design's lookup). */
