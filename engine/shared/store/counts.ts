@@ -3,7 +3,7 @@ import { READ } from '../cassandra-policies';
 import { mapLimit } from '../concurrency';
 import { PartitionBatches } from './batches';
 import { allRows, localDate, run, streamRows, toNumber } from './rows';
-import type { Row, Statement } from './rows';
+import type { Row } from './rows';
 
 /** Plays per song. */
 export type SongCounts = Map<string, number>;
@@ -199,17 +199,13 @@ export class CountStore {
         g.set(song, (g.get(song) ?? 0) + n);
         total += n;
       }
-      for (const [n, songs] of songsByDelta(s.plays)) {
-        for (const q of increments(songs, ADD_USER, ADD_USER_SONGS, (song) => [n, s.user, day, song])) batches.add(`u\u0001${s.user}\u0001${s.day}`, q);
-      }
+      addIncrements(batches, `u\u0001${s.user}\u0001${s.day}`, s.plays, ADD_USER, ADD_USER_SONGS, (n, song) => [n, s.user, day, song]);
       batches.add(`t\u0001${s.user}`, { query: INCR_USER_DAY_TOTAL, params: [total, s.user, day] });
       dayTotals.set(s.day, (dayTotals.get(s.day) ?? 0) + total);
     }
     for (const [d, songs] of global) {
       const day = localDate(d);
-      for (const [n, ids] of songsByDelta(songs)) {
-        for (const q of increments(ids, ADD_GLOBAL, ADD_GLOBAL_SONGS, (song) => [n, day, shard, song])) globalBatches.add(`g\u0001${d}`, q);
-      }
+      addIncrements(globalBatches, `g\u0001${d}`, songs, ADD_GLOBAL, ADD_GLOBAL_SONGS, (n, song) => [n, day, shard, song]);
     }
     for (const [d, n] of dayTotals) globalBatches.add(`s\u0001${d}`, { query: INCR_DAY_TOTAL, params: [n, localDate(d), shard] });
     await batches.run(this.db, concurrency, true);
@@ -332,24 +328,27 @@ export class CountStore {
 }
 
 /**
- * The songs of one partition grouped by their increment: most plays of a chunk are 1 a song,
- * so a (user, day) partition needs one or two statements instead of one a song. The cells and
- * the mutation are the same; the driver encodes, and Cassandra parses, far fewer statements.
+ * One partition's increments, its songs grouped by their delta: most plays of a chunk are 1 a song,
+ * so a (user, day) partition needs one or two statements instead of one a song — `one` for a
+ * delta with a single song, else `many` (`song_id IN ?`) per SONGS_PER_INCREMENT songs. The cells
+ * and the mutation are the same; the driver encodes, and Cassandra parses, far fewer statements.
  */
-function songsByDelta(plays: ReadonlyMap<string, number>): Map<number, string[]> {
-  const out = new Map<number, string[]>();
+function addIncrements(
+  batches: PartitionBatches,
+  partition: string,
+  plays: ReadonlyMap<string, number>,
+  one: string,
+  many: string,
+  params: (delta: number, song: string | string[]) => unknown[],
+): void {
+  const byDelta = new Map<number, string[]>();
   for (const [song, n] of plays) {
-    const l = out.get(n);
+    const l = byDelta.get(n);
     if (l) l.push(song);
-    else out.set(n, [song]);
+    else byDelta.set(n, [song]);
   }
-  return out;
-}
-
-/** One increment of `songs` by the same delta: `one` for a single song, else `many` (`song_id IN ?`) per SONGS_PER_INCREMENT songs. */
-function increments(songs: string[], one: string, many: string, params: (song: string | string[]) => unknown[]): Statement[] {
-  if (songs.length === 1) return [{ query: one, params: params(songs[0]!) }];
-  const out: Statement[] = [];
-  for (let i = 0; i < songs.length; i += SONGS_PER_INCREMENT) out.push({ query: many, params: params(songs.slice(i, i + SONGS_PER_INCREMENT)) });
-  return out;
+  for (const [n, songs] of byDelta) {
+    if (songs.length === 1) batches.add(partition, { query: one, params: params(n, songs[0]!) });
+    else for (let i = 0; i < songs.length; i += SONGS_PER_INCREMENT) batches.add(partition, { query: many, params: params(n, songs.slice(i, i + SONGS_PER_INCREMENT)) });
+  }
 }
