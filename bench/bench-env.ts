@@ -4,11 +4,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { cpus, freemem, totalmem, loadavg } from 'node:os';
-import cassandra from 'cassandra-driver';
 import pino from 'pino';
 import { loadConfig } from '../engine/shared/config';
 import type { Config } from '../engine/shared/config';
 import { createCassandra } from '../engine/shared/cassandra';
+import type { CassandraClient } from '../engine/shared/cassandra';
 import { createRedis } from '../engine/shared/redis';
 import type { Logger } from '../engine/shared/logger';
 import { migrate } from '../main/migrate/migrator';
@@ -36,7 +36,7 @@ export async function prepareKeyspace(config: Config): Promise<void> {
 }
 
 /** Runs `fn` with a client of the cluster that is bound to no keyspace. */
-async function withAdmin<T>(config: Config, fn: (db: cassandra.Client) => Promise<T>): Promise<T> {
+async function withAdmin<T>(config: Config, fn: (db: CassandraClient) => Promise<T>): Promise<T> {
   const db = createCassandra(config, quietLog, { keyspace: false });
   try {
     await db.connect();
@@ -105,18 +105,11 @@ export async function describeEnvironment(config: Config): Promise<Environment> 
 }
 
 async function cassandraVersion(config: Config): Promise<string> {
-  const client = new cassandra.Client({
-    contactPoints: config.cassandraContactPoints.map((p) => p.replace(/:\d+$/, '')),
-    localDataCenter: config.cassandraLocalDc,
-    protocolOptions: { port: Number(/:(\d+)$/.exec(config.cassandraContactPoints[0] ?? '')?.[1] ?? 9042) },
-  });
   try {
-    const rs = await client.execute('SELECT release_version FROM system.local');
+    const rs = await withAdmin(config, (db) => db.execute('SELECT release_version FROM system.local'));
     return String(rs.first()?.get('release_version') ?? 'unknown');
   } catch (err) {
     return `unknown (${(err as Error).message.split('\n')[0]})`;
-  } finally {
-    await client.shutdown().catch(() => undefined);
   }
 }
 
