@@ -66,12 +66,14 @@ export function benchProgress(line: string): void {
 }
 
 /** The common start of a benchmark: a progress printer, the config of its keyspace, migrated, and the environment. */
-export async function startBench(keyspace: string): Promise<{ say: (line: string) => void; config: Config; env: Environment }> {
+/** `made`: the keyspace did not exist before this run (a run that writes throw-away rows drops such a keyspace at its end). */
+export async function startBench(keyspace: string): Promise<{ say: (line: string) => void; config: Config; env: Environment; made: boolean }> {
   const say = benchProgress;
   const config = benchConfig(keyspace);
+  const made = !(await keyspaceExists(config));
   say(`keyspace ${config.keyspace}: migrating`);
   await prepareKeyspace(config);
-  return { say, config, env: await describeEnvironment(config) };
+  return { say, config, env: await describeEnvironment(config), made };
 }
 
 export interface Environment {

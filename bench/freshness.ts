@@ -12,10 +12,13 @@
  * (cold code, every user's first-visit reads, the catalogue's first upserts)
  * are not its steady state.
  */
+import { availableParallelism } from 'node:os';
 import { ListenPublisher } from '../engine/crawler/publisher';
 import type { Config } from '../engine/shared/config';
 import { mapLimit } from '../engine/shared/concurrency';
-import { err, out, percentile, quietLog, round, runTag, startBench, table } from './bench-env';
+import { dropKeyspace, err, out, percentile, quietLog, round, runTag, startBench, table } from './bench-env';
+import { cpuSecondsOf, measureCpu, stackPorts } from './cpu';
+import type { CpuRole, CpuWindow } from './cpu';
 import { closeClients, openClients } from './ingest';
 import { createRedis } from '../engine/shared/redis';
 import { redisNames } from '../engine/shared/stats';
@@ -37,6 +40,8 @@ export interface FreshnessArgs {
   partitions: number;
   json: boolean;
   keyspace: string;
+  /** keep a keyspace this run made (by default it is dropped at the end) */
+  keepData?: boolean;
 }
 
 export const FRESHNESS_TARGET_P99_MS = 2000;
@@ -83,6 +88,55 @@ export function stageSummary(probes: Probe[]): Record<string, { p50_ms: number; 
     out[name] = { p50_ms: round(percentile(d, 50), 0), p99_ms: round(percentile(d, 99), 0) };
   }
   return out;
+}
+
+/** The measured stretch (after the warm-up, while the load runs): CPU by process and the aggregator's chunks. */
+export interface LoadWindow {
+  seconds: number;
+  /** background listens published in the window */
+  published: number;
+  /** CPU seconds by process; `publisher` is the benchmark itself (the background load, probes and the event stream), `api` the API process */
+  cpu_seconds: Partial<Record<CpuRole | 'api', number>>;
+  /** all of the above per background listen, and the share of the machine's cores they kept busy */
+  cpu_us_per_listen: number;
+  machine_busy: number;
+  /** the aggregator's chunks in the window: how many, their mean size and mean wall time from fetch to commit by stage */
+  chunks: number;
+  listens_per_chunk: number;
+  chunk_stage_ms: Record<string, number>;
+}
+
+const STAGE_STATS = ['stage_validate_us', 'stage_dedupe_us', 'stage_raw_us', 'stage_counts_us', 'stage_commit_us'] as const;
+
+/** Opens the window: CPU counters of every process, and the aggregator's stats, now. */
+async function openWindow(pipe: Pipeline, api: Server, clients: { redis: { hgetall(k: string): Promise<Record<string, string>> } }, config: Config, sent: () => number) {
+  const readStats = async (): Promise<Record<string, number>> => Object.fromEntries(Object.entries(await clients.redis.hgetall(pipe.statsKey)).map(([k, v]) => [k, Number(v)]));
+  const t0 = performance.now();
+  const sent0 = sent();
+  const stats0 = await readStats();
+  const cpu: CpuWindow = measureCpu(pipe.aggregator.pid, stackPorts(config), process.pid);
+  const api0 = cpuSecondsOf(api.child.pid);
+  return async (): Promise<LoadWindow> => {
+    const cpuSeconds: LoadWindow['cpu_seconds'] = cpu.stop();
+    const api1 = cpuSecondsOf(api.child.pid);
+    if (api0 !== null && api1 !== null) cpuSeconds.api = round(api1 - api0, 2);
+    const seconds = (performance.now() - t0) / 1000;
+    const published = sent() - sent0;
+    const stats1 = await readStats();
+    const delta = (k: string): number => (stats1[k] ?? 0) - (stats0[k] ?? 0);
+    const chunks = delta('batches');
+    const total = Object.values(cpuSeconds).reduce((a, b) => a + (b ?? 0), 0);
+    return {
+      seconds: round(seconds, 1),
+      published,
+      cpu_seconds: cpuSeconds,
+      cpu_us_per_listen: published > 0 ? round((total * 1e6) / published, 0) : 0,
+      machine_busy: round(total / seconds / availableParallelism(), 2),
+      chunks,
+      listens_per_chunk: chunks > 0 ? round(delta('listens_ingested') / chunks, 0) : 0,
+      chunk_stage_ms: Object.fromEntries(STAGE_STATS.map((k) => [k.slice('stage_'.length, -'_us'.length), chunks > 0 ? round(delta(k) / chunks / 1000, 1) : 0])),
+    };
+  };
 }
 
 /** p50/p99/max of the probes' publish → first answer, and how many were seen. */
@@ -202,8 +256,11 @@ export async function runFreshness(a: FreshnessArgs, config: Config, say: (l: st
     // instead of dropping them, so the slow stretches of a run are sampled as often as the rest
     const warmupProbes = Math.round(warmupSeconds * a.probes);
     const total = warmupProbes + Math.round(a.seconds * a.probes);
+    let closeWindow: (() => Promise<LoadWindow>) | undefined;
+    let window: LoadWindow | undefined;
     try {
       for (let i = 0; i < total; i++) {
+        if (i === warmupProbes) closeWindow = await openWindow(pipe, s, clients, pipe.config, () => progress.sent);
         const p: Probe = { user: `bench-${tag}-probe${i}`, song: `probe-${tag}-${i}`, publishedAt: Date.now(), ...(i < warmupProbes ? { warmup: true } : {}) };
         probes.push(p);
         open.set(p.user, p);
@@ -212,6 +269,7 @@ export async function runFreshness(a: FreshnessArgs, config: Config, say: (l: st
         await new Promise((r) => setTimeout(r, Math.max(0, next - performance.now())));
         if ((i + 1) % Math.max(1, a.probes * 5) === 0) say(`freshness: ${i + 1} probes, ${probes.filter((x) => x.seenAt !== undefined).length} seen; background published ${progress.sent}`);
       }
+      window = await closeWindow?.();
     } finally {
       await publisher.close();
     }
@@ -233,6 +291,7 @@ export async function runFreshness(a: FreshnessArgs, config: Config, say: (l: st
       background_published: backgroundSent,
       background_published_per_second: Math.round(backgroundRate),
       lag_at_end: lag.lag,
+      ...(window ? { window } : {}),
       timeline: probeTimeline(probes, t0Epoch),
     };
   } finally {
@@ -245,8 +304,18 @@ export async function runFreshness(a: FreshnessArgs, config: Config, say: (l: st
 }
 
 export async function benchFreshness(a: FreshnessArgs): Promise<number> {
-  const { say, config, env } = await startBench(a.keyspace);
-  const r = await runFreshness(a, config, say);
+  const { say, config, env, made } = await startBench(a.keyspace);
+  let r: Awaited<ReturnType<typeof runFreshness>>;
+  try {
+    r = await runFreshness(a, config, say);
+  } finally {
+    // each run's tables and the tombstones of its probe users' deletion would otherwise stay, and every later
+    // run on this Cassandra would pay for flushing and compacting them (Cassandra's CPU a listen rose run by run)
+    if (made && !a.keepData) {
+      say(`keyspace ${config.keyspace}: dropping it (this run made it; --keep-data keeps it)`);
+      await dropKeyspace(config);
+    }
+  }
   const loadAfter = (await import('node:os')).loadavg().map((x) => Math.round(x * 100) / 100);
   const failures: string[] = [];
   if (r.seen === 0) failures.push('no probe was ever seen in an answer');
@@ -277,6 +346,12 @@ export async function benchFreshness(a: FreshnessArgs): Promise<number> {
         ['p99', ...Object.values(r.stages).map((x) => x.p99_ms)],
       ]),
     );
+    const win = r.window;
+    if (win) {
+      const by = Object.entries(win.cpu_seconds).map(([role, sec]) => `${role} ${Math.round(((sec ?? 0) * 1e6) / Math.max(1, win.published))}`);
+      out(`measured ${win.seconds} s: ${win.cpu_us_per_listen} µs of CPU a background listen (${by.join(', ')}), the machine ${Math.round(win.machine_busy * 100)} % busy`);
+      out(`aggregator: ${win.chunks} chunks of ${win.listens_per_chunk} listens on average; ms a chunk: ${Object.entries(win.chunk_stage_ms).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    }
   }
   if (failures.length) {
     err(`topk bench freshness: FAILED — ${failures.join('; ')}`);

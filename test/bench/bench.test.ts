@@ -160,6 +160,31 @@ describe('topk bench (smoke)', () => {
     expect(j.stages.fetched_to_counted.p50_ms).toBeGreaterThanOrEqual(0);
     expect(j.stages.counted_to_event.p50_ms).toBeGreaterThanOrEqual(0);
     expect(j.stages.event_to_answer.p50_ms).toBeGreaterThanOrEqual(0);
+    // the measured stretch (after the warm-up): its load, the CPU of the processes doing it and the aggregator's chunks
+    expect(j.window.published).toBeGreaterThan(0);
+    expect(j.window.published).toBeLessThanOrEqual(j.background_published);
+    expect(Object.keys(j.window.cpu_seconds)).toEqual(expect.arrayContaining(['engine', 'publisher', 'cassandra', 'kafka', 'redis', 'api']));
+    expect(j.window.cpu_us_per_listen).toBeGreaterThan(0);
+    expect(j.window.machine_busy).toBeGreaterThan(0);
+    expect(j.window.chunks).toBeGreaterThan(0);
+    expect(j.window.listens_per_chunk).toBeGreaterThan(0);
+    expect(Object.keys(j.window.chunk_stage_ms)).toEqual(['validate', 'dedupe', 'raw', 'counts', 'commit']);
+  }, 600_000);
+
+  it('freshness into a keyspace it makes: dropped at the end, kept with --keep-data', async () => {
+    const made = cqlId('topk_fresh_made');
+    const kept = cqlId('topk_fresh_kept');
+    const fresh = (keyspace: string, extra: string[] = []) =>
+      topk(['bench', 'freshness', '--seconds', '1', '--rate', '20', '--probes', '1', '--users', '2', '--keyspace', keyspace, '--json', ...extra]);
+    const r = await fresh(made);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).seen).toBeGreaterThan(0);
+    expect(r.stderr).toContain(`keyspace ${made}: dropping it`);
+    expect(await keyspaceExists(testConfig({ TOPK_KEYSPACE: made }))).toBe(false);
+    const k = await fresh(kept, ['--keep-data']);
+    expect(k.code, k.stderr).toBe(0);
+    expect(await keyspaceExists(testConfig({ TOPK_KEYSPACE: kept }))).toBe(true);
+    await dropKeyspace(testConfig({ TOPK_KEYSPACE: kept }));
   }, 600_000);
 
   it('load: the mixed read routes under concurrent connections, per kind and with errors by kind', async () => {

@@ -12,7 +12,7 @@ export const BENCH_USAGE = `usage:
   topk bench ingest --listens N --users U [--days D] [--partitions P] [--duplicates F] [--baseline] [--baseline-seconds S] [--keep-data] [--keyspace NAME] [--json]
   topk bench query --seconds S --connections C [--scope user|friends|global] [--users U] [--tracks-per-day T] [--friends N] [--rate R [--warmup S]] [--baseline] [--keyspace NAME] [--json]
   topk bench load --seconds S --connections C [--users U] [--listens N] [--timeout S] [--keyspace NAME] [--json]
-  topk bench freshness [--seconds S] [--warmup S] [--rate R] [--probes P] [--users U] [--partitions P] [--keyspace NAME] [--json]
+  topk bench freshness [--seconds S] [--warmup S] [--rate R] [--probes P] [--users U] [--partitions P] [--keep-data] [--keyspace NAME] [--json]
   topk bench soak [--minutes M] [--rate R] [--users U] [--days D] [--partitions P] [--duplicates F] [--query-rate Q] [--keyspace NAME] [--json]
 
 ingest: publishes N simulated listens (+ F·N re-crawled copies, default F=0.05) for U users over D days
@@ -32,6 +32,8 @@ load:   the API's read routes mixed (Top-K hits and misses, windows, global, rec
 freshness: S seconds (default 30) of R background listens/s (default 5000) through the aggregator; P probe listens/s
         (default 2) followed on GET /v1/events: publish → first API answer that includes it, p50/p99 (target p99 ≤ 2 s);
         --warmup S: the same load and probes run S seconds first (default 0), their probes reported apart ("warmup").
+        Also reports the measured stretch's CPU by process a background listen and the aggregator's chunks
+        ("window"). A keyspace the run makes is dropped at its end (--keep-data keeps it).
 soak:   M minutes (default 10) of ingest at R messages/s (default 500) through the aggregator while the API
         serves Q mixed queries/s (default 20); RSS of both after warm-up vs the last minute (≤ 10 % growth),
         lag 0 at the end, every daily count verified.
@@ -168,6 +170,7 @@ export async function run(args: string[]): Promise<number> {
         probes: int('probes', values.probes, 2, 1, 100),
         users: int('users', values.users, 200, 1, 100_000),
         partitions: int('partitions', values.partitions, 6, 1, 1000),
+        keepData: values['keep-data'] === true,
         ...common,
       });
     }
