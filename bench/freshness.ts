@@ -211,9 +211,9 @@ async function follow(s: Server, onEvent: (users: string[], all: boolean) => voi
 
 export async function runFreshness(a: FreshnessArgs, config: Config, say: (l: string) => void) {
   const tag = runTag();
-  const clients = await openClients(config);
   const warmupSeconds = a.warmupSeconds ?? 0;
   const w = makeWorkload({ n: Math.ceil(a.rate * (a.seconds + warmupSeconds)), users: a.users, days: 7, dupFraction: 0 });
+  const clients = await openClients(config);
   let pipe: Pipeline | undefined;
   let api: Server | undefined;
   const probes: Probe[] = [];

@@ -1,4 +1,5 @@
 /** `topk bench ingest`: options, the two designs in one run, table or JSON output. */
+import { UsageError } from '../main/cli/cli-args';
 import { benchConfig, benchProgress, describeEnvironment, dropKeyspace, err, keyspaceExists, out, prepareKeyspace, quietLog, ratio, round, runTag, table, DEFAULT_BENCH_KEYSPACE } from './bench-env';
 import { createCassandra } from '../engine/shared/cassandra';
 import type { Config } from '../engine/shared/config';
@@ -32,7 +33,7 @@ export const FLOOR_RATIO_TARGET = 0.25;
 export async function benchIngest(a: IngestArgs): Promise<number> {
   const progress = benchProgress;
   const config = benchConfig(a.keyspace ?? DEFAULT_BENCH_KEYSPACE);
-  if (a.days > config.retentionDays) throw new Error(`--days ${a.days} is more than the retention (${config.retentionDays} days)`);
+  if (a.days > config.retentionDays) throw new UsageError(`--days ${a.days} is more than the retention (${config.retentionDays} days)`);
   // a keyspace this run makes is dropped at its end, so the next run does not pay for compacting its data
   const made = !(await keyspaceExists(config));
   progress(`keyspace ${config.keyspace}: migrating`);

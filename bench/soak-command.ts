@@ -1,4 +1,5 @@
 /** `topk bench soak`: options, table or JSON output, exit 1 when a target is missed. */
+import { UsageError } from '../main/cli/cli-args';
 import { benchConfig, benchProgress, describeEnvironment, err, out, prepareKeyspace, runTag, table } from './bench-env';
 import { engineArgs } from './child';
 import { closeClients, openClients } from './ingest';
@@ -11,7 +12,7 @@ export type SoakArgs = Omit<SoakOptions, 'drainTimeoutSeconds' | 'progress'> & {
 export async function benchSoak(a: SoakArgs): Promise<number> {
   const progress = benchProgress;
   const config = benchConfig(a.keyspace);
-  if (a.days > config.retentionDays) throw new Error(`--days ${a.days} is more than the retention (${config.retentionDays} days)`);
+  if (a.days > config.retentionDays) throw new UsageError(`--days ${a.days} is more than the retention (${config.retentionDays} days)`);
   progress(`keyspace ${config.keyspace}: migrating`);
   await prepareKeyspace(config);
   const env = await describeEnvironment(config);

@@ -7,6 +7,7 @@ import { catalogue, hash32, mulberry32 } from '../engine/crawler/sources/simulat
 import type { SimTrack } from '../engine/crawler/sources/simulator-catalogue';
 import { generateListens } from '../engine/crawler/sources/simulator';
 import { DAY_MS, utcDay } from '../engine/shared/listen-identity';
+import { UsageError } from '../main/cli/cli-args';
 
 const PAGE_MS = 6 * 3_600_000;
 
@@ -25,7 +26,7 @@ export interface Workload {
 }
 
 /**
- * `n` listens (exactly) for `users` users with listened_at in the last `days` days
+ * `n` listens (exactly; a UsageError when `users` cannot make that many in `days`) for `users` users with listened_at in the last `days` days
  * (inside the retention window), plus `dupFraction`·n re-published copies as an
  * overlapping re-crawl would send, shuffled into the second half of the stream.
  */
@@ -38,31 +39,40 @@ export function makeWorkload(opts: { n: number; users: number; days: number; see
   const songIndex = new Map(cat.tracks.map((t, i) => [t.song_id, i]));
   let lpd = Math.max(1, Math.ceil((opts.n / opts.users / opts.days) * 1.15));
   let all: Array<{ u: number; at: number; s: number }> = [];
-  for (let attempt = 0; attempt < 6; attempt++) {
+  let before = 0;
+  for (let attempt = 0; attempt < 10; attempt++) {
     all = [];
+    // identities are (user, at, song): the generator can repeat one within a user; keep distinct ones
+    const seen = new Set<string>();
     for (let u = 0; u < opts.users; u++) {
       for (const l of generateListens(seed, `u${u}`, fromMs, toMs, { listensPerDay: lpd })) {
-        all.push({ u, at: l.listened_at, s: songIndex.get(l.song_id)! });
+        const s = songIndex.get(l.song_id)!;
+        const k = `${u}|${l.listened_at}|${s}`;
+        if (seen.has(k)) continue;
+        seen.add(k);
+        all.push({ u, at: l.listened_at, s });
       }
     }
-    if (all.length >= opts.n) break;
-    lpd = Math.ceil(lpd * (opts.n / Math.max(1, all.length)) * 1.1);
+    // enough, or the users' days are full (more listens a day asked for, barely more given)
+    if (all.length >= opts.n || all.length < before * 1.02) break;
+    before = all.length;
+    lpd = Math.ceil(lpd * (opts.n / Math.max(1, all.length)) * 1.25);
   }
-  // identities are (user, at, song): the generator can repeat one within a user; keep distinct ones
-  const seen = new Set<string>();
-  all = all.filter((l) => {
-    const k = `${l.u}|${l.at}|${l.s}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
   const r = mulberry32(hash32('bench-workload', seed, opts.n, opts.users));
   // drop a random subset to get exactly n (or keep all when the generator fell short)
   for (let i = all.length - 1; i > 0; i--) {
     const j = Math.floor(r() * (i + 1));
     [all[i], all[j]] = [all[j]!, all[i]!];
   }
-  all.length = Math.min(all.length, opts.n);
+  if (all.length < opts.n) {
+    // the simulator's users listen through the day and no more (a day holds a few hundred plays): a run that
+    // needs more would publish less than it says, and measure a load it never offered
+    const most = all.length;
+    throw new UsageError(
+      `${opts.users} users over ${opts.days} days give at most ${most} distinct listens (about ${Math.floor(most / opts.users / opts.days)} a user a day), fewer than the ${opts.n} this run needs: raise --users to at least ${Math.ceil((opts.users * opts.n * 1.1) / Math.max(1, most))} or ask for less`,
+    );
+  }
+  all.length = opts.n;
   // crawler order: a user's 6-hour page at a time, pages in time order
   all.sort((a, b) => Math.floor(a.at / PAGE_MS) - Math.floor(b.at / PAGE_MS) || a.u - b.u || a.at - b.at);
   const n = all.length;
