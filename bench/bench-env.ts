@@ -65,8 +65,10 @@ export function benchProgress(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
-/** The common start of a benchmark: a progress printer, the config of its keyspace, migrated, and the environment. */
-/** `made`: the keyspace did not exist before this run (a run that writes throw-away rows drops such a keyspace at its end). */
+/**
+ * The common start of a benchmark: a progress printer, the config of its keyspace, migrated, and the environment.
+ * `made`: the keyspace did not exist before this run (a run that writes throw-away rows drops it at its end: dropMadeKeyspace).
+ */
 export async function startBench(keyspace: string): Promise<{ say: (line: string) => void; config: Config; env: Environment; made: boolean }> {
   const say = benchProgress;
   const config = benchConfig(keyspace);
@@ -74,6 +76,13 @@ export async function startBench(keyspace: string): Promise<{ say: (line: string
   say(`keyspace ${config.keyspace}: migrating`);
   await prepareKeyspace(config);
   return { say, config, env: await describeEnvironment(config), made };
+}
+
+/** The end of a run that made its keyspace: drop it (unless `keepData`), so the next run does not pay for compacting its rows. */
+export async function dropMadeKeyspace(config: Config, made: boolean, keepData: boolean | undefined, say: (line: string) => void): Promise<void> {
+  if (!made || keepData) return;
+  say(`keyspace ${config.keyspace}: dropping it (this run made it; --keep-data keeps it)`);
+  await dropKeyspace(config);
 }
 
 export interface Environment {

@@ -16,10 +16,11 @@ import { availableParallelism } from 'node:os';
 import { ListenPublisher } from '../engine/crawler/publisher';
 import type { Config } from '../engine/shared/config';
 import { mapLimit } from '../engine/shared/concurrency';
-import { dropKeyspace, err, out, percentile, quietLog, round, runTag, startBench, table } from './bench-env';
+import { dropMadeKeyspace, err, out, percentile, quietLog, round, runTag, startBench, table } from './bench-env';
 import { cpuSecondsOf, measureCpu, stackPorts } from './cpu';
 import type { CpuRole, CpuWindow } from './cpu';
-import { closeClients, openClients } from './ingest';
+import { closeClients, openClients, readStats } from './ingest';
+import type { Redis } from 'ioredis';
 import { createRedis } from '../engine/shared/redis';
 import { redisNames } from '../engine/shared/stats';
 import { startServer } from './query';
@@ -27,6 +28,7 @@ import type { Server } from './query';
 import { publishWorkload, startPipeline } from './soak-pipeline';
 import type { Pipeline, PublishProgress } from './soak-pipeline';
 import { makeWorkload } from './workload';
+import type { Workload } from './workload';
 
 export interface FreshnessArgs {
   seconds: number;
@@ -109,11 +111,10 @@ export interface LoadWindow {
 const STAGE_STATS = ['stage_validate_us', 'stage_dedupe_us', 'stage_raw_us', 'stage_counts_us', 'stage_commit_us'] as const;
 
 /** Opens the window: CPU counters of every process, and the aggregator's stats, now. */
-async function openWindow(pipe: Pipeline, api: Server, clients: { redis: { hgetall(k: string): Promise<Record<string, string>> } }, config: Config, sent: () => number) {
-  const readStats = async (): Promise<Record<string, number>> => Object.fromEntries(Object.entries(await clients.redis.hgetall(pipe.statsKey)).map(([k, v]) => [k, Number(v)]));
+async function openWindow(pipe: Pipeline, api: Server, redis: Redis, config: Config, sent: () => number) {
   const t0 = performance.now();
   const sent0 = sent();
-  const stats0 = await readStats();
+  const stats0 = await readStats(redis, pipe.statsKey);
   const cpu: CpuWindow = measureCpu(pipe.aggregator.pid, stackPorts(config), process.pid);
   const api0 = cpuSecondsOf(api.child.pid);
   return async (): Promise<LoadWindow> => {
@@ -122,7 +123,7 @@ async function openWindow(pipe: Pipeline, api: Server, clients: { redis: { hgeta
     if (api0 !== null && api1 !== null) cpuSeconds.api = round(api1 - api0, 2);
     const seconds = (performance.now() - t0) / 1000;
     const published = sent() - sent0;
-    const stats1 = await readStats();
+    const stats1 = await readStats(redis, pipe.statsKey);
     const delta = (k: string): number => (stats1[k] ?? 0) - (stats0[k] ?? 0);
     const chunks = delta('batches');
     const total = Object.values(cpuSeconds).reduce((a, b) => a + (b ?? 0), 0);
@@ -209,10 +210,10 @@ async function follow(s: Server, onEvent: (users: string[], all: boolean) => voi
   })();
 }
 
-export async function runFreshness(a: FreshnessArgs, config: Config, say: (l: string) => void) {
+/** `w`: the background load, `a.rate` × (`a.seconds` + warm-up) listens. */
+export async function runFreshness(a: FreshnessArgs, w: Workload, config: Config, say: (l: string) => void) {
   const tag = runTag();
   const warmupSeconds = a.warmupSeconds ?? 0;
-  const w = makeWorkload({ n: Math.ceil(a.rate * (a.seconds + warmupSeconds)), users: a.users, days: 7, dupFraction: 0 });
   const clients = await openClients(config);
   let pipe: Pipeline | undefined;
   let api: Server | undefined;
@@ -260,7 +261,7 @@ export async function runFreshness(a: FreshnessArgs, config: Config, say: (l: st
     let window: LoadWindow | undefined;
     try {
       for (let i = 0; i < total; i++) {
-        if (i === warmupProbes) closeWindow = await openWindow(pipe, s, clients, pipe.config, () => progress.sent);
+        if (i === warmupProbes) closeWindow = await openWindow(pipe, s, clients.redis, pipe.config, () => progress.sent);
         const p: Probe = { user: `bench-${tag}-probe${i}`, song: `probe-${tag}-${i}`, publishedAt: Date.now(), ...(i < warmupProbes ? { warmup: true } : {}) };
         probes.push(p);
         open.set(p.user, p);
@@ -304,17 +305,16 @@ export async function runFreshness(a: FreshnessArgs, config: Config, say: (l: st
 }
 
 export async function benchFreshness(a: FreshnessArgs): Promise<number> {
+  // the workload before the keyspace: one its users cannot fill is refused with nothing made
+  const w = makeWorkload({ n: Math.ceil(a.rate * (a.seconds + (a.warmupSeconds ?? 0))), users: a.users, days: 7, dupFraction: 0 });
   const { say, config, env, made } = await startBench(a.keyspace);
   let r: Awaited<ReturnType<typeof runFreshness>>;
   try {
-    r = await runFreshness(a, config, say);
+    r = await runFreshness(a, w, config, say);
   } finally {
     // each run's tables and the tombstones of its probe users' deletion would otherwise stay, and every later
     // run on this Cassandra would pay for flushing and compacting them (Cassandra's CPU a listen rose run by run)
-    if (made && !a.keepData) {
-      say(`keyspace ${config.keyspace}: dropping it (this run made it; --keep-data keeps it)`);
-      await dropKeyspace(config);
-    }
+    await dropMadeKeyspace(config, made, a.keepData, say);
   }
   const loadAfter = (await import('node:os')).loadavg().map((x) => Math.round(x * 100) / 100);
   const failures: string[] = [];

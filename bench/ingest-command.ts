@@ -1,6 +1,6 @@
 /** `topk bench ingest`: options, the two designs in one run, table or JSON output. */
 import { UsageError } from '../main/cli/cli-args';
-import { benchConfig, benchProgress, describeEnvironment, dropKeyspace, err, keyspaceExists, out, prepareKeyspace, quietLog, ratio, round, runTag, table, DEFAULT_BENCH_KEYSPACE } from './bench-env';
+import { benchConfig, benchProgress, dropKeyspace, dropMadeKeyspace, err, out, prepareKeyspace, quietLog, ratio, round, runTag, startBench, table, DEFAULT_BENCH_KEYSPACE } from './bench-env';
 import { createCassandra } from '../engine/shared/cassandra';
 import type { Config } from '../engine/shared/config';
 import { closeClients, cpuUsPerListen, openClients, runIngest } from './ingest';
@@ -31,18 +31,15 @@ export const RSS_TARGET_MB = 200;
 export const FLOOR_RATIO_TARGET = 0.25;
 
 export async function benchIngest(a: IngestArgs): Promise<number> {
-  const progress = benchProgress;
-  const config = benchConfig(a.keyspace ?? DEFAULT_BENCH_KEYSPACE);
-  if (a.days > config.retentionDays) throw new UsageError(`--days ${a.days} is more than the retention (${config.retentionDays} days)`);
-  // a keyspace this run makes is dropped at its end, so the next run does not pay for compacting its data
-  const made = !(await keyspaceExists(config));
-  progress(`keyspace ${config.keyspace}: migrating`);
-  await prepareKeyspace(config);
-  const env = await describeEnvironment(config);
-  const tag = runTag();
+  const keyspace = a.keyspace ?? DEFAULT_BENCH_KEYSPACE;
+  const retentionDays = benchConfig(keyspace).retentionDays;
+  if (a.days > retentionDays) throw new UsageError(`--days ${a.days} is more than the retention (${retentionDays} days)`);
+  // the workload before the keyspace: one its users cannot fill is refused with nothing made
   const t0 = performance.now();
   const w = makeWorkload({ n: a.listens, users: a.users, days: a.days, dupFraction: a.duplicates });
-  progress(`generated ${w.listens} listens for ${a.users} users over ${a.days} days (+${w.order.length - w.listens} re-crawled copies) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  benchProgress(`generated ${w.listens} listens for ${a.users} users over ${a.days} days (+${w.order.length - w.listens} re-crawled copies) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const { say: progress, config, env, made } = await startBench(keyspace);
+  const tag = runTag();
   const clients = await openClients(config);
   const results: IngestResult[] = [];
   let floor: FloorResult;
@@ -55,10 +52,7 @@ export async function benchIngest(a: IngestArgs): Promise<number> {
     }
   } finally {
     await closeClients(clients);
-    if (made && !a.keepData) {
-      progress(`keyspace ${config.keyspace}: dropping it (this run made it; --keep-data keeps it)`);
-      await dropKeyspace(config);
-    }
+    await dropMadeKeyspace(config, made, a.keepData, progress);
   }
   const ours = results[0]!;
   const seed = results[1];

@@ -272,7 +272,8 @@ export async function runIngest(
   return result;
 }
 
-async function readStats(redis: Redis, key: string): Promise<Record<string, number>> {
+/** The aggregator's stats hash (engine/shared/stats.ts) as numbers. */
+export async function readStats(redis: Redis, key: string): Promise<Record<string, number>> {
   const raw = await redis.hgetall(key);
   return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Number(v)]));
 }

@@ -6,7 +6,7 @@
  * child serves the mix. Any error — a non-2xx answer, a timeout, a reset
  * connection — fails the run.
  */
-import { benchConfig, describeEnvironment, err, out, prepareKeyspace, round, runTag, table } from './bench-env';
+import { err, out, round, runTag, startBench, table } from './bench-env';
 import { engineArgs } from './child';
 import { closeClients, openClients } from './ingest';
 import type { LoadResult } from './load-worker';
@@ -30,11 +30,7 @@ export interface LoadArgs {
 }
 
 export async function benchLoad(a: LoadArgs): Promise<number> {
-  const say = (line: string): void => void process.stderr.write(`${line}\n`);
-  const config = benchConfig(a.keyspace);
-  say(`keyspace ${config.keyspace}: migrating`);
-  await prepareKeyspace(config);
-  const env = await describeEnvironment(config);
+  const { say, config, env } = await startBench(a.keyspace);
   const tag = runTag();
   const days = Math.min(7, config.retentionDays);
   const w = makeWorkload({ n: a.listens, users: a.users, days, dupFraction: 0.05 });

@@ -1,6 +1,6 @@
 /** `topk bench soak`: options, table or JSON output, exit 1 when a target is missed. */
 import { UsageError } from '../main/cli/cli-args';
-import { benchConfig, benchProgress, describeEnvironment, err, out, prepareKeyspace, runTag, table } from './bench-env';
+import { benchConfig, err, out, runTag, startBench, table } from './bench-env';
 import { engineArgs } from './child';
 import { closeClients, openClients } from './ingest';
 import { runSoak, SOAK_GROWTH_TARGET_PCT } from './soak';
@@ -10,12 +10,9 @@ import type { Growth, SoakOptions, SoakResult } from './soak';
 export type SoakArgs = Omit<SoakOptions, 'drainTimeoutSeconds' | 'progress'> & { json: boolean; keyspace: string };
 
 export async function benchSoak(a: SoakArgs): Promise<number> {
-  const progress = benchProgress;
-  const config = benchConfig(a.keyspace);
-  if (a.days > config.retentionDays) throw new UsageError(`--days ${a.days} is more than the retention (${config.retentionDays} days)`);
-  progress(`keyspace ${config.keyspace}: migrating`);
-  await prepareKeyspace(config);
-  const env = await describeEnvironment(config);
+  const retentionDays = benchConfig(a.keyspace).retentionDays;
+  if (a.days > retentionDays) throw new UsageError(`--days ${a.days} is more than the retention (${retentionDays} days)`);
+  const { say: progress, config, env } = await startBench(a.keyspace);
   const tag = runTag();
   const clients = await openClients(config);
   let r: SoakResult;

@@ -58,12 +58,6 @@ export function makeWorkload(opts: { n: number; users: number; days: number; see
     before = all.length;
     lpd = Math.ceil(lpd * (opts.n / Math.max(1, all.length)) * 1.25);
   }
-  const r = mulberry32(hash32('bench-workload', seed, opts.n, opts.users));
-  // drop a random subset to get exactly n (or keep all when the generator fell short)
-  for (let i = all.length - 1; i > 0; i--) {
-    const j = Math.floor(r() * (i + 1));
-    [all[i], all[j]] = [all[j]!, all[i]!];
-  }
   if (all.length < opts.n) {
     // the simulator's users listen through the day and no more (a day holds a few hundred plays): a run that
     // needs more would publish less than it says, and measure a load it never offered
@@ -71,6 +65,12 @@ export function makeWorkload(opts: { n: number; users: number; days: number; see
     throw new UsageError(
       `${opts.users} users over ${opts.days} days give at most ${most} distinct listens (about ${Math.floor(most / opts.users / opts.days)} a user a day), fewer than the ${opts.n} this run needs: raise --users to at least ${Math.ceil((opts.users * opts.n * 1.1) / Math.max(1, most))} or ask for less`,
     );
+  }
+  const r = mulberry32(hash32('bench-workload', seed, opts.n, opts.users));
+  // drop a random subset to get exactly n
+  for (let i = all.length - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [all[i], all[j]] = [all[j]!, all[i]!];
   }
   all.length = opts.n;
   // crawler order: a user's 6-hour page at a time, pages in time order
