@@ -12,6 +12,7 @@ import { ListenPublisher } from '../engine/crawler/publisher';
 import type { ListenEvent } from '../engine/shared/listen-event';
 import { startEngine } from './child';
 import type { ChildHandle } from './child';
+import { sendPaced } from './paced';
 import { cleanup, lagOf, verifyCounts } from './ingest';
 import type { Clients, IngestResult } from './ingest';
 import type { Workload } from './workload';
@@ -86,7 +87,7 @@ export interface PublishProgress {
 /**
  * Publishes every message of the workload (w.order) with the crawler's publisher
  * (idempotent, acks -1, key user_id). With `perSecond`, at that steady rate: each
- * tick (100 ms) sends what the clock says is due, so a slow acknowledgement is
+ * tick (100 ms, bench/paced.ts) sends what the clock says is due, so a slow acknowledgement is
  * caught up in the next tick; without, in chunks of 2 000 as fast as Kafka takes them.
  * `progress.sent` is updated as acknowledgements arrive.
  */
@@ -102,23 +103,21 @@ export async function publishWorkload(
   progress.startedAt = t0;
   progress.sent = 0;
   const total = w.order.length;
+  const publish = async (from: number, to: number): Promise<void> => {
+    const now = Date.now();
+    const events: ListenEvent[] = [];
+    for (let j = from; j < to; j++) events.push(workloadEvent(w, w.order[j]!, p.userPrefix, opts.crawlId, now));
+    await publisher.publish(events);
+    progress.sent = to;
+  };
   try {
-    while (progress.sent < total) {
-      p.assertAlive();
-      let upTo = Math.min(total, progress.sent + 2000);
-      if (opts.perSecond) {
-        const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * opts.perSecond));
-        if (due <= progress.sent) {
-          await new Promise((r) => setTimeout(r, 100));
-          continue;
-        }
-        upTo = due;
+    if (opts.perSecond) {
+      await sendPaced(total, opts.perSecond, publish, { beforeTick: () => p.assertAlive() });
+    } else {
+      while (progress.sent < total) {
+        p.assertAlive();
+        await publish(progress.sent, Math.min(total, progress.sent + 2000));
       }
-      const now = Date.now();
-      const events: ListenEvent[] = [];
-      for (let j = progress.sent; j < upTo; j++) events.push(workloadEvent(w, w.order[j]!, p.userPrefix, opts.crawlId, now));
-      await publisher.publish(events);
-      progress.sent = upTo;
     }
   } finally {
     await publisher.close();
