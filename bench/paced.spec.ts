@@ -23,7 +23,7 @@ describe('sendPaced', () => {
   it('sends what is due once a tick, in order, every item once', async () => {
     const c = clock(5);
     await sendPaced(1000, 2000, c.send, { now: c.now, sleep: c.sleep });
-    // 2 000/s at 100 ms ticks: 200 an item a tick, five ticks
+    // 2 000/s at 100 ms ticks: 200 items a tick, five ticks
     expect(c.sends.map((s) => s.to - s.from)).toEqual([200, 200, 200, 200, 200]);
     expect(c.sends.map((s) => s.at - 1000)).toEqual([100, 200, 300, 400, 500]);
     for (let k = 1; k < c.sends.length; k++) expect(c.sends[k]!.from).toBe(c.sends[k - 1]!.to);
