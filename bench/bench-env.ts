@@ -11,6 +11,7 @@ import { createCassandra } from '../engine/shared/cassandra';
 import type { CassandraClient } from '../engine/shared/cassandra';
 import { createRedis } from '../engine/shared/redis';
 import type { Logger } from '../engine/shared/logger';
+import { UsageError } from '../main/cli/cli-args';
 import { migrate } from '../main/migrate/migrator';
 import { KAFKA_VERSION } from '../main/stack/native-provider';
 
@@ -63,6 +64,12 @@ export async function dropKeyspace(config: Config): Promise<void> {
 /** Progress of a benchmark: always on stderr, so a `--json` run still shows where it is while its report goes to stdout. */
 export function benchProgress(line: string): void {
   process.stderr.write(`${line}\n`);
+}
+
+/** A workload over more `days` than the keyspace keeps is a usage error (exit 2), raised before anything is made. */
+export function refuseDaysBeyondRetention(keyspace: string, days: number): void {
+  const { retentionDays } = benchConfig(keyspace);
+  if (days > retentionDays) throw new UsageError(`--days ${days} is more than the retention (${retentionDays} days)`);
 }
 
 /**

@@ -1,6 +1,5 @@
 /** `topk bench ingest`: options, the two designs in one run, table or JSON output. */
-import { UsageError } from '../main/cli/cli-args';
-import { benchConfig, benchProgress, dropKeyspace, dropMadeKeyspace, err, out, prepareKeyspace, quietLog, ratio, round, runTag, startBench, table, DEFAULT_BENCH_KEYSPACE } from './bench-env';
+import { benchConfig, benchProgress, dropKeyspace, dropMadeKeyspace, err, out, prepareKeyspace, quietLog, ratio, refuseDaysBeyondRetention, round, runTag, startBench, table, DEFAULT_BENCH_KEYSPACE } from './bench-env';
 import { createCassandra } from '../engine/shared/cassandra';
 import type { Config } from '../engine/shared/config';
 import { closeClients, cpuUsPerListen, openClients, runIngest } from './ingest';
@@ -32,8 +31,7 @@ export const FLOOR_RATIO_TARGET = 0.25;
 
 export async function benchIngest(a: IngestArgs): Promise<number> {
   const keyspace = a.keyspace ?? DEFAULT_BENCH_KEYSPACE;
-  const retentionDays = benchConfig(keyspace).retentionDays;
-  if (a.days > retentionDays) throw new UsageError(`--days ${a.days} is more than the retention (${retentionDays} days)`);
+  refuseDaysBeyondRetention(keyspace, a.days);
   // the workload before the keyspace: one its users cannot fill is refused with nothing made
   const t0 = performance.now();
   const w = makeWorkload({ n: a.listens, users: a.users, days: a.days, dupFraction: a.duplicates });

@@ -7,8 +7,8 @@
  * The tick is what a crawler's page is: a publish of many listens at once. Before this, the loop sent
  * whatever was due as soon as the previous publish was acknowledged: at 12 150/s that was ~280
  * publishes a second of ~43 listens, ~7 messages a Kafka request, and the benchmark's publishing and
- * Kafka spent 38 and 12 µs of CPU a listen (against 28 and 5 at 100 ms ticks) on the same two cores
- * as the pipeline it measures.
+ * Kafka spent 6–7 and 7–15 µs of CPU a listen more than at 100 ms ticks (BENCHMARKS.md, twentieth
+ * session) on the same two cores as the pipeline it measures.
  */
 export interface PaceOptions {
   tickMs?: number;

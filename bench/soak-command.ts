@@ -1,6 +1,5 @@
 /** `topk bench soak`: options, table or JSON output, exit 1 when a target is missed. */
-import { UsageError } from '../main/cli/cli-args';
-import { benchConfig, err, out, runTag, startBench, table } from './bench-env';
+import { err, out, refuseDaysBeyondRetention, runTag, startBench, table } from './bench-env';
 import { engineArgs } from './child';
 import { closeClients, openClients } from './ingest';
 import { runSoak, SOAK_GROWTH_TARGET_PCT } from './soak';
@@ -10,8 +9,7 @@ import type { Growth, SoakOptions, SoakResult } from './soak';
 export type SoakArgs = Omit<SoakOptions, 'drainTimeoutSeconds' | 'progress'> & { json: boolean; keyspace: string };
 
 export async function benchSoak(a: SoakArgs): Promise<number> {
-  const retentionDays = benchConfig(a.keyspace).retentionDays;
-  if (a.days > retentionDays) throw new UsageError(`--days ${a.days} is more than the retention (${retentionDays} days)`);
+  refuseDaysBeyondRetention(a.keyspace, a.days);
   const { say: progress, config, env } = await startBench(a.keyspace);
   const tag = runTag();
   const clients = await openClients(config);
