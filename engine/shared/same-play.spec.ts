@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SAME_PLAY_TOLERANCE_MS, selectNewPlays, trackKey } from './same-play';
 import type { PlayLike } from './same-play';
@@ -53,5 +54,31 @@ describe('selectNewPlays: one play from two sources counts once', () => {
   it('the same play in one batch from two sources counts once', () => {
     const r = selectNewPlays([p('lastfm', T + 30_000), p('import', T)], []);
     expect(r.fresh.map((l) => l.source)).toEqual(['import']);
+  });
+});
+
+describe('selectNewPlays with nothing stored', () => {
+  // a stored listen no candidate can match (another track, years earlier): the general path, with the same answer due
+  const faraway = p('elsewhere', Date.UTC(2001, 0, 1), 'Nobody', 'Nothing', 'h:nothing');
+  const listen = fc.record({
+    source: fc.constantFrom('simulator', 'lastfm', 'import'),
+    listened_at: fc.integer({ min: T, max: T + 600_000 }).map((t) => t - (t % 30_000)),
+    song: fc.integer({ min: 0, max: 4 }),
+  });
+
+  it('gives what the general path gives, for one source or several, repeats included', () => {
+    fc.assert(
+      fc.property(fc.array(listen, { maxLength: 12 }), fc.boolean(), (ls, oneSource) => {
+        const candidates = ls.map((l) => p(oneSource ? 'simulator' : l.source, l.listened_at, `Artist ${l.song}`, `Song ${l.song}`, `s${l.song}`));
+        expect(selectNewPlays(candidates, [])).toEqual(selectNewPlays(candidates, [faraway]));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('a slice of one source: every listen new, oldest first; an exact repeat is still a replay', () => {
+    const r = selectNewPlays([p('simulator', T + 2_000), p('simulator', T), p('simulator', T + 1_000, 'X', 'Y', 'h:y')], []);
+    expect(r.fresh.map((l) => l.listened_at)).toEqual([T, T + 1_000, T + 2_000]);
+    expect(selectNewPlays([p('simulator', T), p('simulator', T)], [])).toMatchObject({ sameListen: 1, sameCrossSource: 0 });
   });
 });

@@ -73,6 +73,8 @@ export interface NewPlays<T> {
  * play in one batch count once too.
  */
 export function selectNewPlays<T extends PlayLike>(candidates: readonly T[], stored: readonly PlayLike[], toleranceMs = SAME_PLAY_TOLERANCE_MS): NewPlays<T> {
+  const sorted = [...candidates].sort((a, b) => a.listened_at - b.listened_at);
+  if (stored.length === 0 && distinctPlaysOfOneSource(sorted)) return { fresh: sorted, sameListen: 0, sameCrossSource: 0 };
   const ids = new Set<string>();
   // the slots of each song_id, and of each artist-and-title key (none for a listen without either)
   const byId = new Map<string, Slot[]>();
@@ -90,7 +92,6 @@ export function selectNewPlays<T extends PlayLike>(candidates: readonly T[], sto
   };
   for (const s of stored) add(s, trackKey(s.artist, s.title));
   const out: NewPlays<T> = { fresh: [], sameListen: 0, sameCrossSource: 0 };
-  const sorted = [...candidates].sort((a, b) => a.listened_at - b.listened_at);
   for (const c of sorted) {
     if (ids.has(identity(c))) {
       out.sameListen++;
@@ -114,6 +115,19 @@ export function selectNewPlays<T extends PlayLike>(candidates: readonly T[], sto
     out.fresh.push(c);
   }
   return out;
+}
+
+/**
+ * Listens sorted by time, of one source, each at a time of its own: with nothing stored around them
+ * no rule above merges any two (identities differ in time, and the same-play rule needs two sources),
+ * so all are new. The common case — a slice of one crawl with nothing stored yet — then costs no
+ * identity strings, track keys or slots (the aggregator asks this for every slice of every chunk).
+ */
+function distinctPlaysOfOneSource(sorted: readonly PlayLike[]): boolean {
+  for (let i = 1; i < sorted.length; i++) {
+    if (sorted[i]!.source !== sorted[0]!.source || sorted[i]!.listened_at === sorted[i - 1]!.listened_at) return false;
+  }
+  return true;
 }
 
 /** trackKey of a listen with neither artist nor title: matches by song_id only */
